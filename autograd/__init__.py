@@ -1,0 +1,19 @@
+"""A scalar reverse-mode autograd engine: ``Value`` nodes, their ops, backward and gradcheck."""
+
+from autograd.gradcheck import GradcheckError, gradcheck
+from autograd.graph import leaves, topological_order
+from autograd.ops import OPS, Op
+from autograd.value import Value, constant, sum_values, weighted_sum
+
+__all__ = [
+    "OPS",
+    "GradcheckError",
+    "Op",
+    "Value",
+    "constant",
+    "gradcheck",
+    "leaves",
+    "sum_values",
+    "topological_order",
+    "weighted_sum",
+]

@@ -1,0 +1,311 @@
+"""The ``Value`` node: a scalar, its gradient, the op and operands that made it, and backward."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from autograd import ops
+from autograd.graph import topological_order
+from autograd.ops import Op
+
+Number = float | int
+Operand = "Value | float | int"
+
+_LARGEST = 1.7976931348623157e308
+CONSTANT = "const"  # the op of a leaf that an operation made from a number
+
+
+class Value:
+    """A scalar in a computation graph: its data, its gradient, and how it was computed."""
+
+    # Slots keep a node small; local derivatives are stored as numbers when the node is made.
+    __slots__ = ("data", "grad", "label", "local_grads", "meta", "op", "parents")
+
+    data: float
+    grad: float
+    parents: tuple[Value, ...]
+    local_grads: tuple[float, ...]
+    op: str
+    label: str | None
+    meta: dict[str, Any] | None
+
+    def __init__(self, data: Number, label: str | None = None, *, meta: dict[str, Any] | None = None):
+        self.data = as_finite_float(data, "Value data")
+        self.grad = 0.0
+        self.parents = ()
+        self.local_grads = ()
+        self.op = ""
+        self.label = label
+        self.meta = meta
+
+    # ---- arithmetic: numbers on either side become constants ----------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        return _binary(ops.add, self, other)
+
+    def __radd__(self, other: Operand) -> Value:
+        return _binary(ops.add, other, self)
+
+    def __sub__(self, other: Operand) -> Value:
+        return _binary(ops.sub, self, other)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _binary(ops.sub, other, self)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _binary(ops.mul, self, other)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _binary(ops.mul, other, self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _binary(ops.div, self, other)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _binary(ops.div, other, self)
+
+    def __pow__(self, other: Operand) -> Value:
+        return _binary(ops.pow_ if isinstance(other, Value) else ops.pow_const, self, other)
+
+    def __rpow__(self, other: Operand) -> Value:
+        return _binary(ops.pow_, other, self)
+
+    def __neg__(self) -> Value:
+        return _unary(ops.neg, self)
+
+    # ---- functions ---------------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """e to the power of this value."""
+        return _unary(ops.exp, self)
+
+    def log(self) -> Value:
+        """Natural logarithm; the value must be positive."""
+        return _unary(ops.log, self)
+
+    def sqrt(self) -> Value:
+        """Square root; the value must not be negative."""
+        return _unary(ops.sqrt, self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return _unary(ops.tanh, self)
+
+    def sigmoid(self) -> Value:
+        """Logistic sigmoid 1 / (1 + e^-x), computed without overflow."""
+        return _unary(ops.sigmoid, self)
+
+    def relu(self) -> Value:
+        """max(0, x); its derivative at 0 is 0, as in PyTorch."""
+        return _unary(ops.relu, self)
+
+    def softplus(self) -> Value:
+        """log(1 + e^x), computed without overflow."""
+        return _unary(ops.softplus, self)
+
+    def abs(self) -> Value:
+        """Absolute value; its derivative at 0 is 0, as in PyTorch."""
+        return _unary(ops.abs_, self)
+
+    def __abs__(self) -> Value:
+        return _unary(ops.abs_, self)
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _unary(ops.sin, self)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _unary(ops.cos, self)
+
+    # ---- gradients ---------------------------------------------------------------------------
+
+    def backward(self, gradient: Number = 1.0) -> None:
+        """Add d(self)/d(node) · gradient to the grad of every node self depends on.
+
+        Each call adds exactly one pass: after k calls every grad is k times its one-call value.
+        """
+        order = topological_order(self)
+        previous = [node.grad for node in order]
+        accumulated = any(previous)
+        if accumulated:  # run this pass from zero, then add what was there before
+            for node in order:
+                node.grad = 0.0
+        self.grad = as_finite_float(gradient, "backward gradient")
+        for node in order:
+            g = node.grad
+            if g - g:  # inf or nan: name where it came from instead of spreading it
+                raise FloatingPointError(_non_finite_gradient(order, node))
+            parents = node.parents
+            if parents:  # skip building a zip for the many leaves
+                for parent, local in zip(parents, node.local_grads):
+                    parent.grad += local * g
+        if accumulated:
+            for node, grad in zip(order, previous):
+                node.grad += grad
+
+    def zero_grad(self) -> None:
+        """Set the grad of this node and of every node it depends on to 0."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    # ---- conversions and display ---------------------------------------------------------------
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label is not None else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    @property
+    def is_constant(self) -> bool:
+        """True for a number that an operation lifted into the graph."""
+        return self.op == CONSTANT
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the set of operands."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the op's symbol ('' for a leaf)."""
+        op = ops.OPS.get(self.op)
+        return op.symbol if op else ""
+
+
+def as_finite_float(x: object, what: str) -> float:
+    """x as a float, or a TypeError/ValueError saying what was wrong with it."""
+    if isinstance(x, float):
+        pass
+    elif isinstance(x, numbers.Real):  # int, bool, Fraction, NumPy scalars
+        try:
+            x = float(x)
+        except OverflowError:
+            raise ValueError(f"{what} must be finite, got {x!r}, too large for a float") from None
+    else:
+        raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}: {x!r}")
+    if not -_LARGEST <= x <= _LARGEST:
+        raise ValueError(f"{what} must be finite, got {x!r}")
+    return x
+
+
+def constant(x: object) -> Value:
+    """A number lifted into the graph as a constant leaf."""
+    node = _new(Value)
+    node.data = x if x.__class__ is float and x - x == 0.0 else as_finite_float(x, "operand")
+    node.grad = 0.0
+    node.parents = node.local_grads = ()
+    node.op = CONSTANT
+    node.label = node.meta = None
+    return node
+
+
+def _overflow(op: Op, *operands: Value) -> OverflowError:
+    values = ", ".join(repr(p.data) for p in operands)
+    return OverflowError(f"{op.name}: the result of {op.name}({values}) overflows a float")
+
+
+def _node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
+    if data - data:  # inf - inf is nan: the result overflowed
+        raise _overflow(op, *parents)
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.parents = parents
+    node.local_grads = local_grads
+    node.op = op.name
+    node.label = node.meta = None
+    return node
+
+
+_new = object.__new__
+
+
+def _unary(op: Op, a: Value) -> Value:
+    data, local_grads = op.apply(a.data)
+    return _node(op, data, (a,), local_grads)
+
+
+def _binary(op: Op, a: Any, b: Any) -> Value:
+    if a.__class__ is Value and b.__class__ is Value:  # the hot path, _node inlined
+        data, local_grads = op.apply(a.data, b.data)
+        if data - data:
+            raise _overflow(op, a, b)
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
+        node.parents = (a, b)
+        node.local_grads = local_grads
+        node.op = op.name
+        node.label = node.meta = None
+        return node
+    # A number on either side becomes a constant leaf (a gradient reaches it, as in micrograd).
+    if isinstance(a, Value):
+        if not isinstance(b, Value):
+            if not _is_number(b):
+                return NotImplemented
+            b = constant(b)
+    elif _is_number(a):
+        a = constant(a)
+    else:
+        return NotImplemented
+    data, local_grads = op.apply(a.data, b.data)
+    return _node(op, data, (a, b), local_grads)
+
+
+def _is_number(x: object) -> bool:
+    return x.__class__ is float or isinstance(x, numbers.Real)
+
+
+def lift(x: Value | Number) -> Value:
+    """x itself if it is a Value, else x as a constant."""
+    return x if isinstance(x, Value) else constant(x)
+
+
+def sum_values(values: Iterable[Value | Number]) -> Value:
+    """Σ values as one node with an operand per value (numbers become constants)."""
+    operands = tuple(map(lift, values))
+    if not operands:
+        raise ValueError("sum_values: needs at least one value, got none")
+    data, local_grads = ops.sum_.apply([v.data for v in operands])
+    return _node(ops.sum_, data, operands, local_grads)
+
+
+def weighted_sum(
+    weights: Sequence[Value | Number], inputs: Sequence[Value | Number], bias: Value | Number | None = None
+) -> Value:
+    """Σ w_i·x_i (+ bias) as one node: operands are the weights, then the inputs, then the bias."""
+    if len(weights) != len(inputs):
+        raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs; they must pair up")
+    ws, xs = tuple(map(lift, weights)), tuple(map(lift, inputs))
+    operands = ws + xs
+    b = None
+    if bias is not None:
+        b = lift(bias)
+        operands += (b,)
+    data, local_grads = ops.weighted_sum.apply(
+        [w.data for w in ws], [x.data for x in xs], None if b is None else b.data
+    )
+    return _node(ops.weighted_sum, data, operands, local_grads)
+
+
+def _non_finite_gradient(order: list[Value], node: Value) -> str:
+    """Explain which local derivative made node's gradient inf or nan."""
+    name = node.label or f"a {node.op or 'leaf'} node with data {node.data!r}"
+    for user in order:
+        for parent, local in zip(user.parents, user.local_grads):
+            if parent is node and not math.isfinite(local * 1.0):
+                operands = ", ".join(repr(p.data) for p in user.parents)
+                return (
+                    f"backward: the gradient reaching {name} is {node.grad!r}: the local derivative "
+                    f"of {user.op}({operands}) with respect to it is {local!r}"
+                )
+    return (
+        f"backward: the gradient reaching {name} is {node.grad!r}: "
+        "a product of finite local derivatives overflowed a float"
+    )
