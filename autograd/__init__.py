@@ -1,7 +1,7 @@
 """A scalar reverse-mode autograd engine: ``Value`` nodes, their ops, backward and gradcheck."""
 
 from autograd.gradcheck import GradcheckError, gradcheck
-from autograd.graph import leaves, topological_order
+from autograd.graph import grad, leaves, topological_order
 from autograd.ops import OPS, Op
 from autograd.value import Value, constant, sum_values, weighted_sum
 
@@ -11,6 +11,7 @@ __all__ = [
     "Op",
     "Value",
     "constant",
+    "grad",
     "gradcheck",
     "leaves",
     "sum_values",
