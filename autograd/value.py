@@ -29,7 +29,10 @@ class Value:
     parents: tuple[Value, ...]
     local_grads: tuple[float, ...]
     op: str
-    label: str | None
+    label: str | None  # a name to show and look up, e.g. the documents' "w10" or "net_o1"
+    # Where the value sits in a network, set by nn and read by viz (which never imports nn):
+    # {"role": "parameter" | "input" | "target" | "loss", "layer": int (0 = the inputs),
+    #  "neuron": str (e.g. "h1")}; every key is optional.
     meta: dict[str, Any] | None
 
     def __init__(self, data: Number, label: str | None = None, *, meta: dict[str, Any] | None = None):
