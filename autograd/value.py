@@ -248,17 +248,21 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
         node.label = node.meta = None
         return node
     # A number on either side becomes a constant leaf (a gradient reaches it, as in micrograd).
-    if isinstance(a, Value):
-        if not isinstance(b, Value):
-            if not _is_number(b):
-                return NotImplemented
-            b = constant(b)
-    elif _is_number(a):
-        a = constant(a)
-    else:
-        return NotImplemented
+    if not isinstance(a, Value):
+        a = _constant_operand(op, a, b)
+    elif not isinstance(b, Value):
+        b = _constant_operand(op, b, a)
     data, local_grads = op.apply(a.data, b.data)
     return _node(op, data, (a, b), local_grads)
+
+
+def _constant_operand(op: Op, x: object, other: Value) -> Value:
+    if not _is_number(x):
+        raise TypeError(
+            f"{op.name}: operands must be Values or real numbers, got {type(x).__name__}: {x!r} "
+            f"(with {other!r})"
+        )
+    return constant(x)
 
 
 def _is_number(x: object) -> bool:

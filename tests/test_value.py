@@ -1,0 +1,229 @@
+"""The Value node: construction, errors that name what was wrong, accumulation rules, depth."""
+
+from __future__ import annotations
+
+import math
+import sys
+from fractions import Fraction
+
+import pytest
+
+from autograd import Value
+
+torch = pytest.importorskip("torch", reason="PyTorch is the oracle here; CI installs torch==2.13.0")
+
+
+# ---- construction ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("given", "stored"), [(1, 1.0), (2.5, 2.5), (True, 1.0), (Fraction(1, 4), 0.25)])
+def test_data_is_stored_as_a_float(given, stored):
+    v = Value(given)
+    assert v.data == stored and type(v.data) is float
+    assert v.grad == 0.0 and type(v.grad) is float
+
+
+@pytest.mark.parametrize(
+    ("given", "type_name"), [("1.0", "str"), (None, "NoneType"), (1j, "complex"), ([1.0], "list")]
+)
+def test_non_numeric_data_is_a_type_error_naming_the_type(given, type_name):
+    with pytest.raises(TypeError, match=rf"^Value data must be a real number \(int or float\), got {type_name}"):
+        Value(given)
+
+
+@pytest.mark.parametrize("given", [math.nan, math.inf, -math.inf, 10**400])
+def test_non_finite_data_is_rejected(given):
+    with pytest.raises(ValueError, match=r"^Value data must be finite, got"):
+        Value(given)
+
+
+def test_label_meta_repr_and_float():
+    v = Value(2.0, label="w1", meta={"role": "parameter"})
+    assert v.label == "w1" and v.meta == {"role": "parameter"}
+    assert repr(v) == "Value(data=2.0, grad=0.0, label='w1')"
+    assert float(v) == 2.0
+    assert repr(Value(0.5)) == "Value(data=0.5, grad=0.0)"
+
+
+def test_micrograd_attributes():
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    assert c._prev == {a, b} and c._op == "*"
+    assert a._op == "" and a._prev == set()
+
+
+# ---- operands -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("other", ["a", None, 1j, [1.0]])
+def test_non_numeric_operands_are_type_errors_naming_the_type(other):
+    name = type(other).__name__
+    with pytest.raises(TypeError, match=rf"^mul: operands must be Values or real numbers, got {name}: "):
+        Value(1.0) * other
+    with pytest.raises(TypeError, match=rf"^add: operands must be Values or real numbers, got {name}: "):
+        other + Value(1.0)
+    with pytest.raises(TypeError, match=rf"^pow_const: operands must be Values or real numbers, got {name}"):
+        Value(1.0) ** other
+
+
+def test_numbers_on_either_side_become_constants_in_operand_order():
+    x = Value(3.0)
+    y = 2 - x
+    assert [p.data for p in y.parents] == [2.0, 3.0]
+    assert y.parents[0].is_constant and not x.is_constant
+    assert (2**x).data == 8.0 and (x**2).data == 9.0 and (1 / x).data == 1 / 3
+
+
+def test_in_place_operators_make_new_nodes():
+    c = Value(1.0)
+    first = c
+    c += 1
+    c *= 3
+    c -= 1
+    c /= 5
+    assert c.data == 1.0 and first.data == 1.0
+    c.backward()
+    assert first.grad == pytest.approx(0.6)
+
+
+# ---- domain errors name the op and its operands ---------------------------------------------
+
+DOMAIN_ERRORS = [
+    (lambda: Value(0.0).log(), ValueError, r"^log: operand must be positive, got log\(0\.0\)$"),
+    (lambda: Value(-1.0).log(), ValueError, r"^log: operand must be positive, got log\(-1\.0\)$"),
+    (lambda: Value(-4.0).sqrt(), ValueError, r"^sqrt: operand must not be negative, got sqrt\(-4\.0\)$"),
+    (lambda: Value(1.0) / 0, ZeroDivisionError, r"^div: division by zero in 1\.0 / 0\.0$"),
+    (lambda: 1 / Value(0.0), ZeroDivisionError, r"^div: division by zero in 1\.0 / 0\.0$"),
+    (lambda: Value(0.0) ** -1, ZeroDivisionError, r"^pow: zero to a negative power in 0\.0 \*\* -1\.0$"),
+    (lambda: Value(0.0) ** Value(-2.0), ZeroDivisionError, r"^pow: zero to a negative power in 0\.0"),
+    (
+        lambda: Value(-8.0) ** (1 / 3),
+        ValueError,
+        r"^pow: negative base -8\.0 with non-integer exponent 0\.333\d+ has no real value$",
+    ),
+    (lambda: Value(-2.0) ** Value(2.0), ValueError, r"^pow: negative base -2\.0 with a Value exponent 2\.0"),
+    (lambda: (-2) ** Value(0.5), ValueError, r"^pow: negative base -2\.0 with a Value exponent 0\.5"),
+    (lambda: Value(1000.0).exp(), OverflowError, r"^exp: exp\(1000\.0\) overflows a float"),
+    (lambda: Value(1e308) * 10, OverflowError, r"^mul: the result of mul\(1e\+308, 10\.0\) overflows a float$"),
+    (lambda: Value(1e308) + 1e308, OverflowError, r"^add: the result of add\(1e\+308, 1e\+308\) overflows"),
+    (lambda: Value(-1e308) - 1e308, OverflowError, r"^sub: the result of sub\(-1e\+308, 1e\+308\) overflows"),
+    (lambda: Value(1e300) / 1e-300, OverflowError, r"^div: the result of div\(1e\+300, 1e-300\) overflows"),
+    (lambda: Value(1e200) ** 2, OverflowError, r"^pow: 1e\+200 \*\* 2\.0 overflows a float$"),
+    (lambda: Value(2.0) ** 1e6, OverflowError, r"^pow: 2\.0 \*\* 1000000\.0 overflows a float$"),
+]
+
+
+@pytest.mark.parametrize(("make", "error", "message"), DOMAIN_ERRORS)
+def test_domain_errors_name_the_op_and_operands(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_sigmoid_tanh_softplus_never_overflow():
+    for x in (-1000.0, -1e308, 1000.0, 1e308):
+        for f in (Value.sigmoid, Value.tanh, Value.softplus):
+            v = Value(x)
+            out = f(v)
+            out.backward()
+            assert math.isfinite(out.data) and math.isfinite(v.grad)
+    assert Value(-1000.0).sigmoid().data == 0.0
+    assert Value(1000.0).sigmoid().data == 1.0
+
+
+def test_an_infinite_derivative_is_reported_by_backward_not_spread():
+    x = Value(0.0, label="x")
+    with pytest.raises(
+        FloatingPointError,
+        match=r"^backward: the gradient reaching x is inf: the local derivative of sqrt\(0\.0\) "
+        r"with respect to it is inf$",
+    ):
+        x.sqrt().backward()
+
+
+def test_an_overflowing_gradient_is_reported():
+    x = Value(1e-300, label="x")
+    y = x * 1e200 * 1e200  # data 1e100, but dy/dx = 1e400
+    with pytest.raises(
+        FloatingPointError,
+        match=r"^backward: the gradient reaching x is inf: a product of finite local derivatives "
+        r"overflowed a float$",
+    ):
+        y.backward()
+
+
+def test_backward_rejects_a_non_finite_seed():
+    with pytest.raises(ValueError, match=r"^backward gradient must be finite, got nan$"):
+        Value(1.0).backward(math.nan)
+
+
+# ---- gradients ------------------------------------------------------------------------------
+
+
+def test_operands_keep_their_multiplicity():
+    a = Value(3.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad == 4.0 and b.grad == 2.0
+    assert b.parents == (a, a)
+    sq = Value(3.0)
+    (sq * sq).backward()
+    assert sq.grad == 6.0
+
+
+def _graph(x, y):
+    """A small graph with shared subexpressions, built the same way for Values and tensors."""
+    h = (x * y + x.exp() if isinstance(x, Value) else x * y + x.exp())
+    u = h.tanh() if isinstance(h, Value) else h.tanh()
+    return u * h + y / x, [h, u]
+
+
+def test_backward_k_times_gives_k_times_every_grad():
+    x, y = Value(0.7), Value(-1.3)
+    out, inner = _graph(x, y)
+    out.backward()
+    once = [v.grad for v in (x, y, *inner, out)]
+    out.backward()
+    out.backward()
+    for v, g in zip((x, y, *inner, out), once):
+        assert v.grad == pytest.approx(3 * g, rel=1e-15)
+    # leaves: what PyTorch gives with retain_graph=True
+    tx = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
+    ty = torch.tensor(-1.3, dtype=torch.float64, requires_grad=True)
+    tout, _ = _graph(tx, ty)
+    for _ in range(3):
+        tout.backward(retain_graph=True)
+    assert x.grad == pytest.approx(tx.grad.item(), rel=1e-13)
+    assert y.grad == pytest.approx(ty.grad.item(), rel=1e-13)
+
+
+def test_zero_grad_resets_the_whole_graph():
+    x, y = Value(0.7), Value(-1.3)
+    out, inner = _graph(x, y)
+    out.backward()
+    out.zero_grad()
+    assert all(v.grad == 0.0 for v in (x, y, *inner, out))
+    out.backward()
+    fresh = [Value(0.7), Value(-1.3)]
+    again, _ = _graph(*fresh)
+    again.backward()
+    assert (x.grad, y.grad) == (fresh[0].grad, fresh[1].grad)
+
+
+def test_grads_are_floats():
+    x = Value(2)
+    (x * 3).backward()
+    assert type(x.grad) is float
+
+
+def test_a_million_op_chain_at_the_default_recursion_limit():
+    assert sys.getrecursionlimit() <= 1000 + 100  # pytest's own frames aside, the default
+    n = 1_000_000
+    rate = 1.0 + 1e-7
+    x = Value(1.0)
+    y = x
+    for _ in range(n):
+        y = y * rate
+    y.backward()
+    assert y.data == pytest.approx(rate**n, rel=1e-9)
+    assert x.grad == pytest.approx(rate**n, rel=1e-9)  # d(x·r^n)/dx = r^n
