@@ -235,34 +235,30 @@ def _unary(op: Op, a: Value) -> Value:
 
 
 def _binary(op: Op, a: Any, b: Any) -> Value:
-    if a.__class__ is Value and b.__class__ is Value:  # the hot path, _node inlined
-        data, local_grads = op.apply(a.data, b.data)
-        if data - data:
-            raise _overflow(op, a, b)
-        node = _new(Value)
-        node.data = data
-        node.grad = 0.0
-        node.parents = (a, b)
-        node.local_grads = local_grads
-        node.op = op.name
-        node.label = node.meta = None
-        return node
-    # A number on either side becomes a constant leaf (a gradient reaches it, as in micrograd).
-    if not isinstance(a, Value):
-        a = _constant_operand(op, a, b)
-    elif not isinstance(b, Value):
-        b = _constant_operand(op, b, a)
+    if a.__class__ is not Value or b.__class__ is not Value:
+        a, b = _operands(op, a, b)
     data, local_grads = op.apply(a.data, b.data)
-    return _node(op, data, (a, b), local_grads)
+    if data - data:  # inf - inf is nan: the result overflowed
+        raise _overflow(op, a, b)
+    node = _new(Value)  # _node, inlined on this hot path
+    node.data = data
+    node.grad = 0.0
+    node.parents = (a, b)
+    node.local_grads = local_grads
+    node.op = op.name
+    node.label = node.meta = None
+    return node
 
 
-def _constant_operand(op: Op, x: object, other: Value) -> Value:
-    if not _is_number(x):
-        raise TypeError(
-            f"{op.name}: operands must be Values or real numbers, got {type(x).__name__}: {x!r} "
-            f"(with {other!r})"
-        )
-    return constant(x)
+def _operands(op: Op, a: Any, b: Any) -> tuple[Value, Value]:
+    """Both operands as Values: a number on either side becomes a constant leaf."""
+    for x, other in ((a, b), (b, a)):
+        if not isinstance(x, Value) and not _is_number(x):
+            raise TypeError(
+                f"{op.name}: operands must be Values or real numbers, got {type(x).__name__}: {x!r} "
+                f"(with {other!r})"
+            )
+    return (a if isinstance(a, Value) else constant(a)), (b if isinstance(b, Value) else constant(b))
 
 
 def _is_number(x: object) -> bool:
