@@ -28,10 +28,7 @@ def gradcheck(
     if not eps > 0:
         raise ValueError(f"gradcheck: eps must be positive, got {eps!r}")
     names = [_name(x, i) for i, x in enumerate(inputs)]
-    point = [
-        as_finite_float(x.data if isinstance(x, Value) else x, f"gradcheck {n}")
-        for x, n in zip(inputs, names)
-    ]
+    point = [as_finite_float(x.data if isinstance(x, Value) else x, f"gradcheck {n}") for x, n in zip(inputs, names)]
     leaves = [Value(x, label=n) for x, n in zip(point, names)]
     out = _call(f, leaves)
     out.backward()
@@ -80,7 +77,6 @@ def _report(names, point, analytic, numeric, second, wrong, eps, atol, rtol) -> 
     lines = [" | ".join(cell.rjust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     title = (
-        "gradcheck: backward's gradients disagree with central differences "
-        f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g})"
+        f"gradcheck: backward's gradients disagree with central differences (eps={eps:g}, atol={atol:g}, rtol={rtol:g})"
     )
     return "\n".join([title, *lines])

@@ -15,7 +15,7 @@ Number = float | int
 Operand = "Value | float | int"
 
 _LARGEST = 1.7976931348623157e308
-CONSTANT = "const"  # the op of a leaf that an operation made from a number
+CONSTANT = "const"  # the op of the leaf that stands for a number in an operation
 
 
 class Value:
@@ -198,14 +198,27 @@ def as_finite_float(x: object, what: str) -> float:
 
 
 def constant(x: object) -> Value:
-    """A number lifted into the graph as a constant leaf."""
-    node = _new(Value)
-    node.data = x if x.__class__ is float and x - x == 0.0 else as_finite_float(x, "operand")
-    node.grad = 0.0
-    node.parents = node.local_grads = ()
-    node.op = CONSTANT
-    node.label = node.meta = None
+    """The constant leaf for a number: it receives no gradient, as a number in PyTorch does not.
+
+    Constants never change and get no gradient, so one node per number serves every graph: a
+    bounded cache saves building (and later collecting) a node per use.
+    """
+    node = _CONSTANTS.get(x) if x else None  # 0.0 == -0.0: keep zeros out of the cache
+    if node is None:
+        node = _new(Value)
+        node.data = x if x.__class__ is float and x - x == 0.0 else as_finite_float(x, "operand")
+        node.grad = 0.0
+        node.parents = node.local_grads = ()
+        node.op = CONSTANT
+        node.label = node.meta = None
+        if x:
+            if len(_CONSTANTS) >= 4096:
+                _CONSTANTS.clear()
+            _CONSTANTS[node.data] = node
     return node
+
+
+_CONSTANTS: dict[float, Value] = {}
 
 
 def _overflow(op: Op, *operands: Value) -> OverflowError:
@@ -236,7 +249,7 @@ def _unary(op: Op, a: Value) -> Value:
 
 def _binary(op: Op, a: Any, b: Any) -> Value:
     if a.__class__ is not Value or b.__class__ is not Value:
-        a, b = _operands(op, a, b)
+        return _binary_with_number(op, a, b)
     data, local_grads = op.apply(a.data, b.data)
     if data - data:  # inf - inf is nan: the result overflowed
         raise _overflow(op, a, b)
@@ -250,33 +263,40 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     return node
 
 
-def _operands(op: Op, a: Any, b: Any) -> tuple[Value, Value]:
-    """Both operands as Values: a number on either side becomes a constant leaf."""
-    for x, other in ((a, b), (b, a)):
-        if not isinstance(x, Value) and not _is_number(x):
+def _binary_with_number(op: Op, a: Any, b: Any) -> Value:
+    """A binary op with a number on one side: the number becomes a constant and gets no gradient."""
+    a_is_value, b_is_value = isinstance(a, Value), isinstance(b, Value)
+    for x, is_value, other in ((a, a_is_value, b), (b, b_is_value, a)):
+        if not is_value and not _is_number(x):
             raise TypeError(
-                f"{op.name}: operands must be Values or real numbers, got {type(x).__name__}: {x!r} "
-                f"(with {other!r})"
+                f"{op.name}: operands must be Values or real numbers, got {type(x).__name__}: {x!r} (with {other!r})"
             )
-    return (a if isinstance(a, Value) else constant(a)), (b if isinstance(b, Value) else constant(b))
+    a = a if a_is_value else constant(a)
+    b = b if b_is_value else constant(b)
+    data, (da, db) = op.apply(a.data, b.data)
+    return _node(op, data, (a, b), (da if a_is_value else 0.0, db if b_is_value else 0.0))
 
 
 def _is_number(x: object) -> bool:
     return x.__class__ is float or isinstance(x, numbers.Real)
 
 
-def lift(x: Value | Number) -> Value:
-    """x itself if it is a Value, else x as a constant."""
-    return x if isinstance(x, Value) else constant(x)
+def lift(x: Value | Number, what: str = "operand") -> Value:
+    """x itself if it is a Value, else the constant for the number x (what names x in errors)."""
+    if isinstance(x, Value):
+        return x
+    if not _is_number(x):
+        raise TypeError(f"{what} must be a Value or a real number, got {type(x).__name__}: {x!r}")
+    return constant(x)
 
 
 def sum_values(values: Iterable[Value | Number]) -> Value:
     """Σ values as one node with an operand per value (numbers become constants)."""
-    operands = tuple(map(lift, values))
+    operands = tuple(lift(v, "sum_values: each value") for v in values)
     if not operands:
         raise ValueError("sum_values: needs at least one value, got none")
     data, local_grads = ops.sum_.apply([v.data for v in operands])
-    return _node(ops.sum_, data, operands, local_grads)
+    return _node(ops.sum_, data, operands, _without_constants(operands, local_grads))
 
 
 def weighted_sum(
@@ -285,16 +305,24 @@ def weighted_sum(
     """Σ w_i·x_i (+ bias) as one node: operands are the weights, then the inputs, then the bias."""
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs; they must pair up")
-    ws, xs = tuple(map(lift, weights)), tuple(map(lift, inputs))
+    ws = tuple(lift(w, "weighted_sum: each weight") for w in weights)
+    xs = tuple(lift(x, "weighted_sum: each input") for x in inputs)
     operands = ws + xs
     b = None
     if bias is not None:
-        b = lift(bias)
+        b = lift(bias, "weighted_sum: the bias")
         operands += (b,)
     data, local_grads = ops.weighted_sum.apply(
         [w.data for w in ws], [x.data for x in xs], None if b is None else b.data
     )
-    return _node(ops.weighted_sum, data, operands, local_grads)
+    return _node(ops.weighted_sum, data, operands, _without_constants(operands, local_grads))
+
+
+def _without_constants(operands: tuple[Value, ...], local_grads: tuple[float, ...]) -> tuple[float, ...]:
+    """local_grads with 0.0 for every constant operand: numbers get no gradient."""
+    if all(v.op != CONSTANT for v in operands):
+        return local_grads
+    return tuple(0.0 if v.op == CONSTANT else d for v, d in zip(operands, local_grads))
 
 
 def _non_finite_gradient(order: list[Value], node: Value) -> str:

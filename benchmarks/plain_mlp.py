@@ -12,8 +12,7 @@ class PlainMLP:
         rng = random.Random(seed)
         # the same draws, in the same order, as the benchmark's graph MLPs: [bias, *weights]
         self.layers = [
-            [[rng.uniform(-1, 1) for _ in range(nin + 1)] for _ in range(nout)]
-            for nin, nout in zip(sizes, sizes[1:])
+            [[rng.uniform(-1, 1) for _ in range(nin + 1)] for _ in range(nout)] for nin, nout in zip(sizes, sizes[1:])
         ]
 
     def hinge_step(self, xs: list[list[float]], ys: list[float], lr: float) -> float:

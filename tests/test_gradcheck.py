@@ -36,8 +36,21 @@ def test_fails_on_a_wrong_derivative_with_a_table():
     assert lines[0] == (
         "gradcheck: backward's gradients disagree with central differences (eps=1e-06, atol=1e-05, rtol=0.001)"
     )
-    assert lines[1].split() == ["input", "|", "value", "|", "analytic", "|", "numeric", "|", "difference", "|",
-                                "2nd", "backward", "|"]
+    assert lines[1].split() == [
+        "input",
+        "|",
+        "value",
+        "|",
+        "analytic",
+        "|",
+        "numeric",
+        "|",
+        "difference",
+        "|",
+        "2nd",
+        "backward",
+        "|",
+    ]
     row = lines[3].split("|")
     name, value, analytic, numeric = (cell.strip() for cell in row[:4])
     assert (name, value, analytic) == ("w", "1.5", "1.5")

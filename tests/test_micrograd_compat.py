@@ -25,9 +25,23 @@ def micrograd_source(tmp_path_factory) -> Path:
     """micrograd's unpacked source distribution, downloaded from PyPI once per session."""
     where = tmp_path_factory.mktemp("micrograd")
     download = subprocess.run(
-        [sys.executable, "-m", "pip", "download", MICROGRAD, "--no-binary", ":all:", "--no-deps",
-         "--no-build-isolation", "-q", "-d", str(where)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            MICROGRAD,
+            "--no-binary",
+            ":all:",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-d",
+            str(where),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     archives = list(where.glob("micrograd-*.tar.gz"))
     if download.returncode or not archives:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 
@@ -33,8 +33,19 @@ ROWS = {
     "pow_const": Row(
         lambda a, n: a**n.data,  # a number exponent
         lambda a, n: a ** n.item(),
-        [(2.0, 3.0), (-2.0, 3.0), (-2.0, 2.0), (1.5, 0.5), (0.0, 2.0), (0.0, 1.0), (0.0, 0.0), (3.0, -1.0),
-         (-3.0, -2.0), (7.0, 0.0), (1e-3, 2.5)],
+        [
+            (2.0, 3.0),
+            (-2.0, 3.0),
+            (-2.0, 2.0),
+            (1.5, 0.5),
+            (0.0, 2.0),
+            (0.0, 1.0),
+            (0.0, 0.0),
+            (3.0, -1.0),
+            (-3.0, -2.0),
+            (7.0, 0.0),
+            (1e-3, 2.5),
+        ],
     ),
     "pow": Row(
         lambda a, b: a**b,  # a Value exponent

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from autograd import Value
+from autograd import Value, sum_values, weighted_sum
 
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle here; CI installs torch==2.13.0")
 
@@ -23,9 +23,7 @@ def test_data_is_stored_as_a_float(given, stored):
     assert v.grad == 0.0 and type(v.grad) is float
 
 
-@pytest.mark.parametrize(
-    ("given", "type_name"), [("1.0", "str"), (None, "NoneType"), (1j, "complex"), ([1.0], "list")]
-)
+@pytest.mark.parametrize(("given", "type_name"), [("1.0", "str"), (None, "NoneType"), (1j, "complex"), ([1.0], "list")])
 def test_non_numeric_data_is_a_type_error_naming_the_type(given, type_name):
     with pytest.raises(TypeError, match=rf"^Value data must be a real number \(int or float\), got {type_name}"):
         Value(given)
@@ -72,6 +70,36 @@ def test_numbers_on_either_side_become_constants_in_operand_order():
     assert [p.data for p in y.parents] == [2.0, 3.0]
     assert y.parents[0].is_constant and not x.is_constant
     assert (2**x).data == 8.0 and (x**2).data == 9.0 and (1 / x).data == 1 / 3
+
+
+def test_numbers_get_no_gradient_and_share_one_constant_node():
+    x = Value(3.0)
+    y = x * 2.5 + 2.5 / x + x**2.0
+    y.backward()
+    constants = [
+        p
+        for node in (y.parents[0].parents[0], y.parents[0].parents[1], y.parents[1])
+        for p in node.parents
+        if p.is_constant
+    ]
+    assert [c.data for c in constants] == [2.5, 2.5, 2.0]
+    assert constants[0] is constants[1]
+    assert all(c.grad == 0.0 for c in constants)
+    assert x.grad == pytest.approx(2.5 - 2.5 / 9 + 6)
+    z = sum_values([x, 1.0, x]) + weighted_sum([x, 2.0], [4.0, x], 1.0)
+    z.backward()
+    assert all(p.grad == 0.0 for node in (z.parents[0], z.parents[1]) for p in node.parents if p.is_constant)
+
+
+def test_n_ary_operands_must_be_numbers_or_values():
+    with pytest.raises(TypeError, match=r"^sum_values: each value must be a Value or a real number, got str: 'a'$"):
+        sum_values([Value(1.0), "a"])
+    with pytest.raises(TypeError, match=r"^weighted_sum: each input must be a Value or a real number, got NoneType"):
+        weighted_sum([Value(1.0)], [None])
+    with pytest.raises(ValueError, match=r"^weighted_sum: 2 weights but 1 inputs; they must pair up$"):
+        weighted_sum([1.0, 2.0], [Value(1.0)])
+    with pytest.raises(ValueError, match=r"^sum_values: needs at least one value, got none$"):
+        sum_values([])
 
 
 def test_in_place_operators_make_new_nodes():
@@ -173,8 +201,8 @@ def test_operands_keep_their_multiplicity():
 
 def _graph(x, y):
     """A small graph with shared subexpressions, built the same way for Values and tensors."""
-    h = (x * y + x.exp() if isinstance(x, Value) else x * y + x.exp())
-    u = h.tanh() if isinstance(h, Value) else h.tanh()
+    h = x * y + x.exp()
+    u = h.tanh()
     return u * h + y / x, [h, u]
 
 
