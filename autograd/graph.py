@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from autograd.value import Value
@@ -19,9 +19,9 @@ def topological_order(root: Value) -> list[Value]:
     parents are, then the list is reversed. The stack holds bare nodes, so nothing is allocated
     per node.
     """
-    order = []
-    seen = set()
-    stack = [root]
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[Any] = [root]
     pop, push = stack.pop, stack.append
     while stack:
         node = pop()

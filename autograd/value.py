@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from autograd import ops
 from autograd.graph import topological_order
 from autograd.ops import Op
 
 Number = float | int
-Operand = "Value | float | int"
+Operand: TypeAlias = "Value | float | int"
 
 _LARGEST = 1.7976931348623157e308
 CONSTANT = "const"  # the op of the leaf that stands for a number in an operation
@@ -197,7 +197,7 @@ def as_finite_float(x: object, what: str) -> float:
     return x
 
 
-def constant(x: object) -> Value:
+def constant(x: Number) -> Value:
     """The constant leaf for a number: it receives no gradient, as a number in PyTorch does not.
 
     Constants never change and get no gradient, so one node per number serves every graph: a
