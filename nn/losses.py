@@ -1,0 +1,70 @@
+"""Loss functions built from engine ops: the documents' ½·Σ(target − out)², MSE, BCE from logits, hinge.
+
+Each takes predictions (Values) and targets (numbers or Values) in matching order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from autograd import Value, sum_values
+from nn.layers import check_choice
+
+Target = Value | float
+REDUCTIONS = ("mean", "sum")
+
+
+def squared_errors(outputs: Sequence[Value], targets: Sequence[Target]) -> list[Value]:
+    """½·(target − out)² for each output: the documents' per-output errors E_o1, E_o2, …"""
+    _check_pairs("squared_errors", outputs, targets)
+    return [0.5 * (t - o) ** 2 for o, t in zip(outputs, targets)]
+
+
+def half_squared_error(outputs: Sequence[Value], targets: Sequence[Target]) -> Value:
+    """The documents' E = ½·Σ(target − out)², summed over every output."""
+    return _total(squared_errors(outputs, targets), "sum")
+
+
+def mse(outputs: Sequence[Value], targets: Sequence[Target], *, reduction: str = "mean") -> Value:
+    """Mean (or summed) squared error, as torch.nn.functional.mse_loss."""
+    _check_pairs("mse", outputs, targets)
+    return _total([(o - t) ** 2 for o, t in zip(outputs, targets)], reduction)
+
+
+def bce_with_logits(logits: Sequence[Value], targets: Sequence[Target], *, reduction: str = "mean") -> Value:
+    """Binary cross-entropy from logits z and targets y in [0, 1]: softplus(z) − y·z, never overflowing."""
+    _check_pairs("bce_with_logits", logits, targets)
+    # -[y·log σ(z) + (1 - y)·log(1 - σ(z))] = log(1 + e^z) - y·z, and softplus is stable for any z.
+    return _total([z.softplus() - y * z for z, y in zip(logits, targets)], reduction)
+
+
+def hinge(scores: Sequence[Value], labels: Sequence[Target], *, reduction: str = "mean") -> Value:
+    """max(0, 1 − y·score) for labels y = ±1, as micrograd's demo trains its classifier."""
+    _check_pairs("hinge", scores, labels)
+    return _total([(1.0 - y * s).relu() for s, y in zip(scores, labels)], reduction)
+
+
+LOSSES: dict[str, Callable[..., Value]] = {
+    "half_squared_error": half_squared_error,
+    "mse": mse,
+    "bce_with_logits": bce_with_logits,
+    "hinge": hinge,
+}
+
+
+def loss_function(name: str) -> Callable[..., Value]:
+    """The loss called ``name`` in LOSSES."""
+    return LOSSES[check_choice("loss", name, tuple(LOSSES))]
+
+
+def _check_pairs(what: str, predictions: Sequence[Value], targets: Sequence[Target]) -> None:
+    if len(predictions) != len(targets):
+        raise ValueError(f"{what}: {len(predictions)} predictions but {len(targets)} targets; they must pair up")
+    if not predictions:
+        raise ValueError(f"{what}: needs at least one prediction, got none")
+
+
+def _total(terms: list[Value], reduction: str) -> Value:
+    check_choice("reduction", reduction, REDUCTIONS)
+    total = terms[0] if len(terms) == 1 else sum_values(terms)
+    return total * (1.0 / len(terms)) if reduction == "mean" and len(terms) > 1 else total

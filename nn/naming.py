@@ -1,0 +1,147 @@
+"""The names a network gives its values: name patterns, their expansion, and the default names.
+
+A pattern is a ``str.format`` template; the placeholders it may use are listed in ``PLACEHOLDERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# What each placeholder of a name pattern stands for (all indices count from 1).
+PLACEHOLDERS = {
+    "layer": "the layer's index (1 = the first layer of neurons)",
+    "n": "the neuron's index within its layer",
+    "neuron": "the neuron's name",
+    "i": "the index of the weight's input within the neuron",
+    "input": "the name of the weight's input (an input of the network or a neuron of the layer below)",
+    "j": "the weight's index within its layer, neuron by neuron: (n - 1)·fan_in + i",
+    "k": "the weight's (or bias's) index within the whole network, layer by layer, neuron by neuron",
+}
+
+DEFAULT_INPUTS = "x{i}"
+DEFAULT_NEURONS = "n{layer}_{n}"
+DEFAULT_WEIGHTS = "w{layer}_{n}_{i}"
+DEFAULT_BIASES = {"neuron": "b{layer}_{n}", "shared": "b{layer}", "none": ""}
+DEFAULT_NET = "net_{neuron}"
+DEFAULT_OUT = "out_{neuron}"
+
+
+class NamingError(ValueError):
+    """A name pattern or name list that cannot name the values it is meant for."""
+
+
+@dataclass(frozen=True)
+class LayerNames:
+    """Every name of one layer: neurons, weights (one row per neuron), biases, net and out values."""
+
+    neurons: tuple[str, ...]
+    weights: tuple[tuple[str, ...], ...]
+    biases: tuple[str, ...]  # one per neuron, one shared by the layer, or none
+    net: tuple[str, ...]
+    out: tuple[str, ...]
+
+
+Names = str | Sequence[str]
+
+
+def expand(what: str, names: Names, count: int, index: str = "n", **fields: object) -> tuple[str, ...]:
+    """count names: a list taken as it is (its length checked), or a pattern formatted for index = 1..count."""
+    if isinstance(names, str):
+        return tuple(fill(what, names, **{index: n}, **fields) for n in range(1, count + 1))
+    names = tuple(names)
+    if len(names) != count or not all(isinstance(x, str) for x in names):
+        raise NamingError(f"{what}: expected a pattern or a list of {count} names, got {list(names)!r}")
+    return names
+
+
+def fill(what: str, pattern: str, **fields: object) -> str:
+    """pattern with its placeholders filled in, or a NamingError naming the unknown placeholder."""
+    try:
+        return pattern.format(**fields)
+    except KeyError as e:
+        known = ", ".join("{" + f + "}" for f in fields)
+        raise NamingError(f"{what}: unknown placeholder {{{e.args[0]}}} in {pattern!r}; use {known}") from None
+    except (ValueError, IndexError) as e:
+        raise NamingError(f"{what}: bad pattern {pattern!r}: {e}") from None
+
+
+def layer_names(
+    layer: int,
+    size: int,
+    inputs: Sequence[str],
+    bias: str,
+    *,
+    neurons: Names = DEFAULT_NEURONS,
+    weights: str | Sequence[Sequence[str]] = DEFAULT_WEIGHTS,
+    biases: Names | None = None,
+    net: Names = DEFAULT_NET,
+    out: Names = DEFAULT_OUT,
+    first_weight: int = 1,
+    first_bias: int = 1,
+) -> LayerNames:
+    """The names of layer ``layer`` (size neurons fed by the named inputs), from patterns or lists.
+
+    first_weight and first_bias are the network-wide counters {k} start from for this layer.
+    """
+    where = f"layer {layer}"
+    neuron_names = expand(f"{where} neurons", neurons, size, layer=layer)
+    fan_in = len(inputs)
+    if isinstance(weights, str):
+        weight_names = tuple(
+            tuple(
+                fill(
+                    f"{where} weight names",
+                    weights,
+                    layer=layer,
+                    n=n,
+                    neuron=neuron,
+                    i=i,
+                    input=inputs[i - 1],
+                    j=(n - 1) * fan_in + i,
+                    k=first_weight + (n - 1) * fan_in + i - 1,
+                )
+                for i in range(1, fan_in + 1)
+            )
+            for n, neuron in enumerate(neuron_names, 1)
+        )
+    else:
+        weight_names = tuple(tuple(row) for row in weights)
+        if len(weight_names) != size or any(
+            len(row) != fan_in or not all(isinstance(x, str) for x in row) for row in weight_names
+        ):
+            raise NamingError(
+                f"{where} weight names: expected {size} rows (one per neuron) of {fan_in} names "
+                f"(one per input), got {[list(r) for r in weight_names]!r}"
+            )
+    count = {"neuron": size, "shared": 1, "none": 0}[bias]
+    if biases is None:
+        biases = DEFAULT_BIASES[bias]
+    if isinstance(biases, str):
+        bias_names = tuple(
+            fill(
+                f"{where} bias names",
+                biases,
+                layer=layer,
+                n=n,
+                neuron=neuron_names[n - 1] if bias == "neuron" else "",
+                k=first_bias + n - 1,
+            )
+            for n in range(1, count + 1)
+        )
+    else:
+        bias_names = expand(f"{where} bias names", biases, count)
+    return LayerNames(
+        neurons=neuron_names,
+        weights=weight_names,
+        biases=bias_names,
+        net=per_neuron(f"{where} net names", net, neuron_names, layer),
+        out=per_neuron(f"{where} out names", out, neuron_names, layer),
+    )
+
+
+def per_neuron(what: str, names: Names, neurons: Sequence[str], layer: int) -> tuple[str, ...]:
+    """One name per neuron: a list taken as it is, or a pattern filled in with {layer}, {n}, {neuron}."""
+    if isinstance(names, str):
+        return tuple(fill(what, names, layer=layer, n=n, neuron=x) for n, x in enumerate(neurons, 1))
+    return expand(what, names, len(neurons))

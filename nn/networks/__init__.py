@@ -1,0 +1,1 @@
+"""The documents' networks as TOML specs, read by ``nn.example(name)``."""

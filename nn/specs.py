@@ -1,0 +1,549 @@
+"""Network specs in TOML: reading and checking them, and the worked examples they describe.
+
+The schema is documented in ``SCHEMA`` below (and in the README). ``load_spec`` accepts a path to a
+TOML file or an already parsed dict (e.g. a table embedded in an audit file).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograd import Value, grad, sum_values
+from nn import naming
+from nn.datasets import Sample
+from nn.layers import ACTIVATIONS, BIAS_MODES, MLP
+from nn.losses import LOSSES, loss_function, squared_errors
+from nn.optim import SGD
+
+SCHEMA = """\
+Top-level fields (* = required):
+  name*           stable name: lower-case letters, digits and hyphens, e.g. "russo-3-3-3"
+  title           one line saying what the network is (default: the name)
+  source          the document it comes from
+  notes           a string or a list of strings: contradictions in the document, values chosen here
+  inputs*         the input names, e.g. ["i1", "i2", "i3"], or their number (names x1, x2, ...)
+  layers*         an array of tables, one per layer of neurons, from the inputs to the outputs
+  samples*        an array of tables {inputs = [...], targets = [...]}, one per training pair
+  worked_sample   the index of the sample the document works through (default 0)
+  targets         target names: a pattern or one per output (default "target_{neuron}")
+  errors          per-output error names for loss "half_squared_error" with several outputs
+                  (default "E_{neuron}")
+  loss            "half_squared_error" (default: ½·Σ(target − out)²), "mse", "bce_with_logits", "hinge"
+  loss_name       the name of the total loss (default "E_total")
+  learning_rate*  the step size of the document's gradient descent
+  trainable       what a step updates: "all" (default), "weights", "biases" or a list of names
+  seed            seeds the random initial weights of layers that give none (default 0)
+Fields of each [[layers]] table:
+  size            the number of neurons (* unless neurons is a list)
+  activation*     "sigmoid", "tanh", "relu" or "linear"
+  bias            "neuron" (one per neuron, default), "shared" (one for the layer) or "none"
+  neurons         neuron names: a pattern or a list (default "n{layer}_{n}")
+  weight_names    a pattern, or a list of rows (one per neuron) of names (one per input)
+                  (default "w{layer}_{n}_{i}")
+  bias_names      a pattern or a list (default "b{layer}_{n}", or "b{layer}" if shared)
+  net, out        names of each neuron's weighted sum and activation (default "net_{neuron}",
+                  "out_{neuron}"; a linear neuron's net and out are one value with both names)
+  weights         initial weights, one row per neuron, one column per input: weights[n][i] is the
+                  weight from input i to neuron n (the documents number their weights in this order)
+  biases          initial biases: one per neuron, or one if shared (default 0)
+Patterns are Python format strings; placeholders: {layer}, {n}, {neuron}, {i}, {input}, {j}, {k}
+(see nn.naming.PLACEHOLDERS).
+"""
+
+TOP_FIELDS = [
+    "name",
+    "title",
+    "source",
+    "notes",
+    "inputs",
+    "layers",
+    "samples",
+    "worked_sample",
+    "targets",
+    "errors",
+    "loss",
+    "loss_name",
+    "learning_rate",
+    "trainable",
+    "seed",
+]
+LAYER_FIELDS = [
+    "size",
+    "activation",
+    "bias",
+    "neurons",
+    "weight_names",
+    "bias_names",
+    "net",
+    "out",
+    "weights",
+    "biases",
+]
+SAMPLE_FIELDS = ("inputs", "targets")
+TRAINABLE_GROUPS = ("all", "weights", "biases")
+_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+Path_ = tuple[str | int, ...]
+
+
+class SpecError(ValueError):
+    """A network spec that cannot be read: ``file:line: field: what is wrong`` (line when known)."""
+
+
+@dataclass
+class Pass:
+    """One forward pass of a worked example: every value of its graph, looked up by name."""
+
+    sample: Sample
+    index: int  # which sample of the example
+    values: dict[str, Value]  # parameters, inputs, net and out values, targets, errors, the loss
+    outputs: list[Value]
+    loss: Value
+
+    def __getitem__(self, name: str) -> Value:
+        """The value called ``name``."""
+        found = self.values.get(name)
+        if found is None:
+            raise KeyError(f"no value named {name!r} in this pass; the names are {', '.join(self.values)}")
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.values
+
+    def names(self) -> list[str]:
+        """Every name in the pass, parameters first and the loss last."""
+        return list(self.values)
+
+    def backward(self) -> Pass:
+        """Fill in d loss / d value as .grad on every value of the pass (earlier grads are cleared)."""
+        self.loss.zero_grad()
+        self.loss.backward()
+        return self
+
+    def gradient(self, name: str, of: str | None = None) -> float:
+        """d of / d name (of defaults to the loss), without touching any .grad."""
+        output = self.loss if of is None else self[of]
+        return grad(output, [self[name]])[0]
+
+
+@dataclass
+class WorkedExample:
+    """A document's network with its samples, loss and learning rate, and the document's notes."""
+
+    name: str
+    title: str
+    source: str
+    network: MLP
+    samples: tuple[Sample, ...]
+    loss: str
+    learning_rate: float
+    notes: tuple[str, ...]
+    trainable: tuple[str, ...]  # the parameters step() updates
+    worked_sample: int = 0
+    target_names: tuple[str, ...] = ()
+    error_names: tuple[str, ...] = ()  # per-output errors (half_squared_error, several outputs)
+    loss_name: str = "E_total"
+    spec: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.initial = {name: p.data for name, p in self.network.parameters_by_name().items()}
+        self.optimizer = SGD([self.network[x] for x in self.trainable], lr=self.learning_rate)
+
+    def forward(self, sample: int | None = None) -> Pass:
+        """One forward pass of sample (default: the one the document works through) as a named graph."""
+        index = self.worked_sample if sample is None else sample
+        if not -len(self.samples) <= index < len(self.samples):
+            raise IndexError(f"{self.name}: no sample {index}; it has {len(self.samples)}")
+        data = self.samples[index]
+        outputs, values = self.network.named_forward(data.inputs)
+        last = self.network.layers[-1]
+        targets = [
+            Value(t, name, meta={"role": "target", "layer": last.index, "neuron": neuron.name})
+            for t, name, neuron in zip(data.targets, self.target_names, last.neurons)
+        ]
+        values.update(zip(self.target_names, targets))
+        if self.loss == "half_squared_error" and self.error_names:
+            errors = squared_errors(outputs, targets)
+            for error, name, neuron in zip(errors, self.error_names, last.neurons):
+                error.label, error.meta = name, {"role": "loss", "neuron": neuron.name}
+                values[name] = error
+            total = sum_values(errors)
+        else:
+            total = loss_function(self.loss)(outputs, targets)
+        total.label, total.meta = self.loss_name, {"role": "loss"}
+        values[self.loss_name] = total
+        return Pass(data, index, {**self.network.parameters_by_name(), **values}, outputs, total)
+
+    def step(self, sample: int | None = None) -> Pass:
+        """One gradient-descent step on sample with the document's learning rate and parameters.
+
+        Returns the pass the step was computed from, its grads filled in.
+        """
+        pass_ = self.forward(sample).backward()
+        self.optimizer.step()
+        return pass_
+
+    def __getitem__(self, name: str) -> Value:
+        """The network's parameter called ``name`` (its current value)."""
+        return self.network[name]
+
+    def parameter_values(self) -> dict[str, float]:
+        """Every parameter's current value by name."""
+        return {name: p.data for name, p in self.network.parameters_by_name().items()}
+
+    def reset(self) -> None:
+        """Put every parameter back to its initial value, with zero grad."""
+        for name, p in self.network.parameters_by_name().items():
+            p.data, p.grad = self.initial[name], 0.0
+
+    def describe(self) -> str:
+        """A few lines: what the example is, where it comes from, how it trains, and its notes."""
+        sizes = "-".join(map(str, self.network.sizes))
+        layers = ", ".join(f"{layer.activation} ({layer.bias_mode} bias)" for layer in self.network.layers)
+        lines = [
+            f"{self.name}: {self.title}",
+            f"  source: {self.source}",
+            f"  network: {sizes}, layers {layers}",
+            f"  loss: {self.loss} ({self.loss_name}), learning rate {self.learning_rate:g}, "
+            f"trains {', '.join(self.trainable)}",
+            f"  samples: {len(self.samples)} (the document works through sample {self.worked_sample})",
+        ]
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        notes = f", notes={list(self.notes)!r}" if self.notes else ""
+        return f"WorkedExample({self.name!r}, title={self.title!r}, source={self.source!r}{notes})"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+# ---- reading specs -----------------------------------------------------------------------------
+
+
+def load_spec(spec: str | Path | Mapping[str, Any], *, where: str | None = None) -> WorkedExample:
+    """The worked example a TOML spec describes: a path to a .toml file, or a parsed dict.
+
+    where: how errors name a dict's origin (default "<spec>"). Errors are SpecError.
+    """
+    if isinstance(spec, Mapping):
+        return _Reader(where or "<spec>", "").example(spec)
+    path = Path(spec)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise SpecError(f"{path}: cannot read the spec: {e.strerror or e}") from None
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(f"{path}: not valid TOML: {e}") from None
+    return _Reader(str(path), text).example(table)
+
+
+def examples() -> list[str]:
+    """The stable names of the documents' networks shipped with the package."""
+    return sorted(p.name.removesuffix(".toml") for p in _shipped().iterdir() if p.name.endswith(".toml"))
+
+
+def example(name: str) -> WorkedExample:
+    """A fresh copy of the shipped worked example called ``name``."""
+    if name not in examples():
+        raise KeyError(f"no example named {name!r}; the examples are {', '.join(examples())}")
+    with importlib.resources.as_file(_shipped() / f"{name}.toml") as path:
+        return load_spec(path)
+
+
+def _shipped() -> Any:
+    return importlib.resources.files("nn.networks")
+
+
+class _Reader:
+    """Checks a parsed spec field by field, naming the file, the field and (for files) its line."""
+
+    def __init__(self, source: str, text: str):
+        self.source = source
+        self.text = text
+
+    def fail(self, path: Path_, message: str) -> SpecError:
+        line = _line_of(self.text, path) if self.text else None
+        at = f":{line}" if line else ""
+        return SpecError(f"{self.source}{at}: {_dotted(path)}: {message}")
+
+    def get(self, table: Mapping[str, Any], path: Path_, kinds: tuple[type, ...], default: Any = ...) -> Any:
+        key = path[-1]
+        if key not in table:
+            if default is ...:
+                raise self.fail(path, "this required field is missing")
+            return default
+        value = table[key]
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise self.fail(path, f"expected {_kinds(kinds)}, got {_shown(value)}")
+        return value
+
+    def number(self, value: Any, path: Path_) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(path, f"expected a number, got {_shown(value)}")
+        if not math.isfinite(value):
+            raise self.fail(path, f"expected a finite number, got {value!r}")
+        return float(value)
+
+    def numbers(self, value: Any, path: Path_, count: int | None = None, what: str = "numbers") -> list[float]:
+        if not isinstance(value, list):
+            raise self.fail(path, f"expected a list of {what}, got {_shown(value)}")
+        if count is not None and len(value) != count:
+            raise self.fail(path, f"expected {count} {what}, got {len(value)}")
+        return [self.number(x, (*path, i)) for i, x in enumerate(value)]
+
+    def names(self, value: Any, path: Path_) -> Any:
+        """A pattern string, or a list of strings (or of lists of strings, for weight names)."""
+        flat = (
+            [x for row in value for x in (row if isinstance(row, list) else [row])] if isinstance(value, list) else []
+        )
+        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(x, str) for x in flat)):
+            return value
+        raise self.fail(path, f"expected a name pattern or a list of names, got {_shown(value)}")
+
+    def known_fields(self, table: Mapping[str, Any], path: Path_, allowed: Sequence[str]) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail((*path, key), f"unknown field; the fields are {', '.join(allowed)}")
+
+    def example(self, spec: Mapping[str, Any]) -> WorkedExample:
+        if not isinstance(spec, Mapping):
+            raise self.fail((), f"expected a table, got {_shown(spec)}")
+        self.known_fields(spec, (), TOP_FIELDS)
+        name = self.get(spec, ("name",), (str,))
+        if not _NAME.fullmatch(name):
+            raise self.fail(("name",), f"use lower-case letters, digits and single hyphens, got {name!r}")
+        notes = self.get(spec, ("notes",), (str, list), [])
+        notes = [notes] if isinstance(notes, str) else notes
+        for i, note in enumerate(notes):
+            if not isinstance(note, str):
+                raise self.fail(("notes", i), f"expected a string, got {_shown(note)}")
+        inputs = self.get(spec, ("inputs",), (list, int))
+        if isinstance(inputs, int):
+            if inputs < 1:
+                raise self.fail(("inputs",), f"a network needs at least one input, got {inputs}")
+            inputs = naming.DEFAULT_INPUTS
+            nin = spec["inputs"]
+        else:
+            if not inputs or not all(isinstance(x, str) for x in inputs):
+                raise self.fail(("inputs",), f"expected a non-empty list of input names, got {_shown(inputs)}")
+            nin = len(inputs)
+        layers = self.get(spec, ("layers",), (list,))
+        if not layers:
+            raise self.fail(("layers",), "a network needs at least one layer")
+        seed = self.get(spec, ("seed",), (int,), 0)
+        shapes = [self.layer(table, ("layers", n)) for n, table in enumerate(layers)]
+        fan_ins = [nin] + [s["size"] for s in shapes[:-1]]
+        for n, (s, fan_in) in enumerate(zip(shapes, fan_ins)):
+            self.layer_values(layers[n], s, fan_in, ("layers", n))
+        network = self.network(nin, inputs, shapes, seed)
+        outputs = [neuron.name for neuron in network.layers[-1].neurons]
+        samples = self.get(spec, ("samples",), (list,))
+        if not samples:
+            raise self.fail(("samples",), "needs at least one sample")
+        samples = tuple(self.sample(s, ("samples", i), nin, len(outputs)) for i, s in enumerate(samples))
+        worked = self.get(spec, ("worked_sample",), (int,), 0)
+        if not 0 <= worked < len(samples):
+            raise self.fail(("worked_sample",), f"no sample {worked}; there are {len(samples)}")
+        loss = self.get(spec, ("loss",), (str,), "half_squared_error")
+        if loss not in LOSSES:
+            raise self.fail(("loss",), f"unknown loss {loss!r}; use one of {', '.join(LOSSES)}")
+        last = network.layers[-1].index
+        target_names = self.output_names(spec, "targets", "target_{neuron}", outputs, last)
+        error_names: tuple[str, ...] = ()
+        if loss == "half_squared_error" and len(outputs) > 1:
+            error_names = self.output_names(spec, "errors", "E_{neuron}", outputs, last)
+        loss_name = self.get(spec, ("loss_name",), (str,), "E_total")
+        self.check_new_names(network, [("targets", target_names), ("errors", error_names), ("loss_name", (loss_name,))])
+        learning_rate = self.number(self.get(spec, ("learning_rate",), (int, float)), ("learning_rate",))
+        if not learning_rate > 0.0:
+            raise self.fail(("learning_rate",), f"must be positive, got {learning_rate!r}")
+        return WorkedExample(
+            name=name,
+            title=self.get(spec, ("title",), (str,), name),
+            source=self.get(spec, ("source",), (str,), ""),
+            network=network,
+            samples=samples,
+            loss=loss,
+            learning_rate=learning_rate,
+            notes=tuple(notes),
+            trainable=self.trainable(spec, network),
+            worked_sample=worked,
+            target_names=target_names,
+            error_names=error_names,
+            loss_name=loss_name,
+            spec=dict(spec),
+        )
+
+    def layer(self, table: Any, path: Path_) -> dict[str, Any]:
+        """The layer's shape and names; its initial values are checked once fan-ins are known."""
+        if not isinstance(table, Mapping):
+            raise self.fail(path, f"expected a table, got {_shown(table)}")
+        self.known_fields(table, path, LAYER_FIELDS)
+        neurons = self.names(
+            self.get(table, (*path, "neurons"), (str, list), naming.DEFAULT_NEURONS), (*path, "neurons")
+        )
+        size = self.get(table, (*path, "size"), (int,), len(neurons) if isinstance(neurons, list) else ...)
+        if size < 1:
+            raise self.fail((*path, "size"), f"a layer needs at least one neuron, got {size}")
+        if isinstance(neurons, list) and len(neurons) != size:
+            raise self.fail((*path, "neurons"), f"expected {size} names (size), got {len(neurons)}")
+        activation = self.get(table, (*path, "activation"), (str,))
+        if activation not in ACTIVATIONS:
+            raise self.fail(
+                (*path, "activation"), f"unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)}"
+            )
+        bias = self.get(table, (*path, "bias"), (str,), "neuron")
+        if bias not in BIAS_MODES:
+            raise self.fail((*path, "bias"), f"unknown bias mode {bias!r}; use one of {', '.join(BIAS_MODES)}")
+        names = {"neurons": neurons}
+        for key, arg in (("weight_names", "weights"), ("bias_names", "biases"), ("net", "net"), ("out", "out")):
+            if key in table:
+                names[arg] = self.names(table[key], (*path, key))
+        return {"size": size, "activation": activation, "bias": bias, "names": names}
+
+    def layer_values(self, table: Mapping[str, Any], shape: dict[str, Any], fan_in: int, path: Path_) -> None:
+        size, bias = shape["size"], shape["bias"]
+        weights = None
+        if "weights" in table:
+            rows = table["weights"]
+            if not isinstance(rows, list) or len(rows) != size:
+                raise self.fail((*path, "weights"), f"expected {size} rows (one per neuron), got {_shown(rows)}")
+            weights = [
+                self.numbers(row, (*path, "weights", n), fan_in, "weights (one per input)")
+                for n, row in enumerate(rows)
+            ]
+        count = {"neuron": size, "shared": 1, "none": 0}[bias]
+        biases = None
+        if "biases" in table:
+            biases = self.numbers(table["biases"], (*path, "biases"), count, f"biases (bias = {bias!r})")
+        shape.update(weights=weights, biases=biases)
+
+    def network(self, nin: int, inputs: Any, shapes: list[dict[str, Any]], seed: int) -> MLP:
+        try:
+            return MLP(
+                nin,
+                [s["size"] for s in shapes],
+                activation=[s["activation"] for s in shapes],
+                bias=[s["bias"] for s in shapes],
+                weights=[s["weights"] for s in shapes],
+                biases=[s["biases"] for s in shapes],
+                seed=seed,
+                inputs=inputs,
+                names=[s["names"] for s in shapes],
+            )
+        except ValueError as e:  # names that clash or do not fit
+            raise self.fail(("layers",), str(e)) from None
+
+    def sample(self, table: Any, path: Path_, nin: int, nout: int) -> Sample:
+        if not isinstance(table, Mapping):
+            raise self.fail(path, f"expected a table {{inputs = [...], targets = [...]}}, got {_shown(table)}")
+        self.known_fields(table, path, SAMPLE_FIELDS)
+        inputs = self.numbers(self.get(table, (*path, "inputs"), (list,)), (*path, "inputs"), nin, "inputs")
+        targets = self.numbers(self.get(table, (*path, "targets"), (list,)), (*path, "targets"), nout, "targets")
+        return Sample(tuple(inputs), tuple(targets))
+
+    def output_names(
+        self, spec: Mapping[str, Any], key: str, default: str, outputs: list[str], layer: int
+    ) -> tuple[str, ...]:
+        names = self.names(self.get(spec, (key,), (str, list), default), (key,))
+        try:
+            return naming.per_neuron(key, names, outputs, layer)
+        except naming.NamingError as e:
+            raise self.fail((key,), str(e)) from None
+
+    def check_new_names(self, network: MLP, groups: list[tuple[str, Sequence[str]]]) -> None:
+        taken = set(network.input_names) | set(network.parameters_by_name())
+        for layer in network.layers:
+            for n in layer.neurons:
+                taken |= {n.net_name, n.out_name}
+        for key, names in groups:
+            for name in names:
+                if name in taken:
+                    raise self.fail((key,), f"the name {name!r} is already used by another value")
+                taken.add(name)
+
+    def trainable(self, spec: Mapping[str, Any], network: MLP) -> tuple[str, ...]:
+        value = self.get(spec, ("trainable",), (str, list), "all")
+        params = network.parameters_by_name()
+        if isinstance(value, str):
+            if value not in TRAINABLE_GROUPS:
+                raise self.fail(
+                    ("trainable",), f"use one of {', '.join(TRAINABLE_GROUPS)} or a list of names, got {value!r}"
+                )
+            biases = {p.label for layer in network.layers for p in layer.parameters() if p not in _weights(layer)}
+            keep = {"all": lambda x: True, "weights": lambda x: x not in biases, "biases": lambda x: x in biases}[value]
+            chosen = tuple(x for x in params if keep(x))
+        else:
+            for i, x in enumerate(value):
+                if x not in params:
+                    raise self.fail(
+                        ("trainable", i), f"no parameter named {x!r}; the parameters are {', '.join(params)}"
+                    )
+            chosen = tuple(value)
+        if not chosen:
+            raise self.fail(("trainable",), "selects no parameter")
+        return chosen
+
+
+def _weights(layer: Any) -> set[Value]:
+    return {w for n in layer.neurons for w in n.w}
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "(top level)"
+
+
+def _kinds(kinds: tuple[type, ...]) -> str:
+    words = {str: "a string", int: "an integer", float: "a number", list: "a list", bool: "true or false"}
+    return " or ".join(dict.fromkeys(words.get(k, k.__name__) for k in kinds))
+
+
+def _shown(value: Any) -> str:
+    kind = {str: "string", int: "integer", float: "number", list: "list", bool: "boolean", dict: "table"}
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{kind.get(type(value), type(value).__name__)} {text}"
+
+
+def _line_of(text: str, path: Path_) -> int | None:
+    """The line of a TOML file where path's field is set, if it can be found by its key."""
+    if not path:
+        return None
+    if len(path) >= 2 and isinstance(path[1], int):  # a field of the n-th [[table]]
+        block: tuple[str, int] | None = (str(path[0]), path[1])
+        key = path[2] if len(path) > 2 and isinstance(path[2], str) else None
+    else:
+        block, key = None, str(path[0])
+    current: tuple[str, int] | None = None
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        header = re.match(r"\[\[\s*([\w.-]+)\s*\]\]", stripped)
+        if header:
+            table = header.group(1)
+            seen[table] = seen.get(table, -1) + 1
+            current = (table, seen[table])
+            if key is None and current == block:
+                return number
+            continue
+        if re.match(r"\[\s*[\w.-]+\s*\]", stripped):
+            current = ("", -1)
+            continue
+        if key is not None and current == block and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return None
