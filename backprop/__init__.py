@@ -1,0 +1,1 @@
+"""Auditing hand-derived backpropagation: documents' printed numbers checked against the engine."""

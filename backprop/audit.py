@@ -1,0 +1,358 @@
+"""The audit: each printed number recomputed by the engine and classified, and a disagreement traced
+to the step where it starts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from backprop.claims import Claim, Document, Part, dependency_order
+from backprop.explanation import NamedGraph
+from backprop.quantities import Quantity, evaluate, parse_quantity, split_step
+
+AGREE = "agree"
+ROUNDING = "agree with rounding"
+DISAGREE = "disagree"
+VERDICTS = (AGREE, ROUNDING, DISAGREE)
+CARRIED = "carried forward"  # right given the document's earlier numbers
+OWN = "wrong in itself"
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One printed number, the engine's value for it, and the verdict."""
+
+    document: str
+    part: str
+    id: str
+    quantity: str
+    step: int
+    printed: str
+    decimals: int
+    where: str
+    engine: float
+    verdict: str  # AGREE, ROUNDING or DISAGREE
+    origin: str | None  # for a disagreement: CARRIED or OWN
+    recomputed: float | None  # the step redone from the document's own printed inputs
+    explanation: str  # one or two sentences: why this verdict
+    line: int | None = None
+
+    @property
+    def difference(self) -> float:
+        """printed − engine."""
+        return float(self.printed.replace(",", ".")) - self.engine
+
+
+@dataclass(frozen=True)
+class DocumentAudit:
+    """The rows of one document, in file order, and their counts."""
+
+    document: Document
+    rows: tuple[AuditRow, ...]
+
+    def count(self, verdict: str, origin: str | None = None) -> int:
+        """How many rows have this verdict (and origin, if given)."""
+        return sum(r.verdict == verdict and (origin is None or r.origin == origin) for r in self.rows)
+
+    def summary(self) -> str:
+        """One line: the document's counts of each verdict."""
+        wrong = self.count(DISAGREE)
+        detail = f" ({self.count(DISAGREE, OWN)} {OWN}, {self.count(DISAGREE, CARRIED)} {CARRIED})" if wrong else ""
+        return (
+            f"{self.document.name}: {len(self.rows)} numbers: {self.count(AGREE)} agree, "
+            f"{self.count(ROUNDING)} agree with rounding, {wrong} disagree{detail}"
+        )
+
+
+def audit_document(document: Document) -> DocumentAudit:
+    """Every printed number of document, checked against the engine."""
+    rows = [row for part in document.parts for row in audit_part(part, document.name)]
+    return DocumentAudit(document, tuple(rows))
+
+
+def audit_part(part: Part, document: str = "") -> list[AuditRow]:
+    """The rows of one part's printed numbers, in file order."""
+    auditor = _Auditor(part)
+    order = dependency_order(part.claims)
+    assert not isinstance(order, str)  # the reader rejects cycles
+    for claim in order:
+        auditor.check(claim)
+    rows = []
+    for claim in part.claims:
+        if claim.printed is None:
+            continue
+        verdict, origin, recomputed, why = auditor.results[claim.id]
+        rows.append(
+            AuditRow(
+                document=document,
+                part=part.title,
+                id=claim.id,
+                quantity=claim.quantity.text,
+                step=claim.step,
+                printed=claim.printed,
+                decimals=claim.decimals or 0,
+                where=claim.where,
+                engine=auditor.engine(claim),
+                verdict=verdict,
+                origin=origin,
+                recomputed=recomputed,
+                explanation=why,
+                line=claim.line,
+            )
+        )
+    return rows
+
+
+def matches(printed: float, value: float, decimals: int) -> bool:
+    """True if value rounded to decimals places gives printed (half a unit either way)."""
+    return abs(printed - value) <= 0.5 * 10.0**-decimals * (1 + 1e-9) + 1e-15
+
+
+def truncates(printed: float, value: float, decimals: int) -> bool:
+    """True if printed is value cut (not rounded) to decimals places."""
+    unit = 10.0**-decimals
+    gap = (value - printed) * math.copysign(1.0, value)
+    return abs(printed) <= abs(value) + 1e-15 and -1e-12 * unit <= gap < unit * (1 - 1e-9)
+
+
+class _Auditor:
+    """Checks a part's claims in dependency order, remembering each verdict and the document's numbers."""
+
+    def __init__(self, part: Part):
+        self.part = part
+        self.results: dict[str, tuple[str, str | None, float | None, str]] = {}
+        self.document_values: dict[str, float] = {}  # each claim's number in the document's working
+        self._engine: dict[str, float] = {}
+
+    # ---- values ------------------------------------------------------------------------------
+
+    def engine(self, claim: Claim) -> float:
+        """The engine's value of the claim's quantity at its step."""
+        if claim.id not in self._engine:
+            self._engine[claim.id] = evaluate(claim.quantity, self.part.stage, claim.step)
+        return self._engine[claim.id]
+
+    def input_value(self, claim: Claim, ref: str, overrides: dict[str, float] | None = None) -> float:
+        """An input of claim: the document's number for a claim id, else the engine's (with overrides)."""
+        if ref in self.document_values:
+            return self.document_values[ref]
+        name, step = split_step(ref)
+        if step is None:
+            step = claim.step - 1 if claim.rule == "update" else claim.step
+        return evaluate(parse_quantity(name), self.part.stage, step, overrides)
+
+    def recompute(self, claim: Claim, overrides: dict[str, float] | None = None) -> float | None:
+        """The claim's step redone from the document's own numbers for its inputs."""
+        if claim.rule is None:
+            return None
+        values = [self.input_value(claim, ref, overrides) for ref in claim.inputs]
+        if claim.rule == "product":
+            return math.prod(values)
+        if claim.rule == "sum":
+            return math.fsum(values)
+        if claim.rule == "quote":
+            return values[0]
+        if claim.rule == "difference":
+            return values[0] - values[1]
+        if claim.rule == "update":
+            return values[0] - self.learning_rate * values[1]
+        names = {self._name_of(ref): v for ref, v in zip(claim.inputs, values)}
+        return evaluate(claim.quantity, self.part.stage, claim.step, {**(overrides or {}), **names})
+
+    def _name_of(self, ref: str) -> str:
+        claim = self.part.claim(ref)
+        return claim.quantity.of if claim is not None else split_step(ref)[0]
+
+    @property
+    def learning_rate(self) -> float:
+        return self.part.learning_rate
+
+    # ---- verdicts ----------------------------------------------------------------------------
+
+    def check(self, claim: Claim) -> None:
+        recomputed = self.recompute(claim)
+        bad_inputs = [ref for ref in claim.inputs if ref in self.results and self.results[ref][0] == DISAGREE]
+        if claim.printed is None:  # a step of the working: its number is what the document's rule gives
+            assert recomputed is not None
+            self.document_values[claim.id] = recomputed
+            self.results[claim.id] = (DISAGREE if bad_inputs else AGREE, None, recomputed, "")
+            return
+        printed, places = claim.value, claim.decimals or 0
+        assert printed is not None
+        self.document_values[claim.id] = printed
+        engine = self.engine(claim)
+        shown = _fmt(engine, places + 3)
+        if matches(printed, engine, places):
+            result = (AGREE, None, recomputed, "")
+        elif truncates(printed, engine, places):
+            result = (ROUNDING, None, recomputed, f"the engine's {shown} cut (not rounded) to {places} decimals")
+        elif recomputed is not None and _fits(printed, recomputed, places, self.slack(claim, recomputed)):
+            given = f"from the document's own {self._inputs_text(claim)} it is {_fmt(recomputed, places + 3)}"
+            if bad_inputs:
+                result = (
+                    DISAGREE,
+                    CARRIED,
+                    recomputed,
+                    f"right given the document's earlier numbers ({given}); "
+                    f"the error comes from {', '.join(bad_inputs)}",
+                )
+            else:
+                result = (ROUNDING, None, recomputed, f"{given}: the difference is the document's rounding")
+        else:
+            base = recomputed if recomputed is not None else engine
+            cause = self.diagnose(claim, printed, places, base) or "an arithmetic slip"
+            if recomputed is not None:
+                given = f"its own {self._inputs_text(claim)} give {_fmt(recomputed, places + 3)}"
+            else:
+                given = f"the engine gives {shown}"
+            result = (DISAGREE, OWN, recomputed, f"wrong in itself: {given}; {cause}")
+        self.results[claim.id] = result
+
+    def slack(self, claim: Claim, recomputed: float) -> float:
+        """How far the step moves when each printed input moves by as much as its rounding may have.
+
+        An input's rounding is at most half a unit of its last digit, and no more than its distance
+        from the engine's value (a number given exactly, like a weight of 0.4, was not rounded).
+        """
+        total = 0.0
+        for ref in claim.inputs:
+            source = self.part.claim(ref)
+            if source is None or source.printed is None:
+                continue
+            saved = self.document_values[ref]
+            rounding = min(0.5 * 10.0 ** -(source.decimals or 0), abs(saved - self.engine(source)))
+            if not rounding:
+                continue
+            self.document_values[ref] = saved + rounding
+            try:
+                total += abs(self.recompute(claim) - recomputed)  # type: ignore[operator]
+            finally:
+                self.document_values[ref] = saved
+        return total
+
+    def _inputs_text(self, claim: Claim) -> str:
+        what = {
+            "product": "factors",
+            "sum": "terms",
+            "difference": "numbers",
+            "update": "weight and gradient",
+            "replay": "inputs",
+            "quote": "number",
+        }[claim.rule or "replay"]
+        return f"{what} ({', '.join(claim.inputs)})"
+
+    # ---- diagnosis of a step wrong in itself -------------------------------------------------
+
+    def diagnose(self, claim: Claim, printed: float, places: int, base: float) -> str | None:
+        """A likely cause for a number its own inputs do not give, if one of the usual slips explains it."""
+        for cause in self._causes(claim, base):
+            value, text = cause
+            if value is not None and _fits(printed, value, places):
+                return text
+        return None
+
+    def _causes(self, claim: Claim, base: float) -> Iterator[tuple[float | None, str]]:
+        yield -base, f"the sign is wrong ({_fmt(-base, 6)})"
+        if claim.rule == "update":
+            weight, gradient = (self.input_value(claim, ref) for ref in claim.inputs)
+            yield (
+                weight + self.learning_rate * gradient,
+                "the step was added instead of subtracted (w + η·gradient)",
+            )
+            yield from self._other_gradients(claim, weight)
+        if claim.rule == "product":
+            values = [self.input_value(claim, ref) for ref in claim.inputs]
+            for k, ref in enumerate(claim.inputs):
+                rest = values[:k] + values[k + 1 :]
+                yield math.prod(rest), f"the factor {ref} was left out"
+        yield from self._swapped_parameters(claim)
+        yield from self._other_values(claim)
+
+    def _other_gradients(self, claim: Claim, weight: float) -> Iterator[tuple[float, str]]:
+        gradient_ref = claim.inputs[1]
+        quantity = self._quantity_of(gradient_ref)
+        if quantity is None or quantity.kind != "derivative":
+            return
+        stage = self.part.stage(claim.step - 1)
+        for name, node in stage.items():
+            if node.meta and node.meta.get("role") == "parameter" and name != quantity.wrt:
+                other = parse_quantity(f"d{quantity.of}/d{name}")
+                gradient = evaluate(other, self.part.stage, claim.step - 1)
+                yield weight - self.learning_rate * gradient, f"it uses the gradient of {name} ({_fmt(gradient, 6)})"
+
+    def _swapped_parameters(self, claim: Claim) -> Iterator[tuple[float, str]]:
+        """Redo the step with one parameter taking another value: its value at another step, or another's."""
+        if claim.rule not in ("replay", "update"):
+            return
+        step = claim.step - 1 if claim.rule == "update" else claim.step
+        here, after = self.part.stage(step), self.part.stage(step + 1)
+        parameters = [n for n, v in here.items() if v.meta and v.meta.get("role") == "parameter"]
+        if claim.rule == "update":
+            yield from self._backward_swaps(claim, parameters, here, after)
+            return
+        before = self.part.stage(step - 1) if step > 0 else None
+        for name in parameters:
+            candidates = [(after[name].data, f"{name} after the step")]
+            if before is not None:
+                candidates.append((before[name].data, f"{name} before the step"))
+            candidates += [(here[other].data, other) for other in parameters if other != name]
+            for number, label in candidates:
+                value = self.recompute(claim, {name: number})
+                yield value, f"it matches with {label} ({_fmt(number, 6)}) in place of {name}"  # type: ignore[misc]
+
+    def _backward_swaps(
+        self, claim: Claim, parameters: list[str], here: dict, after: dict
+    ) -> Iterator[tuple[float, str]]:
+        """An update whose gradient used another value for a weight on its chain-rule paths."""
+        gradient_ref = claim.inputs[1]
+        quantity = self._quantity_of(gradient_ref)
+        if quantity is None or quantity.kind != "derivative" or gradient_ref in self.document_values:
+            return
+        weight = self.input_value(claim, claim.inputs[0])
+        graph = NamedGraph(here[quantity.of])
+        paths = graph.paths(here[quantity.wrt])
+        used = sorted({f.weight for p in paths for f in p.factors if f.weight}, key=parameters.index)
+        for name in used:
+            candidates = [(after[name].data, f"the updated {name}")]
+            candidates += [(here[o].data, o) for o in parameters if o != name]
+            candidates += [(after[o].data, f"the updated {o}") for o in parameters if o != name]
+            for number, label in candidates:
+                gradient = math.fsum(
+                    math.prod(number if f.weight == name else f.value for f in p.factors) for p in paths
+                )
+                yield (
+                    weight - self.learning_rate * gradient,
+                    f"its gradient uses {label} ({_fmt(number, 6)}) in place of {name} ({_fmt(here[name].data, 6)})",
+                )
+
+    def _other_values(self, claim: Claim) -> Iterator[tuple[float, str]]:
+        """The printed number is the value of another named value of the pass."""
+        if claim.quantity.kind == "expression":
+            return
+        own = claim.quantity.of if claim.quantity.kind == "value" else None
+        for name, node in self.part.stage(claim.step).items():
+            if name != own:
+                yield node.data, f"it is the value of {name}, not of {claim.quantity.text}"
+
+    def _quantity_of(self, ref: str) -> Quantity | None:
+        claim = self.part.claim(ref)
+        return claim.quantity if claim is not None else parse_quantity(split_step(ref)[0])
+
+
+def _fits(printed: float, value: float, places: int, slack: float = 0.0) -> bool:
+    """printed is value rounded or cut to places, give or take slack."""
+    if slack:
+        return abs(printed - value) <= 0.5 * 10.0**-places * (1 + 1e-9) + slack or truncates(printed, value, places)
+    return matches(printed, value, places) or truncates(printed, value, places)
+
+
+def _fmt(x: float, places: int) -> str:
+    text = f"{x:.{min(max(places, 1), 12)}f}"
+    return "0" if float(text) == 0 else text
+
+
+def audit_all(documents: Sequence[Document]) -> list[DocumentAudit]:
+    """The audit of each document."""
+    return [audit_document(d) for d in documents]

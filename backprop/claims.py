@@ -1,0 +1,502 @@
+"""Claim files: a document's printed numbers in TOML, read and checked, and the bundled documents.
+
+The format is described in ``FORMAT`` (and the README). Every error names the file, the field and
+the line, and is raised before anything is audited.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from autograd import Value
+from backprop.quantities import Quantity, QuantityError, check_names, parse_quantity, split_step
+
+FORMAT = """\
+A claim file is TOML. [document] (optional): title, author, date, source, notes.
+Then one or more parts, each a network with the numbers printed about it: either [[part]] tables,
+or (for one part) the part's fields at the top level of the file.
+Fields of a part:
+  title          what this part of the document works through (optional)
+  network*       the name of a bundled worked example (`backprop list`), or a table in the
+                 network spec schema of nn (layers, inputs, samples, learning rate ...)
+  sample         the index of the sample the numbers are about (default: the network's own)
+  notes          a string or a list of strings
+  [[claim]]      (or [[part.claim]]) one per printed number:
+    quantity*    a name of the network ("out_h1"), a derivative "dE_total/dw10", or an
+                 arithmetic expression over names ("1 - out_o1", "E_total@0 - E_total@1")
+    step         0 = before any update (default), 1 = after one gradient-descent step, ...
+    printed      the number as printed, as a string ("0.05304"); leave it out for a step of the
+                 document's working that it does not print but later numbers use
+    decimals     the printed precision in decimal places (default: counted from printed)
+    where        where the number is printed (section, heading, equation)
+    id           how other claims refer to it (default: quantity, with "@step" after step 0)
+    from         the claims (ids) or quantities ("name@step") the document computes it from
+    rule         how: "replay" (the network's own formula, the default when from is given),
+                 "product", "sum", "difference" (first minus second) or "update"
+                 (from = [parameter, gradient]: parameter − learning rate · gradient), or
+                 "quote" (from = [claim]: the same number printed again)
+    note         anything the reader should know about this number
+"""
+
+LEARNING_RATE = "learning_rate"  # a name every part knows besides its network's values
+RULES = ("replay", "product", "sum", "difference", "update", "quote")
+DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes")
+PART_FIELDS = ("title", "network", "sample", "notes", "claim")
+CLAIM_FIELDS = ("quantity", "step", "printed", "decimals", "where", "id", "from", "rule", "note")
+_NUMBER = re.compile(r"[+-]?(\d+)?([.,](\d*))?([eE][+-]?\d+)?")
+
+Path_ = tuple[str | int, ...]
+
+
+class DocumentError(ValueError):
+    """A claim file that cannot be read: the message names the file, the line and the field."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One number a document prints: what it is, as printed, where, and how the document got it."""
+
+    id: str
+    quantity: Quantity
+    step: int
+    printed: str | None  # None: an unprinted step of the document's working
+    decimals: int | None
+    where: str
+    inputs: tuple[str, ...]  # the claim ids or quantities it is computed from
+    rule: str | None
+    note: str = ""
+    line: int | None = None
+
+    @property
+    def value(self) -> float | None:
+        """The printed number as a float (a decimal comma read as a point)."""
+        return None if self.printed is None else float(self.printed.replace(",", "."))
+
+
+@dataclass
+class Part:
+    """A network of a document with the numbers printed about it."""
+
+    title: str
+    network: str  # a bundled example's name, or the embedded spec's name
+    make_example: Callable[[], Any]  # a fresh nn.WorkedExample each call
+    sample: int | None
+    claims: tuple[Claim, ...]
+    notes: tuple[str, ...] = ()
+    _stages: dict[int, dict[str, Value]] = field(default_factory=dict, repr=False)
+
+    @property
+    def learning_rate(self) -> float:
+        """The step size of the part's gradient descent."""
+        return self.stage(0)[LEARNING_RATE].data
+
+    def example(self) -> Any:
+        """A fresh copy of the part's worked example."""
+        return self.make_example()
+
+    def stage(self, step: int) -> dict[str, Value]:
+        """Every named value of the forward pass after step gradient-descent steps (cached)."""
+        if step not in self._stages:
+            example = self.make_example()
+            sample = example.worked_sample if self.sample is None else self.sample
+            for _ in range(step):
+                example.step(sample)
+            values = dict(example.forward(sample).values)
+            values.setdefault(LEARNING_RATE, Value(example.learning_rate, LEARNING_RATE))
+            self._stages[step] = values
+        return self._stages[step]
+
+    def claim(self, claim_id: str) -> Claim | None:
+        """The claim with this id, if any."""
+        return next((c for c in self.claims if c.id == claim_id), None)
+
+
+@dataclass
+class Document:
+    """A claim file: the document's description and its parts."""
+
+    name: str
+    title: str
+    author: str
+    date: str
+    source: str
+    notes: tuple[str, ...]
+    parts: tuple[Part, ...]
+    path: str
+
+    @property
+    def claims(self) -> list[Claim]:
+        """Every claim of every part, in file order."""
+        return [c for p in self.parts for c in p.claims]
+
+
+def bundled() -> list[str]:
+    """The names of the documents shipped with the package, in order."""
+    files = importlib.resources.files("backprop.documents")
+    return sorted(p.name.removesuffix(".toml") for p in files.iterdir() if p.name.endswith(".toml"))
+
+
+@cache
+def bundled_document(name: str) -> Document:
+    """The bundled document called name (see bundled())."""
+    if name not in bundled():
+        raise KeyError(f"no bundled document named {name!r}; they are {', '.join(bundled())}")
+    resource = importlib.resources.files("backprop.documents") / f"{name}.toml"
+    return parse_document(resource.read_text(encoding="utf-8"), f"{name}.toml", name=name)
+
+
+def load_document(path: str | Path) -> Document:
+    """The claim file at path, checked in full, or a DocumentError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise DocumentError(f"{path}: cannot read the file: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise DocumentError(f"{path}: not a UTF-8 text file ({e.reason} at byte {e.start})") from None
+    return parse_document(text, str(path), name=path.stem)
+
+
+def parse_document(text: str, source: str, *, name: str) -> Document:
+    """The claim file whose text is given; source is how errors name the file."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        message = str(e)
+        match = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+        if match:
+            message = message[: match.start()].rstrip()
+            raise DocumentError(f"{source}:{match[1]}: TOML syntax error at column {match[2]}: {message}") from None
+        raise DocumentError(f"{source}: TOML syntax error: {message}") from None
+    return _Reader(source, text).document(table, name)
+
+
+def number_decimals(text: str) -> int:
+    """The decimal places a printed number shows ("0.05304" → 5, "2" → 0, "1.5e-3" → 4)."""
+    match = _NUMBER.fullmatch(text.strip())
+    if not match or not (match[1] or match[3]):
+        raise ValueError(f"{text!r} is not a number")
+    places = len(match[3] or "")
+    exponent = int(match[4][1:]) if match[4] else 0
+    return max(places - exponent, 0)
+
+
+class _Reader:
+    """Checks a parsed claim file field by field; every failure names the file, the line and the field."""
+
+    def __init__(self, source: str, text: str):
+        self.source = source
+        self.text = text
+
+    def fail(self, path: Path_, message: str) -> DocumentError:
+        line = line_of(self.text, path)
+        at = f":{line}" if line else ""
+        return DocumentError(f"{self.source}{at}: {dotted(path)}: {message}")
+
+    def get(self, table: Mapping[str, Any], path: Path_, kinds: tuple[type, ...], default: Any = ...) -> Any:
+        key = path[-1]
+        if key not in table:
+            if default is ...:
+                raise self.fail(path, "this required field is missing")
+            return default
+        value = table[key]
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise self.fail(path, f"expected {_kinds(kinds)}, got {_shown(value)}")
+        return value
+
+    def known(self, table: Mapping[str, Any], path: Path_, allowed: Sequence[str]) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail((*path, key), f"unknown field; the fields here are {', '.join(allowed)}")
+
+    def strings(self, table: Mapping[str, Any], path: Path_) -> tuple[str, ...]:
+        value = self.get(table, path, (str, list), [])
+        value = [value] if isinstance(value, str) else value
+        for i, x in enumerate(value):
+            if not isinstance(x, str):
+                raise self.fail((*path, i), f"expected a string, got {_shown(x)}")
+        return tuple(value)
+
+    def document(self, table: dict[str, Any], name: str) -> Document:
+        info = self.get(table, ("document",), (dict,), {})
+        self.known(info, ("document",), DOCUMENT_FIELDS)
+        text = {key: self.get(info, ("document", key), (str,), "") for key in DOCUMENT_FIELDS[:4]}
+        if "part" in table:
+            self.known(table, (), ("document", "part"))
+            parts = self.get(table, ("part",), (list,))
+            if not parts:
+                raise self.fail(("part",), "needs at least one part")
+            read = [self.part(p, ("part", i)) for i, p in enumerate(parts)]
+        else:
+            self.known(table, (), ("document", *PART_FIELDS))
+            read = [self.part({k: v for k, v in table.items() if k != "document"}, ())]
+        return Document(
+            name=name,
+            title=text["title"] or name,
+            author=text["author"],
+            date=text["date"],
+            source=text["source"],
+            notes=self.strings(info, ("document", "notes")),
+            parts=tuple(read),
+            path=self.source,
+        )
+
+    def part(self, table: Any, path: Path_) -> Part:
+        if not isinstance(table, Mapping):
+            raise self.fail(path, f"expected a table, got {_shown(table)}")
+        self.known(table, path, PART_FIELDS)
+        network = self.get(table, (*path, "network"), (str, dict))
+        make, network_name = self.network(network, (*path, "network"))
+        sample = self.get(table, (*path, "sample"), (int,), None)
+        try:
+            example = make()
+        except Exception as e:  # a spec the network library rejects
+            raise self._spec_failure(e, (*path, "network")) from None
+        if sample is not None and not 0 <= sample < len(example.samples):
+            raise self.fail((*path, "sample"), f"no sample {sample}; the network has {len(example.samples)}")
+        claims_table = self.get(table, (*path, "claim"), (list,), [])
+        if not claims_table:
+            raise self.fail((*path, "claim"), "a part needs at least one [[claim]]")
+        part = Part(
+            title=self.get(table, (*path, "title"), (str,), "") or example.title,
+            network=network_name,
+            make_example=make,
+            sample=sample,
+            claims=(),
+            notes=self.strings(table, (*path, "notes")),
+        )
+        claims = [self.claim(c, (*path, "claim", i)) for i, c in enumerate(claims_table)]
+        self.check_ids(claims, path)
+        part.claims = tuple(claims)
+        self.check_references(part, path)
+        return part
+
+    def network(self, network: str | dict, path: Path_) -> tuple[Callable[[], Any], str]:
+        import nn
+
+        if isinstance(network, str):
+            if network not in nn.examples():
+                raise self.fail(path, f"no bundled network named {network!r}; they are {', '.join(nn.examples())}")
+            return (lambda: nn.example(network)), network
+        spec = dict(network)
+        return (lambda: nn.load_spec(spec, where=_SPEC_WHERE)), str(spec.get("name", "network"))
+
+    def _spec_failure(self, error: Exception, path: Path_) -> DocumentError:
+        message = str(error)
+        match = re.match(rf"{re.escape(_SPEC_WHERE)}: (?P<field>[^:]+): (?P<message>.*)$", message, re.S)
+        if match and match["field"] != "(top level)":
+            return self.fail((*path, *_parse_dotted(match["field"])), match["message"])
+        if match:
+            return self.fail(path, match["message"])
+        return self.fail(path, f"{type(error).__name__}: {message}")
+
+    def claim(self, table: Any, path: Path_) -> Claim:
+        if not isinstance(table, Mapping):
+            raise self.fail(path, f"expected a table, got {_shown(table)}")
+        self.known(table, path, CLAIM_FIELDS)
+        text = self.get(table, (*path, "quantity"), (str,))
+        try:
+            quantity = parse_quantity(text)
+        except QuantityError as e:
+            raise self.fail((*path, "quantity"), str(e)) from None
+        step = self.get(table, (*path, "step"), (int,), 0)
+        if step < 0:
+            raise self.fail((*path, "step"), f"must be 0 or more, got {step}")
+        printed = self.get(table, (*path, "printed"), (str, int, float), None)
+        decimals = self.get(table, (*path, "decimals"), (int,), None)
+        if printed is not None:
+            printed = self.printed(printed, (*path, "printed"))
+            if decimals is None:
+                decimals = number_decimals(printed)
+        if decimals is not None and not 0 <= decimals <= 17:
+            raise self.fail((*path, "decimals"), f"must be between 0 and 17, got {decimals}")
+        inputs = self.get(table, (*path, "from"), (list,), [])
+        for i, x in enumerate(inputs):
+            if not isinstance(x, str) or not x.strip():
+                raise self.fail((*path, "from", i), f"expected a claim id or a quantity, got {_shown(x)}")
+        rule = self.get(table, (*path, "rule"), (str,), "replay" if inputs else None)
+        if rule is not None and rule not in RULES:
+            raise self.fail((*path, "rule"), f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
+        if rule is not None and not inputs:
+            raise self.fail((*path, "from"), f"rule {rule!r} needs the claims it uses in from")
+        if rule in ("difference", "update") and len(inputs) != 2:
+            raise self.fail((*path, "from"), f"rule {rule!r} needs exactly two entries, got {len(inputs)}")
+        if rule == "quote" and len(inputs) != 1:
+            raise self.fail((*path, "from"), f"rule 'quote' needs exactly one entry, got {len(inputs)}")
+        if rule == "update" and step < 1:
+            raise self.fail((*path, "step"), "an update gives the value after a step: step must be 1 or more")
+        if printed is None and not inputs:
+            raise self.fail(path, "a claim without printed needs from: the numbers the document computes it from")
+        default_id = text if step == 0 else f"{text}@{step}"
+        claim_id = self.get(table, (*path, "id"), (str,), default_id)
+        return Claim(
+            id=claim_id,
+            quantity=quantity,
+            step=step,
+            printed=printed,
+            decimals=decimals,
+            where=self.get(table, (*path, "where"), (str,), ""),
+            inputs=tuple(x.strip() for x in inputs),
+            rule=rule,
+            note=self.get(table, (*path, "note"), (str,), ""),
+            line=line_of(self.text, path),
+        )
+
+    def printed(self, value: str | int | float, path: Path_) -> str:
+        text = value if isinstance(value, str) else repr(value)
+        try:
+            number_decimals(text)
+            number = float(text.strip().replace(",", "."))
+        except ValueError:
+            raise self.fail(path, f"{text!r} is not a number") from None
+        if not math.isfinite(number):
+            raise self.fail(path, f"{text!r} is not a finite number")
+        return text.strip()
+
+    def check_ids(self, claims: list[Claim], path: Path_) -> None:
+        seen: dict[str, int] = {}
+        for i, claim in enumerate(claims):
+            if claim.id in seen:
+                raise self.fail(
+                    (*path, "claim", i),
+                    f"the id {claim.id!r} is already used by claim[{seen[claim.id]}]; give one of them an id",
+                )
+            seen[claim.id] = i
+
+    def check_references(self, part: Part, path: Path_) -> None:
+        """Every quantity names the network's values, every from entry resolves, and nothing is circular."""
+        ids = {c.id: i for i, c in enumerate(part.claims)}
+        for i, claim in enumerate(part.claims):
+            where = (*path, "claim", i)
+            try:
+                check_names(claim.quantity, part.stage(0))
+            except QuantityError as e:
+                raise self.fail((*where, "quantity"), str(e)) from None
+            for j, ref in enumerate(claim.inputs):
+                if ref in ids:
+                    continue
+                name, _ = split_step(ref)
+                try:
+                    check_names(parse_quantity(name), part.stage(0))
+                except QuantityError as e:
+                    raise self.fail((*where, "from", j), f"{ref!r} is no claim id, and {e}") from None
+            if claim.rule == "replay":
+                for j, ref in enumerate(claim.inputs):
+                    target = part.claims[ids[ref]].quantity if ref in ids else parse_quantity(split_step(ref)[0])
+                    if target.kind != "value":
+                        raise self.fail(
+                            (*where, "from", j),
+                            f"rule 'replay' recomputes from named values; {ref!r} is a {target.kind}",
+                        )
+        order = dependency_order(part.claims)
+        if isinstance(order, str):
+            raise self.fail((*path, "claim", ids[order], "from"), f"claim {order!r} depends on itself")
+
+
+def dependency_order(claims: Sequence[Claim]) -> list[Claim] | str:
+    """The claims with every claim after the claims it is computed from, or the id of one in a cycle."""
+    by_id = {c.id: c for c in claims}
+    done: dict[str, bool] = {}  # False while being visited
+    order: list[Claim] = []
+    for start in claims:
+        stack = [(start, iter(start.inputs))]
+        if start.id in done:
+            continue
+        done[start.id] = False
+        while stack:
+            claim, refs = stack[-1]
+            for ref in refs:
+                child = by_id.get(ref)
+                if child is None or done.get(child.id):
+                    continue
+                if child.id in done:
+                    return child.id
+                done[child.id] = False
+                stack.append((child, iter(child.inputs)))
+                break
+            else:
+                stack.pop()
+                done[claim.id] = True
+                order.append(claim)
+    return order
+
+
+_SPEC_WHERE = "<network>"
+
+
+def dotted(path: Path_) -> str:
+    """A field path as text: part[0].claim[3].printed."""
+    out = ""
+    for piece in path:
+        out += f"[{piece}]" if isinstance(piece, int) else (f".{piece}" if out else piece)
+    return out or "(top level)"
+
+
+def _parse_dotted(text: str) -> Path_:
+    path: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", text):
+        path.append(int(index) if index else name)
+    return tuple(path)
+
+
+def line_of(text: str, path: Path_) -> int | None:
+    """The line of the TOML text where the field at path is set (or its nearest enclosing one)."""
+    tables, keys = _layout(text)
+    for n in range(len(path), 0, -1):
+        prefix = tuple(path[:n])
+        if prefix in keys:
+            return keys[prefix]
+        if prefix in tables:
+            return tables[prefix]
+    return None
+
+
+@cache
+def _layout(text: str) -> tuple[dict[Path_, int], dict[Path_, int]]:
+    """Where each table header and each key of a TOML text is: path → line number."""
+    tables: dict[Path_, int] = {}
+    keys: dict[Path_, int] = {}
+    counts: dict[Path_, int] = {}
+    current: Path_ = ()
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        header = re.match(r"(\[\[?)\s*([\w.\-\"' ]+?)\s*\]\]?\s*(#.*)?$", stripped)
+        if header and not re.match(r"[\w\"'-]+\s*=", stripped):
+            resolved: list[str | int] = []
+            names = [s.strip().strip("\"'") for s in header[2].split(".")]
+            for j, name in enumerate(names):
+                resolved.append(name)
+                key = tuple(resolved)
+                if j == len(names) - 1 and header[1] == "[[":
+                    counts[key] = counts.get(key, -1) + 1
+                    resolved.append(counts[key])
+                elif key in counts:
+                    resolved.append(counts[key])
+            current = tuple(resolved)
+            tables.setdefault(current, number)
+            continue
+        key_match = re.match(r"([\w\-]+|\"[^\"]*\"|'[^']*')\s*=", stripped)
+        if key_match:
+            keys.setdefault((*current, key_match[1].strip("\"'")), number)
+    return tables, keys
+
+
+def _kinds(kinds: tuple[type, ...]) -> str:
+    words = {str: "a string", int: "an integer", float: "a number", list: "a list", dict: "a table"}
+    return " or ".join(dict.fromkeys(words.get(k, k.__name__) for k in kinds))
+
+
+def _shown(value: Any) -> str:
+    kind = {str: "string", int: "integer", float: "number", list: "list", bool: "boolean", dict: "table"}
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{kind.get(type(value), type(value).__name__)} {text}"

@@ -1,0 +1,205 @@
+"""What a document's names mean in an engine graph: named values, derivatives between them, small
+expressions over them, and the same computations redone with some named values replaced.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from autograd import OPS, Value, grad, topological_order
+
+# "dE_total/dw10": the derivative of one named value with respect to another.
+_DERIVATIVE = re.compile(r"^d(?P<of>[^/\s@]+)/d(?P<wrt>[^/\s@]+)$")
+_STEP = re.compile(r"@(\d+)\b")
+_OPERATORS: dict[type, Callable[[Value, Value], Value]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
+class QuantityError(ValueError):
+    """A quantity that names no value of the network, or is not written in the quantity syntax."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A parsed quantity: a named value, a derivative dA/dB, or an arithmetic expression over names."""
+
+    text: str
+    kind: str  # "value" | "derivative" | "expression"
+    names: tuple[str, ...]  # every name it refers to (for a derivative: of, wrt)
+    tree: ast.expr | None = None  # the expression's syntax tree (steps written name@k become name[k])
+
+    @property
+    def of(self) -> str:
+        """The differentiated value of a derivative (its only name for a value)."""
+        return self.names[0]
+
+    @property
+    def wrt(self) -> str:
+        """The value a derivative is taken with respect to."""
+        return self.names[1]
+
+
+def parse_quantity(text: str) -> Quantity:
+    """text as a Quantity, or a QuantityError saying what is wrong with it."""
+    text = text.strip()
+    if not text:
+        raise QuantityError("empty quantity")
+    match = _DERIVATIVE.match(text)
+    if match:
+        return Quantity(text, "derivative", (match["of"], match["wrt"]))
+    if text.isidentifier():
+        return Quantity(text, "value", (text,))
+    try:
+        tree = ast.parse(_STEP.sub(r"[\1]", text), mode="eval").body
+    except SyntaxError:
+        raise QuantityError(
+            f"{text!r} is not a name, a derivative dA/dB or an arithmetic expression over names"
+        ) from None
+    names = []
+    for node in ast.walk(tree):
+        allowed = ast.BinOp | ast.UnaryOp | ast.Name | ast.Constant | ast.Subscript | ast.Load
+        if not isinstance(node, allowed | ast.operator | ast.unaryop):
+            raise QuantityError(f"{text!r}: only numbers, names, name@step, + - * / ** and ( ) are allowed")
+        if isinstance(node, ast.BinOp) and type(node.op) not in _OPERATORS:
+            raise QuantityError(f"{text!r}: only the operators + - * / ** are allowed")
+        if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
+            raise QuantityError(f"{text!r}: the only unary operators are + and -")
+        if isinstance(node, ast.Constant) and not _is_number(node.value):
+            raise QuantityError(f"{text!r}: {node.value!r} is not a number")
+        if isinstance(node, ast.Subscript) and not (
+            isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant)
+        ):
+            raise QuantityError(f"{text!r}: write a value at another step as name@step")
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+    return Quantity(text, "expression", tuple(dict.fromkeys(names)), tree)
+
+
+def split_step(reference: str) -> tuple[str, int | None]:
+    """'w10@1' as ('w10', 1); a reference without a step as (reference, None)."""
+    match = re.fullmatch(r"(.*?)@(\d+)", reference.strip())
+    if match:
+        return match[1], int(match[2])
+    return reference.strip(), None
+
+
+def named_values(loss: Value) -> dict[str, Value]:
+    """Every labelled node the loss depends on, by label (loss first, then towards the inputs)."""
+    found: dict[str, Value] = {}
+    for node in topological_order(loss):
+        if node.label is not None and node.label not in found:
+            found[node.label] = node
+    return found
+
+
+Stages = Callable[[int], Mapping[str, Value]]  # step k → the named values of the pass after k steps
+
+
+def evaluate(
+    quantity: Quantity,
+    stages: Stages,
+    step: int,
+    overrides: Mapping[str, float] | None = None,
+) -> float:
+    """The quantity's value at step, with the named values in overrides replaced by their numbers.
+
+    A replaced value is a fresh leaf: what depends on it is recomputed, a derivative with respect
+    to it is taken at the new number, and nothing below it matters any more.
+    """
+    overrides = overrides or {}
+    values = stages(step)
+    if quantity.kind == "derivative":
+        of, wrt = _lookup(values, quantity.of), _lookup(values, quantity.wrt)
+        if quantity.of in overrides:  # a value set by hand no longer depends on anything
+            return 1.0 if quantity.of == quantity.wrt else 0.0
+        copies = replay(of, _nodes(values, overrides))
+        return grad(copies[of], [copies.get(wrt, wrt)])[0]
+    if quantity.kind == "value":
+        return _value(values, quantity.of, overrides)
+
+    def walk(node: ast.expr) -> float:
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            return _value(values, node.id, overrides)
+        if isinstance(node, ast.Subscript):
+            return _value(stages(int(node.slice.value)), node.value.id, {})  # type: ignore[attr-defined]
+        if isinstance(node, ast.UnaryOp):
+            return -walk(node.operand) if isinstance(node.op, ast.USub) else walk(node.operand)
+        assert isinstance(node, ast.BinOp)
+        return _OPERATORS[type(node.op)](Value(walk(node.left)), Value(walk(node.right))).data
+
+    return walk(quantity.tree)  # type: ignore[arg-type]
+
+
+def check_names(quantity: Quantity, known: Mapping[str, Value]) -> None:
+    """Nothing if every name of quantity is a value of the network, else a QuantityError listing them."""
+    for name in quantity.names:
+        _lookup(known, name)
+
+
+def _lookup(values: Mapping[str, Value], name: str) -> Value:
+    node = values.get(name)
+    if node is None:
+        raise QuantityError(f"unknown name {name!r}; the network's names are {', '.join(values)}")
+    return node
+
+
+def _nodes(values: Mapping[str, Value], overrides: Mapping[str, float]) -> dict[Value, float]:
+    return {_lookup(values, name): number for name, number in overrides.items()}
+
+
+def _value(values: Mapping[str, Value], name: str, overrides: Mapping[str, float]) -> float:
+    if name in overrides:
+        return overrides[name]
+    node = _lookup(values, name)
+    return replay(node, _nodes(values, overrides))[node].data if overrides else node.data
+
+
+def replay(root: Value, overrides: Mapping[Value, float]) -> dict[Value, Value]:
+    """root's graph recomputed with each node in overrides replaced by a fresh leaf holding its number.
+
+    Returns old node → new node for root and everything it depends on; untouched parts are shared.
+    """
+    copies: dict[Value, Value] = {}
+    for node in reversed(topological_order(root)):  # every node after its parents
+        if node in overrides:
+            copies[node] = Value(overrides[node], node.label, meta=node.meta)
+        elif not node.parents:
+            copies[node] = node
+        else:
+            parents = tuple(copies[p] for p in node.parents)
+            same = all(a is b for a, b in zip(parents, node.parents))
+            copies[node] = node if same else rebuild(node, parents)
+    return copies
+
+
+def rebuild(node: Value, parents: tuple[Value, ...]) -> Value:
+    """A node made by node's op from new parents, with node's label and meta."""
+    op = OPS[node.op]
+    numbers = [p.data for p in parents]
+    if op.arity is not None:
+        data, local_grads = op.apply(*numbers)
+    elif node.op == "sum":
+        data, local_grads = op.apply(numbers)
+    elif node.op == "weighted_sum":  # operands: k weights, k inputs, then an optional bias
+        k = len(numbers) // 2
+        bias = numbers[2 * k] if len(numbers) % 2 else None
+        data, local_grads = op.apply(numbers[:k], numbers[k : 2 * k], bias)
+    else:
+        raise QuantityError(f"cannot recompute the n-ary op {node.op!r}")
+    copy = Value(data, node.label, meta=node.meta)
+    copy.parents, copy.local_grads, copy.op = parents, tuple(local_grads), node.op
+    return copy
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
