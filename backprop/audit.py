@@ -186,9 +186,9 @@ class _Auditor:
         shown = _fmt(engine, places + 3)
         if matches(printed, engine, places):
             result = (AGREE, None, recomputed, "")
-        elif truncates(printed, engine, places):
+        elif self.part.truncates and truncates(printed, engine, places):
             result = (ROUNDING, None, recomputed, f"the engine's {shown} cut (not rounded) to {places} decimals")
-        elif recomputed is not None and _fits(printed, recomputed, places, self.slack(claim, recomputed)):
+        elif recomputed is not None and self.fits(printed, recomputed, places, self.slack(claim, recomputed)):
             given = f"from the document's own {self._inputs_text(claim)} it is {_fmt(recomputed, places + 3)}"
             if bad_inputs:
                 result = (
@@ -202,21 +202,30 @@ class _Auditor:
                 result = (ROUNDING, None, recomputed, f"{given}: the difference is the document's rounding")
         else:
             base = recomputed if recomputed is not None else engine
-            cause = self.diagnose(claim, printed, places, base) or "an arithmetic slip"
+            cause = self.diagnose(claim, printed, places, base)
             if recomputed is not None:
                 given = f"its own {self._inputs_text(claim)} give {_fmt(recomputed, places + 3)}"
+                cause = cause or "an arithmetic slip"
             else:
                 given = f"the engine gives {shown}"
-            result = (DISAGREE, OWN, recomputed, f"wrong in itself: {given}; {cause}")
+            result = (DISAGREE, OWN, recomputed, f"wrong in itself: {given}" + (f"; {cause}" if cause else ""))
         self.results[claim.id] = result
+
+    def fits(self, printed: float, value: float, places: int, slack: float = 0.0) -> bool:
+        """printed is value rounded (or, in a document that truncates, cut) to places, give or take slack."""
+        rounded = abs(printed - value) <= 0.5 * 10.0**-places * (1 + 1e-9) + slack + 1e-15
+        return rounded or (self.part.truncates and truncates(printed, value, places))
 
     def slack(self, claim: Claim, recomputed: float) -> float:
         """How far the step moves when each printed input moves by as much as its rounding may have.
 
+        Only for a document that computes with more digits than it prints (working = "full").
         An input's rounding is at most half a unit of its last digit, and no more than its distance
         from the engine's value (a number given exactly, like a weight of 0.4, was not rounded).
         """
         total = 0.0
+        if self.part.working == "printed":
+            return total
         for ref in claim.inputs:
             source = self.part.claim(ref)
             if source is None or source.printed is None:
@@ -249,7 +258,7 @@ class _Auditor:
         """A likely cause for a number its own inputs do not give, if one of the usual slips explains it."""
         for cause in self._causes(claim, base):
             value, text = cause
-            if value is not None and _fits(printed, value, places):
+            if value is not None and self.fits(printed, value, places):
                 return text
         return None
 
@@ -339,13 +348,6 @@ class _Auditor:
     def _quantity_of(self, ref: str) -> Quantity | None:
         claim = self.part.claim(ref)
         return claim.quantity if claim is not None else parse_quantity(split_step(ref)[0])
-
-
-def _fits(printed: float, value: float, places: int, slack: float = 0.0) -> bool:
-    """printed is value rounded or cut to places, give or take slack."""
-    if slack:
-        return abs(printed - value) <= 0.5 * 10.0**-places * (1 + 1e-9) + slack or truncates(printed, value, places)
-    return matches(printed, value, places) or truncates(printed, value, places)
 
 
 def _fmt(x: float, places: int) -> str:

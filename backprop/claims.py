@@ -20,7 +20,9 @@ from autograd import Value
 from backprop.quantities import Quantity, QuantityError, check_names, parse_quantity, split_step
 
 FORMAT = """\
-A claim file is TOML. [document] (optional): title, author, date, source, notes.
+A claim file is TOML. [document] (optional): title, author, date, source, notes, and
+truncates = true for a document that cuts its numbers to the printed decimals instead of rounding
+them (a cut number then counts as agreeing once the document's rounding is allowed for).
 Then one or more parts, each a network with the numbers printed about it: either [[part]] tables,
 or (for one part) the part's fields at the top level of the file.
 Fields of a part:
@@ -29,6 +31,9 @@ Fields of a part:
                  network spec schema of nn (layers, inputs, samples, learning rate ...)
   sample         the index of the sample the numbers are about (default: the network's own)
   notes          a string or a list of strings
+  working        what the document computes each step from: "printed" (its printed, rounded
+                 numbers: the default) or "full" (numbers kept in full and printed rounded, as a
+                 program's output is): then a step may differ by its inputs' rounding
   [[claim]]      (or [[part.claim]]) one per printed number:
     quantity*    a name of the network ("out_h1"), a derivative "dE_total/dw10", or an
                  arithmetic expression over names ("1 - out_o1", "E_total@0 - E_total@1")
@@ -48,8 +53,9 @@ Fields of a part:
 
 LEARNING_RATE = "learning_rate"  # a name every part knows besides its network's values
 RULES = ("replay", "product", "sum", "difference", "update", "quote")
-DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes")
-PART_FIELDS = ("title", "network", "sample", "notes", "claim")
+DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes", "truncates")
+PART_FIELDS = ("title", "network", "sample", "notes", "working", "claim")
+WORKINGS = ("printed", "full")
 CLAIM_FIELDS = ("quantity", "step", "printed", "decimals", "where", "id", "from", "rule", "note")
 _NUMBER = re.compile(r"[+-]?(\d+)?([.,](\d*))?([eE][+-]?\d+)?")
 
@@ -91,6 +97,8 @@ class Part:
     sample: int | None
     claims: tuple[Claim, ...]
     notes: tuple[str, ...] = ()
+    truncates: bool = False  # the document cuts numbers to their printed decimals instead of rounding
+    working: str = "printed"  # "full": the document computes with more digits than it prints
     _stages: dict[int, dict[str, Value]] = field(default_factory=dict, repr=False)
 
     @property
@@ -229,6 +237,7 @@ class _Reader:
         info = self.get(table, ("document",), (dict,), {})
         self.known(info, ("document",), DOCUMENT_FIELDS)
         text = {key: self.get(info, ("document", key), (str,), "") for key in DOCUMENT_FIELDS[:4]}
+        truncates = self.get(info, ("document", "truncates"), (bool,), False)
         if "part" in table:
             self.known(table, (), ("document", "part"))
             parts = self.get(table, ("part",), (list,))
@@ -238,6 +247,8 @@ class _Reader:
         else:
             self.known(table, (), ("document", *PART_FIELDS))
             read = [self.part({k: v for k, v in table.items() if k != "document"}, ())]
+        for part in read:
+            part.truncates = truncates
         return Document(
             name=name,
             title=text["title"] or name,
@@ -272,7 +283,10 @@ class _Reader:
             sample=sample,
             claims=(),
             notes=self.strings(table, (*path, "notes")),
+            working=self.get(table, (*path, "working"), (str,), "printed"),
         )
+        if part.working not in WORKINGS:
+            raise self.fail((*path, "working"), f"use one of {', '.join(WORKINGS)}, got {part.working!r}")
         claims = [self.claim(c, (*path, "claim", i)) for i, c in enumerate(claims_table)]
         self.check_ids(claims, path)
         part.claims = tuple(claims)
