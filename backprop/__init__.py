@@ -1,1 +1,49 @@
 """Auditing hand-derived backpropagation: documents' printed numbers checked against the engine."""
+
+from backprop.audit import (
+    AGREE,
+    CARRIED,
+    DISAGREE,
+    OWN,
+    ROUNDING,
+    AuditRow,
+    DocumentAudit,
+    audit_document,
+    format_audit,
+)
+from backprop.claims import Claim, Document, DocumentError, bundled, bundled_document, load_document
+from backprop.explanation import ChainPath, Explanation, Factor, assert_gradient, explain
+from backprop.walkthrough import walkthrough
+
+
+def audit_rows(document: str | Document) -> list[AuditRow]:
+    """The audit rows of a bundled document (by name), a claim file (by path) or a read Document."""
+    if isinstance(document, str):
+        document = bundled_document(document) if document in bundled() else load_document(document)
+    return list(audit_document(document).rows)
+
+
+__all__ = [
+    "AGREE",
+    "CARRIED",
+    "DISAGREE",
+    "OWN",
+    "ROUNDING",
+    "AuditRow",
+    "ChainPath",
+    "Claim",
+    "Document",
+    "DocumentAudit",
+    "DocumentError",
+    "Explanation",
+    "Factor",
+    "assert_gradient",
+    "audit_document",
+    "audit_rows",
+    "bundled",
+    "bundled_document",
+    "explain",
+    "format_audit",
+    "load_document",
+    "walkthrough",
+]

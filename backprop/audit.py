@@ -358,3 +358,56 @@ def _fmt(x: float, places: int) -> str:
 def audit_all(documents: Sequence[Document]) -> list[DocumentAudit]:
     """The audit of each document."""
     return [audit_document(d) for d in documents]
+
+
+# ---- the report -------------------------------------------------------------------------------
+
+_SHOWN = {AGREE: "agree", ROUNDING: "agree with rounding"}
+
+
+def verdict_text(row: AuditRow) -> str:
+    """The verdict as the table shows it: agree, agree with rounding, or disagree and where it starts."""
+    return _SHOWN.get(row.verdict) or f"DISAGREE ({row.origin})"
+
+
+def format_audit(audit: DocumentAudit) -> str:
+    """The audit of one document as aligned tables, one per part, each followed by its findings."""
+    doc = audit.document
+    byline = ", ".join(x for x in (doc.author, doc.date) if x)
+    lines = [f"{doc.name}: {doc.title}" + (f" ({byline})" if byline else "")]
+    if doc.source:
+        lines.append(f"source: {doc.source}")
+    for n, part in enumerate(doc.parts, 1):
+        rows = [r for r in audit.rows if r.part == part.title]
+        lines += ["", f"Part {n}: {part.title} (network {part.network})"]
+        table = [("claim", "step", "printed", "engine", "printed - engine", "verdict")]
+        for r in rows:
+            places = r.decimals + 3
+            difference = _fmt(r.difference, places) if abs(r.difference) >= 0.5 * 10.0**-places else "0"
+            if difference != "0" and not difference.startswith("-"):
+                difference = "+" + difference
+            table.append((r.id, str(r.step), r.printed, _fmt(r.engine, places), difference, verdict_text(r)))
+        lines += _aligned(table, right=(1, 2, 3, 4))
+        findings = [r for r in rows if r.verdict != AGREE]
+        if findings:
+            lines += ["", "  Findings:"]
+        for r in findings:
+            line = f" (line {r.line})" if r.line else ""
+            lines.append(f"  - {r.id} = {r.printed} [{r.where}]{line}: {verdict_text(r)}")
+            lines.append(f"      {r.explanation}")
+            claim = part.claim(r.id)
+            if claim is not None and claim.note:
+                lines.append(f"      note: {claim.note}")
+    lines += ["", audit.summary()]
+    return "\n".join(lines) + "\n"
+
+
+def _aligned(table: list[tuple[str, ...]], right: tuple[int, ...]) -> list[str]:
+    widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
+
+    def cell(text: str, c: int) -> str:
+        return text.rjust(widths[c]) if c in right else text.ljust(widths[c])
+
+    lines = ["  " + "  ".join(cell(t, c) for c, t in enumerate(row)).rstrip() for row in table]
+    lines.insert(1, "  " + "  ".join("-" * w for w in widths))
+    return lines

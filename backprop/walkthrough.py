@@ -1,0 +1,266 @@
+"""Document-style solutions computed by the engine: forward pass, error, backward pass with its
+chain-rule factors, the update, and the forward pass again, as text or as Markdown with LaTeX.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from autograd import Value
+from backprop.explanation import explain
+
+# How each op is written: text, LaTeX. {0}, {1} are the operands; "*" joins all operands.
+_TEXT = {
+    "add": "{0} + {1}",
+    "sub": "{0} − {1}",
+    "mul": "{0}·{1}",
+    "div": "{0} / {1}",
+    "neg": "−{0}",
+    "pow_const": "{0}^{1}",
+    "pow": "{0}^{1}",
+    "exp": "exp({0})",
+    "log": "log({0})",
+    "sqrt": "√({0})",
+    "tanh": "tanh({0})",
+    "sigmoid": "σ({0})",
+    "relu": "ReLU({0})",
+    "softplus": "softplus({0})",
+    "abs": "|{0}|",
+    "sin": "sin({0})",
+    "cos": "cos({0})",
+}
+_LATEX = {
+    "add": "{0} + {1}",
+    "sub": "{0} - {1}",
+    "mul": "{0} \\cdot {1}",
+    "div": "\\frac{{{0}}}{{{1}}}",
+    "neg": "-{0}",
+    "pow_const": "{0}^{{{1}}}",
+    "pow": "{0}^{{{1}}}",
+    "exp": "e^{{{0}}}",
+    "log": "\\ln\\left({0}\\right)",
+    "sqrt": "\\sqrt{{{0}}}",
+    "tanh": "\\tanh\\left({0}\\right)",
+    "sigmoid": "\\sigma\\left({0}\\right)",
+    "relu": "\\mathrm{{ReLU}}\\left({0}\\right)",
+    "softplus": "\\mathrm{{softplus}}\\left({0}\\right)",
+    "abs": "\\left|{0}\\right|",
+    "sin": "\\sin\\left({0}\\right)",
+    "cos": "\\cos\\left({0}\\right)",
+}
+_GROUPED = ("mul", "div", "pow_const", "pow", "neg", "sub")  # operands of these get brackets if compound
+
+
+def formula(node: Value, *, latex: bool = False, numbers: bool = False, digits: int = 6) -> str:
+    """node's op applied to its named operands, e.g. "σ(net_h1)"; numbers=True puts in their values."""
+    return _render(node, latex, numbers, digits, top=True)
+
+
+def _render(node: Value, latex: bool, numbers: bool, digits: int, top: bool = False) -> str:
+    if not top and (node.label is not None or not node.parents):
+        if numbers or node.label is None:
+            return _number(node.data, digits, latex)
+        return latex_name(node.label) if latex else node.label
+    parts = [_render(p, latex, numbers, digits) for p in node.parents]
+    if node.op == "mul" and node.parents[0].is_constant and node.parents[0].data == 0.5:
+        return ("\\frac{1}{2}" if latex else "½") + _group(parts[1], node.parents[1], latex, half=True)
+    if node.op in _GROUPED:
+        parts = [_group(text, p, latex) for text, p in zip(parts, node.parents)]
+    times = " \\cdot " if latex else "·"
+    if node.op == "sum":
+        return " + ".join(parts)
+    if node.op == "weighted_sum":
+        k = len(parts) // 2
+        terms = [f"{parts[i]}{times}{parts[k + i]}" for i in range(k)]
+        return " + ".join(terms + parts[2 * k :])
+    template = (_LATEX if latex else _TEXT).get(node.op, node.op + "({0})")
+    return template.format(*parts)
+
+
+def _group(text: str, node: Value, latex: bool, half: bool = False) -> str:
+    if node.label is not None or not node.parents or node.op in ("sigmoid", "tanh", "exp", "relu"):
+        return text
+    if half:  # ½ before a power: the power's own brackets are enough
+        return f"\\,{text}" if latex else text
+    return f"\\left({text}\\right)" if latex else f"({text})"
+
+
+def _number(x: float, digits: int, latex: bool = False) -> str:
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa} \\times 10^{{{int(exponent)}}}" if latex else text
+    return f"\\left({text}\\right)" if latex and x < 0 else (f"({text})" if x < 0 else text)
+
+
+def latex_name(name: str) -> str:
+    """A name as LaTeX: w10 → w_{10}, net_h1 → \\mathrm{net}_{h1}, y_hat → \\hat{y}."""
+    if name.endswith("_hat"):
+        return f"\\hat{{{latex_name(name[:-4])}}}"
+    head, _, tail = name.partition("_")
+    if not tail:
+        match = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+        head, tail = (match[1], match[2]) if match else (name, "")
+    head_tex = head if len(head) == 1 else f"\\mathrm{{{head}}}"
+    if not tail:
+        return head_tex
+    tail_tex = tail if tail.isdigit() or len(tail) == 1 else f"\\mathrm{{{tail.replace('_', ',')}}}"
+    return f"{head_tex}_{{{tail_tex}}}"
+
+
+def walkthrough(example: Any, *, steps: int = 1, markdown: bool = False, sample: int | None = None) -> str:
+    """The document-style solution of steps gradient-descent steps on the example, computed by the engine."""
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    out = _Writer(markdown)
+    sizes = "-".join(map(str, example.network.sizes))
+    out.title(f"{example.name}: {example.title}")
+    out.para(
+        f"Source: {example.source}. Network {sizes}, loss {example.loss}, learning rate η = {example.learning_rate:g}."
+    )
+    for note in example.notes:
+        out.para(f"Note: {note}")
+    for step in range(1, steps + 1):
+        pass_ = example.forward(sample)
+        if step == 1:
+            _inputs(out, example, pass_)
+        out.heading(
+            f"Step {step}: forward pass" if step == 1 else f"Step {step}: forward pass with the updated parameters"
+        )
+        _forward(out, example, pass_)
+        out.heading(f"Step {step}: error")
+        _errors(out, example, pass_)
+        out.heading(f"Step {step}: backward pass")
+        gradients = _backward(out, example, pass_)
+        out.heading(f"Step {step}: update")
+        _update(out, example, gradients)
+        example.step(sample)
+    pass_ = example.forward(sample)
+    out.heading(f"After {steps} step{'s' if steps > 1 else ''}: forward pass again")
+    _forward(out, example, pass_)
+    _errors(out, example, pass_)
+    return out.text()
+
+
+def _inputs(out: _Writer, example: Any, pass_: Any) -> None:
+    out.heading("Given values")
+    names = [*example.network.input_names, *example.network.parameters_by_name(), *example.target_names]
+    out.equations([(n, None, pass_[n].data) for n in names])
+
+
+def _forward(out: _Writer, example: Any, pass_: Any) -> None:
+    rows = []
+    for layer in example.network.layers:
+        for neuron in layer.neurons:
+            for name in dict.fromkeys((neuron.net_name, neuron.out_name)):
+                node = pass_[name]
+                if node.parents and node.label == name:
+                    rows.append((name, node, node.data))
+    out.equations(rows)
+
+
+def _errors(out: _Writer, example: Any, pass_: Any) -> None:
+    names = [*example.error_names, example.loss_name]
+    out.equations([(n, pass_[n], pass_[n].data) for n in names])
+
+
+def _backward(out: _Writer, example: Any, pass_: Any) -> dict[str, float]:
+    gradients = {}
+    for name in example.trainable:
+        explanation = explain(pass_, name)
+        gradients[name] = explanation.gradient
+        out.chain(explanation)
+    return gradients
+
+
+def _update(out: _Writer, example: Any, gradients: dict[str, float]) -> None:
+    eta = example.learning_rate
+    out.updates([(name, example[name].data, eta, g) for name, g in gradients.items()], example.loss_name)
+
+
+class _Writer:
+    """Lines of text or of Markdown with LaTeX."""
+
+    def __init__(self, markdown: bool):
+        self.markdown = markdown
+        self.lines: list[str] = []
+
+    def text(self) -> str:
+        while self.lines and not self.lines[-1]:
+            self.lines.pop()
+        return "\n".join(self.lines) + "\n"
+
+    def title(self, text: str) -> None:
+        self.lines += [f"# {text}", ""] if self.markdown else [text, "=" * len(text), ""]
+
+    def heading(self, text: str) -> None:
+        self.lines += [f"## {text}" if self.markdown else text, *([] if self.markdown else ["-" * len(text)]), ""]
+
+    def para(self, text: str) -> None:
+        self.lines += [text, ""]
+
+    def equations(self, rows: list[tuple[str, Value | None, float]]) -> None:
+        if self.markdown:
+            body = []
+            for name, node, value in rows:
+                parts = [latex_name(name)]
+                if node is not None:
+                    parts += [formula(node, latex=True), formula(node, latex=True, numbers=True)]
+                parts.append(_number(value, 6, latex=True))
+                body.append(" &= ".join([parts[0], " = ".join(parts[1:])]) + " \\\\")
+            self.lines += ["$$", "\\begin{aligned}", *body, "\\end{aligned}", "$$", ""]
+            return
+        cells = []
+        for name, node, value in rows:
+            middle = [formula(node), formula(node, numbers=True)] if node is not None else []
+            cells.append((name, " = ".join([*middle, f"{value:.6g}"])))
+        width = max((len(n) for n, _ in cells), default=0)
+        self.lines += [f"  {n.ljust(width)} = {rest}" for n, rest in cells] + [""]
+
+    def chain(self, explanation: Any) -> None:
+        if not self.markdown:
+            self.lines += ["  " + line for line in explanation.lines()] + [""]
+            return
+        loss, param = latex_name(explanation.loss), latex_name(explanation.parameter)
+        lhs = f"\\frac{{\\partial {loss}}}{{\\partial {param}}}"
+        terms, values = [], []
+        for path in explanation.paths:
+            terms.append(
+                " \\cdot ".join(
+                    f"\\frac{{\\partial {latex_name(f.of)}}}{{\\partial {latex_name(f.wrt)}}}" for f in path.factors
+                )
+            )
+            values.append(" \\cdot ".join(_number(f.value, 6, latex=True) for f in path.factors))
+        self.lines += [
+            "$$",
+            "\\begin{aligned}",
+            f"{lhs} &= " + " \\\\\n&\\quad + ".join(terms) + " \\\\",
+            "&= " + " \\\\\n&\\quad + ".join(values) + " \\\\",
+            f"&= {explanation.gradient:.6g}",
+            "\\end{aligned}",
+            "$$",
+            "",
+        ]
+
+    def updates(self, rows: list[tuple[str, float, float, float]], loss: str) -> None:
+        if self.markdown:
+            body = []
+            for name, value, eta, g in rows:
+                new = value - eta * g
+                n, grad_tex = (
+                    latex_name(name),
+                    f"\\frac{{\\partial {latex_name(loss)}}}{{\\partial {latex_name(name)}}}",
+                )
+                body.append(
+                    f"{n}^{{+}} &= {n} - \\eta \\cdot {grad_tex} = {_number(value, 6, True)} - "
+                    f"{_number(eta, 6, True)} \\cdot {_number(g, 6, True)} = {_number(new, 6, True)} \\\\"
+                )
+            self.lines += ["$$", "\\begin{aligned}", *body, "\\end{aligned}", "$$", ""]
+            return
+        width = max(len(r[0]) for r in rows)
+        for name, value, eta, g in rows:
+            rule = f"{name} − η·∂{loss}/∂{name}"
+            numbers = f"{value:.6g} − {eta:g}·{_number(g, 6)} = {value - eta * g:.6g}"
+            self.lines.append(f"  {name.ljust(width)} ← {rule} = {numbers}")
+        self.lines.append("")
