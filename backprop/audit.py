@@ -112,9 +112,9 @@ def matches(printed: float, value: float, decimals: int) -> bool:
 
 def truncates(printed: float, value: float, decimals: int) -> bool:
     """True if printed is value cut (not rounded) to decimals places."""
-    unit = 10.0**-decimals
-    gap = (value - printed) * math.copysign(1.0, value)
-    return abs(printed) <= abs(value) + 1e-15 and -1e-12 * unit <= gap < unit * (1 - 1e-9)
+    scale = 10.0**decimals
+    cut = math.trunc(value * scale * (1 + 1e-12)) / scale  # the nudge keeps 0.213 from becoming 0.212999…
+    return abs(printed - cut) <= 1e-9 / scale
 
 
 class _Auditor:

@@ -1,0 +1,103 @@
+"""The audit's verdicts on the bundled documents, checked against hand arithmetic on their numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from backprop import CARRIED, DISAGREE, OWN, ROUNDING, audit_rows
+from backprop.audit import matches, truncates
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return {name: {r.id: r for r in audit_rows(name)} for name in ("000-russo", "001-three-examples")}
+
+
+def test_rounding_and_cutting_at_a_precision():
+    assert matches(0.05304, 0.053044, 5) and not matches(0.05304, 0.05306, 5)
+    assert truncates(0.72272, 0.7227253, 5) and not truncates(0.72273, 0.7227253, 5)
+    assert truncates(-0.205, -0.205625, 3) and not truncates(0.5, 0.6, 0)
+
+
+def test_a_slip_in_a_product_is_wrong_in_itself(rows):
+    # 0.76655 · 0.11564 · 0.59387 = 0.052643 by hand, not the printed 0.05304
+    row = rows["000-russo"]["dE_total/dw10"]
+    assert (row.verdict, row.origin) == (DISAGREE, OWN)
+    assert row.recomputed == pytest.approx(0.76655 * 0.11564 * 0.59387)
+    assert row.engine == pytest.approx(0.0526425, abs=1e-7)
+    assert "0.05264292" in row.explanation
+
+
+def test_an_update_from_a_wrong_gradient_is_carried_forward(rows):
+    row = rows["000-russo"]["w10@1"]  # 0.65 - 0.5 · 0.05304 = 0.62348: right given the slip
+    assert (row.verdict, row.origin) == (DISAGREE, CARRIED)
+    assert row.recomputed == pytest.approx(0.62348)
+    assert "dE_total/dw10" in row.explanation
+
+
+def test_a_borrowed_gradient_is_named(rows):
+    # 0.4 - 0.5 · dE/dw6 (0.0031042) = 0.39845, the printed w5 after the step
+    row = rows["000-russo"]["w5@1"]
+    assert (row.verdict, row.origin) == (DISAGREE, OWN)
+    assert "the gradient of w6" in row.explanation
+
+
+def test_a_sum_of_rounded_terms_agrees_with_rounding(rows):
+    row = rows["000-russo"]["dE_total/dout_h1"]  # 0.057618 + 0.0297 - 0.00351 = 0.083808
+    assert row.verdict == ROUNDING
+    assert row.recomputed == pytest.approx(0.083808)
+
+
+def test_a_cut_number_agrees_with_rounding_in_a_document_that_cuts(rows):
+    row = rows["000-russo"]["w12@1"]
+    assert row.verdict == ROUNDING and "cut (not rounded)" in row.explanation
+
+
+def test_a_sign_slip_in_an_update_is_named(rows):
+    row = rows["001-three-examples"]["b2@1"]  # 0.4 - 0.1 · (-0.205) = 0.4205, printed 0.3795
+    assert (row.verdict, row.origin) == (DISAGREE, OWN)
+    assert row.recomputed == pytest.approx(0.4205)
+    assert "added instead of subtracted" in row.explanation
+
+
+def test_a_value_taken_for_another_is_named(rows):
+    z3 = rows["001-three-examples"]["z3 (in the second equation)"]
+    assert z3.origin == OWN and "the value of a2, not of z3" in z3.explanation
+    factor = rows["001-three-examples"]["dz3/dw2 (in dL/dw2)"]
+    assert factor.origin == OWN and "the value of x" in factor.explanation
+    gradient = rows["001-three-examples"]["dL/dw2"]  # -0.875 · 0.235 · 0.5 = -0.1028
+    assert gradient.origin == CARRIED and gradient.recomputed == pytest.approx(-0.875 * 0.235 * 0.5)
+
+
+def test_the_stated_label_disagrees_with_the_one_used(rows):
+    row = rows["001-three-examples"]["y"]
+    assert (row.verdict, row.engine) == (DISAGREE, 1.5)
+
+
+def test_the_listing_updating_with_new_weights_is_found():
+    rows = {(r.part, r.id): r for r in audit_rows("002-hmkcode")}
+    listing = next(part for part, _ in rows if "Python" in part)
+    w1 = rows[listing, "w1@1"]  # 0.15 + 0.05 · 0.786 · 2 · 0.19537 = 0.16535608
+    assert w1.origin == OWN and "the updated w5" in w1.explanation
+    w2 = rows[listing, "w2@1"]  # the listing pairs w2 with w6
+    assert "the updated w6" in w2.explanation and "in place of w5" in w2.explanation
+    out = rows[listing, "out@1"]
+    assert out.origin == CARRIED
+    text = next(part for part, _ in rows if "text" in part)
+    assert rows[text, "h2@1"].origin == OWN  # 2 · 0.115 + 3 · 0.073 = 0.449, printed 0.448
+    assert rows[text, "h1@1"].verdict == ROUNDING  # from the cut weights: 2 · 0.162 + 3 · 0.218
+
+
+def test_four_decimal_working_is_rounding_and_one_slip():
+    rows = {r.id: r for r in audit_rows("003-swap-network") if r.part.startswith("The forward")}
+    assert rows["net_c3"].verdict == ROUNDING
+    # 0.3 · 0.6876 + 0.4 · 0.7802 + 0.5 · 0.8513 = 0.94401, printed 0.9441
+    assert rows["net_d1"].origin == OWN and rows["net_d1"].recomputed == pytest.approx(0.94401)
+    assert rows["out_d1"].verdict != DISAGREE
+
+
+def test_rows_carry_the_printed_text_and_its_place(rows):
+    row = rows["000-russo"]["error reduction"]
+    assert (row.printed, row.decimals) == ("0,0052", 4)
+    assert row.difference == pytest.approx(0.0052 - row.engine)
+    assert row.where.startswith("§4") and row.line is not None

@@ -1,0 +1,84 @@
+"""Quantities: parsing, evaluation, and recomputation with substituted values, checked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd import Value
+from backprop.quantities import QuantityError, evaluate, parse_quantity, replay
+
+
+def stages_of(values):
+    return lambda step: values
+
+
+def sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+@pytest.fixture
+def neuron():
+    w, x, b = Value(0.3, "w"), Value(0.5, "x"), Value(0.1, "b")
+    z = w * x + b
+    z.label = "z"
+    y_hat = z.sigmoid()
+    y_hat.label = "y_hat"
+    loss = 0.5 * (1.5 - y_hat) ** 2
+    loss.label = "L"
+    return {"w": w, "x": x, "b": b, "z": z, "y_hat": y_hat, "L": loss}
+
+
+def test_kinds_of_quantity():
+    assert parse_quantity("out_h1").kind == "value"
+    derivative = parse_quantity("dE_total/dw10")
+    assert (derivative.kind, derivative.of, derivative.wrt) == ("derivative", "E_total", "w10")
+    expression = parse_quantity("E_total@0 - E_total@1")
+    assert expression.kind == "expression" and expression.names == ("E_total",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty quantity"),
+        ("1 +", "is not a name, a derivative dA/dB or an arithmetic expression"),
+        ("f(x)", "only numbers, names, name@step"),
+        ("a % b", "only the operators"),
+        ("'a' + 1", "is not a number"),
+    ],
+)
+def test_bad_quantities_are_explained(text, message):
+    with pytest.raises(QuantityError, match=message):
+        parse_quantity(text)
+
+
+def test_values_derivatives_and_expressions(neuron):
+    stages = stages_of(neuron)
+    s = sigmoid(0.25)
+    assert evaluate(parse_quantity("y_hat"), stages, 0) == pytest.approx(s)
+    assert evaluate(parse_quantity("dL/dw"), stages, 0) == pytest.approx(-(1.5 - s) * s * (1 - s) * 0.5)
+    assert evaluate(parse_quantity("1 - y_hat"), stages, 0) == pytest.approx(1 - s)
+
+
+def test_substituted_values_are_fresh_leaves(neuron):
+    stages = stages_of(neuron)
+    assert evaluate(parse_quantity("L"), stages, 0, {"y_hat": 0.56}) == pytest.approx(0.5 * 0.94**2)
+    # the derivative is taken at the substituted number: sigma'(0.56), the document's z3 mistake
+    assert evaluate(parse_quantity("dy_hat/dz"), stages, 0, {"z": 0.56}) == pytest.approx(
+        sigmoid(0.56) * (1 - sigmoid(0.56))
+    )
+    assert evaluate(parse_quantity("dL/dy_hat"), stages, 0, {"y_hat": 0.56}) == pytest.approx(-0.94)
+    assert evaluate(parse_quantity("dy_hat/dz"), stages, 0, {"y_hat": 0.5}) == 0.0
+
+
+def test_replay_shares_what_does_not_change(neuron):
+    copies = replay(neuron["L"], {neuron["z"]: 0.0})
+    assert copies[neuron["w"]] is neuron["w"]
+    assert copies["y_hat" and neuron["y_hat"]].data == 0.5
+    assert neuron["y_hat"].data == pytest.approx(sigmoid(0.25))  # the original is untouched
+
+
+def test_unknown_names_list_the_known_ones(neuron):
+    with pytest.raises(QuantityError, match="unknown name 'w9'; the network's names are w, x, b"):
+        evaluate(parse_quantity("w9"), stages_of(neuron), 0)
