@@ -241,7 +241,7 @@ class MLP(Module):
         activations = _per_layer("activation", activation, depth)
         if activation is None:
             activations = ["relu"] * (depth - 1) + ["linear"]
-        modes = _per_layer("bias", bias, depth)
+        modes = [check_choice("bias", m, BIAS_MODES) for m in _per_layer("bias", bias, depth)]
         weights = _per_layer("weights", weights, depth, allow_none=True)
         biases = _per_layer("biases", biases, depth, allow_none=True)
         name_specs = _per_layer("names", names, depth, allow_none=True)
@@ -284,14 +284,21 @@ class MLP(Module):
         clashes = []
 
         def claim(name: str, what: str) -> None:
-            if name in seen and seen[name] != what:
+            if name in seen:
                 clashes.append(f"{name!r} ({seen[name]} and {what})")
             seen[name] = what
 
+        units: dict[str, str] = {}  # the names meta["neuron"] groups by: inputs and neurons
         for x in self.input_names:
             claim(x, "an input")
+            units[x] = "an input"
+        for layer in self.layers:
+            for n in layer.neurons:
+                if n.name in units:
+                    clashes.append(f"{n.name!r} ({units[n.name]} and a neuron of layer {layer.index})")
+                units[n.name] = f"a neuron of layer {layer.index}"
         for p in self.parameters():
-            claim(p.label, "a parameter")  # type: ignore[arg-type]
+            claim(p.label, f"a parameter of layer {p.meta['layer']}")  # type: ignore[arg-type,index]
         for layer in self.layers:
             for n in layer.neurons:
                 if n.activation != "linear" or n.net_name != n.out_name:

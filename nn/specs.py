@@ -206,7 +206,8 @@ class WorkedExample:
     def describe(self) -> str:
         """A few lines: what the example is, where it comes from, how it trains, and its notes."""
         sizes = "-".join(map(str, self.network.sizes))
-        layers = ", ".join(f"{layer.activation} ({layer.bias_mode} bias)" for layer in self.network.layers)
+        bias = {"neuron": "a bias per neuron", "shared": "one shared bias", "none": "no bias"}
+        layers = "; ".join(f"{layer.activation}, {bias[layer.bias_mode]}" for layer in self.network.layers)
         lines = [
             f"{self.name}: {self.title}",
             f"  source: {self.source}",
@@ -234,7 +235,7 @@ def load_spec(spec: str | Path | Mapping[str, Any], *, where: str | None = None)
 
     where: how errors name a dict's origin (default "<spec>"). Errors are SpecError.
     """
-    if isinstance(spec, Mapping):
+    if not isinstance(spec, str | Path):
         return _Reader(where or "<spec>", "").example(spec)
     path = Path(spec)
     try:

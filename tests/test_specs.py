@@ -1,0 +1,215 @@
+"""Reading network specs: the schema's defaults, and a clear error (file, line, field) for each bad input."""
+
+from __future__ import annotations
+
+import copy
+import re
+import textwrap
+
+import pytest
+
+import nn
+from nn import SpecError, load_spec
+
+GOOD = textwrap.dedent(
+    """\
+    name = "tiny"
+    inputs = ["p", "q"]
+    learning_rate = 0.1
+
+    [[layers]]
+    size = 2
+    activation = "tanh"
+    weights = [[0.1, 0.2], [0.3, 0.4]]
+
+    [[layers]]
+    size = 1
+    activation = "sigmoid"
+    bias = "shared"
+    weights = [[0.5, 0.6]]
+    biases = [0.7]
+
+    [[samples]]
+    inputs = [1.0, 2.0]
+    targets = [1.0]
+    """
+)
+
+MINIMAL = {
+    "name": "minimal",
+    "inputs": 2,
+    "learning_rate": 0.5,
+    "layers": [{"size": 3, "activation": "relu"}, {"size": 2, "activation": "linear"}],
+    "samples": [{"inputs": [1, 2], "targets": [0, 1]}],
+}
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "net.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_file_with_defaults_builds_its_network(tmp_path):
+    ex = load_spec(write(tmp_path, GOOD))
+    assert ex.name == "tiny" and ex.title == "tiny" and ex.notes == () and ex.loss == "half_squared_error"
+    assert ex.network.sizes == [2, 2, 1]
+    names = "w1_1_1 w1_1_2 b1_1 w1_2_1 w1_2_2 b1_2 w2_1_1 w2_1_2 b2"
+    assert list(ex.network.parameters_by_name()) == names.split()
+    pass_ = ex.forward()
+    assert pass_.names()[-3:] == ["out_n2_1", "target_n2_1", "E_total"]
+    assert "E_n2_1" not in pass_  # one output: the total is the only error
+
+
+def test_a_dict_with_defaults_builds_its_network():
+    ex = load_spec(MINIMAL)
+    assert ex.network.input_names == ("x1", "x2") and ex.trainable == tuple(ex.network.parameters_by_name())
+    assert ex.forward().names()[-3:] == ["E_n2_1", "E_n2_2", "E_total"]
+    assert [w.data for w in ex.network.layers[0].neurons[0].w] == [
+        w.data for w in load_spec(MINIMAL).network.layers[0].neurons[0].w
+    ]  # seeded: the same weights every time
+
+
+@pytest.mark.parametrize(
+    ("loss", "reference"),
+    [("mse", lambda o, t: sum((a - b) ** 2 for a, b in zip(o, t)) / len(o)), ("hinge", None)],
+)
+def test_other_losses_make_a_total_only(loss, reference):
+    spec = copy.deepcopy(MINIMAL) | {"loss": loss, "loss_name": "J"}
+    pass_ = load_spec(spec).forward()
+    assert pass_.names()[-1] == "J" and "E_n2_1" not in pass_
+    if reference:
+        outputs = [o.data for o in pass_.outputs]
+        assert pass_.loss.data == pytest.approx(reference(outputs, [0, 1]), rel=1e-15)
+
+
+def test_trainable_groups_and_lists():
+    ex = load_spec(copy.deepcopy(MINIMAL) | {"trainable": "biases"})
+    assert ex.trainable == ("b1_1", "b1_2", "b1_3", "b2_1", "b2_2")
+    ex = load_spec(copy.deepcopy(MINIMAL) | {"trainable": ["w2_1_3"]})
+    before = ex.parameter_values()
+    ex.step()
+    changed = [k for k, v in ex.parameter_values().items() if v != before[k]]
+    assert changed in (["w2_1_3"], [])
+
+
+def edit(**changes):
+    spec = copy.deepcopy(MINIMAL)
+    for key, value in changes.items():
+        target, *path = key.split("__")
+        obj = spec
+        for part in [target, *path][:-1]:
+            obj = obj[int(part)] if isinstance(obj, list) else obj[part]
+        last = [target, *path][-1]
+        if isinstance(obj, list):
+            obj[int(last)] = value
+        elif value is None:
+            del obj[last]
+        else:
+            obj[last] = value
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": None}, "<spec>: name: this required field is missing"),
+        ({"name": "Tiny Net"}, "<spec>: name: use lower-case letters, digits and single hyphens, got 'Tiny Net'"),
+        ({"learning_rate": "fast"}, "<spec>: learning_rate: expected an integer or a number, got string 'fast'"),
+        ({"learning_rate": 0}, "<spec>: learning_rate: must be positive, got 0.0"),
+        ({"learning_rate": True}, "<spec>: learning_rate: expected an integer or a number, got boolean True"),
+        ({"inputs": 0}, "<spec>: inputs: a network needs at least one input, got 0"),
+        ({"inputs": ["a", 1]}, "<spec>: inputs: expected a non-empty list of input names, got list ['a', 1]"),
+        ({"layers": []}, "<spec>: layers: a network needs at least one layer"),
+        ({"layers__0__activation": "gelu"}, "<spec>: layers[0].activation: unknown activation 'gelu'; use one of"),
+        ({"layers__0__bias": "each"}, "<spec>: layers[0].bias: unknown bias mode 'each'; use one of neuron, shared"),
+        ({"layers__0__size": None}, "<spec>: layers[0].size: this required field is missing"),
+        ({"layers__0__size": 0}, "<spec>: layers[0].size: a layer needs at least one neuron, got 0"),
+        ({"layers__1__sizes": 2}, "<spec>: layers[1].sizes: unknown field; the fields are size, activation, bias"),
+        ({"layers__0__neurons": ["a", "b"]}, "<spec>: layers[0].neurons: expected 3 names (size), got 2"),
+        ({"layers__0__neurons": "h{m}"}, "<spec>: layers: layer 1 neurons: unknown placeholder {m} in 'h{m}'"),
+        ({"layers__1__net": 3}, "<spec>: layers[1].net: expected a name pattern or a list of names, got integer 3"),
+        ({"layers__0__weights": [[1, 2]]}, "<spec>: layers[0].weights: expected 3 rows (one per neuron), got list"),
+        (
+            {"layers__0__weights": [[1, 2], [3, 4], [5]]},
+            "<spec>: layers[0].weights[2]: expected 2 weights (one per input), got 1",
+        ),
+        (
+            {"layers__0__weights": [[1, 2], [3, 4], [5, "6"]]},
+            "<spec>: layers[0].weights[2][1]: expected a number, got string '6'",
+        ),
+        (
+            {"layers__1__weights": [[1, 2, float("nan")], [1, 2, 3]]},
+            "<spec>: layers[1].weights[0][2]: expected a finite number, got nan",
+        ),
+        ({"layers__1__biases": [1.0]}, "<spec>: layers[1].biases: expected 2 biases (bias = 'neuron'), got 1"),
+        (
+            {"layers__0__neurons": "x{n}"},
+            "<spec>: layers: MLP: every value needs its own name; these are used twice: "
+            "'x1' (an input and a neuron of layer 1)",
+        ),
+        ({"samples": []}, "<spec>: samples: needs at least one sample"),
+        ({"samples__0__inputs": [1]}, "<spec>: samples[0].inputs: expected 2 inputs, got 1"),
+        ({"samples__0__targets": None}, "<spec>: samples[0].targets: this required field is missing"),
+        ({"samples__0__weight": 2}, "<spec>: samples[0].weight: unknown field; the fields are inputs, targets"),
+        ({"worked_sample": 1}, "<spec>: worked_sample: no sample 1; there are 1"),
+        ({"loss": "l1"}, "<spec>: loss: unknown loss 'l1'; use one of half_squared_error, mse"),
+        ({"targets": ["t"]}, "<spec>: targets: targets: expected a pattern or a list of 2 names, got ['t']"),
+        ({"errors": "out_{neuron}"}, "<spec>: errors: the name 'out_n2_1' is already used by another value"),
+        ({"loss_name": "x1"}, "<spec>: loss_name: the name 'x1' is already used by another value"),
+        ({"trainable": "some"}, "<spec>: trainable: use one of all, weights, biases or a list of names, got 'some'"),
+        ({"trainable": ["w9"]}, "<spec>: trainable[0]: no parameter named 'w9'; the parameters are w1_1_1"),
+        ({"trainable": []}, "<spec>: trainable: selects no parameter"),
+        ({"notes": ["ok", 3]}, "<spec>: notes[1]: expected a string, got integer 3"),
+        ({"epochs": 3}, "<spec>: epochs: unknown field; the fields are name, title, source"),
+    ],
+)
+def test_bad_dict_specs_name_the_field(changes, message):
+    with pytest.raises(SpecError) as info:
+        load_spec(edit(**changes))
+    assert str(info.value).startswith(message)
+
+
+def test_a_dict_spec_can_say_where_it_came_from():
+    with pytest.raises(SpecError, match=r"^audit.toml \[network\]: loss: unknown loss"):
+        load_spec(edit(loss="l1"), where="audit.toml [network]")
+    with pytest.raises(SpecError, match=r"^<spec>: \(top level\): expected a table, got list"):
+        load_spec([1, 2])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('activation = "sigmoid"', 'activation = "softmax"', ":12: layers[1].activation: unknown activation"),
+        ("weights = [[0.5, 0.6]]", "weights = [[0.5]]", ":14: layers[1].weights[0]: expected 2 weights"),
+        ("targets = [1.0]", 'targets = ["one"]', ":19: samples[0].targets[0]: expected a number, got string 'one'"),
+        ("learning_rate = 0.1", "learning_rate = -1", ":3: learning_rate: must be positive, got -1.0"),
+        ("size = 1", "size = 1\ncolour = 1", ":12: layers[1].colour: unknown field"),
+        ('name = "tiny"', "", ": name: this required field is missing"),
+    ],
+)
+def test_bad_files_name_the_file_line_and_field(tmp_path, old, new, message):
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert str(info.value).startswith(f"{path}{message}")
+
+
+def test_invalid_toml_and_missing_files_are_reported(tmp_path):
+    path = write(tmp_path, GOOD.replace("size = 2", "size = = 2"))
+    with pytest.raises(SpecError, match=rf"^{re.escape(str(path))}: not valid TOML: .*line 6"):
+        load_spec(path)
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(SpecError, match=rf"^{re.escape(str(missing))}: cannot read the spec: No such file"):
+        load_spec(missing)
+
+
+def test_the_schema_documents_every_field():
+    from nn.specs import LAYER_FIELDS, SCHEMA, TOP_FIELDS
+
+    for field in TOP_FIELDS + LAYER_FIELDS:
+        assert re.search(rf"^\s+{field}\b|, {field}\b", SCHEMA, re.M), field
+    assert nn.examples()  # the shipped specs all follow it (each loads)
+    for name in nn.examples():
+        nn.example(name)
