@@ -1,16 +1,20 @@
 """Neural networks on the autograd engine: layers, losses, optimisers and the documents' networks."""
 
+from nn.checkpoints import CheckpointError, load_parameters, save_parameters
 from nn.datasets import Sample, moons, swap, xor
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP, Layer, Module, Neuron
 from nn.losses import bce_with_logits, half_squared_error, hinge, mse, squared_errors
 from nn.optim import SGD
 from nn.specs import Pass, SpecError, WorkedExample, example, examples, load_spec
+from nn.training import History, accuracy, train
 
 __all__ = [
     "ACTIVATIONS",
     "BIAS_MODES",
     "MLP",
     "SGD",
+    "CheckpointError",
+    "History",
     "Layer",
     "Module",
     "Neuron",
@@ -18,15 +22,19 @@ __all__ = [
     "Sample",
     "SpecError",
     "WorkedExample",
+    "accuracy",
     "bce_with_logits",
     "example",
     "examples",
     "half_squared_error",
     "hinge",
+    "load_parameters",
     "load_spec",
     "moons",
     "mse",
+    "save_parameters",
     "squared_errors",
     "swap",
+    "train",
     "xor",
 ]

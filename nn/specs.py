@@ -18,6 +18,7 @@ from typing import Any
 from autograd import Value, grad, sum_values
 from nn import naming
 from nn.datasets import Sample
+from nn.files import read_text
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP
 from nn.losses import LOSSES, loss_function, squared_errors
 from nn.optim import SGD
@@ -238,10 +239,7 @@ def load_spec(spec: str | Path | Mapping[str, Any], *, where: str | None = None)
     if not isinstance(spec, str | Path):
         return _Reader(where or "<spec>", "").example(spec)
     path = Path(spec)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise SpecError(f"{path}: cannot read the spec: {e.strerror or e}") from None
+    text = read_text(path, "spec", SpecError)
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -1,0 +1,93 @@
+"""The training loop: batches of samples, a loss, an optimiser step, a loss history and a progress bar."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from autograd import Value
+from nn.datasets import Sample
+from nn.layers import MLP
+from nn.losses import loss_function
+from nn.optim import SGD
+
+PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unless told not to
+
+
+@dataclass
+class History:
+    """The loss of every step, in order (measured before that step's update)."""
+
+    losses: list[float] = field(default_factory=list)
+
+    @property
+    def final(self) -> float:
+        """The last step's loss."""
+        return self.losses[-1]
+
+    def __len__(self) -> int:
+        return len(self.losses)
+
+
+def batch_loss(model: MLP, samples: Sequence[Sample], loss: str | Callable[..., Value]) -> Value:
+    """The loss of model over samples: every output against its target, in one graph."""
+    fn = loss_function(loss) if isinstance(loss, str) else loss
+    outputs = [o for s in samples for o in model.forward(s.inputs)]
+    return fn(outputs, [t for s in samples for t in s.targets])
+
+
+def train(
+    model: MLP,
+    samples: Sequence[Sample],
+    *,
+    steps: int,
+    optimizer: SGD | None = None,
+    lr: float = 0.1,
+    loss: str | Callable[..., Value] = "half_squared_error",
+    batch_size: int | None = None,
+    schedule: Callable[[int], float] | None = None,
+    seed: int = 0,
+    progress: bool | None = None,
+    history: History | None = None,
+) -> History:
+    """Run steps of gradient descent on samples and return the loss history.
+
+    optimizer: default SGD(model.parameters(), lr). loss: a name in nn.losses.LOSSES or a function
+    (outputs, targets) -> Value. batch_size: None for every sample each step, else a random batch
+    drawn with random.Random(seed). schedule: step index -> learning rate. progress: a tqdm bar on
+    stderr; None shows one for runs of PROGRESS_FROM steps or more, on a terminal only.
+    """
+    if steps < 0:
+        raise ValueError(f"train: steps must not be negative, got {steps}")
+    if not samples:
+        raise ValueError("train: needs at least one sample")
+    if batch_size is not None and not 1 <= batch_size <= len(samples):
+        raise ValueError(f"train: batch_size must be between 1 and {len(samples)}, got {batch_size}")
+    optimizer = optimizer or SGD(model.parameters(), lr=lr)
+    history = history if history is not None else History()
+    rng = random.Random(seed)
+    # asked: always shown; not asked: shown for long runs on a terminal (tqdm's disable=None)
+    disable = (None if steps >= PROGRESS_FROM else True) if progress is None else not progress
+    bar = tqdm(range(steps), desc="training", unit="step", disable=disable, leave=False)
+    for step in bar:
+        if schedule is not None:
+            optimizer.lr = schedule(step)
+        batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
+        total = batch_loss(model, batch, loss)
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+        history.losses.append(total.data)
+        if step % 50 == 0:
+            bar.set_postfix(loss=f"{total.data:.4g}", refresh=False)
+    bar.close()
+    return history
+
+
+def accuracy(model: MLP, samples: Sequence[Sample]) -> float:
+    """The fraction of samples whose single output has the sign of their ±1 target."""
+    right = sum((model.forward(s.inputs)[0].data > 0) == (s.targets[0] > 0) for s in samples)
+    return right / len(samples)

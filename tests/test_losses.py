@@ -1,0 +1,94 @@
+"""Each loss against PyTorch float64: its value and its gradients with respect to predictions and targets."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograd import Value
+from nn import bce_with_logits, half_squared_error, hinge, mse, squared_errors
+from nn.losses import LOSSES, loss_function
+
+PREDICTIONS = [0.7, -1.3, 2.2, 0.05]
+TARGETS = [1.0, -1.0, 0.0, 1.0]
+PROBABILITIES = [1.0, 0.0, 0.3, 0.75]
+
+
+def reference_half_squared(o, t, reduction):
+    return 0.5 * ((t - o) ** 2).sum()
+
+
+CASES = [
+    # (our loss, its keyword arguments, PyTorch's, targets)
+    (half_squared_error, {}, reference_half_squared, PROBABILITIES),
+    (mse, {"reduction": "mean"}, lambda o, t, r: F.mse_loss(o, t, reduction=r), PROBABILITIES),
+    (mse, {"reduction": "sum"}, lambda o, t, r: F.mse_loss(o, t, reduction=r), PROBABILITIES),
+    (
+        bce_with_logits,
+        {"reduction": "mean"},
+        lambda o, t, r: F.binary_cross_entropy_with_logits(o, t, reduction=r),
+        PROBABILITIES,
+    ),
+    (
+        bce_with_logits,
+        {"reduction": "sum"},
+        lambda o, t, r: F.binary_cross_entropy_with_logits(o, t, reduction=r),
+        PROBABILITIES,
+    ),
+    (hinge, {"reduction": "mean"}, lambda o, t, r: getattr(torch.clamp(1 - t * o, min=0), r)(), TARGETS),
+    (hinge, {"reduction": "sum"}, lambda o, t, r: getattr(torch.clamp(1 - t * o, min=0), r)(), TARGETS),
+]
+
+
+@pytest.mark.parametrize(("ours", "kwargs", "theirs", "targets"), CASES)
+def test_value_and_gradients_match_pytorch_float64(ours, kwargs, theirs, targets):
+    outs = [Value(x) for x in PREDICTIONS]
+    ts = [Value(x) for x in targets]
+    loss = ours(outs, ts, **kwargs)
+    loss.backward()
+    o = torch.tensor(PREDICTIONS, dtype=torch.float64, requires_grad=True)
+    t = torch.tensor(targets, dtype=torch.float64, requires_grad=True)
+    ref = theirs(o, t, kwargs.get("reduction", "sum"))
+    ref.backward()
+    assert loss.data == pytest.approx(ref.item(), rel=1e-14)
+    assert [v.grad for v in outs] == pytest.approx(o.grad.tolist(), rel=1e-13)
+    assert [v.grad for v in ts] == pytest.approx(t.grad.tolist(), rel=1e-13, abs=1e-300)
+
+
+@pytest.mark.parametrize("logit", [-800.0, -40.0, 40.0, 800.0])
+@pytest.mark.parametrize("target", [0.0, 0.5, 1.0])
+def test_bce_from_logits_is_stable_at_extreme_logits(logit, target):
+    z = Value(logit)
+    loss = bce_with_logits([z], [target])
+    loss.backward()
+    zt = torch.tensor([logit], dtype=torch.float64, requires_grad=True)
+    ref = F.binary_cross_entropy_with_logits(zt, torch.tensor([target], dtype=torch.float64))
+    ref.backward()
+    assert loss.data == pytest.approx(ref.item(), rel=1e-14)
+    assert z.grad == pytest.approx(zt.grad.item(), rel=1e-14, abs=1e-300)
+
+
+def test_the_documents_per_output_errors_and_their_sum():
+    outs = [Value(0.8), Value(0.3)]
+    errors = squared_errors(outs, [1.0, 0.0])
+    assert [e.data for e in errors] == pytest.approx([0.5 * 0.2**2, 0.5 * 0.3**2], rel=1e-15)
+    total = half_squared_error(outs, [1.0, 0.0])
+    total.backward()
+    assert [o.grad for o in outs] == pytest.approx([0.8 - 1.0, 0.3 - 0.0], rel=1e-15)  # out − target
+
+
+def test_losses_are_found_by_name():
+    assert set(LOSSES) == {"half_squared_error", "mse", "bce_with_logits", "hinge"}
+    assert loss_function("hinge") is hinge
+    with pytest.raises(ValueError, match="loss must be one of 'half_squared_error', 'mse', 'bce_with_logits', 'hinge'"):
+        loss_function("l1")
+
+
+def test_bad_arguments_are_refused_clearly():
+    with pytest.raises(ValueError, match="mse: 2 predictions but 1 targets; they must pair up"):
+        mse([Value(1.0), Value(2.0)], [1.0])
+    with pytest.raises(ValueError, match="hinge: needs at least one prediction, got none"):
+        hinge([], [])
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', got 'none'"):
+        bce_with_logits([Value(1.0)], [1.0], reduction="none")

@@ -1,0 +1,68 @@
+"""SGD against torch.optim.SGD: plain, momentum, dampening, Nesterov, weight decay, a subset of parameters."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from autograd import Value
+from nn import SGD
+
+START = [0.4, -0.3, 1.2, 0.7]
+
+
+def objective(p):
+    """A small non-quadratic function of four parameters, written once for both engines."""
+    return (p[0] * p[1]).tanh() + (p[2] - 0.5) ** 2 * p[3] + (p[3] * 3.0).sigmoid()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"momentum": 0.9},
+        {"momentum": 0.9, "dampening": 0.3},
+        {"momentum": 0.8, "nesterov": True},
+        {"weight_decay": 0.1},
+        {"momentum": 0.5, "weight_decay": 0.01, "nesterov": True},
+    ],
+)
+@pytest.mark.parametrize("chosen", [[0, 1, 2, 3], [1, 3]])
+def test_steps_match_torch_optim_sgd(options, chosen):
+    ours = [Value(x) for x in START]
+    theirs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in START]
+    opt = SGD([ours[i] for i in chosen], lr=0.1, **options)
+    ref = torch.optim.SGD([theirs[i] for i in chosen], lr=0.1, **options)
+    for _ in range(6):
+        for p in ours:
+            p.grad = 0.0
+        opt.zero_grad()
+        objective(ours).backward()
+        opt.step()
+        ref.zero_grad()
+        for t in theirs:
+            t.grad = None
+        objective(theirs).backward()
+        ref.step()
+        assert [p.data for p in ours] == pytest.approx([t.item() for t in theirs], rel=1e-13)
+    assert [ours[i].data for i in range(4) if i not in chosen] == [START[i] for i in range(4) if i not in chosen]
+
+
+def test_zero_grad_clears_only_its_parameters():
+    a, b = Value(1.0), Value(2.0)
+    a.grad = b.grad = 5.0
+    SGD([a], lr=0.1).zero_grad()
+    assert (a.grad, b.grad) == (0.0, 5.0)
+
+
+def test_bad_settings_are_refused_clearly():
+    with pytest.raises(ValueError, match="SGD: got an empty parameter list"):
+        SGD([], lr=0.1)
+    with pytest.raises(TypeError, match="SGD: every parameter must be a Value"):
+        SGD([1.0], lr=0.1)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match=r"SGD: lr must not be negative, got -0\.1"):
+        SGD([Value(1.0)], lr=-0.1)
+    with pytest.raises(ValueError, match="SGD: momentum must not be negative, got nan"):
+        SGD([Value(1.0)], lr=0.1, momentum=float("nan"))
+    with pytest.raises(ValueError, match="SGD: Nesterov momentum requires a momentum and zero dampening"):
+        SGD([Value(1.0)], lr=0.1, nesterov=True)

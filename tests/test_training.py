@@ -1,0 +1,108 @@
+"""The training loop: its history against a PyTorch float64 loop, convergence, batches, progress bar."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import nn
+from nn import MLP, SGD
+from nn.training import History, accuracy, batch_loss, train
+
+
+def torch_history(model: MLP, samples, steps: int, lr: float) -> tuple[list[float], list[float]]:
+    """Full-batch gradient descent on ½·Σ(t − out)² in PyTorch, from model's current parameters."""
+    layers = [
+        (
+            torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True),
+            torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True),
+        )
+        for layer in model.layers
+    ]
+    acts = [getattr(torch, layer.activation) for layer in model.layers]
+    x = torch.tensor([s.inputs for s in samples], dtype=torch.float64)
+    t = torch.tensor([s.targets for s in samples], dtype=torch.float64)
+    opt = torch.optim.SGD([p for pair in layers for p in pair], lr=lr)
+    losses = []
+    for _ in range(steps):
+        h = x
+        for (w, b), act in zip(layers, acts):
+            h = act(h @ w.T + b)
+        loss = 0.5 * ((t - h) ** 2).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses, [v for w, b in layers for v in [*w.flatten().tolist(), *b.tolist()]]
+
+
+def test_history_and_parameters_match_a_pytorch_loop():
+    model = MLP(2, [3, 2], activation=["tanh", "sigmoid"], seed=2)
+    expected_losses, expected_params = torch_history(model, nn.swap(), steps=5, lr=0.7)
+    history = train(model, nn.swap(), steps=5, lr=0.7)
+    assert isinstance(history, History) and len(history) == 5
+    assert history.losses == pytest.approx(expected_losses, rel=1e-13)
+    ours = []
+    for layer in model.layers:
+        ours += [w.data for n in layer.neurons for w in n.w] + [n.b.data for n in layer.neurons]
+    assert ours == pytest.approx(expected_params, rel=1e-13)
+
+
+def test_the_documents_swap_network_learns_the_swap_task():
+    ex = nn.example("swap-2-4-3-2")
+    history = train(ex.network, ex.samples, steps=1000, lr=2.0)
+    assert history.final < 0.01 < history.losses[0]
+    for sample in ex.samples:
+        assert [round(o.data) for o in ex.network.forward(sample.inputs)] == list(sample.targets)
+
+
+def test_xor_is_learned():
+    model = MLP(2, [4, 1], activation=["tanh", "sigmoid"], seed=0)
+    history = train(model, nn.xor(), steps=400, lr=1.0)
+    assert history.final < 0.01
+
+
+def test_moons_reach_full_training_accuracy_with_the_hinge_loss():
+    """micrograd's demo: 100 points, MLP(2, [16, 16, 1]), hinge loss, L2 decay, lr from 1.0 down to 0.1."""
+    data = nn.moons(100, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], seed=1)
+    opt = SGD(model.parameters(), lr=1.0, weight_decay=2e-4)  # micrograd's 1e-4·Σp², as a decay of 2e-4
+    train(model, data, steps=100, loss="hinge", optimizer=opt, schedule=lambda k: 1.0 - 0.9 * k / 100)
+    assert accuracy(model, data) == 1.0
+
+
+def test_batches_are_seeded_and_schedules_set_the_learning_rate():
+    runs = []
+    for _ in range(2):
+        model = MLP(2, [3, 1], seed=5)
+        runs.append(train(model, nn.moons(20), steps=5, loss="hinge", batch_size=4, seed=9).losses)
+    assert runs[0] == runs[1]
+    opt = SGD(MLP(2, [1], seed=0).parameters(), lr=1.0)
+    seen = []
+    train(MLP(2, [1], seed=0), nn.xor(), steps=3, optimizer=opt, schedule=lambda k: seen.append(k) or 0.5)
+    assert seen == [0, 1, 2] and opt.lr == 0.5
+
+
+def test_batch_loss_uses_every_output_and_target():
+    model = MLP(2, [2], activation="linear", seed=0)
+    loss = batch_loss(model, nn.swap(), "mse")
+    outs = [o.data for s in nn.swap() for o in model.forward(s.inputs)]
+    targets = [t for s in nn.swap() for t in s.targets]
+    assert loss.data == pytest.approx(sum((o - t) ** 2 for o, t in zip(outs, targets)) / 8, rel=1e-14)
+
+
+def test_progress_bar_only_when_asked_or_long(capsys):
+    train(MLP(2, [1], seed=0), nn.xor(), steps=3, progress=True)
+    assert "training" in capsys.readouterr().err
+    train(MLP(2, [1], seed=0), nn.xor(), steps=3)
+    assert capsys.readouterr().err == ""
+
+
+def test_bad_arguments_are_refused_clearly():
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(ValueError, match="train: steps must not be negative, got -1"):
+        train(model, nn.xor(), steps=-1)
+    with pytest.raises(ValueError, match="train: needs at least one sample"):
+        train(model, [], steps=1)
+    with pytest.raises(ValueError, match="train: batch_size must be between 1 and 4, got 5"):
+        train(model, nn.xor(), steps=1, batch_size=5)
