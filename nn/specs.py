@@ -277,7 +277,7 @@ class _Reader:
         return SpecError(f"{self.source}{at}: {_dotted(path)}: {message}")
 
     def get(self, table: Mapping[str, Any], path: Path_, kinds: tuple[type, ...], default: Any = ...) -> Any:
-        key = path[-1]
+        key = str(path[-1])
         if key not in table:
             if default is ...:
                 raise self.fail(path, "this required field is missing")

@@ -6,8 +6,6 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from tqdm import tqdm
-
 from autograd import Value
 from nn.datasets import Sample
 from nn.layers import MLP
@@ -71,8 +69,12 @@ def train(
     rng = random.Random(seed)
     # asked: always shown; not asked: shown for long runs on a terminal (tqdm's disable=None)
     disable = (None if steps >= PROGRESS_FROM else True) if progress is None else not progress
-    bar = tqdm(range(steps), desc="training", unit="step", disable=disable, leave=False)
-    for step in bar:
+    bar = None
+    if disable is not True:
+        from tqdm import tqdm  # type: ignore[import-untyped]  # only runs with a bar need tqdm
+
+        bar = tqdm(total=steps, desc="training", unit="step", disable=disable, leave=False)
+    for step in range(steps):
         if schedule is not None:
             optimizer.lr = schedule(step)
         batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
@@ -81,9 +83,12 @@ def train(
         total.backward()
         optimizer.step()
         history.losses.append(total.data)
-        if step % 50 == 0:
-            bar.set_postfix(loss=f"{total.data:.4g}", refresh=False)
-    bar.close()
+        if bar is not None:
+            bar.update()
+            if step % 50 == 0:
+                bar.set_postfix(loss=f"{total.data:.4g}", refresh=False)
+    if bar is not None:
+        bar.close()
     return history
 
 
