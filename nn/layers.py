@@ -162,7 +162,7 @@ class Layer(Module):
             names = naming.layer_names(layer, nout, naming.expand("inputs", naming.DEFAULT_INPUTS, nin, "i"), bias)
         self.names = names
         self.index = layer
-        count = {"neuron": nout, "shared": 1, "none": 0}[bias]
+        count = naming.bias_count(bias, nout)
         if biases is None:
             biases = [0.0] * count
         elif len(biases) != count:
@@ -203,6 +203,12 @@ class Layer(Module):
         if self.shared_bias is None:
             return [p for n in self.neurons for p in n.parameters()]
         return [w for n in self.neurons for w in n.w] + [self.shared_bias]
+
+    def bias_parameters(self) -> list[Value]:
+        """The layer's biases: one per neuron, the shared one, or none."""
+        if self.shared_bias is not None:
+            return [self.shared_bias]
+        return [n.b for n in self.neurons if n.b is not None]
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"

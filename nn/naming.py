@@ -27,6 +27,11 @@ DEFAULT_NET = "net_{neuron}"
 DEFAULT_OUT = "out_{neuron}"
 
 
+def bias_count(mode: str, size: int) -> int:
+    """How many biases a layer of size neurons has in bias mode "neuron", "shared" or "none"."""
+    return {"neuron": size, "shared": 1, "none": 0}[mode]
+
+
 class NamingError(ValueError):
     """A name pattern or name list that cannot name the values it is meant for."""
 
@@ -114,7 +119,7 @@ def layer_names(
                 f"{where} weight names: expected {size} rows (one per neuron) of {fan_in} names "
                 f"(one per input), got {[list(r) for r in weight_names]!r}"
             )
-    count = {"neuron": size, "shared": 1, "none": 0}[bias]
+    count = bias_count(bias, size)
     if biases is None:
         biases = DEFAULT_BIASES[bias]
     if isinstance(biases, str):

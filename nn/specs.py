@@ -422,7 +422,7 @@ class _Reader:
                 self.numbers(row, (*path, "weights", n), fan_in, "weights (one per input)")
                 for n, row in enumerate(rows)
             ]
-        count = {"neuron": size, "shared": 1, "none": 0}[bias]
+        count = naming.bias_count(bias, size)
         biases = None
         if "biases" in table:
             biases = self.numbers(table["biases"], (*path, "biases"), count, f"biases (bias = {bias!r})")
@@ -480,7 +480,7 @@ class _Reader:
                 raise self.fail(
                     ("trainable",), f"use one of {', '.join(TRAINABLE_GROUPS)} or a list of names, got {value!r}"
                 )
-            biases = {p.label for layer in network.layers for p in layer.parameters() if p not in _weights(layer)}
+            biases = {p.label for layer in network.layers for p in layer.bias_parameters()}
             keep = {"all": lambda x: True, "weights": lambda x: x not in biases, "biases": lambda x: x in biases}[value]
             chosen = tuple(x for x in params if keep(x))
         else:
@@ -493,10 +493,6 @@ class _Reader:
         if not chosen:
             raise self.fail(("trainable",), "selects no parameter")
         return chosen
-
-
-def _weights(layer: Any) -> set[Value]:
-    return {w for n in layer.neurons for w in n.w}
 
 
 def _dotted(path: Path_) -> str:

@@ -251,7 +251,7 @@ def test_forward_gradients_and_step_match_pytorch_float64(name):
             for i, weight in enumerate(neuron.w):
                 assert weight.grad == pytest.approx(w.grad[n, i].item(), rel=1e-12, abs=1e-300)
         if b is not None:
-            bias_grads = [p.grad for p in layer.parameters() if p not in {w for n in layer.neurons for w in n.w}]
+            bias_grads = [p.grad for p in layer.bias_parameters()]
             assert bias_grads == pytest.approx(b.grad.tolist(), rel=1e-12)
     lr, trainable = spec["learning_rate"], set(ex.trainable)
     for layer, (w, _) in zip(ours, leaves):

@@ -59,7 +59,7 @@ def test_activations_and_bias_modes_match_pytorch_float64(modes):
     tensors = []
     for layer, act in zip(net.layers, acts):
         w = torch.tensor([[p.data for p in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True)
-        bias = [p for p in layer.parameters() if p not in {w for n in layer.neurons for w in n.w}]
+        bias = layer.bias_parameters()
         b = torch.tensor([p.data for p in bias], dtype=torch.float64, requires_grad=True)
         tensors.append((layer, w, bias, b))
         h = TORCH_ACTS[act](w @ h + (b if bias else 0.0))
@@ -73,7 +73,7 @@ def test_activations_and_bias_modes_match_pytorch_float64(modes):
 def test_bias_modes_give_one_bias_per_neuron_one_per_layer_or_none():
     net = MLP(2, [3, 3, 1], bias=["neuron", "shared", "none"], activation="sigmoid", seed=1)
     counts = [len(layer.parameters()) - sum(len(n.w) for n in layer.neurons) for layer in net.layers]
-    assert counts == [3, 1, 0]
+    assert counts == [3, 1, 0] == [len(layer.bias_parameters()) for layer in net.layers]
     shared = net.layers[1].shared_bias
     assert all(n.b is shared for n in net.layers[1].neurons)
     assert all(n.b is None for n in net.layers[2].neurons)
