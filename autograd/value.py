@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
@@ -305,24 +306,33 @@ def weighted_sum(
     """Σ w_i·x_i (+ bias) as one node: operands are the weights, then the inputs, then the bias."""
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs; they must pair up")
-    ws = tuple(lift(w, "weighted_sum: each weight") for w in weights)
-    xs = tuple(lift(x, "weighted_sum: each input") for x in inputs)
-    operands = ws + xs
-    b = None
-    if bias is not None:
-        b = lift(bias, "weighted_sum: the bias")
-        operands += (b,)
-    data, local_grads = ops.weighted_sum.apply(
-        [w.data for w in ws], [x.data for x in xs], None if b is None else b.data
-    )
-    return _node(ops.weighted_sum, data, operands, _without_constants(operands, local_grads))
+    n = len(weights)
+    operands = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
+    if set(map(type, operands)) != {Value}:  # numbers among them: lift each (a neuron's hot path skips this)
+        operands = tuple(
+            lift(
+                v,
+                "weighted_sum: each weight"
+                if i < n
+                else "weighted_sum: each input"
+                if i < 2 * n
+                else "weighted_sum: the bias",
+            )
+            for i, v in enumerate(operands)
+        )
+    data = [v.data for v in operands]
+    value, local_grads = ops.weighted_sum.apply(data[:n], data[n : 2 * n], None if bias is None else data[-1])
+    return _node(ops.weighted_sum, value, operands, _without_constants(operands, local_grads))
 
 
 def _without_constants(operands: tuple[Value, ...], local_grads: tuple[float, ...]) -> tuple[float, ...]:
     """local_grads with 0.0 for every constant operand: numbers get no gradient."""
-    if all(v.op != CONSTANT for v in operands):
+    if CONSTANT not in set(map(_op_of, operands)):
         return local_grads
     return tuple(0.0 if v.op == CONSTANT else d for v, d in zip(operands, local_grads))
+
+
+_op_of = operator.attrgetter("op")
 
 
 def _non_finite_gradient(order: list[Value], node: Value) -> str:
