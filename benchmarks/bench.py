@@ -192,16 +192,22 @@ def unfused_loss(value_type: type, layers: list, xs: list, ys: list) -> object:
     return sum(losses) * (1.0 / len(losses))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="runs per timing (median taken)")
-    args = parser.parse_args()
-    rows = run(args.repeats)
+def print_table(rows: list[tuple[str, str, float, str]]) -> None:
+    """The rows as a Markdown table."""
     width = max(len(r[0]) for r in rows)
     print(f"| {'measure':<{width}} | this engine | compared in the same run |")
     print(f"|{'-' * (width + 2)}|-------------|--------------------------|")
     for what, unit, value, comparison in rows:
-        print(f"| {what:<{width}} | {value:8.2f} {unit:<3}| {comparison} |")
+        print(f"| {what:<{width}} | {value:8.2f} {unit:<5} | {comparison} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=9, help="runs per timing (median taken)")
+    args = parser.parse_args()
+    import nn_rows  # the package rows import this module's helpers, so they come in here
+
+    print_table(run(args.repeats) + nn_rows.rows(args.repeats))
 
 
 if __name__ == "__main__":

@@ -80,8 +80,7 @@ def rows(repeats: int) -> list[tuple[str, str, float, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9, help="runs per timing (median taken)")
-    for what, unit, value, comparison in rows(parser.parse_args().repeats):
-        print(f"| {what} | {value:8.2f} {unit} | {comparison} |")
+    bench.print_table(rows(parser.parse_args().repeats))
 
 
 if __name__ == "__main__":
