@@ -1,5 +1,6 @@
 """A scalar reverse-mode autograd engine: ``Value`` nodes, their ops, backward and gradcheck."""
 
+from autograd.compiled import Program, TraceError, trace
 from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.graph import grad, leaves, topological_order
 from autograd.ops import OPS, Op
@@ -9,6 +10,8 @@ __all__ = [
     "OPS",
     "GradcheckError",
     "Op",
+    "Program",
+    "TraceError",
     "Value",
     "constant",
     "grad",
@@ -16,5 +19,6 @@ __all__ = [
     "leaves",
     "sum_values",
     "topological_order",
+    "trace",
     "weighted_sum",
 ]
