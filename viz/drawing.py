@@ -1,0 +1,90 @@
+"""The Digraph that viz returns: graphviz's own, but a missing ``dot`` program says what to install."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import graphviz
+
+from viz.labels import html_text
+from viz.style import CLUSTER_ATTR, EDGE_ATTR, GRAPH_ATTR, NODE_ATTR
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+INSTALL = (
+    "Graphviz's `dot` program was not found on PATH; it draws the picture. Install Graphviz: "
+    "`apt-get install graphviz` (Debian, Ubuntu), `brew install graphviz` (macOS), "
+    "`conda install -c conda-forge graphviz`, or see https://graphviz.org/download/ . "
+    "The DOT text is still available: the drawing's .source, or render to a .dot file."
+)
+
+
+class GraphvizNotFound(RuntimeError):
+    """Graphviz's dot program is missing; ``source`` holds the DOT text that was to be drawn."""
+
+    def __init__(self, source: str):
+        super().__init__(INSTALL)
+        self.source = source
+
+
+class Drawing(graphviz.Digraph):
+    """A graphviz.Digraph whose rendering (Jupyter display included) explains a missing dot program."""
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        """Render with dot and return the output; GraphvizNotFound if dot is missing."""
+        with self._needs_dot():
+            return super().pipe(*args, **kwargs)
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        """graphviz's render (writes files); GraphvizNotFound if dot is missing."""
+        with self._needs_dot():
+            return super().render(*args, **kwargs)
+
+    @contextlib.contextmanager
+    def _needs_dot(self) -> Iterator[None]:
+        try:
+            yield
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFound(self.source) from None
+
+
+# A node to add: (layer, neuron, name, label, attributes); layer and neuron pick its clusters (None: none).
+Node = tuple[Any, Any, str, str, dict[str, str]]
+
+
+def new_drawing(rankdir: str, caption: str | None, name: str) -> Drawing:
+    """An empty Drawing in viz's style, laid out in direction rankdir, with an escaped caption below."""
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    graph_attr = {**GRAPH_ATTR, "rankdir": rankdir}
+    if caption:
+        graph_attr["label"] = f"<{caption}>"
+    return Drawing(name, graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
+
+
+def add_nodes(
+    drawing: Drawing, nodes: list[Node], layer_title: Callable[[Any], str], *, same_rank: bool = False
+) -> None:
+    """Add nodes in order, inside a cluster per layer and, within it, a cluster per neuron.
+
+    same_rank: each layer's nodes in one column (one row if top to bottom), in the order given.
+    """
+    tree: dict[Any, dict[Any, list[tuple[str, str, dict[str, str]]]]] = {}
+    for layer, neuron, *node in nodes:
+        tree.setdefault(layer, {}).setdefault(neuron, []).append(node)
+    for a, (layer, neurons) in enumerate(tree.items()):
+        with _cluster(drawing, f"cluster_{a}", layer, layer_title) as outer:
+            for b, (neuron, members) in enumerate(neurons.items()):
+                with _cluster(outer, f"cluster_{a}_{b}", neuron, str) as inner:
+                    column = same_rank and layer is not None and neuron is None
+                    with inner.subgraph(graph_attr={"rank": "same"}) if column else contextlib.nullcontext(inner) as g:
+                        for name, label, attrs in members:
+                            g.node(name, label, **attrs)
+
+
+def _cluster(parent: Drawing, name: str, key: Any, title: Callable[[Any], str]) -> Any:
+    if key is None:
+        return contextlib.nullcontext(parent)
+    return parent.subgraph(name=name, graph_attr={**CLUSTER_ATTR, "label": f"<{html_text(title(key))}>"})

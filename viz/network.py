@@ -1,0 +1,170 @@
+"""The network view: inputs left, then each layer of neurons, the weights on the connections between them.
+
+Read from value metadata alone (role, layer, neuron), so it draws any graph whose values carry it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import Value, topological_order
+from viz import style
+from viz.drawing import Drawing, Node, add_nodes, new_drawing
+from viz.labels import check_precision, html_text, number, table
+from viz.structure import Unit, caption, check_size, find, name, on_paths, operand_paths, units
+from viz.style import HIGHLIGHT, WEIGHT, fill
+
+NO_NEURONS = (
+    "draw_network: no value in the graph of {} carries neuron metadata "
+    "(meta={{'layer': ..., 'neuron': ...}}), so there is no network to draw; "
+    "nn's networks set it, and draw_graph draws any graph"
+)
+
+
+def draw_network(
+    root: Value,
+    *,
+    precision: int = 4,
+    rankdir: str = "LR",
+    grads: bool | None = None,
+    highlight: Value | str | None = None,
+    legend: bool = True,
+    max_nodes: int = 200,
+) -> Drawing:
+    """The network that computed root (usually the loss): a node per neuron, laid out by layer, with
+    each weight's value and grad on its connection. grads=None: as in draw_graph."""
+    precision = check_precision(precision)
+    order = topological_order(root)
+    drawn = order[::-1]
+    unit_of = units(order)
+
+    def unit(v: Value) -> Unit | None:
+        """The node a value is drawn in: its neuron's, or its own for an input without one."""
+        if _role(v) in ("parameter", "target", "loss") or v.is_constant:
+            return None
+        if v in unit_of and unit_of[v][1] is not None:
+            return unit_of[v]
+        return ((v.meta or {}).get("layer", 0), name(v, f"input {drawn.index(v)}")) if _role(v) == "input" else None
+
+    members: dict[Unit, list[Value]] = {}
+    for v in drawn:
+        if unit(v) is not None:
+            members.setdefault(unit(v), []).append(v)
+    if not members:
+        raise ValueError(NO_NEURONS.format(name(root, "the root")))
+
+    weights: list[tuple[Unit, Unit, Value]] = []  # (from, to, weight)
+    biases: dict[Value, list[Unit]] = {}  # each bias and the neurons it feeds
+    into_loss: dict[Unit, None] = {}  # the neurons the loss reads, in order
+    for c in drawn:
+        to = unit(c)
+        for j, p in enumerate(c.parents):
+            if _role(p) == "parameter" and to is not None:
+                source = unit(_partner(c, j) or p)
+                if source is None:
+                    biases.setdefault(p, []).append(to)
+                else:
+                    weights.append((source, to, p))
+            elif to is None and unit(p) is not None:
+                into_loss[unit(p)] = None
+    own_bias = {to[0]: p for p, to in biases.items() if len(to) == 1}  # drawn inside its neuron
+    shared = [p for p, to in biases.items() if len(to) > 1]  # drawn as a node, as the documents do
+    loss = None if unit(root) is not None else root
+    what = f"draw_network: the network of {name(root, 'the root')}"
+    check_size(len(members) + len(shared) + (loss is not None), max_nodes, what, "raise max_nodes")
+
+    target = None if highlight is None else find(order, highlight, "highlight")
+    path = on_paths(order, target) if target is not None else set()
+    show_grads = any(v.grad for v in order) if grads is None else grads
+    drawing = new_drawing(rankdir, caption(root, order, target, show_grads, precision), name(root, "network"))
+    drawing.attr(ranksep="1.2", nodesep="0.35")
+    row = _row(precision, show_grads)
+    paths = operand_paths(order)
+    by_operands = sorted(members, key=lambda u: min(paths[v] for v in members[u]))  # h1 above h2
+    ids = {u: f"n{k}" for k, u in enumerate(by_operands)}
+    bias_ids = {p: f"b{k}" for k, p in enumerate(shared)}
+    last = max((u[0] for u in members if isinstance(u[0], int)), default=None)
+
+    nodes: list[Node] = []
+    kinds = set()
+    for u in by_operands:
+        values, bias = members[u], own_bias.get(u)
+        is_input = all(_role(v) == "input" for v in values)
+        kinds.add("input" if is_input else "neuron")
+        rows = [row(v, u[1]) for v in values if v.label or v is values[-1]]
+        if any(v.label != u[1] for v in values) or bias is not None:
+            rows.insert(0, [f"<B>{html_text(u[1])}</B>"])
+        if bias is not None:
+            rows.append(row(bias, "bias"))
+        marked = any(v in path for v in values) or bias in path
+        label = table(rows, fill=fill("input" if is_input else "neuron"), **style.border(marked))
+        nodes.append((u[0], None, ids[u], label, {}))
+    for p in shared:
+        kinds.add("parameter")
+        layer = (p.meta or {}).get("layer")
+        label = table([row(p, "bias")], fill=fill("parameter"), **style.border(p in path))
+        nodes.append((layer - 1 if isinstance(layer, int) else None, None, bias_ids[p], label, {}))
+    if loss is not None:
+        kinds.add(style.kind(loss, root))
+        others = sorted((v for v in drawn if _role(v) in ("loss", "target") and v is not root), key=paths.get)
+        rows = [row(v, _role(v)) for v in (loss, *others)]
+        label = table(rows, fill=fill(style.kind(loss, root)), **style.border(bool(path)))
+        nodes.append((None, None, "loss", label, {}))
+    add_nodes(drawing, nodes, lambda layer: _layer_title(layer, last), same_rank=True)
+    columns: dict[Any, list[str]] = {}
+    for layer, _, node_id, _, _ in nodes:
+        columns.setdefault(layer, []).append(node_id)
+    for layer, column in columns.items():  # keep each layer's order as listed: top to bottom
+        for above, below in zip(column, column[1:]) if layer is not None else ():
+            # dot lays out LR by turning a TB layout, which puts a flat edge's tail below its head
+            drawing.edge(*((below, above) if rankdir in ("LR", "RL") else (above, below)), style="invis")
+    for source, to, w in weights:
+        marked = w is target or any(v in path for v in members[source])
+        text = f"{html_text(name(w, 'w'))} = {number(w.data, precision)}"
+        if show_grads:
+            text += f"<BR/>grad {number(w.grad, precision)}"
+        colour = HIGHLIGHT if marked else WEIGHT
+        drawing.edge(ids[source], ids[to], label=f'<<FONT COLOR="{colour}">{text}</FONT>>', **_edge(marked))
+    for p in shared:
+        for to in biases[p]:
+            drawing.edge(bias_ids[p], ids[to], **_edge(p in path))
+    for source in into_loss if loss is not None else ():
+        drawing.edge(ids[source], "loss", **_edge(any(v in path for v in members[source])))
+    if legend:
+        if weights:
+            kinds.add("parameter")
+        notes = ["on a connection: its weight's<BR/>name = value (and grad)"] if weights else []
+        drawing.node("legend", style.legend(kinds, notes))
+    return drawing
+
+
+def _role(v: Value) -> Any:
+    return (v.meta or {}).get("role")
+
+
+def _partner(c: Value, j: int) -> Value | None:
+    """The value that operand j of c (a weight) multiplies, or None if it multiplies nothing (a bias)."""
+    if c.op == "mul":
+        return c.parents[1 - j]
+    if c.op == "weighted_sum":
+        n = len(c.parents) // 2  # weights, then as many inputs, then perhaps a bias
+        return c.parents[n + j] if j < n else None
+    return None
+
+
+def _row(precision: int, show_grads: bool) -> Any:
+    def row(v: Value, fallback: str) -> list[str]:
+        cells = [html_text(name(v, fallback)), number(v.data, precision)]
+        return [*cells, f"grad {number(v.grad, precision)}"] if show_grads else cells
+
+    return row
+
+
+def _edge(marked: bool) -> dict[str, str]:
+    return {"color": HIGHLIGHT, "penwidth": "2.5"} if marked else {"color": "#8aa6cf"}
+
+
+def _layer_title(layer: Any, last: int | None) -> str:
+    if layer == 0:
+        return "inputs"
+    return f"layer {layer} (output)" if layer == last else f"layer {layer} (hidden)"
