@@ -284,6 +284,25 @@ def _items(args: Any, shapes: tuple[Shape, ...], where: str = "args") -> Iterato
             raise TraceError(f"program: {where}[{k}] is {got}; the traced example had {wanted}")
 
 
+def _flatten(args: Any, shapes: tuple[Shape, ...], floats: list[float]) -> bool:
+    """Append the numbers in args to floats; False if args are not shaped like shapes."""
+    if len(args) != len(shapes):
+        return False
+    for x, shape in zip(args, shapes):
+        if shape is not None:
+            if not (isinstance(x, list | tuple) and _flatten(x, shape, floats)):
+                return False
+        elif x.__class__ is float and x - x == 0.0:
+            floats.append(x)
+        elif isinstance(x, Value):
+            floats.append(x.data)
+        elif isinstance(x, list | tuple):
+            return False
+        else:
+            floats.append(as_finite_float(x, "program: argument"))
+    return True
+
+
 def _size(shapes: tuple[Shape, ...]) -> int:
     """How many numbers args shaped like shapes hold."""
     return sum(1 if shape is None else _size(shape) for shape in shapes)
@@ -380,14 +399,11 @@ class Program:
             )
 
     def _floats(self, args: tuple[Any, ...]) -> list[float]:
-        return [
-            x
-            if x.__class__ is float and x - x == 0.0
-            else x.data
-            if isinstance(x, Value)
-            else as_finite_float(x, "program: argument")
-            for x in _items(args, self.shapes)
-        ]
+        """The numbers in args, depth first; TraceError if args are not shaped like the example."""
+        floats: list[float] = []
+        if not _flatten(args, self.shapes, floats):
+            list(_items(args, self.shapes))  # raises, saying where the shapes differ
+        return floats
 
     def _gradient(self, x: list[float], p: list[float], fast: bool = True) -> tuple[float, list[float], list[float]]:
         if fast:
@@ -559,28 +575,37 @@ class _Source:
                     continue
                 if code.gate is not None and k not in gates:
                     local = f"({local} if {code.gate} else 0.0)"
-                term = g if local == "1.0" else f"-{g}" if local == "-1.0" else f"{_group(local)} * {g}"
+                term = _term(local, g)
                 paths_in[p].append(path)
                 single = (
                     incoming[p] == 1 and nodes[p].parents and not (TEMPLATES[nodes[p].op].kind == SINGULAR and path)
                 )
-                if single and term == g:
-                    grads[p] = g
+                if single and _SIMPLE.fullmatch(term):
+                    grads[p] = term  # a name or a number: no variable needed
                 elif single:
                     grads[p] = f"g{p}"
                     statements.append((path, f"g{p} = {term}"))
                 else:
-                    if grads[p] is None:
-                        grads[p] = f"g{p}"
+                    if grads[p] is not None:
+                        statements.append((path, f"g{p} += {term}"))
+                        continue
+                    grads[p] = f"g{p}"
+                    if path:  # later statements may add to it even if this one is skipped
                         inits.append(f"g{p} = 0.0")
-                    statements.append((path, f"g{p} += {term}"))
+                        statements.append((path, f"g{p} += {term}"))
+                    elif nodes[p].op in (ARG, PARAM):  # from 0.0, as the engine: a gradient is never -0.0
+                        statements.append((path, f"g{p} = 0.0 + {_group(term)}"))
+                    else:  # a zero's sign inside changes no other number
+                        statements.append((path, f"g{p} = {term}"))
             if not any(not fixed for fixed in node.fixed):  # every operand a number: check here
                 statements.append((path, f"check += {g}"))
         return ["check = 0.0", *inits], _nested(statements, gates), grads, checks
 
     def _check(self, grads: bool) -> str:
         items = self.value_checks + (self.grad_checks if grads else [])
-        return f"sum(({', '.join(items)},), check)" if items else "check"
+        if len(items) <= 64:  # adds are cheaper than a tuple for sum(); they nest, so not too many
+            return " + ".join(("check", *items))
+        return f"sum(({', '.join(items)},), check)"
 
     def _unpack(self) -> list[str]:
         args = ["_"] * self.n_args
@@ -658,6 +683,17 @@ def _common_prefix(paths: list[tuple[int, ...]]) -> tuple[int, ...]:
         while first[:n] != path[:n]:
             n -= 1
     return first[:n]
+
+
+def _term(local: str, g: str) -> str:
+    """local · g as an expression (x · 1.0 is x, and x · -1.0 is -x, exactly)."""
+    if local == "1.0":
+        return g
+    if g == "1.0":
+        return local
+    if local == "-1.0":
+        return f"-{g}"
+    return f"{_group(local)} * {g}"
 
 
 def _group(expression: str) -> str:
