@@ -77,7 +77,7 @@ def draw_network(
     path = on_paths(order, target) if target is not None else set()
     show_grads = any(v.grad for v in order) if grads is None else grads
     drawing = new_drawing(rankdir, caption(root, order, target, show_grads, precision), name(root, "network"))
-    drawing.attr(ranksep="1.2", nodesep="0.35")
+    drawing.attr(ranksep="1.2", nodesep="0.35", remincross="false")  # keep the order of each layer
     row = _row(precision, show_grads)
     paths = operand_paths(order)
     by_operands = sorted(members, key=lambda u: min(paths[v] for v in members[u]))  # h1 above h2
@@ -87,15 +87,18 @@ def draw_network(
 
     nodes: list[Node] = []
     kinds = set()
+    incoming: dict[Unit, list[Value]] = {}
+    for _, to, w in weights:
+        incoming.setdefault(to, []).append(w)
     for u in by_operands:
         values, bias = members[u], own_bias.get(u)
+        parameters = incoming.get(u, []) + ([bias] if bias is not None else [])
         is_input = all(_role(v) == "input" for v in values)
         kinds.add("input" if is_input else "neuron")
-        rows = [row(v, u[1]) for v in values if v.label or v is values[-1]]
-        if any(v.label != u[1] for v in values) or bias is not None:
+        rows = [row(p, "w", HIGHLIGHT if p is target else WEIGHT) for p in parameters]
+        rows += [row(v, u[1]) for v in values if v.label or v is values[-1]]
+        if any(v.label != u[1] for v in values) or parameters:
             rows.insert(0, [f"<B>{html_text(u[1])}</B>"])
-        if bias is not None:
-            rows.append(row(bias, "bias"))
         marked = any(v in path for v in values) or bias in path
         label = table(rows, fill=fill("input" if is_input else "neuron"), **style.border(marked))
         nodes.append((u[0], None, ids[u], label, {}))
@@ -120,11 +123,8 @@ def draw_network(
             drawing.edge(*((below, above) if rankdir in ("LR", "RL") else (above, below)), style="invis")
     for source, to, w in weights:
         marked = w is target or any(v in path for v in members[source])
-        text = f"{html_text(name(w, 'w'))} = {number(w.data, precision)}"
-        if show_grads:
-            text += f"<BR/>grad {number(w.grad, precision)}"
-        colour = HIGHLIGHT if marked else WEIGHT
-        drawing.edge(ids[source], ids[to], label=f'<<FONT COLOR="{colour}">{text}</FONT>>', **_edge(marked))
+        text = f'<FONT COLOR="{HIGHLIGHT if marked else WEIGHT}">{html_text(name(w, "w"))}</FONT>'
+        drawing.edge(ids[source], ids[to], label=f"<{text}>", **_edge(marked))
     for p in shared:
         for to in biases[p]:
             drawing.edge(bias_ids[p], ids[to], **_edge(p in path))
@@ -133,7 +133,11 @@ def draw_network(
     if legend:
         if weights:
             kinds.add("parameter")
-        notes = ["on a connection: its weight's<BR/>name = value (and grad)"] if weights else []
+        notes = (
+            ["a connection: the weight named on it,<BR/>listed with its value in the neuron it feeds"]
+            if weights
+            else []
+        )
         drawing.node("legend", style.legend(kinds, notes))
     return drawing
 
@@ -153,9 +157,10 @@ def _partner(c: Value, j: int) -> Value | None:
 
 
 def _row(precision: int, show_grads: bool) -> Any:
-    def row(v: Value, fallback: str) -> list[str]:
+    def row(v: Value, fallback: str, colour: str | None = None) -> list[str]:
         cells = [html_text(name(v, fallback)), number(v.data, precision)]
-        return [*cells, f"grad {number(v.grad, precision)}"] if show_grads else cells
+        cells += [f"grad {number(v.grad, precision)}"] if show_grads else []
+        return [f'<FONT COLOR="{colour}">{c}</FONT>' for c in cells] if colour else cells
 
     return row
 
