@@ -328,11 +328,9 @@ class Program:
         self._functions: dict[object, Callable[..., Any]] = {}
 
     def __repr__(self) -> str:
-        arguments = sum(1 for node in self.nodes if node.op == ARG)
         name = getattr(self.f, "__name__", "f")
-        return (
-            f"<Program of {name}: {len(self.nodes)} nodes, {arguments} argument numbers, {len(self.params)} parameters>"
-        )
+        sizes = f"{len(self.nodes)} nodes, {self.source.n_args} argument numbers, {len(self.params)} parameters"
+        return f"<Program of {name}: {sizes}>"
 
     def __call__(self, *args: Any) -> float:
         """f's value at args (shaped like the traced example), with the parameters' current data."""
@@ -502,9 +500,9 @@ class _Source:
                 for k in _USE.findall(text):
                     uses[int(k)] += 1
         self.codes = codes  # backward reads every operand by name
-        self.forward_lines, self.value_checks, inlined = self._forward(names, uses)
+        self.forward_lines, self.value_checks = self._forward(names, uses)
         self.inits, self.backward_lines, self.grads, self.grad_checks = self._backward()
-        self.root_value = inlined.get(self.root, names[self.root])
+        self.root_value = names[self.root]
 
     def _name(self, k: int) -> str:
         node = self.nodes[k]
@@ -514,40 +512,36 @@ class _Source:
         node = self.nodes[k]
         return TEMPLATES[node.op].code(f"v{k}", *(operands[p] for p in node.parents))
 
-    def _forward(self, names: list[str], uses: list[int]) -> tuple[list[str], list[str], dict[int, str]]:
-        users: dict[int, int] = {}
-        for k, node in enumerate(self.nodes):
-            for p in node.parents:
-                users[p] = k
+    def _forward(self, names: list[str], uses: list[int]) -> tuple[list[str], list[str]]:
+        """The forward statements, and the values the overflow check adds up."""
+        users = {p: k for k, node in enumerate(self.nodes) for p in node.parents}
         lines, checks = [], []
-        inlined: dict[int, str] = {}
-        depth = [0] * len(self.nodes)
-        expressions = list(names)
+        expressions = list(names)  # a node's name, or its expression when written into its user
+        depth = [0] * len(self.nodes)  # how deep its expression nests
         for k, node in enumerate(self.nodes):
             if not node.parents:
                 continue
             code = self._code(k, expressions)
-            kind = TEMPLATES[node.op].kind
-            depth[k] = 1 + max((depth[p] for p in node.parents), default=0)
+            depth[k] = 1 + max(depth[p] for p in node.parents)
             user = users.get(k)
             if (
-                k != self.root
-                and uses[k] == 1
+                uses[k] == 1
+                and user is not None
                 and not code.pair
                 and depth[k] < _MAX_INLINE
-                and user is not None
                 and TEMPLATES[self.nodes[user].op].kind == ARITHMETIC
                 and str(k) in _USE.findall(self.codes[user].value)
             ):
-                expressions[k] = inlined[k] = f"({code.value})"
+                expressions[k] = f"({code.value})"
                 continue
             depth[k] = 0
             lines.append(f"v{k}, v{k}_d = {code.value}" if code.pair else f"v{k} = {code.value}")
-            if kind != SMOOTH:
+            if TEMPLATES[node.op].kind != SMOOTH:
                 checks.append(f"v{k}")
-        return lines, checks, inlined
+        return lines, checks
 
     def _backward(self) -> tuple[list[str], list[str], list[str | None], list[str]]:
+        """Initial grads, the backward statements, each node's grad expression, the leaf grads to check."""
         nodes, root = self.nodes, self.root
         incoming = [0] * len(nodes)
         for node in nodes:
@@ -566,14 +560,16 @@ class _Source:
                 continue
             code, kind, g = self.codes[k], TEMPLATES[node.op].kind, grads[k]
             path = () if k == root or kind == SINGULAR else _common_prefix(paths_in[k])
-            if code.gate is not None and len(path) < _MAX_GATES:
-                statements.append((path, f"check += {g}"))  # a gradient the gate stops must be finite
+            gated = code.gate is not None and len(path) < _MAX_GATES
+            if gated or all(node.fixed):  # a gradient that may stop here (only numbers below) must be finite
+                statements.append((path, f"check += {g}"))
+            if gated:
                 gates[k] = code.gate
                 path += (k,)
             for p, local, fixed in zip(node.parents, code.local_grads, node.fixed):
                 if fixed:
                     continue
-                if code.gate is not None and k not in gates:
+                if code.gate is not None and not gated:
                     local = f"({local} if {code.gate} else 0.0)"
                 term = _term(local, g)
                 paths_in[p].append(path)
@@ -597,8 +593,6 @@ class _Source:
                         statements.append((path, f"g{p} = 0.0 + {_group(term)}"))
                     else:  # a zero's sign inside changes no other number
                         statements.append((path, f"g{p} = {term}"))
-            if not any(not fixed for fixed in node.fixed):  # every operand a number: check here
-                statements.append((path, f"check += {g}"))
         return ["check = 0.0", *inits], _nested(statements, gates), grads, checks
 
     def _check(self, grads: bool) -> str:

@@ -377,60 +377,57 @@ def test_check_finds_a_graph_that_changed():
 
 # ---- domain errors on replay: the engine's own errors ----------------------------------------------
 
-DOMAIN_ERRORS = [
-    (lambda x: x.log(), 2.0, -1.0, ValueError, "log: operand must be positive, got log(-1.0)"),
-    (lambda x: x.sqrt() + 1.0, 2.0, -4.0, ValueError, "sqrt: operand must not be negative, got sqrt(-4.0)"),
-    (lambda x: 1.0 / x, 2.0, 0.0, ZeroDivisionError, "div: division by zero in 1.0 / 0.0"),
+OVERFLOWED = "a product of finite local derivatives overflowed a float"
+DOMAIN_ERRORS = [  # f, the arguments it fails at, and the engine's error there
+    (lambda x: x.log(), [-1.0], ValueError, "log: operand must be positive, got log(-1.0)"),
+    (lambda x: x.sqrt() + 1.0, [-4.0], ValueError, "sqrt: operand must not be negative, got sqrt(-4.0)"),
+    (lambda x: 1.0 / x, [0.0], ZeroDivisionError, "div: division by zero in 1.0 / 0.0"),
     (
         lambda x: (x * 10.0).exp(),
-        2.0,
-        100.0,
+        [100.0],
         OverflowError,
         "exp: exp(1000.0) overflows a float (largest argument 709.782712893384)",
     ),
-    (
-        lambda x: (x * x * x).tanh(),
-        2.0,
-        1e200,
-        OverflowError,
-        "mul: the result of mul(1e+200, 1e+200) overflows a float",
-    ),
-    (
-        lambda x: (x + x).sigmoid(),
-        2.0,
-        1e308,
-        OverflowError,
-        "add: the result of add(1e+308, 1e+308) overflows a float",
-    ),
-    (
-        lambda x: x.sqrt() * 1e300,
-        2.0,
-        1e-300,
-        FloatingPointError,
-        "backward: the gradient reaching a leaf node with data 1e-300 is inf: "
-        "a product of finite local derivatives overflowed a float",
-    ),
+    (lambda x: (x * x * x).tanh(), [1e200], OverflowError, "mul: the result of mul(1e+200, 1e+200) overflows a float"),
+    (lambda x: (x + x).sigmoid(), [1e308], OverflowError, "add: the result of add(1e+308, 1e+308) overflows a float"),
     (
         lambda x: x.sqrt(),
-        2.0,
-        0.0,
+        [0.0],
         FloatingPointError,
         "backward: the gradient reaching a leaf node with data 0.0 is inf: "
         "the local derivative of sqrt(0.0) with respect to it is inf",
     ),
+    (
+        lambda x: x.sqrt() * 1e300,
+        [1e-300],
+        FloatingPointError,
+        f"backward: the gradient reaching a leaf node with data 1e-300 is inf: {OVERFLOWED}",
+    ),
+    (  # stopped behind a closed relu, where the program skips the gradient
+        lambda z, x: (z.relu() * x) * 1e300,
+        [-1.0, 1e10],
+        FloatingPointError,
+        f"backward: the gradient reaching a relu node with data 0.0 is inf: {OVERFLOWED}",
+    ),
+    (  # at a node with only numbers below it
+        lambda x: x * sum_values([1e-300, 0.0]) * 1e10,
+        [1e300],
+        FloatingPointError,
+        f"backward: the gradient reaching a sum node with data 1e-300 is inf: {OVERFLOWED}",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("f", "example", "x", "error", "message"), DOMAIN_ERRORS)
-def test_domain_errors_on_replay_are_the_engines(f, example, x, error, message):
-    program = trace(f, example)
-    assert isinstance(dynamic(f, [x]), error) and str(dynamic(f, [x])) == message
+@pytest.mark.parametrize(("f", "args", "error", "message"), DOMAIN_ERRORS)
+def test_domain_errors_on_replay_are_the_engines(f, args, error, message):
+    program = trace(f, *[2.0 for _ in args])
+    assert isinstance(dynamic(f, args), error) and str(dynamic(f, args)) == message
     with pytest.raises(error) as raised:
-        program.value_and_grad(x)
+        program.value_and_grad(*args)
     assert str(raised.value) == message
     if error is not FloatingPointError:  # a forward error: the value alone raises it too
         with pytest.raises(error, match="^" + re.escape(message) + "$"):
-            program(x)
+            program(*args)
 
 
 def test_a_false_alarm_gives_the_engines_result():
