@@ -34,20 +34,27 @@ class Drawing(graphviz.Digraph):
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         """Render with dot and return the output; GraphvizNotFound if dot is missing."""
-        with self._needs_dot():
+        with _needs_dot(self):
             return super().pipe(*args, **kwargs)
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         """graphviz's render (writes files); GraphvizNotFound if dot is missing."""
-        with self._needs_dot():
+        with _needs_dot(self):
             return super().render(*args, **kwargs)
 
-    @contextlib.contextmanager
-    def _needs_dot(self) -> Iterator[None]:
-        try:
-            yield
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound(self.source) from None
+
+@contextlib.contextmanager
+def _needs_dot(drawing: graphviz.Digraph) -> Iterator[None]:
+    try:
+        yield
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFound(drawing.source) from None
+
+
+def image(drawing: graphviz.Digraph, format: str) -> bytes:
+    """Any Digraph drawn by dot in format (svg, png, pdf); GraphvizNotFound if dot is missing."""
+    with _needs_dot(drawing):
+        return drawing.pipe(format=format)
 
 
 # A node to add: (layer, neuron, name, label, attributes); layer and neuron pick its clusters (None: none).

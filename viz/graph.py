@@ -50,7 +50,7 @@ def draw_graph(
     path = on_paths(order, target) if target is not None else set()
     show_grads = any(v.grad for v in order) if grads is None else grads
 
-    drawing = new_drawing(rankdir, caption(root, order, target, show_grads, precision), name(root, "graph"))
+    drawing = new_drawing(rankdir, caption(root, order, target, show_grads, precision), "computation_graph")
 
     ids = {v: f"v{i}" for i, v in enumerate(drawn)}
     unit_ids = {unit: f"u{k}" for k, unit in enumerate(dict.fromkeys(folded.values()))}

@@ -6,7 +6,7 @@ import re
 
 # Graphviz reads backslash escapes (\N, \G, \\) even inside HTML-like labels, so a backslash is doubled.
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\", "\n": "<BR/>"}
-_RECORD = {c: "\\" + c for c in '{}|<>"\\ '} | {"\n": "\\n"}
+_RECORD = {c: "\\" + c for c in '{}|<>"\\'} | {"\n": "\\n"}
 _CONTROL = re.compile(r"\r\n?|[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -26,7 +26,7 @@ def html_text(text: object) -> str:
 
 
 def record_text(text: object) -> str:
-    """text escaped for a record label field: braces, |, <, >, quotes, backslashes and spaces literal."""
+    """text escaped for a record label field: braces, |, <, >, quotes and backslashes literal."""
     return "".join(_RECORD.get(c, c) for c in _visible(str(text)))
 
 

@@ -76,7 +76,7 @@ def draw_network(
     target = None if highlight is None else find(order, highlight, "highlight")
     path = on_paths(order, target) if target is not None else set()
     show_grads = any(v.grad for v in order) if grads is None else grads
-    drawing = new_drawing(rankdir, caption(root, order, target, show_grads, precision), name(root, "network"))
+    drawing = new_drawing(rankdir, caption(root, order, target, show_grads, precision), "network")
     drawing.attr(ranksep="1.2", nodesep="0.35", remincross="false")  # keep the order of each layer
     row = _row(precision, show_grads)
     paths = operand_paths(order)
@@ -88,7 +88,7 @@ def draw_network(
     nodes: list[Node] = []
     kinds = set()
     incoming: dict[Unit, list[Value]] = {}
-    for _, to, w in weights:
+    for _, to, w in sorted(weights, key=lambda connection: paths[connection[2]]):
         incoming.setdefault(to, []).append(w)
     for u in by_operands:
         values, bias = members[u], own_bias.get(u)

@@ -8,6 +8,7 @@ from typing import Any
 import graphviz
 
 from autograd import Value
+from viz.drawing import image
 from viz.graph import draw_graph
 
 FORMATS = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot"}
@@ -22,14 +23,14 @@ def render(graph: Value | graphviz.Digraph, path: str | Path, *, format: str | N
     path = Path(path)
     fmt = _format(format if format is not None else path.suffix.lstrip("."), path)
     drawing = draw_graph(graph, **options) if isinstance(graph, Value) else graph
-    path.write_bytes(drawing.source.encode() if fmt == "dot" else drawing.pipe(format=fmt))
+    path.write_bytes(drawing.source.encode() if fmt == "dot" else image(drawing, fmt))
     return path
 
 
 def render_svg(graph: Value | graphviz.Digraph, **options: Any) -> str:
     """graph (a drawing, or a Value to draw with draw_graph and options) as SVG text."""
     drawing = draw_graph(graph, **options) if isinstance(graph, Value) else graph
-    return drawing.pipe(format="svg").decode()
+    return image(drawing, "svg").decode()
 
 
 def _format(name: str, path: Path) -> str:

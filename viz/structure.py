@@ -71,7 +71,7 @@ def find(order: list[Value], target: Value | str, what: str) -> Value:
     if matches:
         raise ValueError(f"{what}: {len(matches)} values are labelled {target!r}; pass the Value itself")
     labels = sorted({v.label for v in order if v.label})
-    shown = ", ".join(labels[:20]) + (f", … ({len(labels)} in all)" if len(labels) > 20 else "")
+    shown = ", ".join(labels[:50]) + (f", … ({len(labels)} in all)" if len(labels) > 50 else "")
     raise ValueError(f"{what}: no value is labelled {target!r}; the labels are: {shown or '(none)'}")
 
 

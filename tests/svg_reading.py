@@ -1,0 +1,69 @@
+"""Reading the SVG that Graphviz writes, for the drawing tests: nodes, edges and clusters by title."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@dataclass
+class Shape:
+    """One node, edge or cluster of the picture: its title, its texts, and its colours."""
+
+    title: str
+    element: ET.Element
+
+    @property
+    def texts(self) -> list[str]:
+        """Every text line drawn in it, in order."""
+        return [t.text or "" for t in self.element.iter(f"{SVG}text")]
+
+    @property
+    def text(self) -> str:
+        """The text lines joined by spaces."""
+        return " ".join(self.texts)
+
+    @property
+    def fills(self) -> set[str]:
+        """The fill colours of its shapes."""
+        return {e.get("fill") for e in self.element.iter() if e.get("fill") not in (None, "none")}
+
+    @property
+    def strokes(self) -> set[str]:
+        """The stroke colours of its shapes."""
+        return {e.get("stroke") for e in self.element.iter() if e.get("stroke") not in (None, "none")}
+
+    @property
+    def top(self) -> float:
+        """The y of its first text line (SVG's y grows downward)."""
+        return float(next(self.element.iter(f"{SVG}text")).get("y"))
+
+
+class Picture:
+    """An SVG document parsed with xml.etree: its nodes, edges and clusters by title."""
+
+    def __init__(self, svg: str | bytes):
+        self.root = ET.fromstring(svg)
+        self.nodes = self._shapes("node")
+        self.edges = self._shapes("edge")
+        self.clusters = self._shapes("cluster")
+        self.caption = " ".join(t.text or "" for t in self.root.find(f"{SVG}g").findall(f"{SVG}text"))
+
+    def _shapes(self, kind: str) -> dict[str, Shape]:
+        found = {}
+        for g in self.root.iter(f"{SVG}g"):
+            if g.get("class") == kind:
+                title = g.find(f"{SVG}title").text
+                found[title if title not in found else f"{title}#{len(found)}"] = Shape(title, g)
+        return found
+
+    def node(self, text: str) -> Shape:
+        """The one node whose first text line is text."""
+        (found,) = [n for n in self.nodes.values() if n.texts and n.texts[0] == text]
+        return found
+
+    def edges_between(self, tail: str, head: str) -> list[Shape]:
+        """The edges from node tail to node head (by title)."""
+        return [e for e in self.edges.values() if e.title == f"{tail}->{head}"]

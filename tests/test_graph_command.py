@@ -1,0 +1,70 @@
+"""``backprop graph NAME``: every bundled network drawn to a file, and each error on stderr with status 2."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from svg_reading import Picture
+
+import nn
+from backprop import graph_command
+from viz.drawing import INSTALL
+from viz.style import HIGHLIGHT
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    graph_command.add_arguments(parser)
+    return graph_command.run(parser.parse_args(argv))
+
+
+@pytest.mark.parametrize("view", ["graph", "network"])
+def test_draws_the_worked_example_to_the_file(tmp_path, capsys, view):
+    out = tmp_path / f"russo-{view}.svg"
+    assert run("russo-3-3-3", "-o", str(out), "--view", view, "--highlight", "w1") == 0
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    pic = Picture(out.read_bytes())
+    assert "∂E_total / ∂w1 = " in pic.caption
+    assert any(HIGHLIGHT in n.strokes for n in pic.nodes.values())
+
+
+def test_the_default_file_name_names_the_example_and_the_view(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("one-neuron", "--collapse", "--precision", "3") == 0
+    assert (tmp_path / "one-neuron-graph.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_through_the_backprop_command(tmp_path):
+    from backprop.cli import main
+
+    out = tmp_path / "g.png"
+    assert main(["graph", "hmkcode-2-2-1", "-o", str(out), "--view", "network"]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["nope"], f"no worked example named 'nope'; they are {', '.join(nn.examples())}"),
+        (["russo-3-3-3", "--highlight", "w99"], "highlight: no value is labelled 'w99'; the labels are: "),
+        (["russo-3-3-3", "-o", "g.jpg"], "render: cannot write 'jpg' for 'g.jpg'; use a format"),
+        (["russo-3-3-3", "--sample", "5"], "russo-3-3-3: no sample 5; it has 1"),
+        (["russo-3-3-3", "--precision", "0"], "precision must be a positive integer"),
+        (["russo-3-3-3", "-o", "missing/dir/g.svg"], "cannot write missing/dir/g.svg: No such file or directory"),
+    ],
+)
+def test_errors_go_to_stderr_with_status_2(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert run(*argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"backprop: error: {message}") and err.endswith("\n")
+
+
+def test_without_dot_it_says_what_to_install_and_how_to_get_the_dot_text(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert run("russo-3-3-3") == 2
+    assert capsys.readouterr().err == f"backprop: error: {INSTALL} Here: -o russo-3-3-3.dot\n"
+    assert run("russo-3-3-3", "-o", "g.dot") == 0
+    assert (tmp_path / "g.dot").read_text().startswith("digraph computation_graph {")
