@@ -228,7 +228,8 @@ def _nodes(root: Value, args: list[Value], watch: _Watch) -> tuple[list[Node], l
             )
     order = topological_order(root)[::-1]
     index = {id(node): k for k, node in enumerate(order)}
-    nodes, params = [], []
+    nodes: list[Node] = []
+    params: list[Value] = []
     for node in order:
         parents = tuple(index[id(p)] for p in node.parents)
         if id(node) in position:
@@ -559,17 +560,18 @@ class _Source:
                     checks.append(f"g{k}")
                 continue
             code, kind, g = self.codes[k], TEMPLATES[node.op].kind, grads[k]
+            assert g is not None  # every user of a node comes before it
             path = () if k == root or kind == SINGULAR else _common_prefix(paths_in[k])
-            gated = code.gate is not None and len(path) < _MAX_GATES
-            if gated or all(node.fixed):  # a gradient that may stop here (only numbers below) must be finite
+            gate = code.gate if len(path) < _MAX_GATES else None
+            if gate or all(node.fixed):  # a gradient that may stop here (only numbers below) must be finite
                 statements.append((path, f"check += {g}"))
-            if gated:
-                gates[k] = code.gate
+            if gate:
+                gates[k] = gate
                 path += (k,)
             for p, local, fixed in zip(node.parents, code.local_grads, node.fixed):
                 if fixed:
                     continue
-                if code.gate is not None and not gated:
+                if code.gate and not gate:
                     local = f"({local} if {code.gate} else 0.0)"
                 term = _term(local, g)
                 paths_in[p].append(path)
