@@ -350,6 +350,9 @@ def test_other_untraceable_functions_are_trace_errors():
 
     with pytest.raises(TraceError, match=r"^trace: f sets the data of 'w' at .*; a program cannot replay that$"):
         trace(writes, 1.0)
+    with pytest.raises(ZeroDivisionError, match=r"^div: division by zero in 1.0 / 0.0$"):
+        trace(lambda x: x / 0.0, 1.0)  # f's own error, and the watch on Value.data is gone after it
+    assert Value.__dict__["data"].__class__.__name__ == "member_descriptor"
 
 
 def test_check_finds_a_graph_that_changed():
