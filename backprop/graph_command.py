@@ -6,7 +6,6 @@ import argparse
 import sys
 
 import nn
-import viz
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -24,6 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Draw the example and write the file; the exit status (2 and a message on stderr if it cannot)."""
+    try:
+        import viz  # only this subcommand needs graphviz: the rest of the CLI works without it
+    except ImportError as e:
+        return _fail(str(e))
     if args.name not in nn.examples():
         return _fail(f"no worked example named {args.name!r}; they are {', '.join(nn.examples())}")
     output = args.output or f"{args.name}-{args.view}.svg"

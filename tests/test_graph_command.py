@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 
 import pytest
 from svg_reading import Picture
@@ -68,3 +70,16 @@ def test_without_dot_it_says_what_to_install_and_how_to_get_the_dot_text(tmp_pat
     assert capsys.readouterr().err == f"backprop: error: {INSTALL} Here: -o russo-3-3-3.dot\n"
     assert run("russo-3-3-3", "-o", "g.dot") == 0
     assert (tmp_path / "g.dot").read_text().startswith("digraph computation_graph {")
+
+
+def test_without_the_graphviz_package_only_this_subcommand_fails(tmp_path):
+    code = (
+        "import sys; sys.modules['graphviz'] = None; from backprop.cli import main; "
+        "assert main(['list']) == 0; sys.exit(main(['graph', 'one-neuron']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "backprop: error: viz needs the graphviz Python package: pip install 'scalar-backprop[viz]' "
+        "(or pip install graphviz)\n"
+    )

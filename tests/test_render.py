@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import graphviz
 import pytest
 from hand_built import mazur, micrograd_neuron
@@ -80,3 +83,13 @@ def test_without_dot_the_dot_source_is_still_available(no_dot, tmp_path):
     drawing = draw_graph(mazur(), highlight="w5")
     assert drawing.source.startswith("digraph computation_graph {")
     assert render(drawing, tmp_path / "g.dot").read_text() == drawing.source
+
+
+def test_without_the_graphviz_package_importing_viz_says_what_to_install():
+    code = "import sys; sys.modules['graphviz'] = None; import viz"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(
+        "ImportError: viz needs the graphviz Python package: "
+        "pip install 'scalar-backprop[viz]' (or pip install graphviz)"
+    )

@@ -6,7 +6,12 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import graphviz
+try:
+    import graphviz
+except ImportError:  # pragma: no cover - exercised in a subprocess by the tests
+    raise ImportError(
+        "viz needs the graphviz Python package: pip install 'scalar-backprop[viz]' (or pip install graphviz)"
+    ) from None
 
 from viz.labels import html_text
 from viz.style import CLUSTER_ATTR, EDGE_ATTR, GRAPH_ATTR, NODE_ATTR

@@ -51,6 +51,8 @@ def draw_graph(
     show_grads = any(v.grad for v in order) if grads is None else grads
 
     drawing = new_drawing(rankdir, caption(root, order, target, show_grads, precision), "computation_graph")
+    if folded:  # neurons of adjacent layers are densely connected: merge the parallel stretches of edges
+        drawing.attr(concentrate="true", ranksep="0.8")
 
     ids = {v: f"v{i}" for i, v in enumerate(drawn)}
     unit_ids = {unit: f"u{k}" for k, unit in enumerate(dict.fromkeys(folded.values()))}
@@ -171,9 +173,18 @@ def _factor(text: str, marked: bool) -> str:
 
 
 def _neurons(drawn: list[Value], unit_of: dict[Value, Unit]) -> dict[Value, Unit]:
-    """The values that collapse into a node per neuron: those of a neuron with more than one value."""
+    """The values that collapse into a node per neuron: those of a neuron with more than one value,
+    inputs excepted (a loss over several samples has several inputs tagged alike)."""
     sizes = Counter(unit_of.values())
-    return {v: unit_of[v] for v in drawn if v in unit_of and unit_of[v][1] is not None and sizes[unit_of[v]] > 1}
+    return {
+        v: unit_of[v]
+        for v in drawn
+        if v in unit_of and unit_of[v][1] is not None and sizes[unit_of[v]] > 1 and not _is_input(v)
+    }
+
+
+def _is_input(v: Value) -> bool:
+    return (v.meta or {}).get("role") == "input"
 
 
 def _count(drawn: list[Value], folded: dict[Value, Unit]) -> int:

@@ -53,8 +53,9 @@ def draw_network(
     if not members:
         raise ValueError(NO_NEURONS.format(name(root, "the root")))
 
-    weights: list[tuple[Unit, Unit, Value]] = []  # (from, to, weight)
-    biases: dict[Value, list[Unit]] = {}  # each bias and the neurons it feeds
+    # Dicts as ordered sets: a loss over several samples reaches each connection once per sample.
+    weights: dict[tuple[Unit, Unit, Value], None] = {}  # (from, to, weight)
+    biases: dict[Value, dict[Unit, None]] = {}  # each bias and the neurons it feeds
     into_loss: dict[Unit, None] = {}  # the neurons the loss reads, in order
     for c in drawn:
         to = unit(c)
@@ -62,12 +63,12 @@ def draw_network(
             if _role(p) == "parameter" and to is not None:
                 source = unit(_partner(c, j) or p)
                 if source is None:
-                    biases.setdefault(p, []).append(to)
+                    biases.setdefault(p, {})[to] = None
                 else:
-                    weights.append((source, to, p))
+                    weights[source, to, p] = None
             elif to is None and unit(p) is not None:
                 into_loss[unit(p)] = None
-    own_bias = {to[0]: p for p, to in biases.items() if len(to) == 1}  # drawn inside its neuron
+    own_bias = {next(iter(to)): p for p, to in biases.items() if len(to) == 1}  # drawn inside its neuron
     shared = [p for p, to in biases.items() if len(to) > 1]  # drawn as a node, as the documents do
     loss = None if unit(root) is not None else root
     what = f"draw_network: the network of {name(root, 'the root')}"
