@@ -79,8 +79,8 @@ def _weighted_sum(out: str, *operands: str) -> Code:
 
 
 def _pow_const(out: str, a: str, b: str) -> Code:
-    # A whole exponent >= 1 (x ** 2) meets none of the special cases of ops.pow_const; b is a literal.
-    if float(b.strip("()")).is_integer() and float(b.strip("()")) >= 1.0:
+    exponent = float(b.strip("()"))  # always a number, written as a literal
+    if exponent.is_integer() and exponent >= 1.0:  # x ** 2: none of ops.pow_const's special cases
         return Code(f"{a} ** {b}", (f"{b} * {a} ** ({b} - 1.0)", "0.0"))
     return Code(f"pow_const({a}, {b})", (f"{out}_d[0]", f"{out}_d[1]"), pair=True)
 
