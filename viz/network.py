@@ -31,25 +31,23 @@ def draw_network(
     legend: bool = True,
     max_nodes: int = 200,
 ) -> Drawing:
-    """The network that computed root (usually the loss): a node per neuron, laid out by layer, with
-    each weight's value and grad on its connection. grads=None: as in draw_graph."""
+    """The network that computed root (usually the loss): a node per neuron, laid out by layer, each
+    connection named by its weight, whose value and grad the neuron it feeds lists. grads: as in draw_graph."""
     precision = check_precision(precision)
     order = topological_order(root)
     drawn = order[::-1]
     unit_of = units(order)
-
-    def unit(v: Value) -> Unit | None:
-        """The node a value is drawn in: its neuron's, or its own for an input without one."""
+    node_of: dict[Value, Unit] = {}  # the network node each value is drawn in: its neuron's, or an input's own
+    for i, v in enumerate(drawn):
         if _role(v) in ("parameter", "target", "loss") or v.is_constant:
-            return None
+            continue
         if v in unit_of and unit_of[v][1] is not None:
-            return unit_of[v]
-        return ((v.meta or {}).get("layer", 0), name(v, f"input {drawn.index(v)}")) if _role(v) == "input" else None
-
+            node_of[v] = unit_of[v]
+        elif _role(v) == "input":
+            node_of[v] = ((v.meta or {}).get("layer", 0), name(v, f"input {i}"))
     members: dict[Unit, list[Value]] = {}
-    for v in drawn:
-        if unit(v) is not None:
-            members.setdefault(unit(v), []).append(v)
+    for v, u in node_of.items():
+        members.setdefault(u, []).append(v)
     if not members:
         raise ValueError(NO_NEURONS.format(name(root, "the root")))
 
@@ -58,19 +56,19 @@ def draw_network(
     biases: dict[Value, dict[Unit, None]] = {}  # each bias and the neurons it feeds
     into_loss: dict[Unit, None] = {}  # the neurons the loss reads, in order
     for c in drawn:
-        to = unit(c)
+        to = node_of.get(c)
         for j, p in enumerate(c.parents):
             if _role(p) == "parameter" and to is not None:
-                source = unit(_partner(c, j) or p)
+                source = node_of.get(_partner(c, j))  # None: p multiplies nothing, so it is a bias
                 if source is None:
                     biases.setdefault(p, {})[to] = None
                 else:
                     weights[source, to, p] = None
-            elif to is None and unit(p) is not None:
-                into_loss[unit(p)] = None
+            elif to is None and p in node_of:
+                into_loss[node_of[p]] = None
     own_bias = {next(iter(to)): p for p, to in biases.items() if len(to) == 1}  # drawn inside its neuron
     shared = [p for p, to in biases.items() if len(to) > 1]  # drawn as a node, as the documents do
-    loss = None if unit(root) is not None else root
+    loss = None if root in node_of else root
     what = f"draw_network: the network of {name(root, 'the root')}"
     check_size(len(members) + len(shared) + (loss is not None), max_nodes, what, "raise max_nodes")
 
