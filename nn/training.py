@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from autograd import Value
+from autograd import Program, TraceError, Value, trace
 from nn.datasets import Sample
 from nn.layers import MLP
 from nn.losses import loss_function
@@ -50,6 +51,7 @@ def train(
     seed: int = 0,
     progress: bool | None = None,
     history: History | None = None,
+    compiled: bool = False,
 ) -> History:
     """Run steps of gradient descent on samples and return the loss history.
 
@@ -57,6 +59,8 @@ def train(
     (outputs, targets) -> Value. batch_size: None for every sample each step, else a random batch
     drawn with random.Random(seed). schedule: step index -> learning rate. progress: a tqdm bar on
     stderr; None shows one for runs of PROGRESS_FROM steps or more, on a terminal only.
+    compiled: trace the loss once (autograd.trace) and replay it every step, float for float the
+    same result; if the loss cannot be traced, warn and use the dynamic engine.
     """
     if steps < 0:
         raise ValueError(f"train: steps must not be negative, got {steps}")
@@ -74,22 +78,44 @@ def train(
         from tqdm import tqdm  # type: ignore[import-untyped]  # only runs with a bar need tqdm
 
         bar = tqdm(total=steps, desc="training", unit="step", disable=disable, leave=False)
+    program = _traced_loss(model, loss, samples[: batch_size or len(samples)]) if compiled and steps else None
     for step in range(steps):
         if schedule is not None:
             optimizer.lr = schedule(step)
         batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
-        total = batch_loss(model, batch, loss)
         optimizer.zero_grad()
-        total.backward()
+        if program is not None:
+            value = program.backward(*_columns(batch))
+        else:
+            total = batch_loss(model, batch, loss)
+            total.backward()
+            value = total.data
         optimizer.step()
-        history.losses.append(total.data)
+        history.losses.append(value)
         if bar is not None:
             bar.update()
             if step % 50 == 0:
-                bar.set_postfix(loss=f"{total.data:.4g}", refresh=False)
+                bar.set_postfix(loss=f"{value:.4g}", refresh=False)
     if bar is not None:
         bar.close()
     return history
+
+
+def _columns(samples: Sequence[Sample]) -> tuple[list[list[float]], list[list[float]]]:
+    return [list(s.inputs) for s in samples], [list(s.targets) for s in samples]
+
+
+def _traced_loss(model: MLP, loss: str | Callable[..., Value], example: Sequence[Sample]) -> Program | None:
+    """batch_loss over a batch like example, traced once; None, with a warning, if it cannot be."""
+
+    def loss_of(inputs: list[list[Value]], targets: list[list[Value]]) -> Value:
+        return batch_loss(model, [Sample(tuple(x), tuple(t)) for x, t in zip(inputs, targets)], loss)
+
+    try:
+        return trace(loss_of, *_columns(example))
+    except TraceError as error:
+        warnings.warn(f"train: cannot compile the loss, using the dynamic engine: {error}", stacklevel=3)
+        return None
 
 
 def accuracy(model: MLP, samples: Sequence[Sample]) -> float:

@@ -36,16 +36,21 @@ def torch_history(model: MLP, samples, steps: int, lr: float) -> tuple[list[floa
     return losses, [v for w, b in layers for v in [*w.flatten().tolist(), *b.tolist()]]
 
 
+def parameters_in_torch_order(model: MLP) -> list[float]:
+    """Each layer's weights row by row, then its biases: the order torch_history returns."""
+    ours = []
+    for layer in model.layers:
+        ours += [w.data for n in layer.neurons for w in n.w] + [n.b.data for n in layer.neurons]
+    return ours
+
+
 def test_history_and_parameters_match_a_pytorch_loop():
     model = MLP(2, [3, 2], activation=["tanh", "sigmoid"], seed=2)
     expected_losses, expected_params = torch_history(model, nn.swap(), steps=5, lr=0.7)
     history = train(model, nn.swap(), steps=5, lr=0.7)
     assert isinstance(history, History) and len(history) == 5
     assert history.losses == pytest.approx(expected_losses, rel=1e-13)
-    ours = []
-    for layer in model.layers:
-        ours += [w.data for n in layer.neurons for w in n.w] + [n.b.data for n in layer.neurons]
-    assert ours == pytest.approx(expected_params, rel=1e-13)
+    assert parameters_in_torch_order(model) == pytest.approx(expected_params, rel=1e-13)
 
 
 def test_the_documents_swap_network_learns_the_swap_task():
@@ -106,3 +111,47 @@ def test_bad_arguments_are_refused_clearly():
         train(model, [], steps=1)
     with pytest.raises(ValueError, match="train: batch_size must be between 1 and 4, got 5"):
         train(model, nn.xor(), steps=1, batch_size=5)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_compiled_training_matches_pytorch_too(compiled):
+    model = MLP(2, [3, 2], activation="sigmoid", seed=3)
+    samples = nn.swap()
+    expected_losses, expected_params = torch_history(model, samples, steps=25, lr=0.5)
+    history = train(model, samples, steps=25, lr=0.5, compiled=compiled)
+    assert history.losses == pytest.approx(expected_losses, rel=1e-12)
+    assert parameters_in_torch_order(model) == pytest.approx(expected_params, rel=1e-12)
+
+
+def test_compiled_training_replays_batches_momentum_and_schedules():
+    runs = []
+    for compiled in (False, True):
+        model = MLP(2, [6, 1], seed=5)
+        optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True)
+        history = train(
+            model,
+            nn.moons(30, seed=2),
+            steps=15,
+            loss="hinge",
+            optimizer=optimizer,
+            batch_size=8,
+            schedule=lambda k: 0.05 / (1 + k),
+            compiled=compiled,
+        )
+        runs.append((history.losses, [p.data for p in model.parameters()]))
+    assert runs[0] == runs[1]  # the replayed program computes the dynamic engine's floats exactly
+
+
+def test_compiled_training_falls_back_with_a_warning_when_the_loss_branches_on_values():
+    def branching(outputs, targets):
+        o, t = outputs[0], targets[0]
+        return (o - t) ** 2 if o.data > 0 else (o + t) ** 2
+
+    model = MLP(2, [2, 1], seed=1)
+    with pytest.warns(
+        UserWarning,
+        match=r"^train: cannot compile the loss, using the dynamic engine: trace: f reads "
+        r"the value of 'out_n2_1' at .*test_training\.py:\d+",
+    ):
+        history = train(model, nn.xor()[:1], steps=3, loss=branching, compiled=True)
+    assert len(history) == 3
