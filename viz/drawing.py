@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 try:
-    import graphviz
+    import graphviz  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - exercised in a subprocess by the tests
     raise ImportError(
         "viz needs the graphviz Python package: pip install 'scalar-backprop[viz]' (or pip install graphviz)"
@@ -84,8 +84,8 @@ def add_nodes(
     same_rank: each layer's nodes in one column (one row if top to bottom), in the order given.
     """
     tree: dict[Any, dict[Any, list[tuple[str, str, dict[str, str]]]]] = {}
-    for layer, neuron, *node in nodes:
-        tree.setdefault(layer, {}).setdefault(neuron, []).append(node)
+    for layer, neuron, name, label, attrs in nodes:
+        tree.setdefault(layer, {}).setdefault(neuron, []).append((name, label, attrs))
     for a, (layer, neurons) in enumerate(tree.items()):
         with _cluster(drawing, f"cluster_{a}", layer, layer_title) as outer:
             for b, (neuron, members) in enumerate(neurons.items()):

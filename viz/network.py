@@ -59,7 +59,8 @@ def draw_network(
         to = node_of.get(c)
         for j, p in enumerate(c.parents):
             if _role(p) == "parameter" and to is not None:
-                source = node_of.get(_partner(c, j))  # None: p multiplies nothing, so it is a bias
+                partner = _partner(c, j)
+                source = None if partner is None else node_of.get(partner)  # None: p is a bias
                 if source is None:
                     biases.setdefault(p, {})[to] = None
                 else:
@@ -108,7 +109,7 @@ def draw_network(
         nodes.append((layer - 1 if isinstance(layer, int) else None, None, bias_ids[p], label, {}))
     if loss is not None:
         kinds.add(style.kind(loss, root))
-        others = sorted((v for v in drawn if _role(v) in ("loss", "target") and v is not root), key=paths.get)
+        others = sorted((v for v in drawn if _role(v) in ("loss", "target") and v is not root), key=paths.__getitem__)
         rows = [row(v, _role(v)) for v in (loss, *others)]
         label = table(rows, fill=fill(style.kind(loss, root)), **style.border(bool(path)))
         nodes.append((None, None, "loss", label, {}))

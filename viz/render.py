@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import graphviz
+import graphviz  # type: ignore[import-untyped]
 
 from autograd import Value
 from viz.drawing import image

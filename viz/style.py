@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from autograd import Value
 from viz.labels import html_text
 
@@ -53,7 +55,7 @@ def fill(kind_name: str) -> str:
     return KINDS[kind_name][0]
 
 
-def border(marked: bool) -> dict[str, object]:
+def border(marked: bool) -> dict[str, Any]:
     """The table border arguments of a node: thick and red if it is on a highlighted path."""
     return {"border": HIGHLIGHT, "width": 3} if marked else {"border": BORDER, "width": 1}
 
