@@ -201,13 +201,17 @@ def print_table(rows: list[tuple[str, str, float, str]]) -> None:
         print(f"| {what:<{width}} | {value:8.2f} {unit:<5} | {comparison} |")
 
 
-def main() -> None:
+def main(*sources: Callable[[int], list[tuple[str, str, float, str]]]) -> None:
+    """Print the rows of sources as one table; with none, every row of the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9, help="runs per timing (median taken)")
-    args = parser.parse_args()
-    import nn_rows  # the package rows import this module's helpers, so they come in here
+    repeats = parser.parse_args().repeats
+    if not sources:
+        import compiled_rows  # the package rows import this module's helpers, so they come in here
+        import nn_rows
 
-    print_table(run(args.repeats) + nn_rows.rows(args.repeats))
+        sources = (run, nn_rows.rows, compiled_rows.rows)
+    print_table([row for source in sources for row in source(repeats)])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 import micrograd.nn
@@ -77,11 +76,5 @@ def rows(repeats: int) -> list[tuple[str, str, float, str]]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="runs per timing (median taken)")
-    bench.print_table(rows(parser.parse_args().repeats))
-
-
 if __name__ == "__main__":
-    main()
+    bench.main(rows)
