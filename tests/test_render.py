@@ -93,3 +93,9 @@ def test_without_the_graphviz_package_importing_viz_says_what_to_install():
         "ImportError: viz needs the graphviz Python package: "
         "pip install 'scalar-backprop[viz]' (or pip install graphviz)"
     )
+
+
+def test_a_drawing_displays_inline_in_jupyter_as_svg():
+    bundle = draw_graph(micrograd_neuron())._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"]
+    assert Picture(bundle["image/svg+xml"]).node("o").texts == ["o", "data 0.7071"]
