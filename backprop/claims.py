@@ -18,6 +18,7 @@ from typing import Any
 
 from autograd import Value
 from backprop.quantities import Quantity, QuantityError, check_names, parse_quantity, split_step
+from nn.files import FieldReader, Path_, parse_dotted, shown
 
 FORMAT = """\
 A claim file is TOML. [document] (optional): title, author, date, source, notes, and
@@ -56,10 +57,9 @@ RULES = ("replay", "product", "sum", "difference", "update", "quote")
 DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes", "truncates")
 PART_FIELDS = ("title", "network", "sample", "notes", "working", "claim")
 WORKINGS = ("printed", "full")
+_SPEC_WHERE = "<network>"  # how a part's embedded network spec names itself in its errors
 CLAIM_FIELDS = ("quantity", "step", "printed", "decimals", "where", "id", "from", "rule", "note")
 _NUMBER = re.compile(r"[+-]?(\d+)?([.,](\d*))?([eE][+-]?\d+)?")
-
-Path_ = tuple[str | int, ...]
 
 
 class DocumentError(ValueError):
@@ -197,28 +197,10 @@ def number_decimals(text: str) -> int:
     return max(places - exponent, 0)
 
 
-class _Reader:
+class _Reader(FieldReader[DocumentError]):
     """Checks a parsed claim file field by field; every failure names the file, the line and the field."""
 
-    def __init__(self, source: str, text: str):
-        self.source = source
-        self.text = text
-
-    def fail(self, path: Path_, message: str) -> DocumentError:
-        line = line_of(self.text, path)
-        at = f":{line}" if line else ""
-        return DocumentError(f"{self.source}{at}: {dotted(path)}: {message}")
-
-    def get(self, table: Mapping[str, Any], path: Path_, kinds: tuple[type, ...], default: Any = ...) -> Any:
-        key = path[-1]
-        if key not in table:
-            if default is ...:
-                raise self.fail(path, "this required field is missing")
-            return default
-        value = table[key]
-        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            raise self.fail(path, f"expected {_kinds(kinds)}, got {_shown(value)}")
-        return value
+    error = DocumentError
 
     def known(self, table: Mapping[str, Any], path: Path_, allowed: Sequence[str]) -> None:
         for key in table:
@@ -230,7 +212,7 @@ class _Reader:
         value = [value] if isinstance(value, str) else value
         for i, x in enumerate(value):
             if not isinstance(x, str):
-                raise self.fail((*path, i), f"expected a string, got {_shown(x)}")
+                raise self.fail((*path, i), f"expected a string, got {shown(x)}")
         return tuple(value)
 
     def document(self, table: dict[str, Any], name: str) -> Document:
@@ -262,7 +244,7 @@ class _Reader:
 
     def part(self, table: Any, path: Path_) -> Part:
         if not isinstance(table, Mapping):
-            raise self.fail(path, f"expected a table, got {_shown(table)}")
+            raise self.fail(path, f"expected a table, got {shown(table)}")
         self.known(table, path, PART_FIELDS)
         network = self.get(table, (*path, "network"), (str, dict))
         make, network_name = self.network(network, (*path, "network"))
@@ -307,14 +289,14 @@ class _Reader:
         message = str(error)
         match = re.match(rf"{re.escape(_SPEC_WHERE)}: (?P<field>[^:]+): (?P<message>.*)$", message, re.S)
         if match and match["field"] != "(top level)":
-            return self.fail((*path, *_parse_dotted(match["field"])), match["message"])
+            return self.fail((*path, *parse_dotted(match["field"])), match["message"])
         if match:
             return self.fail(path, match["message"])
         return self.fail(path, f"{type(error).__name__}: {message}")
 
     def claim(self, table: Any, path: Path_) -> Claim:
         if not isinstance(table, Mapping):
-            raise self.fail(path, f"expected a table, got {_shown(table)}")
+            raise self.fail(path, f"expected a table, got {shown(table)}")
         self.known(table, path, CLAIM_FIELDS)
         text = self.get(table, (*path, "quantity"), (str,))
         try:
@@ -335,7 +317,7 @@ class _Reader:
         inputs = self.get(table, (*path, "from"), (list,), [])
         for i, x in enumerate(inputs):
             if not isinstance(x, str) or not x.strip():
-                raise self.fail((*path, "from", i), f"expected a claim id or a quantity, got {_shown(x)}")
+                raise self.fail((*path, "from", i), f"expected a claim id or a quantity, got {shown(x)}")
         rule = self.get(table, (*path, "rule"), (str,), "replay" if inputs else None)
         if rule is not None and rule not in RULES:
             raise self.fail((*path, "rule"), f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
@@ -361,7 +343,7 @@ class _Reader:
             inputs=tuple(x.strip() for x in inputs),
             rule=rule,
             note=self.get(table, (*path, "note"), (str,), ""),
-            line=line_of(self.text, path),
+            line=self.line(path),
         )
 
     def printed(self, value: str | int | float, path: Path_) -> str:
@@ -441,76 +423,3 @@ def dependency_order(claims: Sequence[Claim]) -> list[Claim] | str:
                 done[claim.id] = True
                 order.append(claim)
     return order
-
-
-_SPEC_WHERE = "<network>"
-
-
-def dotted(path: Path_) -> str:
-    """A field path as text: part[0].claim[3].printed."""
-    out = ""
-    for piece in path:
-        out += f"[{piece}]" if isinstance(piece, int) else (f".{piece}" if out else piece)
-    return out or "(top level)"
-
-
-def _parse_dotted(text: str) -> Path_:
-    path: list[str | int] = []
-    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", text):
-        path.append(int(index) if index else name)
-    return tuple(path)
-
-
-def line_of(text: str, path: Path_) -> int | None:
-    """The line of the TOML text where the field at path is set (or its nearest enclosing one)."""
-    tables, keys = _layout(text)
-    for n in range(len(path), 0, -1):
-        prefix = tuple(path[:n])
-        if prefix in keys:
-            return keys[prefix]
-        if prefix in tables:
-            return tables[prefix]
-    return None
-
-
-@cache
-def _layout(text: str) -> tuple[dict[Path_, int], dict[Path_, int]]:
-    """Where each table header and each key of a TOML text is: path → line number."""
-    tables: dict[Path_, int] = {}
-    keys: dict[Path_, int] = {}
-    counts: dict[Path_, int] = {}
-    current: Path_ = ()
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        header = re.match(r"(\[\[?)\s*([\w.\-\"' ]+?)\s*\]\]?\s*(#.*)?$", stripped)
-        if header and not re.match(r"[\w\"'-]+\s*=", stripped):
-            resolved: list[str | int] = []
-            names = [s.strip().strip("\"'") for s in header[2].split(".")]
-            for j, name in enumerate(names):
-                resolved.append(name)
-                key = tuple(resolved)
-                if j == len(names) - 1 and header[1] == "[[":
-                    counts[key] = counts.get(key, -1) + 1
-                    resolved.append(counts[key])
-                elif key in counts:
-                    resolved.append(counts[key])
-            current = tuple(resolved)
-            tables.setdefault(current, number)
-            continue
-        key_match = re.match(r"([\w\-]+|\"[^\"]*\"|'[^']*')\s*=", stripped)
-        if key_match:
-            keys.setdefault((*current, key_match[1].strip("\"'")), number)
-    return tables, keys
-
-
-def _kinds(kinds: tuple[type, ...]) -> str:
-    words = {str: "a string", int: "an integer", float: "a number", list: "a list", dict: "a table"}
-    return " or ".join(dict.fromkeys(words.get(k, k.__name__) for k in kinds))
-
-
-def _shown(value: Any) -> str:
-    kind = {str: "string", int: "integer", float: "number", list: "list", bool: "boolean", dict: "table"}
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{kind.get(type(value), type(value).__name__)} {text}"

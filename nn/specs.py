@@ -18,7 +18,7 @@ from typing import Any
 from autograd import Value, grad, sum_values
 from nn import naming
 from nn.datasets import Sample
-from nn.files import read_text
+from nn.files import FieldReader, Path_, read_text, shown, toml_line
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP
 from nn.losses import LOSSES, loss_function, squared_errors
 from nn.optim import SGD
@@ -90,8 +90,6 @@ LAYER_FIELDS = [
 SAMPLE_FIELDS = ("inputs", "targets")
 TRAINABLE_GROUPS = ("all", "weights", "biases")
 _NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-
-Path_ = tuple[str | int, ...]
 
 
 class SpecError(ValueError):
@@ -264,39 +262,33 @@ def _shipped() -> Any:
     return importlib.resources.files("nn.networks")
 
 
-class _Reader:
+class _Reader(FieldReader[SpecError]):
     """Checks a parsed spec field by field, naming the file, the field and (for files) its line."""
 
-    def __init__(self, source: str, text: str):
-        self.source = source
-        self.text = text
+    error = SpecError
 
-    def fail(self, path: Path_, message: str) -> SpecError:
-        line = _line_of(self.text, path) if self.text else None
-        at = f":{line}" if line else ""
-        return SpecError(f"{self.source}{at}: {_dotted(path)}: {message}")
+    def line(self, path: Path_) -> int | None:
+        """The line of the field itself, if set by its key: a top-level one, or one in the n-th [[table]].
 
-    def get(self, table: Mapping[str, Any], path: Path_, kinds: tuple[type, ...], default: Any = ...) -> Any:
-        key = str(path[-1])
-        if key not in table:
-            if default is ...:
-                raise self.fail(path, "this required field is missing")
-            return default
-        value = table[key]
-        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            raise self.fail(path, f"expected {_kinds(kinds)}, got {_shown(value)}")
-        return value
+        Indices into a value and fields of a table are looked up by the key or [[table]] that holds them,
+        with no line for a field that is not written (missing) or that is set inside an inline value.
+        """
+        if len(path) >= 2 and isinstance(path[1], int):  # a field of the n-th [[table]]
+            field = path[:3] if len(path) > 2 and isinstance(path[2], str) else path[:2]
+        else:
+            field = path[:1]
+        return toml_line(self.text, field, enclosing=False)
 
     def number(self, value: Any, path: Path_) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(path, f"expected a number, got {_shown(value)}")
+            raise self.fail(path, f"expected a number, got {shown(value)}")
         if not math.isfinite(value):
             raise self.fail(path, f"expected a finite number, got {value!r}")
         return float(value)
 
     def numbers(self, value: Any, path: Path_, count: int | None = None, what: str = "numbers") -> list[float]:
         if not isinstance(value, list):
-            raise self.fail(path, f"expected a list of {what}, got {_shown(value)}")
+            raise self.fail(path, f"expected a list of {what}, got {shown(value)}")
         if count is not None and len(value) != count:
             raise self.fail(path, f"expected {count} {what}, got {len(value)}")
         return [self.number(x, (*path, i)) for i, x in enumerate(value)]
@@ -308,7 +300,7 @@ class _Reader:
         )
         if isinstance(value, str) or (isinstance(value, list) and all(isinstance(x, str) for x in flat)):
             return value
-        raise self.fail(path, f"expected a name pattern or a list of names, got {_shown(value)}")
+        raise self.fail(path, f"expected a name pattern or a list of names, got {shown(value)}")
 
     def known_fields(self, table: Mapping[str, Any], path: Path_, allowed: Sequence[str]) -> None:
         for key in table:
@@ -317,7 +309,7 @@ class _Reader:
 
     def example(self, spec: Mapping[str, Any]) -> WorkedExample:
         if not isinstance(spec, Mapping):
-            raise self.fail((), f"expected a table, got {_shown(spec)}")
+            raise self.fail((), f"expected a table, got {shown(spec)}")
         self.known_fields(spec, (), TOP_FIELDS)
         name = self.get(spec, ("name",), (str,))
         if not _NAME.fullmatch(name):
@@ -326,7 +318,7 @@ class _Reader:
         notes = [notes] if isinstance(notes, str) else notes
         for i, note in enumerate(notes):
             if not isinstance(note, str):
-                raise self.fail(("notes", i), f"expected a string, got {_shown(note)}")
+                raise self.fail(("notes", i), f"expected a string, got {shown(note)}")
         inputs = self.get(spec, ("inputs",), (list, int))
         if isinstance(inputs, int):
             if inputs < 1:
@@ -335,7 +327,7 @@ class _Reader:
             nin = spec["inputs"]
         else:
             if not inputs or not all(isinstance(x, str) for x in inputs):
-                raise self.fail(("inputs",), f"expected a non-empty list of input names, got {_shown(inputs)}")
+                raise self.fail(("inputs",), f"expected a non-empty list of input names, got {shown(inputs)}")
             nin = len(inputs)
         layers = self.get(spec, ("layers",), (list,))
         if not layers:
@@ -387,7 +379,7 @@ class _Reader:
     def layer(self, table: Any, path: Path_) -> dict[str, Any]:
         """The layer's shape and names; its initial values are checked once fan-ins are known."""
         if not isinstance(table, Mapping):
-            raise self.fail(path, f"expected a table, got {_shown(table)}")
+            raise self.fail(path, f"expected a table, got {shown(table)}")
         self.known_fields(table, path, LAYER_FIELDS)
         neurons = self.names(
             self.get(table, (*path, "neurons"), (str, list), naming.DEFAULT_NEURONS), (*path, "neurons")
@@ -417,7 +409,7 @@ class _Reader:
         if "weights" in table:
             rows = table["weights"]
             if not isinstance(rows, list) or len(rows) != size:
-                raise self.fail((*path, "weights"), f"expected {size} rows (one per neuron), got {_shown(rows)}")
+                raise self.fail((*path, "weights"), f"expected {size} rows (one per neuron), got {shown(rows)}")
             weights = [
                 self.numbers(row, (*path, "weights", n), fan_in, "weights (one per input)")
                 for n, row in enumerate(rows)
@@ -446,7 +438,7 @@ class _Reader:
 
     def sample(self, table: Any, path: Path_, nin: int, nout: int) -> Sample:
         if not isinstance(table, Mapping):
-            raise self.fail(path, f"expected a table {{inputs = [...], targets = [...]}}, got {_shown(table)}")
+            raise self.fail(path, f"expected a table {{inputs = [...], targets = [...]}}, got {shown(table)}")
         self.known_fields(table, path, SAMPLE_FIELDS)
         inputs = self.numbers(self.get(table, (*path, "inputs"), (list,)), (*path, "inputs"), nin, "inputs")
         targets = self.numbers(self.get(table, (*path, "targets"), (list,)), (*path, "targets"), nout, "targets")
@@ -493,52 +485,3 @@ class _Reader:
         if not chosen:
             raise self.fail(("trainable",), "selects no parameter")
         return chosen
-
-
-def _dotted(path: Path_) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out or "(top level)"
-
-
-def _kinds(kinds: tuple[type, ...]) -> str:
-    words = {str: "a string", int: "an integer", float: "a number", list: "a list", bool: "true or false"}
-    return " or ".join(dict.fromkeys(words.get(k, k.__name__) for k in kinds))
-
-
-def _shown(value: Any) -> str:
-    kind = {str: "string", int: "integer", float: "number", list: "list", bool: "boolean", dict: "table"}
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{kind.get(type(value), type(value).__name__)} {text}"
-
-
-def _line_of(text: str, path: Path_) -> int | None:
-    """The line of a TOML file where path's field is set, if it can be found by its key."""
-    if not path:
-        return None
-    if len(path) >= 2 and isinstance(path[1], int):  # a field of the n-th [[table]]
-        block: tuple[str, int] | None = (str(path[0]), path[1])
-        key = path[2] if len(path) > 2 and isinstance(path[2], str) else None
-    else:
-        block, key = None, str(path[0])
-    current: tuple[str, int] | None = None
-    seen: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        header = re.match(r"\[\[\s*([\w.-]+)\s*\]\]", stripped)
-        if header:
-            table = header.group(1)
-            seen[table] = seen.get(table, -1) + 1
-            current = (table, seen[table])
-            if key is None and current == block:
-                return number
-            continue
-        if re.match(r"\[\s*[\w.-]+\s*\]", stripped):
-            current = ("", -1)
-            continue
-        if key is not None and current == block and re.match(rf"{re.escape(key)}\s*=", stripped):
-            return number
-    return None
