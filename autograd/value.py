@@ -6,7 +6,7 @@ import math
 import numbers
 import operator
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from autograd import ops
 from autograd.graph import topological_order
@@ -307,8 +307,9 @@ def weighted_sum(
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs; they must pair up")
     n = len(weights)
-    operands = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
-    if set(map(type, operands)) != {Value}:  # numbers among them: lift each (a neuron's hot path skips this)
+    given = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
+    operands = cast("tuple[Value, ...]", given)
+    if set(map(type, given)) != {Value}:  # numbers among them: lift each (a neuron's hot path skips this)
         operands = tuple(
             lift(
                 v,
@@ -318,7 +319,7 @@ def weighted_sum(
                 if i < 2 * n
                 else "weighted_sum: the bias",
             )
-            for i, v in enumerate(operands)
+            for i, v in enumerate(given)
         )
     data = [v.data for v in operands]
     value, local_grads = ops.weighted_sum.apply(data[:n], data[n : 2 * n], None if bias is None else data[-1])

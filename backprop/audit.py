@@ -184,6 +184,7 @@ class _Auditor:
         self.document_values[claim.id] = printed
         engine = self.engine(claim)
         shown = _fmt(engine, places + 3)
+        result: tuple[str, str | None, float | None, str]
         if matches(printed, engine, places):
             result = (AGREE, None, recomputed, "")
         elif self.part.truncates and truncates(printed, engine, places):
@@ -402,7 +403,7 @@ def format_audit(audit: DocumentAudit) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _aligned(table: list[tuple[str, ...]], right: tuple[int, ...]) -> list[str]:
+def _aligned(table: Sequence[tuple[str, ...]], right: tuple[int, ...]) -> list[str]:
     widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
 
     def cell(text: str, c: int) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from backprop import graph_command
 from backprop.audit import DISAGREE, audit_document, format_audit
 from backprop.claims import DocumentError, bundled, bundled_document, load_document
 from backprop.explanation import explain
@@ -35,10 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     why = commands.add_parser("explain", help="a parameter's gradient as a sum of chain-rule products")
     why.add_argument("name", help="a worked example (see `backprop list`)")
     why.add_argument("parameters", nargs="*", metavar="PARAMETER", help="parameter names (default: all)")
-    if importlib.util.find_spec("backprop.graph_command") is not None:
-        from backprop import graph_command
-
-        graph_command.add_arguments(commands.add_parser("graph", help="draw a worked example's graph"))
+    graph_command.add_arguments(commands.add_parser("graph", help="draw a worked example's graph"))
     return parser
 
 
@@ -53,8 +50,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args.files)
     if args.command == "explain":
         return _explain(args)
-    from backprop import graph_command
-
     return graph_command.run(args)
 
 

@@ -126,7 +126,7 @@ def evaluate(
         return _value(values, quantity.of, overrides)
 
     def walk(node: ast.expr) -> float:
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             return float(node.value)
         if isinstance(node, ast.Name):
             return _value(values, node.id, overrides)

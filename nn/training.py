@@ -109,7 +109,8 @@ def _traced_loss(model: MLP, loss: str | Callable[..., Value], example: Sequence
     """batch_loss over a batch like example, traced once; None, with a warning, if it cannot be."""
 
     def loss_of(inputs: list[list[Value]], targets: list[list[Value]]) -> Value:
-        return batch_loss(model, [Sample(tuple(x), tuple(t)) for x, t in zip(inputs, targets)], loss)
+        traced = [Sample(tuple(x), tuple(t)) for x, t in zip(inputs, targets)]  # type: ignore[arg-type]
+        return batch_loss(model, traced, loss)
 
     try:
         return trace(loss_of, *_columns(example))
