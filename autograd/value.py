@@ -266,16 +266,25 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
 
 def _binary_with_number(op: Op, a: Any, b: Any) -> Value:
     """A binary op with a number on one side: the number becomes a constant and gets no gradient."""
-    a_is_value, b_is_value = isinstance(a, Value), isinstance(b, Value)
-    for x, is_value, other in ((a, a_is_value, b), (b, b_is_value, a)):
-        if not is_value and not _is_number(x):
-            raise TypeError(
-                f"{op.name}: operands must be Values or real numbers, got {type(x).__name__}: {x!r} (with {other!r})"
-            )
-    a = a if a_is_value else constant(a)
-    b = b if b_is_value else constant(b)
-    data, (da, db) = op.apply(a.data, b.data)
-    return _node(op, data, (a, b), (da if a_is_value else 0.0, db if b_is_value else 0.0))
+    if isinstance(a, Value):
+        if isinstance(b, Value):  # both are Values after all (subclasses)
+            data, local_grads = op.apply(a.data, b.data)
+            return _node(op, data, (a, b), local_grads)
+        b = _number_operand(op, b, a)
+        data, (da, _) = op.apply(a.data, b.data)
+        return _node(op, data, (a, b), (da, 0.0))
+    a = _number_operand(op, a, b)
+    data, (_, db) = op.apply(a.data, b.data)
+    return _node(op, data, (a, b), (0.0, db))
+
+
+def _number_operand(op: Op, x: Any, other: Value) -> Value:
+    """The constant for the number x, or a TypeError naming op and x's type."""
+    if x.__class__ is float or _is_number(x):
+        return constant(x)
+    raise TypeError(
+        f"{op.name}: operands must be Values or real numbers, got {type(x).__name__}: {x!r} (with {other!r})"
+    )
 
 
 def _is_number(x: object) -> bool:
