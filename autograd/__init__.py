@@ -4,10 +4,11 @@ from autograd.compiled import Program, TraceError, trace
 from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.graph import grad, leaves, topological_order
 from autograd.ops import OPS, Op
-from autograd.value import Value, constant, sum_values, weighted_sum
+from autograd.value import Constant, Value, constant, sum_values, weighted_sum
 
 __all__ = [
     "OPS",
+    "Constant",
     "GradcheckError",
     "Op",
     "Program",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias, cast
 
@@ -168,7 +167,7 @@ class Value:
     @property
     def is_constant(self) -> bool:
         """True for a number that an operation lifted into the graph."""
-        return self.op == CONSTANT
+        return self.__class__ is Constant
 
     @property
     def _prev(self) -> set[Value]:
@@ -198,6 +197,13 @@ def as_finite_float(x: object, what: str) -> float:
     return x
 
 
+class Constant(Value):
+    """A number lifted into the graph: a leaf (op "const") that never receives a gradient."""
+
+    # Its own class, so one type check over a node's operands finds numbers and constants alike.
+    __slots__ = ()
+
+
 def constant(x: Number) -> Value:
     """The constant leaf for a number: it receives no gradient, as a number in PyTorch does not.
 
@@ -206,7 +212,7 @@ def constant(x: Number) -> Value:
     """
     node = _CONSTANTS.get(x) if x else None  # 0.0 == -0.0: keep zeros out of the cache
     if node is None:
-        node = _new(Value)
+        node = _new(Constant)
         node.data = x if x.__class__ is float and x - x == 0.0 else as_finite_float(x, "operand")
         node.grad = 0.0
         node.parents = node.local_grads = ()
@@ -219,7 +225,7 @@ def constant(x: Number) -> Value:
     return node
 
 
-_CONSTANTS: dict[float, Value] = {}
+_CONSTANTS: dict[float, Constant] = {}
 
 
 def _overflow(op: Op, *operands: Value) -> OverflowError:
@@ -267,9 +273,9 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
 def _binary_with_number(op: Op, a: Any, b: Any) -> Value:
     """A binary op with a number on one side: the number becomes a constant and gets no gradient."""
     if isinstance(a, Value):
-        if isinstance(b, Value):  # both are Values after all (subclasses)
+        if isinstance(b, Value):  # both are Values after all: constants, or other subclasses
             data, local_grads = op.apply(a.data, b.data)
-            return _node(op, data, (a, b), local_grads)
+            return _node(op, data, (a, b), _without_constants((a, b), local_grads))
         b = _number_operand(op, b, a)
         data, (da, _) = op.apply(a.data, b.data)
         return _node(op, data, (a, b), (da, 0.0))
@@ -306,7 +312,9 @@ def sum_values(values: Iterable[Value | Number]) -> Value:
     if not operands:
         raise ValueError("sum_values: needs at least one value, got none")
     data, local_grads = ops.sum_.apply([v.data for v in operands])
-    return _node(ops.sum_, data, operands, _without_constants(operands, local_grads))
+    if set(map(type, operands)) != _JUST_VALUES:
+        local_grads = _without_constants(operands, local_grads)
+    return _node(ops.sum_, data, operands, local_grads)
 
 
 def weighted_sum(
@@ -318,7 +326,8 @@ def weighted_sum(
     n = len(weights)
     given = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
     operands = cast("tuple[Value, ...]", given)
-    if set(map(type, given)) != {Value}:  # numbers among them: lift each (a neuron's hot path skips this)
+    plain = set(map(type, given)) == _JUST_VALUES  # no numbers, no constants: a neuron's usual case
+    if not plain:
         operands = tuple(
             lift(
                 v,
@@ -332,17 +341,17 @@ def weighted_sum(
         )
     data = [v.data for v in operands]
     value, local_grads = ops.weighted_sum.apply(data[:n], data[n : 2 * n], None if bias is None else data[-1])
-    return _node(ops.weighted_sum, value, operands, _without_constants(operands, local_grads))
+    if not plain:
+        local_grads = _without_constants(operands, local_grads)
+    return _node(ops.weighted_sum, value, operands, local_grads)
 
 
 def _without_constants(operands: tuple[Value, ...], local_grads: tuple[float, ...]) -> tuple[float, ...]:
     """local_grads with 0.0 for every constant operand: numbers get no gradient."""
-    if CONSTANT not in set(map(_op_of, operands)):
-        return local_grads
-    return tuple(0.0 if v.op == CONSTANT else d for v, d in zip(operands, local_grads))
+    return tuple(0.0 if v.__class__ is Constant else d for v, d in zip(operands, local_grads))
 
 
-_op_of = operator.attrgetter("op")
+_JUST_VALUES = {Value}
 
 
 def _non_finite_gradient(order: list[Value], node: Value) -> str:

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from autograd import Value, sum_values, weighted_sum
+from autograd import Value, constant, sum_values, weighted_sum
 
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle here; CI installs torch==2.13.0")
 
@@ -89,6 +89,14 @@ def test_numbers_get_no_gradient_and_share_one_constant_node():
     z = sum_values([x, 1.0, x]) + weighted_sum([x, 2.0], [4.0, x], 1.0)
     z.backward()
     assert all(p.grad == 0.0 for node in (z.parents[0], z.parents[1]) for p in node.parents if p.is_constant)
+
+
+def test_a_constant_used_as_a_value_still_gets_no_gradient():
+    x, c = Value(3.0), constant(4.0)
+    y = x * c + sum_values([c, x]) + weighted_sum([c], [x], c)
+    y.backward()
+    assert c.is_constant and c.grad == 0.0
+    assert x.grad == 4.0 + 1.0 + 4.0
 
 
 def test_n_ary_operands_must_be_numbers_or_values():
