@@ -204,7 +204,7 @@ def print_table(rows: list[tuple[str, str, float, str]]) -> None:
 def main(*sources: Callable[[int], list[tuple[str, str, float, str]]]) -> None:
     """Print the rows of sources as one table; with none, every row of the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="runs per timing (median taken)")
+    parser.add_argument("--repeats", type=int, default=21, help="runs per timing (median taken)")
     repeats = parser.parse_args().repeats
     if not sources:
         import compiled_rows  # the package rows import this module's helpers, so they come in here
