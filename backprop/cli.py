@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
-from backprop import graph_command
+from backprop import graph_command, sources
 from backprop.audit import DISAGREE, audit_document, format_audit
-from backprop.claims import DocumentError, bundled, bundled_document, load_document
+from backprop.claims import DocumentError, bundled, bundled_document
 from backprop.explanation import explain
 from backprop.walkthrough import walkthrough
 
 EXIT_OK, EXIT_DISAGREE, EXIT_BAD_INPUT = 0, 1, 2
+NAME_HELP = "a worked example or document (see `backprop list`), or a network spec or claim file"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,10 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="backprop",
         description="Reproduce worked examples of backpropagation and audit hand-derived numbers.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("list", help="the bundled worked examples and documents")
     walk = commands.add_parser("walkthrough", help="a document-style solution computed by the engine")
-    walk.add_argument("name", help="a worked example (see `backprop list`)")
+    add_name_arguments(walk)
     walk.add_argument("--steps", type=int, default=1, help="gradient-descent steps (default 1)")
     walk.add_argument("--format", choices=("text", "markdown"), default="text", help="text or Markdown with LaTeX")
     check = commands.add_parser("check", help="audit printed numbers against the engine")
@@ -33,10 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="*", metavar="FILE", help="claim files or bundled document names (default: all bundled)"
     )
     why = commands.add_parser("explain", help="a parameter's gradient as a sum of chain-rule products")
-    why.add_argument("name", help="a worked example (see `backprop list`)")
+    add_name_arguments(why)
     why.add_argument("parameters", nargs="*", metavar="PARAMETER", help="parameter names (default: all)")
-    graph_command.add_arguments(commands.add_parser("graph", help="draw a worked example's graph"))
+    graph = commands.add_parser("graph", help="draw a worked example's graph")
+    add_name_arguments(graph)
+    graph_command.add_arguments(graph)
     return parser
+
+
+def add_name_arguments(parser: argparse.ArgumentParser) -> None:
+    """NAME and --part, which every command that shows a worked example takes."""
+    parser.add_argument("name", help=NAME_HELP)
+    parser.add_argument("--part", type=int, metavar="N", help="for a document with several parts: only part N")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,45 +80,45 @@ def _list() -> int:
     return EXIT_OK
 
 
-def _example(name: str):
-    import nn
-
-    if name not in nn.examples():
-        raise DocumentError(f"no worked example named {name!r}; they are {', '.join(nn.examples())}")
-    return nn.example(name)
-
-
 def _walkthrough(args: argparse.Namespace) -> int:
     if args.steps < 1:
         return _fail(f"--steps must be at least 1, got {args.steps}")
     try:
-        example = _example(args.name)
+        found = sources.subjects(args.name, args.part)
     except DocumentError as e:
         return _fail(str(e))
-    sys.stdout.write(walkthrough(example, steps=args.steps, markdown=args.format == "markdown"))
+    texts = [walkthrough(s.make(), steps=args.steps, markdown=args.format == "markdown", sample=s.sample) for s in found]
+    sys.stdout.write("\n".join(texts))
     return EXIT_OK
 
 
 def _explain(args: argparse.Namespace) -> int:
     try:
-        example = _example(args.name)
+        passes = [(s.title, s.make().forward(s.sample)) for s in sources.subjects(args.name, args.part)]
     except DocumentError as e:
         return _fail(str(e))
-    pass_ = example.forward()
-    names = args.parameters or list(example.network.parameters_by_name())
-    for name in names:
-        if name not in pass_.values:
-            known = ", ".join(example.network.parameters_by_name())
-            return _fail(f"{args.name} has no value named {name!r}; its parameters are {known}")
-    for name in names:
-        print(explain(pass_, name))
-        print()
+    for title, pass_ in passes:
+        missing = [n for n in args.parameters if n not in pass_.values]
+        if missing:
+            where = f"{args.name} ({title})" if len(passes) > 1 else args.name
+            known = ", ".join(_parameters(pass_))
+            return _fail(f"{where} has no value named {missing[0]!r}; its parameters are {known}")
+    for title, pass_ in passes:
+        if len(passes) > 1:
+            print(f"# {args.name}, {title}\n")
+        for name in args.parameters or _parameters(pass_):
+            print(explain(pass_, name))
+            print()
     return EXIT_OK
+
+
+def _parameters(pass_: Any) -> list[str]:
+    return [name for name, v in pass_.values.items() if (v.meta or {}).get("role") == "parameter"]
 
 
 def _check(files: Sequence[str]) -> int:
     try:  # read and check every file before printing anything
-        documents = [_document(f) for f in files] if files else [bundled_document(n) for n in bundled()]
+        documents = [sources.document(f) for f in files] if files else [bundled_document(n) for n in bundled()]
     except DocumentError as e:
         return _fail(str(e))
     audits = [audit_document(d) for d in documents]
@@ -120,10 +130,13 @@ def _check(files: Sequence[str]) -> int:
     return EXIT_DISAGREE if any(a.count(DISAGREE) for a in audits) else EXIT_OK
 
 
-def _document(name: str):
-    if name in bundled() and not Path(name).exists():
-        return bundled_document(name)
-    return load_document(name)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("scalar-backprop")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def _fail(message: str) -> int:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-import nn
+from pathlib import Path
+
+from backprop import sources
+from backprop.claims import DocumentError
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the graph subcommand's arguments to parser."""
-    parser.add_argument("name", help="a worked example (see `backprop list`)")
+    """Add the graph subcommand's own arguments (NAME and --part are the CLI's) to parser."""
     parser.add_argument("-o", "--output", help="the file to write: .svg, .png, .pdf or .dot (default NAME-VIEW.svg)")
     parser.add_argument("--view", choices=("graph", "network"), default="graph", help="what to draw (default graph)")
     parser.add_argument("--highlight", metavar="NAME", help="a value (e.g. w1) whose paths from the loss stand out")
@@ -27,19 +29,25 @@ def run(args: argparse.Namespace) -> int:
         import viz  # only this subcommand needs graphviz: the rest of the CLI works without it
     except ImportError as e:
         return _fail(str(e))
-    if args.name not in nn.examples():
-        return _fail(f"no worked example named {args.name!r}; they are {', '.join(nn.examples())}")
-    output = args.output or f"{args.name}-{args.view}.svg"
+    try:
+        found = sources.subjects(args.name, args.part)
+    except DocumentError as e:
+        return _fail(str(e))
+    if len(found) > 1:
+        return _fail(f"{args.name} has {len(found)} parts; choose one with --part 1 to {len(found)}")
+    subject = found[0]
+    stem = Path(args.name).stem + (f"-part{args.part}" if args.part else "")
+    output = args.output or f"{stem}-{args.view}.svg"
     options = {"precision": args.precision, "highlight": args.highlight}
     try:
-        loss = nn.example(args.name).forward(args.sample).backward().loss
+        loss = subject.make().forward(subject.sample if args.sample is None else args.sample).backward().loss
         if args.view == "network":
             drawing = viz.draw_network(loss, **options)
         else:
             drawing = viz.draw_graph(loss, collapse=args.collapse, **options)
         path = viz.render(drawing, output)
     except viz.GraphvizNotFound as e:
-        return _fail(f"{e} Here: -o {args.name}.dot")
+        return _fail(f"{e} Here: -o {stem}.dot")
     except OSError as e:
         return _fail(f"cannot write {output}: {e.strerror}")
     except (ValueError, IndexError) as e:

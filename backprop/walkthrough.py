@@ -4,6 +4,7 @@ chain-rule factors, the update, and the forward pass again, as text or as Markdo
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -110,15 +111,18 @@ def latex_name(name: str) -> str:
 
 
 def walkthrough(example: Any, *, steps: int = 1, markdown: bool = False, sample: int | None = None) -> str:
-    """The document-style solution of steps gradient-descent steps on the example, computed by the engine."""
+    """The document-style solution of steps gradient-descent steps on the example, computed by the engine.
+
+    The steps are taken on a copy: example keeps its parameters and grads.
+    """
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
+    example = copy.deepcopy(example)
     out = _Writer(markdown)
     sizes = "-".join(map(str, example.network.sizes))
     out.title(f"{example.name}: {example.title}")
-    out.para(
-        f"Source: {example.source}. Network {sizes}, loss {example.loss}, learning rate η = {example.learning_rate:g}."
-    )
+    source = f"Source: {example.source}. " if example.source else ""
+    out.para(f"{source}Network {sizes}, loss {example.loss}, learning rate η = {example.learning_rate:g}.")
     for note in example.notes:
         out.para(f"Note: {note}")
     for step in range(1, steps + 1):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import subprocess
+import sys
+
 import pytest
 
 from backprop.cli import main
@@ -83,7 +87,7 @@ def test_walkthrough_text_and_markdown(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["walkthrough", "nope"], "backprop: error: no worked example named 'nope'; they are "),
+        (["walkthrough", "nope"], "backprop: error: no worked example, document or file named 'nope'; the examples are "),
         (["walkthrough", "one-neuron", "--steps", "0"], "backprop: error: --steps must be at least 1, got 0"),
         (["explain", "one-neuron", "v"], "backprop: error: one-neuron has no value named 'v'; its parameters are w, b"),
     ],
@@ -105,3 +109,106 @@ def test_an_unknown_command_is_an_argparse_error(capsys):
         main(["frobnicate"])
     assert exit_.value.code == 2
     assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+
+
+SPEC = """\
+name = "my-net"
+inputs = ["x"]
+learning_rate = 0.1
+
+[[layers]]
+size = 1
+activation = "sigmoid"
+weights = [[0.3]]
+biases = [0.1]
+
+[[samples]]
+inputs = [0.5]
+targets = [1.5]
+"""
+
+CLAIMS = """\
+[[part]]
+title = "the russo network"
+network = "russo-3-3-3"
+[[part.claim]]
+quantity = "w10"
+printed = "0.65"
+
+[[part]]
+title = "my own neuron"
+network = { name = "mine", inputs = ["x"], learning_rate = 0.5, layers = [{ size = 1, activation = "tanh", weights = [[2.0]] }], samples = [{ inputs = [0.25], targets = [1.0] }] }
+[[part.claim]]
+quantity = "out_n1_1"
+printed = "0.462"
+"""
+
+
+@pytest.fixture
+def users_files(tmp_path, monkeypatch):
+    """A network spec and a two-part claim file written by a user, in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my-net.toml").write_text(SPEC, encoding="utf-8")
+    (tmp_path / "claims.toml").write_text(CLAIMS, encoding="utf-8")
+    return tmp_path
+
+
+def test_walkthrough_of_a_users_spec_file(capsys, users_files):
+    status, out, err = run(capsys, "walkthrough", "my-net.toml")
+    assert (status, err) == (0, "")
+    assert out.startswith("my-net: my-net\n")
+    assert "  net_n1_1 = w1_1_1·x + b1_1 = 0.3·0.5 + 0.1 = 0.25" in out
+    assert "Source:" not in out  # the spec names no source
+
+
+def test_explain_and_graph_of_a_users_spec_file(capsys, users_files):
+    status, out, _ = run(capsys, "explain", "my-net.toml", "b1_1")
+    assert status == 0
+    assert out.splitlines()[1].strip() == "= -0.937823 · 0.246134 · 1 = -0.23083"
+    assert run(capsys, "graph", "my-net.toml")[0] == 0
+    assert (users_files / "my-net-graph.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_every_part_of_a_users_claim_file(capsys, users_files):
+    status, out, _ = run(capsys, "walkthrough", "claims.toml")
+    assert status == 0
+    assert "russo-3-3-3: " in out and "mine: mine" in out
+    assert "out_n1_1 = tanh(net_n1_1) = tanh(0.5) = 0.462117" in out
+    status, out, _ = run(capsys, "explain", "claims.toml", "--part", "2")
+    assert status == 0
+    assert out.startswith("∂E_total/∂w1_1_1 = ")
+    assert run(capsys, "graph", "claims.toml", "--part", "2", "--view", "network")[0] == 0
+    assert (users_files / "claims-part2-network.svg").exists()
+
+
+def test_a_bundled_document_is_a_name_too(capsys):
+    status, out, _ = run(capsys, "walkthrough", "001-three-examples", "--part", "2")
+    assert status == 0
+    assert out.startswith("two-neurons-chain: ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["graph", "claims.toml"], "claims.toml has 2 parts; choose one with --part 1 to 2"),
+        (["explain", "claims.toml", "--part", "3"], "claims.toml has 2 parts; the part must be 1 to 2"),
+        (["explain", "claims.toml", "w99"], "claims.toml (part 1: the russo network) has no value named 'w99'; its parameters"),
+        (["walkthrough", "missing.toml"], "missing.toml: no such file"),
+        (["check", "nope"], "no document or claim file named 'nope'; the documents are 000-russo, 001-three-examples"),
+        (["walkthrough", "bad.toml"], "bad.toml:7: layers[0].activation: unknown activation 'sigmoids'"),
+    ],
+)
+def test_bad_names_and_files_exit_with_status_2(capsys, users_files, argv, message):
+    (users_files / "bad.toml").write_text(SPEC.replace('"sigmoid"', '"sigmoids"'), encoding="utf-8")
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"backprop: error: {message}")
+
+
+def test_version_and_python_dash_m(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"backprop {importlib.metadata.version('scalar-backprop')}\n"
+    result = subprocess.run([sys.executable, "-m", "backprop", "list"], capture_output=True, text=True)
+    assert result.returncode == 0 and "russo-3-3-3" in result.stdout

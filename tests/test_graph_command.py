@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 
@@ -10,15 +9,13 @@ import pytest
 from svg_reading import Picture
 
 import nn
-from backprop import graph_command
+from backprop.cli import main
 from viz.drawing import INSTALL
 from viz.style import HIGHLIGHT
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    graph_command.add_arguments(parser)
-    return graph_command.run(parser.parse_args(argv))
+    return main(["graph", *argv])
 
 
 @pytest.mark.parametrize("view", ["graph", "network"])
@@ -48,7 +45,7 @@ def test_through_the_backprop_command(tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["nope"], f"no worked example named 'nope'; they are {', '.join(nn.examples())}"),
+        (["nope"], f"no worked example, document or file named 'nope'; the examples are {', '.join(nn.examples())};"),
         (["russo-3-3-3", "--highlight", "w99"], "highlight: no value is labelled 'w99'; the labels are: "),
         (["russo-3-3-3", "-o", "g.jpg"], "render: cannot write 'jpg' for 'g.jpg'; use a format"),
         (["russo-3-3-3", "--sample", "5"], "russo-3-3-3: no sample 5; it has 1"),
@@ -80,6 +77,6 @@ def test_without_the_graphviz_package_only_this_subcommand_fails(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == (
-        "backprop: error: viz needs the graphviz Python package: pip install 'scalar-backprop[viz]' "
-        "(or pip install graphviz)\n"
+        "backprop: error: viz needs the graphviz Python package, a dependency of scalar-backprop: "
+        "pip install graphviz\n"
     )

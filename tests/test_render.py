@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 
@@ -90,8 +91,7 @@ def test_without_the_graphviz_package_importing_viz_says_what_to_install():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.strip().endswith(
-        "ImportError: viz needs the graphviz Python package: "
-        "pip install 'scalar-backprop[viz]' (or pip install graphviz)"
+        "ImportError: viz needs the graphviz Python package, a dependency of scalar-backprop: pip install graphviz"
     )
 
 
@@ -99,3 +99,9 @@ def test_a_drawing_displays_inline_in_jupyter_as_svg():
     bundle = draw_graph(micrograd_neuron())._repr_mimebundle_()
     assert list(bundle) == ["image/svg+xml"]
     assert Picture(bundle["image/svg+xml"]).node("o").texts == ["o", "data 0.7071"]
+
+
+def test_a_plain_install_brings_the_graphviz_package():
+    requirements = importlib.metadata.requires("scalar-backprop") or []
+    plain = [r for r in requirements if "extra ==" not in r]
+    assert any(r.startswith("graphviz") for r in plain), requirements

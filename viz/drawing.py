@@ -10,7 +10,7 @@ try:
     import graphviz  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - exercised in a subprocess by the tests
     raise ImportError(
-        "viz needs the graphviz Python package: pip install 'scalar-backprop[viz]' (or pip install graphviz)"
+        "viz needs the graphviz Python package, a dependency of scalar-backprop: pip install graphviz"
     ) from None
 
 from viz.labels import html_text

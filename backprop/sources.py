@@ -1,0 +1,90 @@
+"""What a NAME on the command line stands for: a bundled example or document, a spec file or a claim file.
+
+Every command that shows a worked example (walkthrough, explain, graph) reads its NAME here, so a
+user's own file works wherever a bundled name does.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nn
+from backprop.claims import DocumentError, bundled, bundled_document, load_document
+
+SPEC_KEY = "layers"  # a TOML file with top-level layers is a network spec; any other is a claim file
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One worked example a NAME stands for, with the sample its numbers are about."""
+
+    title: str  # the example's name, or the claim file's part it comes from
+    make: Callable[[], nn.WorkedExample]  # a fresh copy each call
+    sample: int | None = None  # None: the example's own worked sample
+
+
+def subjects(name: str, part: int | None = None) -> list[Subject]:
+    """The worked examples NAME stands for (one, or a document's parts; only part N if given)."""
+    found = _subjects(name)
+    if part is None:
+        return found
+    if not 1 <= part <= len(found):
+        raise DocumentError(f"{name} has {len(found)} part{'s' * (len(found) > 1)}; the part must be 1 to {len(found)}")
+    return [found[part - 1]]
+
+
+def _subjects(name: str) -> list[Subject]:
+    path = Path(name)
+    if path.is_file():
+        return _file_subjects(path)
+    if name in nn.examples():
+        return [Subject(name, lambda: nn.example(name))]
+    if name in bundled():
+        return _document_subjects(bundled_document(name))
+    if path.suffix == ".toml" or len(path.parts) > 1:
+        raise DocumentError(f"{name}: no such file")
+    raise DocumentError(f"no worked example, document or file named {name!r}; {known_names()}")
+
+
+def known_names() -> str:
+    """The bundled names, as a clause for an error message."""
+    return f"the examples are {', '.join(nn.examples())}; the documents are {', '.join(bundled())}"
+
+
+def document(name: str) -> Any:
+    """The claim file or bundled document NAME stands for (a file of that name wins); DocumentError if none."""
+    path = Path(name)
+    if name in bundled() and not path.exists():
+        return bundled_document(name)
+    if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
+        raise DocumentError(f"no document or claim file named {name!r}; the documents are {', '.join(bundled())}")
+    return load_document(path)
+
+
+def _file_subjects(path: Path) -> list[Subject]:
+    if _is_spec(path):
+        try:
+            example = nn.load_spec(path)
+        except nn.SpecError as e:
+            raise DocumentError(str(e)) from None
+        return [Subject(example.name, lambda: nn.load_spec(path))]
+    return _document_subjects(load_document(path))
+
+
+def _is_spec(path: Path) -> bool:
+    try:  # a file that is not readable TOML goes to the claim-file reader, whose error names the line
+        return SPEC_KEY in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def _document_subjects(doc: Any) -> list[Subject]:
+    many = len(doc.parts) > 1
+    return [
+        Subject(f"part {i}: {part.title}" if many else part.title, part.make_example, part.sample)
+        for i, part in enumerate(doc.parts, 1)
+    ]
