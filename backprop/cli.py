@@ -87,7 +87,9 @@ def _walkthrough(args: argparse.Namespace) -> int:
         found = sources.subjects(args.name, args.part)
     except DocumentError as e:
         return _fail(str(e))
-    texts = [walkthrough(s.make(), steps=args.steps, markdown=args.format == "markdown", sample=s.sample) for s in found]
+    texts = [
+        walkthrough(s.make(), steps=args.steps, markdown=args.format == "markdown", sample=s.sample) for s in found
+    ]
     sys.stdout.write("\n".join(texts))
     return EXIT_OK
 

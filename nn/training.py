@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import warnings
 from collections.abc import Callable, Sequence
@@ -14,18 +15,35 @@ from nn.losses import loss_function
 from nn.optim import SGD
 
 PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unless told not to
+DIVERGENCE_FACTOR = 10.0  # a loss this many times its first value means the steps overshoot
 
 
 @dataclass
 class History:
-    """The loss of every step, in order (measured before that step's update)."""
+    """The loss of every step, in order (measured before that step's update), and notes on the run."""
 
     losses: list[float] = field(default_factory=list)
+    diverged: int | None = None  # the first step whose loss rose DIVERGENCE_FACTOR times above the first
+    notes: list[str] = field(default_factory=list)
 
     @property
     def final(self) -> float:
         """The last step's loss."""
         return self.losses[-1]
+
+    def record(self, loss: float, lr: float) -> str | None:
+        """Append loss; the divergence note, the first time the loss rises far above its start."""
+        self.losses.append(loss)
+        start = self.losses[0]
+        if self.diverged is not None or not (loss > DIVERGENCE_FACTOR * start > 0 or not math.isfinite(loss)):
+            return None
+        self.diverged = len(self.losses) - 1
+        note = (
+            f"train: the loss rose from {start:.4g} to {loss:.4g} by step {self.diverged} with lr={lr:g}: "
+            f"the steps overshoot; try lr={lr / 10:g}"
+        )
+        self.notes.append(note)
+        return note
 
     def __len__(self) -> int:
         return len(self.losses)
@@ -45,7 +63,7 @@ def train(
     steps: int,
     optimizer: SGD | None = None,
     lr: float = 0.1,
-    loss: str | Callable[..., Value] = "half_squared_error",
+    loss: str | Callable[..., Value] = "mse",
     batch_size: int | None = None,
     schedule: Callable[[int], float] | None = None,
     seed: int = 0,
@@ -56,7 +74,9 @@ def train(
     """Run steps of gradient descent on samples and return the loss history.
 
     optimizer: default SGD(model.parameters(), lr). loss: a name in nn.losses.LOSSES or a function
-    (outputs, targets) -> Value. batch_size: None for every sample each step, else a random batch
+    (outputs, targets) -> Value; the default, the mean squared error, keeps the step size independent
+    of the number of samples. A loss that rises far above its start is noted in the history, with
+    one warning that names a smaller learning rate. batch_size: None for every sample each step, else a random batch
     drawn with random.Random(seed). schedule: step index -> learning rate. progress: a tqdm bar on
     stderr; None shows one for runs of PROGRESS_FROM steps or more, on a terminal only.
     compiled: trace the loss once (autograd.trace) and replay it every step, float for float the
@@ -84,14 +104,16 @@ def train(
             optimizer.lr = schedule(step)
         batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
         optimizer.zero_grad()
-        if program is not None:
-            value = program.backward(*_columns(batch))
-        else:
-            total = batch_loss(model, batch, loss)
-            total.backward()
-            value = total.data
+        try:
+            value = _loss_and_gradients(model, batch, loss, program)
+        except ArithmeticError as error:  # the engine refuses an overflow: the loss has run away
+            note = f"train: step {step} (lr={optimizer.lr:g}): {error}; try lr={optimizer.lr / 10:g}"
+            history.notes.append(note)
+            raise type(error)(note) from error
         optimizer.step()
-        history.losses.append(value)
+        note = history.record(value, optimizer.lr)
+        if note is not None:
+            warnings.warn(note, RuntimeWarning, stacklevel=2)
         if bar is not None:
             bar.update()
             if step % 50 == 0:
@@ -99,6 +121,17 @@ def train(
     if bar is not None:
         bar.close()
     return history
+
+
+def _loss_and_gradients(
+    model: MLP, batch: Sequence[Sample], loss: str | Callable[..., Value], program: Program | None
+) -> float:
+    """The batch loss, with its gradients added to the parameters' grads."""
+    if program is not None:
+        return program.backward(*_columns(batch))
+    total = batch_loss(model, batch, loss)
+    total.backward()
+    return total.data
 
 
 def _columns(samples: Sequence[Sample]) -> tuple[list[list[float]], list[list[float]]]:

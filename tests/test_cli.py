@@ -87,7 +87,10 @@ def test_walkthrough_text_and_markdown(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["walkthrough", "nope"], "backprop: error: no worked example, document or file named 'nope'; the examples are "),
+        (
+            ["walkthrough", "nope"],
+            "backprop: error: no worked example, document or file named 'nope'; the examples are ",
+        ),
         (["walkthrough", "one-neuron", "--steps", "0"], "backprop: error: --steps must be at least 1, got 0"),
         (["explain", "one-neuron", "v"], "backprop: error: one-neuron has no value named 'v'; its parameters are w, b"),
     ],
@@ -137,7 +140,12 @@ printed = "0.65"
 
 [[part]]
 title = "my own neuron"
-network = { name = "mine", inputs = ["x"], learning_rate = 0.5, layers = [{ size = 1, activation = "tanh", weights = [[2.0]] }], samples = [{ inputs = [0.25], targets = [1.0] }] }
+[part.network]
+name = "mine"
+inputs = ["x"]
+learning_rate = 0.5
+layers = [{ size = 1, activation = "tanh", weights = [[2.0]] }]
+samples = [{ inputs = [0.25], targets = [1.0] }]
 [[part.claim]]
 quantity = "out_n1_1"
 printed = "0.462"
@@ -192,7 +200,10 @@ def test_a_bundled_document_is_a_name_too(capsys):
     [
         (["graph", "claims.toml"], "claims.toml has 2 parts; choose one with --part 1 to 2"),
         (["explain", "claims.toml", "--part", "3"], "claims.toml has 2 parts; the part must be 1 to 2"),
-        (["explain", "claims.toml", "w99"], "claims.toml (part 1: the russo network) has no value named 'w99'; its parameters"),
+        (
+            ["explain", "claims.toml", "w99"],
+            "claims.toml (part 1: the russo network) has no value named 'w99'; its parameters",
+        ),
         (["walkthrough", "missing.toml"], "missing.toml: no such file"),
         (["check", "nope"], "no document or claim file named 'nope'; the documents are 000-russo, 001-three-examples"),
         (["walkthrough", "bad.toml"], "bad.toml:7: layers[0].activation: unknown activation 'sigmoids'"),

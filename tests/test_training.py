@@ -47,7 +47,7 @@ def parameters_in_torch_order(model: MLP) -> list[float]:
 def test_history_and_parameters_match_a_pytorch_loop():
     model = MLP(2, [3, 2], activation=["tanh", "sigmoid"], seed=2)
     expected_losses, expected_params = torch_history(model, nn.swap(), steps=5, lr=0.7)
-    history = train(model, nn.swap(), steps=5, lr=0.7)
+    history = train(model, nn.swap(), steps=5, lr=0.7, loss="half_squared_error")
     assert isinstance(history, History) and len(history) == 5
     assert history.losses == pytest.approx(expected_losses, rel=1e-13)
     assert parameters_in_torch_order(model) == pytest.approx(expected_params, rel=1e-13)
@@ -55,7 +55,7 @@ def test_history_and_parameters_match_a_pytorch_loop():
 
 def test_the_documents_swap_network_learns_the_swap_task():
     ex = nn.example("swap-2-4-3-2")
-    history = train(ex.network, ex.samples, steps=1000, lr=2.0)
+    history = train(ex.network, ex.samples, steps=1000, lr=2.0, loss="half_squared_error")
     assert history.final < 0.01 < history.losses[0]
     for sample in ex.samples:
         assert [round(o.data) for o in ex.network.forward(sample.inputs)] == list(sample.targets)
@@ -118,7 +118,7 @@ def test_compiled_training_matches_pytorch_too(compiled):
     model = MLP(2, [3, 2], activation="sigmoid", seed=3)
     samples = nn.swap()
     expected_losses, expected_params = torch_history(model, samples, steps=25, lr=0.5)
-    history = train(model, samples, steps=25, lr=0.5, compiled=compiled)
+    history = train(model, samples, steps=25, lr=0.5, compiled=compiled, loss="half_squared_error")
     assert history.losses == pytest.approx(expected_losses, rel=1e-12)
     assert parameters_in_torch_order(model) == pytest.approx(expected_params, rel=1e-12)
 
@@ -155,3 +155,31 @@ def test_compiled_training_falls_back_with_a_warning_when_the_loss_branches_on_v
     ):
         history = train(model, nn.xor()[:1], steps=3, loss=branching, compiled=True)
     assert len(history) == 3
+
+
+def test_a_diverging_run_is_noted_once_with_a_smaller_learning_rate(recwarn):
+    history = train(MLP(2, [4, 1], seed=0), nn.moons(20, seed=0), steps=300, loss="half_squared_error")
+    messages = [str(w.message) for w in recwarn.list if w.category is RuntimeWarning]
+    assert len(messages) == 1
+    assert messages[0].startswith("train: the loss rose from 9.657 to ")
+    assert messages[0].endswith(f"by step {history.diverged} with lr=0.1: the steps overshoot; try lr=0.01")
+    assert history.losses[history.diverged] > 10 * history.losses[0] >= max(history.losses[: history.diverged])
+    assert history.notes == messages
+
+
+def test_the_defaults_train_the_same_network(recwarn):
+    model = MLP(2, [4, 1], seed=0)
+    history = train(model, nn.moons(20, seed=0), steps=300)
+    assert (history.diverged, history.notes, recwarn.list) == (None, [], [])
+    assert history.final < 0.5 * history.losses[0]
+    assert accuracy(model, nn.moons(20, seed=0)) >= 0.85
+
+
+def test_a_loss_that_overflows_names_the_step_and_a_learning_rate_to_try():
+    history = History()
+    with (
+        pytest.warns(RuntimeWarning),
+        pytest.raises(OverflowError, match=r"^train: step \d+ \(lr=50\): .* overflows a float; try lr=5$"),
+    ):
+        train(MLP(2, [4, 1], seed=0), nn.moons(20, seed=0), steps=300, lr=50, history=history)
+    assert history.notes[-1].startswith("train: step ")
