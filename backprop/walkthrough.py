@@ -96,7 +96,7 @@ def _number(x: float, digits: int, latex: bool = False) -> str:
 
 
 def latex_name(name: str) -> str:
-    """A name as LaTeX: w10 → w_{10}, net_h1 → \\mathrm{net}_{h1}, y_hat → \\hat{y}."""
+    """A name as LaTeX: w10 → w_{10}, net_h1 → \\mathrm{net}_{\\mathrm{h1}}, y_hat → \\hat{y}."""
     if name.endswith("_hat"):
         return f"\\hat{{{latex_name(name[:-4])}}}"
     head, _, tail = name.partition("_")

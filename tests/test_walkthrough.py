@@ -1,0 +1,101 @@
+"""backprop.walkthrough: the document-style solution, its numbers against plain-float arithmetic, its formulas."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+import nn
+from autograd import OPS, Value
+from backprop import explain, walkthrough
+from backprop.walkthrough import _LATEX, _TEXT, formula, latex_name
+
+
+def one_neuron_by_hand(steps: int) -> list[tuple[float, float, float, float]]:
+    """(w, b, y_hat, L) before each step and after the last: document 001's neuron in plain floats."""
+    x, y, w, b, lr = 0.5, 1.5, 0.3, 0.1, 0.1
+    rows = []
+    for _ in range(steps + 1):
+        y_hat = 1 / (1 + math.exp(-(w * x + b)))
+        rows.append((w, b, y_hat, 0.5 * (y - y_hat) ** 2))
+        delta = -(y - y_hat) * y_hat * (1 - y_hat)
+        w, b = w - lr * delta * x, b - lr * delta
+    return rows
+
+
+def test_each_step_prints_the_numbers_plain_floats_give():
+    text = walkthrough(nn.example("one-neuron"), steps=3)
+    rows = one_neuron_by_hand(3)
+    for step, (w, b, y_hat, loss) in enumerate(rows[:3], 1):
+        section = text.split(f"Step {step}: forward pass")[1]
+        assert f"z     = w·x + b = {w:.6g}·0.5 + {b:.6g} = {w * 0.5 + b:.6g}" in section
+        assert f"= {y_hat:.6g}\n" in section and f"= {loss:.6g}\n" in section
+        new_w = rows[step][0]
+        assert f"w ← w − η·∂L/∂w = {w:.6g} − 0.1·" in section and f" = {new_w:.6g}\n" in section
+    after = text.split("After 3 steps: forward pass again")[1]
+    assert after.rstrip().endswith(f"= {rows[3][3]:.6g}")
+
+
+def test_the_example_is_left_as_it_was():
+    ex = nn.example("russo-3-3-3")
+    ex.forward().backward()
+    before = {n: (p.data, p.grad) for n, p in ex.network.parameters_by_name().items()}
+    walkthrough(ex, steps=2)
+    assert {n: (p.data, p.grad) for n, p in ex.network.parameters_by_name().items()} == before
+    assert explain(ex.forward(), "w10").lines()[1].endswith("= 0.0526425")  # the document's first pass
+
+
+def test_markdown_writes_latex_equations():
+    text = walkthrough(nn.example("hmkcode-2-2-1"), markdown=True)
+    assert text.startswith("# hmkcode-2-2-1: ")
+    assert text.count("$$") % 2 == 0 and text.count("\\begin{aligned}") == text.count("\\end{aligned}")
+    assert "\\frac{\\partial \\mathrm{Error}}{\\partial w_{5}}" in text
+
+
+def test_a_spec_without_a_source_prints_no_source_line():
+    ex = nn.load_spec(
+        {
+            "name": "bare",
+            "inputs": ["x"],
+            "learning_rate": 0.5,
+            "layers": [{"size": 1, "activation": "linear", "weights": [[1.0]]}],
+            "samples": [{"inputs": [1.0], "targets": [0.0]}],
+        }  # fmt: skip
+    )
+    lines = walkthrough(ex).splitlines()
+    assert lines[3] == "Network 1-1, loss half_squared_error, learning rate η = 0.5."
+    assert not any(line.startswith("Source") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("name", "tex"),
+    [
+        ("w10", "w_{10}"),
+        ("net_h1", "\\mathrm{net}_{\\mathrm{h1}}"),
+        ("y_hat", "\\hat{y}"),
+        ("E_total", "E_{\\mathrm{total}}"),
+        ("b", "b"),
+        ("out_o1_x", "\\mathrm{out}_{\\mathrm{o1,x}}"),
+    ],  # fmt: skip
+)
+def test_latex_names(name, tex):
+    assert latex_name(name) == tex
+
+
+def test_every_op_has_a_text_and_a_latex_form():
+    assert set(_TEXT) | {"sum", "weighted_sum"} == set(OPS) == set(_LATEX) | {"sum", "weighted_sum"}
+
+
+def test_formulas_name_operands_and_fill_in_numbers():
+    x, w = Value(2.0, "x"), Value(-0.5, "w")
+    node = (w * x).sigmoid()
+    assert formula(node) == "σ(w·x)"
+    assert formula(node, numbers=True) == "σ((-0.5)·2)"
+    assert formula(node, latex=True) == "\\sigma\\left(w \\cdot x\\right)"
+
+
+def test_steps_must_be_positive():
+    with pytest.raises(ValueError, match=re.escape("steps must be at least 1, got 0")):
+        walkthrough(nn.example("one-neuron"), steps=0)
