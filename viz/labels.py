@@ -1,4 +1,4 @@
-"""Label text for Graphviz: numbers at a chosen precision, user text escaped so it renders literally."""
+"""Label text for Graphviz: numbers at a chosen precision, user text escaped so it renders literally (and visibly)."""
 
 from __future__ import annotations
 
@@ -31,12 +31,12 @@ def _visible(text: str) -> str:
 
 
 def html_text(text: object) -> str:
-    """text escaped for an HTML-like label: <, >, &, quotes and backslashes literal, newlines as breaks."""
+    """text escaped for an HTML-like label: <, >, &, quotes, backslashes literal, newlines as breaks (see _visible)."""
     return "".join(_HTML.get(c, c) for c in _visible(str(text)))
 
 
 def record_text(text: object) -> str:
-    """text escaped for a record label field: braces, |, <, >, quotes and backslashes literal."""
+    """text escaped for a record label field: braces, |, <, >, quotes and backslashes literal (see _visible)."""
     return "".join(_RECORD.get(c, c) for c in _visible(str(text)))
 
 
