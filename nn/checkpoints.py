@@ -1,12 +1,21 @@
-"""Saving and loading a network's parameters as JSON: exact floats, and checked before anything changes."""
+"""Saving and loading a network's parameters as JSON: exact floats, checked before anything changes.
+
+A save writes a temporary file beside the target and renames it over the old one, so a checkpoint on
+disk is always a whole save: the old one until the new one is complete.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
+from autograd import Value
 from nn.files import read_text
 from nn.layers import Module
 
@@ -15,28 +24,78 @@ VERSION = 1
 
 
 class CheckpointError(ValueError):
-    """A parameter file that does not fit the network: ``file: field: what is wrong``."""
+    """A parameter file that cannot be read or written, or does not fit the network: ``file: field: what``."""
 
 
 def save_parameters(model: Module, path: str | Path) -> None:
-    """Write every parameter of model by name to a JSON file (floats written so they read back exactly)."""
+    """Write every parameter of model by name to a JSON file (floats written so they read back exactly).
+
+    The file is replaced whole or not at all; unnamed, same-named and non-finite parameters are refused.
+    """
+    path = Path(path)
+    params = _named(model, path)
+    for name, p in params.items():
+        problem = _not_a_finite_number(p.data)
+        if problem:
+            raise CheckpointError(f"{path}: parameters.{name}: {problem}")
     document = {
         "format": FORMAT,
         "version": VERSION,
         "sizes": list(getattr(model, "sizes", [])),
-        "parameters": {name: p.data for name, p in model.parameters_by_name().items()},
+        "parameters": {name: p.data for name, p in params.items()},
     }
-    Path(path).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    try:
+        _replace(path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot write the parameters: {e.strerror or e}") from e
 
 
 def load_parameters(model: Module, path: str | Path) -> None:
     """Set model's parameters from a file save_parameters wrote; on any error, change nothing."""
-    values = _read(model, Path(path))
-    for name, p in model.parameters_by_name().items():
+    path = Path(path)
+    params = _named(model, path)
+    values = _read(params, list(getattr(model, "sizes", [])), path)
+    for name, p in params.items():
         p.data = values[name]
 
 
-def _read(model: Module, path: Path) -> dict[str, float]:
+def _named(model: Module, path: Path) -> dict[str, Value]:
+    """model's parameters by name; a CheckpointError if one has no name or two share one (files key by name)."""
+    params: dict[str, Value] = {}
+    index: dict[str, int] = {}
+    for i, p in enumerate(model.parameters()):
+        if p.label is not None and not isinstance(p.label, str):
+            raise CheckpointError(f"{path}: parameters[{i}]: expected a name (a string), got {_shown(p.label)}")
+        if not p.label:
+            raise CheckpointError(f"{path}: parameters[{i}]: the parameter has no name (a checkpoint keys by name)")
+        if p.label in index:
+            raise CheckpointError(
+                f"{path}: parameters.{p.label}: parameters[{index[p.label]}] and [{i}] share this name"
+            )
+        params[p.label], index[p.label] = p, i
+    return params
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write data to a new file beside path, flushed to disk, then rename it over path in one step."""
+    target = Path(os.path.realpath(path))  # through a symlink: replace the file it points to
+    # a name no other save can have (O_EXCL refuses a clash), so concurrent saves never share a file
+    temp = target.with_name(f".{target.name[:200]}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # 0o666 & ~umask, as open() would
+    try:
+        with os.fdopen(fd, "wb") as file:
+            with contextlib.suppress(FileNotFoundError):  # a new file keeps the umask's mode
+                os.fchmod(file.fileno(), stat.S_IMODE(os.stat(target).st_mode))
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _read(names: dict[str, Value], sizes: list[int], path: Path) -> dict[str, float]:
     def fail(field: str, message: str) -> CheckpointError:
         return CheckpointError(f"{path}: {field}: {message}")
 
@@ -50,7 +109,6 @@ def _read(model: Module, path: Path) -> dict[str, float]:
     for key, expected in (("format", FORMAT), ("version", VERSION)):
         if document.get(key) != expected:
             raise fail(key, f"expected {expected!r}, got {_shown(document.get(key))}")
-    sizes = list(getattr(model, "sizes", []))
     if document.get("sizes") != sizes:
         held = document.get("sizes")
         shape = "-".join(map(str, held)) if isinstance(held, list) else _shown(held)
@@ -58,18 +116,25 @@ def _read(model: Module, path: Path) -> dict[str, float]:
     stored = document.get("parameters")
     if not isinstance(stored, dict):
         raise fail("parameters", f"expected a JSON object of name: number, got {_shown(stored)}")
-    names = model.parameters_by_name()
     for name, value in stored.items():
         if name not in names:
             raise fail(f"parameters.{name}", "no parameter of this network has this name")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise fail(f"parameters.{name}", f"expected a number, got {_shown(value)}")
-        if not math.isfinite(value):
-            raise fail(f"parameters.{name}", f"expected a finite number, got {value!r}")
+        problem = _not_a_finite_number(value)
+        if problem:
+            raise fail(f"parameters.{name}", problem)
     missing = [name for name in names if name not in stored]
     if missing:
         raise fail("parameters", f"missing {', '.join(missing)}")
     return {name: float(value) for name, value in stored.items()}
+
+
+def _not_a_finite_number(value: Any) -> str | None:
+    """What keeps value out of a checkpoint, if anything: it must be a finite int or float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"expected a number, got {_shown(value)}"
+    if not math.isfinite(value):
+        return f"expected a finite number, got {value!r}"
+    return None
 
 
 def _shown(value: Any) -> str:

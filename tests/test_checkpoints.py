@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import random
+import re
+import stat
+import subprocess
+import sys
+import threading
 
 import pytest
 
-from nn import MLP, CheckpointError, example, load_parameters, save_parameters
+from autograd import Value
+from nn import MLP, CheckpointError, Module, example, load_parameters, save_parameters
 
 
 def values(model):
@@ -86,3 +94,173 @@ def test_bad_json_and_missing_files_are_refused(tmp_path):
         load_parameters(model, path)
     with pytest.raises(CheckpointError, match=r"nope.json: cannot read the parameters: No such file"):
         load_parameters(model, tmp_path / "nope.json")
+
+
+class Params(Module):
+    """A module holding the given Values as its parameters, named or not."""
+
+    def __init__(self, *params):
+        self.params = list(params)
+
+    def parameters(self):
+        return self.params
+
+
+def nan_value(label):
+    v = Value(0.0, label)
+    v.data = float("nan")  # what a diverged optimizer step leaves behind
+    return v
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ([Value(1.0), Value(2.0)], r"parameters\[0\]: the parameter has no name"),
+        ([Value(1.0, "a"), Value(2.0, "")], r"parameters\[1\]: the parameter has no name"),
+        ([Value(1.0, "a"), Value(2.0, 3)], r"parameters\[1\]: expected a name \(a string\), got integer 3"),
+        (
+            [Value(1.0, "a"), Value(2.0, "b"), Value(3.0, "a")],
+            r"parameters.a: parameters\[0\] and \[2\] share this name",
+        ),
+        ([Value(1.0, "a"), nan_value("b")], r"parameters.b: expected a finite number, got nan"),
+    ],
+)
+def test_parameters_a_file_cannot_hold_are_refused_at_save_time(tmp_path, params, message):
+    path = tmp_path / "p.json"
+    path.write_text("old")
+    with pytest.raises(CheckpointError, match=f"^{re.escape(str(path))}: {message}"):
+        save_parameters(Params(*params), path)
+    assert path.read_text() == "old" and os.listdir(tmp_path) == ["p.json"]
+
+
+def test_a_network_with_same_named_parameters_cannot_load_either(tmp_path):
+    path = tmp_path / "p.json"
+    save_parameters(Params(Value(1.0, "a"), Value(2.0, "b")), path)
+    model = Params(Value(5.0, "a"), Value(6.0, "a"))
+    with pytest.raises(CheckpointError, match=r"p.json: parameters.a: parameters\[0\] and \[1\] share this name$"):
+        load_parameters(model, path)
+    assert values(model) == [5.0, 6.0]
+
+
+def test_an_infinite_or_non_number_parameter_is_refused(tmp_path):
+    model = MLP(2, [1], seed=0)
+    model["w1_1_2"].data = float("-inf")
+    with pytest.raises(CheckpointError, match=r"p.json: parameters.w1_1_2: expected a finite number, got -inf$"):
+        save_parameters(model, tmp_path / "p.json")
+    model["w1_1_2"].data = "0.5"
+    with pytest.raises(CheckpointError, match=r"p.json: parameters.w1_1_2: expected a number, got string '0.5'$"):
+        save_parameters(model, tmp_path / "p.json")
+    assert not (tmp_path / "p.json").exists()
+
+
+FILL_THEN_FAIL = """
+import resource, signal, sys
+import nn
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing us
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+try:
+    nn.save_parameters(nn.MLP(2, [64, 64, 1], seed=0), sys.argv[1])
+except nn.CheckpointError as e:
+    print(e)
+"""
+
+
+def test_a_save_that_fails_part_way_leaves_the_old_checkpoint_loadable(tmp_path):
+    path = tmp_path / "p.json"
+    old = MLP(2, [2, 1], seed=3)
+    save_parameters(old, path)
+    result = subprocess.run([sys.executable, "-c", FILL_THEN_FAIL, str(path)], capture_output=True, text=True)
+    assert result.stdout == f"{path}: cannot write the parameters: File too large\n", result.stderr
+    assert os.listdir(tmp_path) == ["p.json"]  # the partial temporary file is gone
+    loaded = MLP(2, [2, 1], seed=0)
+    load_parameters(loaded, path)
+    assert values(loaded) == values(old)
+
+
+@pytest.mark.parametrize(
+    ("failure", "raised"),
+    [(OSError(errno.EIO, "Input/output error"), CheckpointError), (KeyboardInterrupt(), KeyboardInterrupt)],
+)
+def test_a_save_interrupted_before_the_rename_leaves_the_old_file(tmp_path, monkeypatch, failure, raised):
+    path = tmp_path / "p.json"
+    save_parameters(MLP(2, [1], seed=3), path)
+    before = path.read_bytes()
+
+    def fsync(fd):
+        raise failure
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(raised) as caught:
+        save_parameters(MLP(2, [1], seed=4), path)
+    if raised is CheckpointError:
+        assert str(caught.value) == f"{path}: cannot write the parameters: Input/output error"
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["p.json"]
+
+
+def test_an_unwritable_place_is_named(tmp_path):
+    (tmp_path / "dir.json").mkdir()
+    with pytest.raises(CheckpointError, match=r"dir.json: cannot write the parameters: Is a directory$"):
+        save_parameters(MLP(2, [1], seed=0), tmp_path / "dir.json")
+    assert os.listdir(tmp_path) == ["dir.json"]
+    with pytest.raises(
+        CheckpointError, match=r"missing/p.json: cannot write the parameters: No such file or directory$"
+    ):
+        save_parameters(MLP(2, [1], seed=0), tmp_path / "missing" / "p.json")
+
+
+def test_concurrent_saves_and_loads_see_only_whole_files(tmp_path):
+    path = tmp_path / "p.json"
+    models = [MLP(4, [32, 32, 1], seed=k) for k in range(3)]
+    save_parameters(models[0], path)
+    failures = []
+
+    def save_repeatedly(model):
+        for _ in range(15):
+            save_parameters(model, path)
+
+    def load_repeatedly():
+        reader = MLP(4, [32, 32, 1], seed=9)
+        for _ in range(30):
+            try:
+                load_parameters(reader, path)
+            except CheckpointError as e:
+                failures.append(str(e))
+                return
+            if values(reader) not in [values(m) for m in models]:
+                failures.append("a mix of two saves")
+
+    threads = [threading.Thread(target=save_repeatedly, args=(m,)) for m in models]
+    threads.append(threading.Thread(target=load_repeatedly))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert os.listdir(tmp_path) == ["p.json"]
+
+
+def test_a_replaced_file_keeps_its_mode_and_a_new_file_follows_the_umask(tmp_path):
+    old = tmp_path / "old.json"
+    old.write_text("{}")
+    old.chmod(0o640)
+    save_parameters(MLP(2, [1], seed=0), old)
+    assert stat.S_IMODE(old.stat().st_mode) == 0o640
+    mask = os.umask(0o027)
+    try:
+        save_parameters(MLP(2, [1], seed=0), tmp_path / "new.json")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
+
+
+def test_saving_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
+    target = tmp_path / "real.json"
+    save_parameters(MLP(2, [1], seed=0), target)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    model = MLP(2, [1], seed=5)
+    save_parameters(model, link)
+    assert link.is_symlink()
+    loaded = MLP(2, [1], seed=0)
+    load_parameters(loaded, target)
+    assert values(loaded) == values(model)

@@ -259,6 +259,50 @@ def test_a_newline_in_a_label_breaks_the_line_and_control_characters_show_as_esc
     assert Picture(render_svg(draw_dot(v))).nodes["v0"].texts[:3] == ["two", "lines", "three\\x01"]
 
 
+HOSTILE = {  # label: what the picture shows instead
+    "a\ufffeb\uffff": "a\\ufffeb\\uffff",  # XML forbids them: dot refused the label, or wrote broken SVG
+    "lone \ud800": "lone \\ud800",  # a surrogate cannot be encoded as UTF-8 at all
+    "c1 \x85 \ufdd0": "c1 \\x85 \\ufdd0",  # allowed by XML, but draws nothing
+}
+
+
+@pytest.mark.parametrize("label", HOSTILE)
+def test_characters_xml_forbids_show_as_escapes_and_the_svg_is_well_formed(label):
+    v = Value(1.0, label, meta={"layer": 1, "neuron": label}) * 2.0
+    v.meta = v.parents[0].meta
+    pic = picture(v, highlight=v.parents[0])  # Picture parses the SVG as XML
+    shown = HOSTILE[label]
+    assert pic.nodes["v0"].texts[0] == shown
+    assert shown in [c.texts[0] for c in pic.clusters.values()]
+    assert "∂root / ∂" + shown in pic.caption
+    assert Picture(render_svg(draw_dot(v))).nodes["v0"].texts[0] == shown
+
+
+@pytest.mark.parametrize("text", ["&" * 20_000, "x" * 10_000, "\n" * 10_000])
+def test_a_long_label_is_shortened_visibly_and_still_draws(text):
+    v = Value(1.0, text, meta={"layer": 1, "neuron": text}) * 2.0
+    v.meta = v.parents[0].meta
+    shown = [line for line in (text[:50] + "…" + text[-20:] + f" ({len(text):,} characters)").split("\n") if line]
+    pic = picture(v, highlight=v.parents[0])
+    assert pic.nodes["v0"].texts[: len(shown)] == shown
+    assert Picture(render_svg(draw_dot(v))).nodes["v0"].texts[: len(shown)] == shown
+
+
+def test_draw_dot_has_draw_graphs_node_limit():
+    x = Value(1.0, "x")
+    for _ in range(400):
+        x = x + 1.0
+    with pytest.raises(
+        GraphTooLarge,
+        match=(
+            r"^draw_dot: the graph of the root would have 402 nodes, more than max_nodes=300; raise max_nodes, "
+            r"or draw a value nearer the inputs \(a smaller part of the graph\)$"
+        ),
+    ):
+        draw_dot(x)
+    assert "v401" in draw_dot(x, max_nodes=402).source
+
+
 # ---- draw_dot -------------------------------------------------------------------------------------
 
 

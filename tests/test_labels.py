@@ -25,6 +25,27 @@ def test_text_is_escaped_to_render_literally(text, html, record):
 
 
 @pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\ufffeb\uffff", "a\\ufffeb\\uffff"),  # XML forbids these two: dot would refuse the label
+        ("lone \ud800 \udfff", "lone \\ud800 \\udfff"),  # surrogates cannot even be encoded as UTF-8
+        ("del\x7f c1\x85\x9f", "del\\x7f c1\\x85\\x9f"),
+        ("\ufdd0\ufdef \U0001fffe \U0010ffff", "\\ufdd0\\ufdef \\U0001fffe \\U0010ffff"),  # noncharacters
+        ("é ∂ \u200b 😀 \ufffd", "é ∂ \u200b 😀 \ufffd"),  # characters that draw stay themselves
+    ],
+)
+def test_characters_xml_forbids_or_that_do_not_show_become_escapes(text, shown):
+    assert record_text(text) == html_text(text) == shown.replace("\\", "\\\\")  # Graphviz needs a backslash doubled
+
+
+def test_long_text_keeps_its_start_and_end_and_says_how_long_it_was():
+    text = "start " + "&" * 10_000 + " the end"
+    assert html_text(text) == "start " + "&amp;" * 44 + "…" + "&amp;" * 12 + " the end (10,014 characters)"
+    assert record_text("x" * 80) == "x" * 80  # up to 80 characters are kept whole
+    assert record_text("x" * 81) == "x" * 50 + "…" + "x" * 20 + " (81 characters)"
+
+
+@pytest.mark.parametrize(
     ("x", "precision", "shown"), [(0.123456, 3, "0.123"), (-0.0, 4, "0"), (2.0, 4, "2"), (1e-7, 2, "1e-07")]
 )
 def test_numbers_have_significant_digits(x, precision, shown):

@@ -124,3 +124,12 @@ def test_every_bundled_example_draws_both_views_with_every_parameter(name):
     graph = Picture(render_svg(draw_graph(loss)))
     labels = {n.texts[0] for n in graph.nodes.values() if n.texts}
     assert set(example.network.parameters_by_name()) <= labels
+
+
+def test_a_hostile_weight_name_is_escaped_and_shortened_visibly():
+    ex = nn.example("russo-3-3-3")
+    weight = ex.network.parameters()[0]
+    weight.label = "w\uffff" + "<" * 20_000  # dot refused U+FFFF, and a label over 16,384 characters
+    pic = picture(ex.forward().backward().loss, highlight=weight)
+    shown = "w\\uffff" + "<" * 48 + "…" + "<" * 20 + " (20,002 characters)"
+    assert shown in [text for edge in pic.edges.values() for text in edge.texts]

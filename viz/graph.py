@@ -16,6 +16,8 @@ from viz.labels import check_precision, html_text, number, record_text, table
 from viz.structure import Unit, caption, check_size, find, name, on_paths, units
 from viz.style import HIGHLIGHT, KINDS, fill, kind
 
+_SMALLER = "raise max_nodes, or draw a value nearer the inputs (a smaller part of the graph)"
+
 
 def draw_graph(
     root: Value,
@@ -114,10 +116,11 @@ def draw_graph(
     return drawing
 
 
-def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Drawing:
+def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, max_nodes: int = 300) -> Drawing:
     """micrograd's draw_dot: a record (label | data | grad) per value, an op node before each result."""
     drawing = Drawing(format=format, graph_attr={"rankdir": rankdir})
     drawn = topological_order(root)[::-1]
+    check_size(len(drawn), max_nodes, f"draw_dot: the graph of {name(root, 'the root')}", _SMALLER)
     ids = {v: f"v{i}" for i, v in enumerate(drawn)}
     for i, v in enumerate(drawn):
         label = f"{{ {record_text(v.label or '')} | data {v.data:.4f} | grad {v.grad:.4f} }}"
@@ -198,7 +201,7 @@ def _advice(drawn: list[Value], unit_of: dict[Value, Unit], collapse: bool) -> s
             f"pass collapse=True to draw each neuron as one node ({collapsed} nodes), "
             "use draw_network for the network view, or raise max_nodes"
         )
-    return "raise max_nodes, or draw a value nearer the inputs (a smaller part of the graph)"
+    return _SMALLER
 
 
 def _layer_title(layer: Any) -> str:

@@ -1,4 +1,4 @@
-"""Label text for Graphviz: numbers at a chosen precision, user text escaped so it renders literally."""
+"""Label text for Graphviz: numbers at a chosen precision, user text escaped so it renders literally (and visibly)."""
 
 from __future__ import annotations
 
@@ -7,26 +7,36 @@ import re
 # Graphviz reads backslash escapes (\N, \G, \\) even inside HTML-like labels, so a backslash is doubled.
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\", "\n": "<BR/>"}
 _RECORD = {c: "\\" + c for c in '{}|<>"\\'} | {"\n": "\\n"}
-_CONTROL = re.compile(r"\r\n?|[\x00-\x08\x0b-\x1f\x7f]")
+# What draws nothing or breaks the SVG: line breaks (drawn as breaks), and controls, surrogates (no UTF-8)
+# and noncharacters, which XML forbids (U+FFFE, U+FFFF, most controls) or discourages (the rest).
+_HIDDEN = re.compile(
+    "\r\n?|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
+LONGEST = 80  # characters of text shown whole; Graphviz refuses an HTML-like label over 16,384 characters
 
 
 def _visible(text: str) -> str:
-    """Line breaks as \\n, a tab as a space and any other control character as \\xNN."""
+    """Text as it can be drawn: cut to its start and end past LONGEST characters, line breaks as \\n,
+    a tab as a space and any other character in _HIDDEN as its Python escape (\\x85, \\ufffe)."""
+    if len(text) > LONGEST:
+        text = f"{text[:50]}…{text[-20:]} ({len(text):,} characters)"
 
     def show(match: re.Match) -> str:
         c = match.group()
-        return "\n" if c[0] == "\r" else f"\\x{ord(c):02x}"
+        return "\n" if c[0] == "\r" else ascii(c)[1:-1]
 
-    return _CONTROL.sub(show, text.replace("\t", " "))
+    return _HIDDEN.sub(show, text.replace("\t", " "))
 
 
 def html_text(text: object) -> str:
-    """text escaped for an HTML-like label: <, >, &, quotes and backslashes literal, newlines as breaks."""
+    """text escaped for an HTML-like label: <, >, &, quotes, backslashes literal, newlines as breaks (see _visible)."""
     return "".join(_HTML.get(c, c) for c in _visible(str(text)))
 
 
 def record_text(text: object) -> str:
-    """text escaped for a record label field: braces, |, <, >, quotes and backslashes literal."""
+    """text escaped for a record label field: braces, |, <, >, quotes and backslashes literal (see _visible)."""
     return "".join(_RECORD.get(c, c) for c in _visible(str(text)))
 
 

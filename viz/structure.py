@@ -101,7 +101,7 @@ def check_size(count: int, max_nodes: int, what: str, advice: str) -> None:
 
 def caption(root: Value, order: list[Value], target: Value | None, show_grads: bool, precision: int) -> str:
     """The escaped text under a drawing: that grads are not computed, and what the highlighted paths add up to."""
-    lines = [] if show_grads else [html_text(NOT_COMPUTED)]
+    lines = [] if show_grads else [NOT_COMPUTED]  # viz's own text: nothing to escape, and never shortened
     if target is not None:
         (g,) = grad(root, [target])
         count = path_count(order, target)
