@@ -62,7 +62,7 @@ def test_a_spec_without_a_source_prints_no_source_line():
             "learning_rate": 0.5,
             "layers": [{"size": 1, "activation": "linear", "weights": [[1.0]]}],
             "samples": [{"inputs": [1.0], "targets": [0.0]}],
-        }  # fmt: skip
+        }
     )
     lines = walkthrough(ex).splitlines()
     assert lines[3] == "Network 1-1, loss half_squared_error, learning rate η = 0.5."
@@ -78,7 +78,7 @@ def test_a_spec_without_a_source_prints_no_source_line():
         ("E_total", "E_{\\mathrm{total}}"),
         ("b", "b"),
         ("out_o1_x", "\\mathrm{out}_{\\mathrm{o1,x}}"),
-    ],  # fmt: skip
+    ],
 )
 def test_latex_names(name, tex):
     assert latex_name(name) == tex
