@@ -7,7 +7,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from importlib.resources import files
 
 import pytest
-import torch
+from oracles import needs_torch, torch, torch_activation
 
 import nn
 from backprop import bundled, bundled_document
@@ -110,8 +110,6 @@ def test_agrees_accepts_rounding_and_truncation_only():
 
 # ---- an independent oracle: the same networks in PyTorch float64, built from the TOML text --------
 
-ACTS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda x: x}
-
 
 def torch_network(spec: dict, sample: int):
     """Every layer's weight matrix and bias as leaf tensors, and the forward pass's nets and outs."""
@@ -124,7 +122,7 @@ def torch_network(spec: dict, sample: int):
         b = torch.tensor(biases, dtype=torch.float64, requires_grad=True) if biases else None
         leaves.append((w, b))
         net = w @ x + (b if b is not None else 0.0)  # a shared bias broadcasts over the layer
-        x = ACTS[layer["activation"]](net)
+        x = torch_activation(layer["activation"])(net)
         nets.append(net)
         outs.append(x)
     target = torch.tensor(data["targets"], dtype=torch.float64)
@@ -136,6 +134,7 @@ def spec_of(name: str) -> dict:
     return tomllib.loads((files("nn.networks") / f"{name}.toml").read_text())
 
 
+@needs_torch
 @pytest.mark.parametrize("name", NAMES)
 def test_forward_gradients_and_step_match_pytorch_float64(name):
     spec, ex = spec_of(name), nn.example(name)

@@ -7,10 +7,9 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import needs_torch, torch
 
 from autograd import Value, grad, leaves, topological_order
-
-torch = pytest.importorskip("torch", reason="PyTorch is the oracle here; CI installs torch==2.13.0")
 
 
 def random_graph(seed: int, size: int) -> tuple[Value, list[Value]]:
@@ -49,6 +48,7 @@ def test_leaves_are_the_nodes_no_op_made():
     assert set(leaves(z)) == {x, y}
 
 
+@needs_torch
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10**6), st.integers(1, 40))
 def test_grad_matches_pytorch_and_leaves_grads_alone(seed, size):

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import torch
-import torch.nn.functional as F
+from oracles import needs_torch, torch
 
 from autograd import Value
 from nn import bce_with_logits, half_squared_error, hinge, mse, squared_errors
@@ -22,18 +21,18 @@ def reference_half_squared(o, t, reduction):
 CASES = [
     # (our loss, its keyword arguments, PyTorch's, targets)
     (half_squared_error, {}, reference_half_squared, PROBABILITIES),
-    (mse, {"reduction": "mean"}, lambda o, t, r: F.mse_loss(o, t, reduction=r), PROBABILITIES),
-    (mse, {"reduction": "sum"}, lambda o, t, r: F.mse_loss(o, t, reduction=r), PROBABILITIES),
+    (mse, {"reduction": "mean"}, lambda o, t, r: torch.nn.functional.mse_loss(o, t, reduction=r), PROBABILITIES),
+    (mse, {"reduction": "sum"}, lambda o, t, r: torch.nn.functional.mse_loss(o, t, reduction=r), PROBABILITIES),
     (
         bce_with_logits,
         {"reduction": "mean"},
-        lambda o, t, r: F.binary_cross_entropy_with_logits(o, t, reduction=r),
+        lambda o, t, r: torch.nn.functional.binary_cross_entropy_with_logits(o, t, reduction=r),
         PROBABILITIES,
     ),
     (
         bce_with_logits,
         {"reduction": "sum"},
-        lambda o, t, r: F.binary_cross_entropy_with_logits(o, t, reduction=r),
+        lambda o, t, r: torch.nn.functional.binary_cross_entropy_with_logits(o, t, reduction=r),
         PROBABILITIES,
     ),
     (hinge, {"reduction": "mean"}, lambda o, t, r: getattr(torch.clamp(1 - t * o, min=0), r)(), TARGETS),
@@ -41,6 +40,7 @@ CASES = [
 ]
 
 
+@needs_torch
 @pytest.mark.parametrize(("ours", "kwargs", "theirs", "targets"), CASES)
 def test_value_and_gradients_match_pytorch_float64(ours, kwargs, theirs, targets):
     outs = [Value(x) for x in PREDICTIONS]
@@ -56,6 +56,7 @@ def test_value_and_gradients_match_pytorch_float64(ours, kwargs, theirs, targets
     assert [v.grad for v in ts] == pytest.approx(t.grad.tolist(), rel=1e-13, abs=1e-300)
 
 
+@needs_torch
 @pytest.mark.parametrize("logit", [-800.0, -40.0, 40.0, 800.0])
 @pytest.mark.parametrize("target", [0.0, 0.5, 1.0])
 def test_bce_from_logits_is_stable_at_extreme_logits(logit, target):
@@ -63,7 +64,7 @@ def test_bce_from_logits_is_stable_at_extreme_logits(logit, target):
     loss = bce_with_logits([z], [target])
     loss.backward()
     zt = torch.tensor([logit], dtype=torch.float64, requires_grad=True)
-    ref = F.binary_cross_entropy_with_logits(zt, torch.tensor([target], dtype=torch.float64))
+    ref = torch.nn.functional.binary_cross_entropy_with_logits(zt, torch.tensor([target], dtype=torch.float64))
     ref.backward()
     assert loss.data == pytest.approx(ref.item(), rel=1e-14)
     assert z.grad == pytest.approx(zt.grad.item(), rel=1e-14, abs=1e-300)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import torch
+from oracles import needs_torch, torch
 
 import nn
 from nn import MLP, SGD
@@ -44,6 +44,7 @@ def parameters_in_torch_order(model: MLP) -> list[float]:
     return ours
 
 
+@needs_torch
 def test_history_and_parameters_match_a_pytorch_loop():
     model = MLP(2, [3, 2], activation=["tanh", "sigmoid"], seed=2)
     expected_losses, expected_params = torch_history(model, nn.swap(), steps=5, lr=0.7)
@@ -113,6 +114,7 @@ def test_bad_arguments_are_refused_clearly():
         train(model, nn.xor(), steps=1, batch_size=5)
 
 
+@needs_torch
 @pytest.mark.parametrize("compiled", [False, True])
 def test_compiled_training_matches_pytorch_too(compiled):
     model = MLP(2, [3, 2], activation="sigmoid", seed=3)
