@@ -4,7 +4,7 @@ from nn.checkpoints import CheckpointError, load_parameters, save_parameters
 from nn.datasets import Sample, moons, swap, xor
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP, Layer, Module, Neuron
 from nn.losses import bce_with_logits, half_squared_error, hinge, mse, squared_errors
-from nn.optim import SGD
+from nn.optim import SGD, Adam, AdamW
 from nn.specs import Pass, SpecError, WorkedExample, example, examples, load_spec
 from nn.training import History, accuracy, train
 
@@ -13,6 +13,8 @@ __all__ = [
     "BIAS_MODES",
     "MLP",
     "SGD",
+    "Adam",
+    "AdamW",
     "CheckpointError",
     "History",
     "Layer",
