@@ -4,7 +4,7 @@ from nn.checkpoints import CheckpointError, load_parameters, save_parameters
 from nn.datasets import Sample, moons, swap, xor
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP, Layer, Module, Neuron
 from nn.losses import bce_with_logits, half_squared_error, hinge, mse, squared_errors
-from nn.optim import SGD, Adam, AdamW
+from nn.optim import SGD, Adam, AdamW, cosine_schedule, step_schedule
 from nn.specs import Pass, SpecError, WorkedExample, example, examples, load_spec
 from nn.training import History, accuracy, train
 
@@ -26,6 +26,7 @@ __all__ = [
     "WorkedExample",
     "accuracy",
     "bce_with_logits",
+    "cosine_schedule",
     "example",
     "examples",
     "half_squared_error",
@@ -36,6 +37,7 @@ __all__ = [
     "mse",
     "save_parameters",
     "squared_errors",
+    "step_schedule",
     "swap",
     "train",
     "xor",

@@ -289,3 +289,24 @@ def _stored_moments(
     if not amsgrad:
         moments["max_exp_avg_sq"] = [0.0] * len(names)
     return moments
+
+
+def step_schedule(lr: float, step_size: int, gamma: float = 0.1) -> Callable[[int], float]:
+    """torch's StepLR for nn.train: lr·gamma^(k // step_size) at step k."""
+    lr = _checked_number("step_schedule", "lr", lr, positive=False)
+    gamma = _checked_number("step_schedule", "gamma", gamma, positive=False)
+    _check_count("step_schedule", "step_size", step_size)
+    return lambda k: lr * gamma ** (k // step_size)
+
+
+def cosine_schedule(lr: float, steps: int, min_lr: float = 0.0) -> Callable[[int], float]:
+    """torch's CosineAnnealingLR for nn.train: from lr at step 0 down to min_lr at step ``steps``."""
+    lr = _checked_number("cosine_schedule", "lr", lr, positive=False)
+    min_lr = _checked_number("cosine_schedule", "min_lr", min_lr, positive=False)
+    _check_count("cosine_schedule", "steps", steps)
+    return lambda k: min_lr + (lr - min_lr) * (1.0 + math.cos(math.pi * k / steps)) / 2.0
+
+
+def _check_count(owner: str, what: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{owner}: {what} must be a whole number >= 1, got {_shown(value)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -265,3 +267,79 @@ def test_bad_adam_parameters_and_a_bad_lr_later_are_refused():
     with pytest.raises(ValueError, match="AdamW: lr must be a finite number >= 0, got nan"):
         opt.lr = float("nan")  # as a schedule would set it
     assert opt.lr == 1e-3
+
+
+# Learning-rate schedules for nn.train, against torch.optim.lr_scheduler.
+
+
+def torch_lrs(torch, make_scheduler, steps):
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.3)
+    scheduler = make_scheduler(opt)
+    lrs = []
+    for _ in range(steps):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+    return lrs
+
+
+def test_step_schedule_is_torchs_step_lr():
+    torch = pytest.importorskip("torch", reason="the oracle is torch.optim.lr_scheduler")
+    from nn import step_schedule
+
+    expected = torch_lrs(torch, lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=7, gamma=0.5), 30)
+    assert [step_schedule(0.3, 7, gamma=0.5)(k) for k in range(30)] == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize("min_lr", [0.0, 0.05])
+def test_cosine_schedule_is_torchs_cosine_annealing_lr(min_lr):
+    torch = pytest.importorskip("torch", reason="the oracle is torch.optim.lr_scheduler")
+    from nn import cosine_schedule
+
+    sched = lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=20, eta_min=min_lr)  # noqa: E731
+    expected = torch_lrs(torch, sched, 21)
+    ours = [cosine_schedule(0.3, 20, min_lr=min_lr)(k) for k in range(21)]
+    assert ours == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert (ours[0], ours[-1]) == (0.3, pytest.approx(min_lr, abs=1e-15))
+
+
+def test_train_follows_a_schedule_with_adam():
+    from nn import MLP, Adam, cosine_schedule, train, xor
+
+    model = MLP(2, [4, 1], seed=0)
+    opt = Adam(model.parameters())
+    history = train(model, xor(), steps=40, optimizer=opt, schedule=cosine_schedule(0.05, 40))
+    assert opt.lr == pytest.approx(0.05 * (1 + math.cos(math.pi * 39 / 40)) / 2)
+    assert history.final < history.losses[0]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda s, c: s(-0.1, 5), r"step_schedule: lr must be a finite number >= 0, got -0\.1"),
+        (lambda s, c: s(0.1, 0), "step_schedule: step_size must be a whole number >= 1, got integer 0"),
+        (lambda s, c: s(0.1, 5, gamma=float("inf")), "step_schedule: gamma must be a finite number >= 0, got inf"),
+        (lambda s, c: c(float("nan"), 5), "cosine_schedule: lr must be a finite number >= 0, got nan"),
+        (lambda s, c: c(0.1, 2.5), "cosine_schedule: steps must be a whole number >= 1, got number 2.5"),
+        (lambda s, c: c(0.1, 5, min_lr=-1.0), r"cosine_schedule: min_lr must be a finite number >= 0, got -1\.0"),
+    ],
+)
+def test_bad_schedule_arguments_are_refused(make, message):
+    from nn import cosine_schedule, step_schedule
+
+    with pytest.raises(ValueError, match=message):
+        make(step_schedule, cosine_schedule)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -0.5, float("inf"), "0.1"])
+def test_train_refuses_a_schedule_that_gives_a_bad_lr(bad):
+    from nn import MLP, train, xor
+
+    model = MLP(2, [1], seed=0)
+    before = [p.data for p in model.parameters()]
+    shown = repr(bad).replace(".", r"\.")
+    with pytest.raises(
+        ValueError, match=f"train: the schedule gave lr={shown} for step 2; a learning rate is a finite"
+    ):
+        train(model, xor(), steps=5, schedule=lambda k: 0.1 if k < 2 else bad)
+    assert [p.data for p in model.parameters()] != before  # two steps ran, then the bad one was refused
