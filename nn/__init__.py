@@ -1,7 +1,7 @@
 """Neural networks on the autograd engine: layers, losses, optimisers and the documents' networks."""
 
 from nn.checkpoints import CheckpointError, load_parameters, save_parameters
-from nn.datasets import Sample, moons, swap, xor
+from nn.datasets import Sample, moons, spirals, swap, xor
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP, Layer, Module, Neuron
 from nn.losses import bce_with_logits, half_squared_error, hinge, mse, squared_errors
 from nn.optim import SGD, Adam, AdamW, cosine_schedule, step_schedule
@@ -36,6 +36,7 @@ __all__ = [
     "moons",
     "mse",
     "save_parameters",
+    "spirals",
     "squared_errors",
     "step_schedule",
     "swap",
