@@ -1,5 +1,6 @@
 """Neural networks on the autograd engine: layers, losses, optimisers and the documents' networks."""
 
+from nn.bridge import from_torch, to_torch
 from nn.checkpoints import CheckpointError, load_parameters, save_parameters
 from nn.datasets import Sample, moons, spirals, swap, xor
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP, Layer, Module, Neuron
@@ -29,6 +30,7 @@ __all__ = [
     "cosine_schedule",
     "example",
     "examples",
+    "from_torch",
     "half_squared_error",
     "hinge",
     "load_parameters",
@@ -40,6 +42,7 @@ __all__ = [
     "squared_errors",
     "step_schedule",
     "swap",
+    "to_torch",
     "train",
     "xor",
 ]
