@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from typing import Any
 
 from nn.layers import MLP
@@ -129,9 +130,17 @@ def _torch() -> Any:
     return torch
 
 
-@functools.cache
+_MAKING = threading.Lock()  # two threads' first calls must not make two different classes
+
+
 def _shared_bias_linear() -> type:
     """The torch module for a layer whose neurons share one bias (made once, when torch is first needed)."""
+    with _MAKING:
+        return _make_shared_bias_linear()
+
+
+@functools.cache
+def _make_shared_bias_linear() -> type:
     torch = _torch()
 
     class SharedBiasLinear(torch.nn.Module):  # type: ignore[misc,name-defined]

@@ -108,24 +108,35 @@ class Adam:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its current grad, as torch's single-tensor Adam does in float64."""
+        """Update every parameter from its current grad, as torch's single-tensor Adam does in float64.
+
+        A step that would make a parameter or moment inf or nan raises FloatingPointError and changes nothing.
+        """
         lr, (beta1, beta2), eps, decay = self.lr, self.betas, self.eps, self.weight_decay
-        self.steps += 1
-        step_size = lr / (1.0 - beta1**self.steps)
-        correction2 = math.sqrt(1.0 - beta2**self.steps)
-        m, v, v_max = self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq
+        steps = self.steps + 1
+        step_size = lr / (1.0 - beta1**steps)
+        correction2 = math.sqrt(1.0 - beta2**steps)
+        m, v, v_max, new = list(self.exp_avg), list(self.exp_avg_sq), list(self.max_exp_avg_sq), []
         for i, p in enumerate(self.params):
-            g = p.grad
+            g, data = p.grad, p.data
             if decay and self.decoupled:
-                p.data *= 1.0 - lr * decay
+                data *= 1.0 - lr * decay
             elif decay:
-                g += decay * p.data
+                g += decay * data
             m[i] += (1.0 - beta1) * (g - m[i])  # torch's lerp_ toward g by 1 - beta1 (< 0.5)
             v[i] = v[i] * beta2 + (1.0 - beta2) * g * g
             if self.amsgrad:
                 v_max[i] = max(v_max[i], v[i])
             second = v_max[i] if self.amsgrad else v[i]
-            p.data -= step_size * (m[i] / (math.sqrt(second) / correction2 + eps))
+            new.append(data - step_size * (m[i] / (math.sqrt(second) / correction2 + eps)))
+            if not all(map(math.isfinite, (new[i], m[i], v[i]))):
+                raise FloatingPointError(
+                    f"{self.name}: step {steps}: parameter {i} ({p.label}) with grad {p.grad!r} overflows"
+                    f" (data {new[i]!r}, exp_avg {m[i]!r}, exp_avg_sq {v[i]!r})"
+                )
+        for p, data in zip(self.params, new):
+            p.data = data
+        self.steps, self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq = steps, m, v, v_max
 
     def state_dict(self) -> dict[str, Any]:
         """The settings, step count and moment estimates, keyed by parameter name and JSON-safe."""

@@ -343,3 +343,14 @@ def test_train_refuses_a_schedule_that_gives_a_bad_lr(bad):
     ):
         train(model, xor(), steps=5, schedule=lambda k: 0.1 if k < 2 else bad)
     assert [p.data for p in model.parameters()] != before  # two steps ran, then the bad one was refused
+
+
+def test_an_adam_step_that_overflows_is_refused_and_changes_nothing():
+    from nn import Adam
+
+    a, b = Value(1.0, "a"), Value(2.0, "b")
+    opt = Adam([a, b], lr=0.1)
+    a.grad, b.grad = 1.0, 1e200  # g·g overflows a float: the second moment would be inf
+    with pytest.raises(FloatingPointError, match=r"Adam: step 1: parameter 1 \(b\) with grad 1e\+200 overflows"):
+        opt.step()
+    assert (a.data, b.data, opt.steps, opt.exp_avg, opt.exp_avg_sq) == (1.0, 2.0, 0, [0.0, 0.0], [0.0, 0.0])
