@@ -198,10 +198,34 @@ def as_finite_float(x: object, what: str) -> float:
 
 
 class Constant(Value):
-    """A number lifted into the graph: a leaf (op "const") that never receives a gradient."""
+    """A number lifted into the graph: a shared leaf (op "const") that never changes or gets a gradient."""
 
     # Its own class, so one type check over a node's operands finds numbers and constants alike.
     __slots__ = ()
+
+    def __init__(self, data: Number):
+        for name, value in (("data", as_finite_float(data, "operand")), ("grad", 0.0), ("parents", ())):
+            _set(self, name, value)
+        for name, value in (("local_grads", ()), ("op", CONSTANT), ("label", None), ("meta", None)):
+            _set(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "grad" and isinstance(value, float | int) and value == 0.0:  # zero_grad over a graph
+            return
+        raise _frozen(self, name)
+
+    def __delattr__(self, name: str) -> None:
+        raise _frozen(self, name)
+
+
+def _frozen(node: Constant, name: str) -> AttributeError:
+    return AttributeError(
+        f"constant {node.data!r}: {name} cannot be changed: the node is shared by every graph that uses "
+        "the number (and its grad is always 0.0)"
+    )
+
+
+_set = object.__setattr__  # how a constant is made, past the guard
 
 
 def constant(x: Number) -> Value:
@@ -212,12 +236,7 @@ def constant(x: Number) -> Value:
     """
     node = _CONSTANTS.get(x) if x else None  # 0.0 == -0.0: keep zeros out of the cache
     if node is None:
-        node = _new(Constant)
-        node.data = x if x.__class__ is float and x - x == 0.0 else as_finite_float(x, "operand")
-        node.grad = 0.0
-        node.parents = node.local_grads = ()
-        node.op = CONSTANT
-        node.label = node.meta = None
+        node = Constant(x)
         if x:
             if len(_CONSTANTS) >= 4096:
                 _CONSTANTS.clear()

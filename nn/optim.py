@@ -25,6 +25,12 @@ class SGD:
             raise ValueError("SGD: got an empty parameter list")
         if not all(isinstance(p, Value) for p in self.params):
             raise TypeError("SGD: every parameter must be a Value")
+        for k, p in enumerate(self.params):
+            if p.is_constant:  # one node per number, shared by every graph: a step would change them all
+                raise ValueError(
+                    f"SGD: parameter {k} is the constant {p.data!r} (a number in an operation, shared by "
+                    "every graph that uses it), which never changes; leave out leaves with p.is_constant"
+                )
         for what, x in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
             if not x >= 0.0:
                 raise ValueError(f"SGD: {what} must not be negative, got {x!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+import autograd
 from autograd import Value
 from nn import SGD
 
@@ -66,3 +67,12 @@ def test_bad_settings_are_refused_clearly():
         SGD([Value(1.0)], lr=0.1, momentum=float("nan"))
     with pytest.raises(ValueError, match="SGD: Nesterov momentum requires a momentum and zero dampening"):
         SGD([Value(1.0)], lr=0.1, nesterov=True)
+
+
+def test_constants_are_refused_so_no_step_changes_arithmetic_elsewhere():
+    w = Value(0.5)
+    loss = (w * 2.0 - 1.0) ** 2
+    with pytest.raises(ValueError, match=r"^SGD: parameter \d is the constant (2|1)\.0 \(a number in an operation, shared"):
+        SGD(autograd.leaves(loss), lr=0.1, weight_decay=0.01)
+    assert (Value(3.0) * 2.0).data == 6.0
+    SGD([p for p in autograd.leaves(loss) if not p.is_constant], lr=0.1).step()

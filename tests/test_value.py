@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from autograd import Value, constant, sum_values, weighted_sum
+from autograd import Constant, Value, constant, sum_values, weighted_sum
 
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle here; CI installs torch==2.13.0")
 
@@ -263,3 +263,30 @@ def test_a_million_op_chain_at_the_default_recursion_limit():
     y.backward()
     assert y.data == pytest.approx(rate**n, rel=1e-9)
     assert x.grad == pytest.approx(rate**n, rel=1e-9)  # d(x·r^n)/dx = r^n
+
+
+# ---- constants are shared, so they cannot change ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["data", "grad", "label", "meta", "parents", "local_grads", "op"])
+def test_a_constant_cannot_be_assigned_or_deleted(name):
+    c = (Value(1.0) * 7.25).parents[1]
+    assert c.is_constant
+    with pytest.raises(AttributeError, match=rf"^constant 7\.25: {name} cannot be changed: the node is shared"):
+        setattr(c, name, 1.5)
+    with pytest.raises(AttributeError, match=rf"^constant 7\.25: {name} cannot be changed: the node is shared"):
+        delattr(c, name)
+    assert (c.data, c.grad, c.op, c.parents) == (7.25, 0.0, "const", ())
+    assert (Value(2.0) * 7.25).data == 14.5
+
+
+def test_zeroing_a_constants_grad_is_allowed_and_backward_leaves_it_alone():
+    c = constant(4.5)
+    c.grad = 0.0  # zero_grad over a whole graph does this
+    x = Value(2.0)
+    y = x * c
+    y.backward()
+    y.backward()  # the second pass runs from zero and restores: constants included
+    y.zero_grad()
+    assert c.grad == 0.0 and x.grad == 0.0
+    assert Constant(3.0).data == 3.0 and Constant(3.0).op == "const"
