@@ -666,7 +666,8 @@ class _Source:
 
 def literal(x: float) -> str:
     """x as Python source that can stand as an operand anywhere: (-2.0) for -2.0."""
-    return f"({x!r})" if math.copysign(1.0, x) < 0 else repr(x)
+    text = float.__repr__(x)  # a float's own digits: never a user object's repr
+    return f"({text})" if math.copysign(1.0, x) < 0 else text
 
 
 def _common_prefix(paths: list[tuple[int, ...]]) -> tuple[int, ...]:

@@ -182,10 +182,12 @@ class Value:
 
 
 def as_finite_float(x: object, what: str) -> float:
-    """x as a float, or a TypeError/ValueError saying what was wrong with it."""
-    if isinstance(x, float):
+    """x as a plain float, or a TypeError/ValueError saying what was wrong with it."""
+    if x.__class__ is float:
         pass
-    elif isinstance(x, numbers.Real):  # int, bool, Fraction, NumPy scalars
+    elif isinstance(x, float):  # a subclass (NumPy's float64): its number, never its methods or repr
+        x = float.__float__(x)
+    elif isinstance(x, numbers.Real):  # int, bool, Fraction, other NumPy scalars
         try:
             x = float(x)
         except OverflowError:
@@ -234,6 +236,8 @@ def constant(x: Number) -> Value:
     Constants never change and get no gradient, so one node per number serves every graph: a
     bounded cache saves building (and later collecting) a node per use.
     """
+    if x.__class__ is not float:  # look up and keep plain floats only: a subclass may lie in __eq__
+        x = as_finite_float(x, "operand")
     node = _CONSTANTS.get(x) if x else None  # 0.0 == -0.0: keep zeros out of the cache
     if node is None:
         node = Constant(x)

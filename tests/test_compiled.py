@@ -497,3 +497,31 @@ def test_the_documents_network_trains_as_nn_trains_it():
     values = program.descend(300, compiled.learning_rate, params=compiled.optimizer.params)
     assert values == [dynamic_.step().loss.data for _ in range(300)]
     assert compiled.parameter_values() == dynamic_.parameter_values()
+
+
+# ---- only plain floats reach generated code ---------------------------------------------------
+
+
+def test_a_numpy_number_in_one_graph_does_not_break_later_traces():
+    np = pytest.importorskip("numpy")
+    Value(1.0) * np.float64(0.4033203125)  # the first use of this number: it becomes the cached constant
+    program = trace(lambda x: x * 0.4033203125, 1.0)
+    assert program(2.0) == 2.0 * 0.4033203125
+    assert "np" not in program.source.gradient()
+
+
+class Sneaky(float):
+    """A float whose repr is code that leaves a mark when it runs."""
+
+    def __repr__(self):
+        return "__import__('builtins').__dict__.setdefault('_autograd_sneaky', 0.2939453125)"
+
+
+def test_the_repr_of_a_user_number_never_becomes_code():
+    import builtins
+
+    Value(1.0) + Sneaky(0.2939453125)
+    program = trace(lambda x: x * 0.2939453125 + x * Sneaky(0.2939453125), 1.0)
+    assert program(2.0) == 2.0 * 0.2939453125 * 2 and program.value_and_grad(2.0)[1] == [0.2939453125 * 2]
+    assert not hasattr(builtins, "_autograd_sneaky")
+    assert "import" not in program.source.gradient() and "import" not in program.source.forward()

@@ -290,3 +290,39 @@ def test_zeroing_a_constants_grad_is_allowed_and_backward_leaves_it_alone():
     y.zero_grad()
     assert c.grad == 0.0 and x.grad == 0.0
     assert Constant(3.0).data == 3.0 and Constant(3.0).op == "const"
+
+
+# ---- only plain floats enter a graph ----------------------------------------------------------
+
+
+class LyingFloat(float):
+    """A float subclass whose equality, hash, repr and float() all lie."""
+
+    def __eq__(self, other):
+        return True
+
+    def __hash__(self):
+        return hash(0.5)
+
+    def __repr__(self):
+        return "__import__('builtins')"
+
+    def __float__(self):
+        return 0.5
+
+
+def test_numbers_of_other_types_become_plain_floats():
+    np = pytest.importorskip("numpy")
+    for number, expected in [(np.float64(0.1171875), 0.1171875), (Fraction(3, 8), 0.375), (np.float32(0.25), 0.25)]:
+        assert type(Value(number).data) is float
+        c = (Value(1.0) * number).parents[1]
+        assert c.is_constant and type(c.data) is float and c.data == expected
+        assert (Value(1.0) * expected).parents[1] is c  # the same cached node as the plain float
+
+
+def test_a_float_subclass_counts_as_its_number_only():
+    constant(0.5)  # cached
+    liar = LyingFloat(3.0)
+    product = Value(2.0) * liar
+    assert product.data == 6.0 and type(product.parents[1].data) is float
+    assert type(Value(liar).data) is float and Value(liar).data == 3.0
