@@ -206,9 +206,9 @@ class Constant(Value):
     __slots__ = ()
 
     def __init__(self, data: Number):
-        for name, value in (("data", as_finite_float(data, "operand")), ("grad", 0.0), ("parents", ())):
-            _set(self, name, value)
-        for name, value in (("local_grads", ()), ("op", CONSTANT), ("label", None), ("meta", None)):
+        fields: dict[str, Any] = {"data": as_finite_float(data, "operand"), "grad": 0.0, "parents": ()}
+        fields.update(local_grads=(), op=CONSTANT, label=None, meta=None)
+        for name, value in fields.items():
             _set(self, name, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
