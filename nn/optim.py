@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from autograd import Value
+from autograd.value import as_finite_float
 
 
 class SGD:
@@ -31,17 +32,23 @@ class SGD:
                     f"SGD: parameter {k} is the constant {p.data!r} (a number in an operation, shared by "
                     "every graph that uses it), which never changes; leave out leaves with p.is_constant"
                 )
-        for what, x in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
-            if not x >= 0.0:
-                raise ValueError(f"SGD: {what} must not be negative, got {x!r}")
+        self.lr = lr
+        self.momentum = _setting("momentum", momentum)
+        self.dampening = _setting("dampening", dampening)
+        self.weight_decay = _setting("weight_decay", weight_decay)
         if nesterov and (momentum <= 0.0 or dampening != 0.0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
-        self.lr = lr
-        self.momentum = momentum
-        self.dampening = dampening
-        self.weight_decay = weight_decay
         self.nesterov = nesterov
         self.velocity: list[float] | None = None  # torch's momentum_buffer, made on the first step
+
+    @property
+    def lr(self) -> float:
+        """The learning rate: finite and not negative, also when a schedule sets it."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, lr: float) -> None:
+        self._lr = _setting("lr", lr)
 
     def zero_grad(self) -> None:
         """Set the grad of every parameter to 0."""
@@ -49,19 +56,41 @@ class SGD:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its current grad."""
+        """Update every parameter from its current grad; FloatingPointError, and no change, if one overflows."""
         lr, mu, decay = self.lr, self.momentum, self.weight_decay
+        params = self.params
         if mu == 0.0 and decay == 0.0:  # plain gradient descent: the documents' update
-            for p in self.params:
-                p.data -= lr * p.grad
+            _update(params, [p.data - lr * p.grad for p in params], lr)
             return
-        grads = [p.grad + decay * p.data if decay else p.grad for p in self.params]
+        grads = [p.grad + decay * p.data if decay else p.grad for p in params]
+        velocity = self.velocity
         if mu:
-            if self.velocity is None:
-                self.velocity = list(grads)  # torch starts the buffer at the first gradient, undamped
+            if velocity is None:
+                velocity = list(grads)  # torch starts the buffer at the first gradient, undamped
             else:
                 keep = 1.0 - self.dampening
-                self.velocity = [mu * v + keep * g for v, g in zip(self.velocity, grads)]
-            grads = [g + mu * v for g, v in zip(grads, self.velocity)] if self.nesterov else self.velocity
-        for p, g in zip(self.params, grads):
-            p.data -= lr * g
+                velocity = [mu * v + keep * g for v, g in zip(velocity, grads)]
+            grads = [g + mu * v for g, v in zip(grads, velocity)] if self.nesterov else velocity
+        _update(params, [p.data - lr * g for p, g in zip(params, grads)], lr)
+        self.velocity = velocity
+
+
+def _setting(what: str, x: float) -> float:
+    """x as a finite float >= 0, or a ValueError naming the setting."""
+    x = as_finite_float(x, f"SGD: {what}")
+    if x < 0.0:
+        raise ValueError(f"SGD: {what} must not be negative, got {x!r}")
+    return x
+
+
+def _update(params: list[Value], data: list[float], lr: float) -> None:
+    """Set every parameter's data, or raise FloatingPointError, changing none, if one is not finite."""
+    for k, (p, x) in enumerate(zip(params, data)):
+        if x - x:  # inf or nan: a step too large for a float, or a grad set by hand
+            name = repr(p.label) if p.label else f"parameter {k}"
+            raise FloatingPointError(
+                f"SGD: the step makes {name} {x!r} (data {p.data!r}, grad {p.grad!r}, lr {lr!r}); "
+                "no parameter was changed"
+            )
+    for p, x in zip(params, data):
+        p.data = x
