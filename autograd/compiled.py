@@ -423,9 +423,16 @@ class Program:
                 q.data = data
             if failed is not None:  # the engine raises its error, or repeats a false alarm's step
                 value, _, grads = self._gradient(x, list(p), fast=False)
+                updated = {k: p[k] - lr * grads[k] for k in positions}
+                for k, data in updated.items():
+                    if data - data:
+                        raise FloatingPointError(
+                            f"descend: step {len(values)} makes {_name(self.params[k])} {data!r} (data "
+                            f"{p[k]!r}, grad {grads[k]!r}, lr {lr!r}); the parameters are as before that step"
+                        )
                 values.append(value)
-                for k in positions:
-                    self.params[k].data -= lr * grads[k]
+                for k, data in updated.items():
+                    self.params[k].data = data
         return values
 
     def check(self, *args: Any) -> None:
@@ -644,8 +651,8 @@ class _Source:
                         statements.append((path, f"g{p} = {term}"))
         return ["check = 0.0", *inits], _nested(statements, gates), grads, checks
 
-    def _check(self, grads: bool) -> str:
-        items = self.value_checks + (self.grad_checks if grads else [])
+    def _check(self, grads: bool, more: Sequence[str] = ()) -> str:
+        items = [*self.value_checks, *(self.grad_checks if grads else []), *more]
         if len(items) <= 64:  # adds are cheaper than a tuple for sum(); they nest, so not too many
             return " + ".join(("check", *items))
         return f"sum(({', '.join(items)},), check)"
@@ -692,7 +699,9 @@ class _Source:
         params = [k for k, n in enumerate(self.nodes) if n.op == PARAM]
         state = f"({''.join(f'v{k}, ' for k in params)})"
         step = [*self.forward_lines, *self.inits, *self.backward_lines]
-        updates = [f"v{params[j]} -= lr * {self.grads[params[j]]}" for j in positions]
+        trained = [params[j] for j in positions]
+        # Each update goes to u first and joins the check: no parameter becomes inf or nan unnoticed.
+        updates = [f"u{k} = v{k} - lr * {self.grads[k]}" for k in trained]
         body = [
             *self._unpack(),
             "values = []",
@@ -701,11 +710,12 @@ class _Source:
             *(f"        {line}" for line in step),
             "    except (ArithmeticError, ValueError):",
             f"        return values, {state}, step",
-            f"    check = {self._check(True)}",
+            *(f"    {line}" for line in updates),
+            f"    check = {self._check(True, [f'u{k}' for k in trained])}",
             "    if check - check:",
             f"        return values, {state}, step",
             f"    values.append({self.root_value})",
-            *(f"    {line}" for line in updates),
+            *(f"    v{k} = u{k}" for k in trained),
             f"return values, {state}, None",
         ]
         return "def run(steps, lr, x, p):\n" + "".join(f"    {line}\n" for line in body)

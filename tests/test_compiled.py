@@ -613,3 +613,20 @@ def test_check_does_not_fail_when_the_constant_cache_fills_during_a_trace():
     for x in (2.0, 3.0, 4.0, 5.0):  # the cache empties at another point of f each time
         program.check(x)
     assert program(2.0) == 2.0 * 0.6337890625 * 2
+
+
+def test_descend_never_leaves_a_parameter_infinite():
+    w = Value(1.0, "w")
+    program = trace(lambda x: w * x, 1.0)
+    with pytest.raises(
+        FloatingPointError, match=r"^descend: step 0 makes 'w' -inf \(data 1\.0, grad 1e\+20, lr 1e\+300\)"
+    ):
+        program.descend(1, 1e300, 1e20)
+    assert w.data == 1.0
+    wanders = trace(lambda: w.sin())  # w steps by up to lr each time, until one step overflows
+    expected, steps = 1.0, 0
+    while math.isfinite(expected - 1.5e308 * math.cos(expected)):
+        expected, steps = expected - 1.5e308 * math.cos(expected), steps + 1
+    with pytest.raises(FloatingPointError, match=rf"^descend: step {steps} makes 'w' -?inf .*as before that step$"):
+        wanders.descend(1000, 1.5e308)
+    assert w.data == expected and steps > 1
