@@ -381,7 +381,7 @@ class Program:
 
     def __call__(self, *args: Any) -> float:
         """f's value at args (shaped like the traced example), with the parameters' current data."""
-        x, p = self._floats(args), [q.data for q in self.params]
+        x, p = self._floats(args), self._param_data()
         try:
             value, check = self._function("forward")(x, p)
             if not check - check:  # inf or nan somewhere: let the engine say where
@@ -393,12 +393,12 @@ class Program:
     def value_and_grad(self, *args: Any) -> tuple[float, list[Any]]:
         """f's value at args and its derivative with respect to each argument, shaped like args."""
         x = self._floats(args)
-        value, arg_grads, _ = self._gradient(x, [q.data for q in self.params])
+        value, arg_grads, _ = self._gradient(x, self._param_data())
         return value, _nest(iter(arg_grads), self.shapes)
 
     def backward(self, *args: Any) -> float:
         """f's value at args; adds d f / d p to p.grad for each parameter, as f(*args).backward() would."""
-        value, _, param_grads = self._gradient(self._floats(args), [q.data for q in self.params])
+        value, _, param_grads = self._gradient(self._floats(args), self._param_data())
         for q, g in zip(self.params, param_grads):
             q.grad += g
         return value
@@ -417,7 +417,7 @@ class Program:
         x = self._floats(args)
         values: list[float] = []
         while len(values) < steps:
-            done, p, failed = self._function(positions)(steps - len(values), lr, x, [q.data for q in self.params])
+            done, p, failed = self._function(positions)(steps - len(values), lr, x, self._param_data())
             values += done
             for q, data in zip(self.params, p):
                 q.data = data
@@ -449,6 +449,15 @@ class Program:
                 f"{_describe(self.nodes, k)} traced, {_describe(other.nodes, k)} now): its control flow "
                 "or its numbers depend on values. Use the dynamic engine for f."
             )
+
+    def _param_data(self) -> list[float]:
+        """The parameters' data; ValueError naming one whose .data was set to inf or nan by hand."""
+        p = [q.data for q in self.params]
+        total = sum(p, 0.0)
+        if total - total:  # one sum finds an inf or nan (or finite numbers that add up to inf)
+            for q in self.params:
+                as_finite_float(q.data, f"program: the data of the parameter {_name(q)}")
+        return p
 
     def _floats(self, args: tuple[Any, ...]) -> list[float]:
         """The numbers in args, depth first; TraceError if args are not shaped like the example."""

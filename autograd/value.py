@@ -251,8 +251,14 @@ def constant(x: Number) -> Value:
 _CONSTANTS: dict[float, Constant] = {}
 
 
-def _overflow(op: Op, *operands: Value) -> OverflowError:
+def _overflow(op: Op, *operands: Value) -> ArithmeticError | ValueError:
+    """Why op's result is inf or nan: an operand that already was (its .data set by hand), or overflow."""
     values = ", ".join(repr(p.data) for p in operands)
+    for k, p in enumerate(operands):
+        if not -_LARGEST <= p.data <= _LARGEST:
+            return ValueError(
+                f"{op.name}: operand {k} of {op.name}({values}) is not finite; was its .data set by hand?"
+            )
     return OverflowError(f"{op.name}: the result of {op.name}({values}) overflows a float")
 
 

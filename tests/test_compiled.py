@@ -630,3 +630,12 @@ def test_descend_never_leaves_a_parameter_infinite():
     with pytest.raises(FloatingPointError, match=rf"^descend: step {steps} makes 'w' -?inf .*as before that step$"):
         wanders.descend(1000, 1.5e308)
     assert w.data == expected and steps > 1
+
+
+def test_a_parameter_set_to_nan_by_hand_is_reported():
+    w = Value(1.0, "w")
+    program = trace(lambda x: (w * x).relu(), 1.0)
+    w.data = math.nan
+    for call in (program, program.value_and_grad, program.backward, lambda x: program.descend(1, 0.1, x)):
+        with pytest.raises(ValueError, match=r"^program: the data of the parameter 'w' must be finite, got nan$"):
+            call(1.0)

@@ -326,3 +326,35 @@ def test_a_float_subclass_counts_as_its_number_only():
     product = Value(2.0) * liar
     assert product.data == 6.0 and type(product.parents[1].data) is float
     assert type(Value(liar).data) is float and Value(liar).data == 3.0
+
+
+# ---- a .data set to nan or inf by hand is reported, not hidden -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("op", "message"),
+    [
+        (lambda v: v.relu(), r"^relu: operand must be a number, got relu\(nan\); was its \.data set by hand\?$"),
+        (lambda v: v * 2.0, r"^mul: operand 0 of mul\(nan, 2\.0\) is not finite; was its \.data set by hand\?$"),
+        (lambda v: v.tanh(), r"^tanh: operand 0 of tanh\(nan\) is not finite; was its \.data set by hand\?$"),
+        (lambda v: v**0, r"^pow: operands must be numbers, got nan \*\* 0\.0; was a \.data set by hand\?$"),
+        (lambda v: 1.0**v, r"^pow: operands must be numbers, got 1\.0 \*\* nan; was a \.data set by hand\?$"),
+        (lambda v: v.sin(), r"^sin: operand 0 of sin\(nan\) is not finite; was its \.data set by hand\?$"),
+    ],
+)
+def test_an_op_on_a_nan_set_by_hand_says_so(op, message):
+    v = Value(1.0)
+    v.data = math.nan
+    with pytest.raises(ValueError, match=message):
+        op(v)
+
+
+def test_an_op_on_an_inf_set_by_hand_says_so():
+    v = Value(1.0)
+    v.data = math.inf
+    with pytest.raises(ValueError, match=r"^relu: operand 0 of relu\(inf\) is not finite; was its \.data set by hand"):
+        v.relu()
+    with pytest.raises(ValueError, match=r"^sin: operand must be finite, got sin\(inf\); was its \.data set by hand"):
+        v.sin()
+    with pytest.raises(ValueError, match=r"^cos: operand must be finite, got cos\(inf\); was its \.data set by hand"):
+        v.cos()
