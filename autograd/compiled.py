@@ -399,8 +399,9 @@ class Program:
     def backward(self, *args: Any) -> float:
         """f's value at args; adds d f / d p to p.grad for each parameter, as f(*args).backward() would."""
         value, _, param_grads = self._gradient(self._floats(args), self._param_data())
-        for q, g in zip(self.params, param_grads):
-            q.grad += g
+        with value_module.ACCUMULATING:  # as backward does: concurrent calls all add up
+            for q, g in zip(self.params, param_grads):
+                q.grad += g
         return value
 
     def descend(self, steps: int, lr: float, *args: Any, params: Sequence[Value] | None = None) -> list[float]:

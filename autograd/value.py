@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias, cast
 
@@ -131,24 +132,16 @@ class Value:
 
         Each call adds exactly one pass: after k calls every grad is k times its one-call value.
         """
+        seed = as_finite_float(gradient, "backward gradient")
         order = topological_order(self)
-        previous = [node.grad for node in order]
-        accumulated = any(previous)
-        if accumulated:  # run this pass from zero, then add what was there before
-            for node in order:
-                node.grad = 0.0
-        self.grad = as_finite_float(gradient, "backward gradient")
-        for node in order:
-            g = node.grad
-            if g - g:  # inf or nan: name where it came from instead of spreading it
-                raise FloatingPointError(_non_finite_gradient(order, node))
-            parents = node.parents
-            if parents:  # skip building a zip for the many leaves
-                for parent, local in zip(parents, node.local_grads):
-                    parent.grad += local * g
-        if accumulated:
-            for node, grad in zip(order, previous):
-                node.grad += grad
+        with ACCUMULATING:
+            previous = [node.grad for node in order]
+            try:
+                _backward_pass(order, seed, any(previous), previous)
+            except BaseException:  # nothing half-written: every grad as it was
+                for node, grad in zip(order, previous):
+                    node.grad = grad
+                raise
 
     def zero_grad(self) -> None:
         """Set the grad of this node and of every node it depends on to 0."""
@@ -179,6 +172,30 @@ class Value:
         """micrograd's name for the op's symbol ('' for a leaf)."""
         op = ops.OPS.get(self.op)
         return op.symbol if op else ""
+
+
+# One backward pass at a time: passes into shared nodes from several threads all add up, as in
+# PyTorch (a pass runs from zero and then adds what was there, so two at once would lose one).
+ACCUMULATING = threading.Lock()
+
+
+def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous: list[float]) -> None:
+    """One pass of backward over order (root first), added to the grads there were before."""
+    if accumulated:  # run this pass from zero, then add what was there before
+        for node in order:
+            node.grad = 0.0
+    order[0].grad = seed
+    for node in order:
+        g = node.grad
+        if g - g:  # inf or nan: name where it came from instead of spreading it
+            raise FloatingPointError(_non_finite_gradient(order, node))
+        parents = node.parents
+        if parents:  # skip building a zip for the many leaves
+            for parent, local in zip(parents, node.local_grads):
+                parent.grad += local * g
+    if accumulated:
+        for node, grad in zip(order, previous):
+            node.grad += grad
 
 
 def as_finite_float(x: object, what: str) -> float:

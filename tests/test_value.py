@@ -358,3 +358,12 @@ def test_an_op_on_an_inf_set_by_hand_says_so():
         v.sin()
     with pytest.raises(ValueError, match=r"^cos: operand must be finite, got cos\(inf\); was its \.data set by hand"):
         v.cos()
+
+
+def test_a_backward_that_raises_leaves_every_grad_as_it_was():
+    a, b = Value(2.0, "a"), Value(0.0, "b")
+    a.grad = 5.0
+    y = a * 3.0 + b.sqrt()
+    with pytest.raises(FloatingPointError, match=r"^backward: the gradient reaching b is inf"):
+        y.backward()
+    assert (a.grad, b.grad, y.grad) == (5.0, 0.0, 0.0)
