@@ -1,10 +1,11 @@
 """Trace once, replay fast: the graph a function of Values builds, compiled to straight-line Python.
 
-The rule: a program replays the one graph f built while it was traced, so f must build the same graph
-for every argument. Reading ``.data`` (or ``float()``) of a Value that depends on an argument or a
-parameter while f is traced raises TraceError, since a branch or a number taken from it would be
-replayed unchanged; ``program.check(*args)`` re-traces f at other arguments and raises TraceError if
-the graph differs. Numbers f gets from anywhere but its arguments are baked into the program;
+The rule: a program replays the one graph f built while it was traced, so f must build the same
+graph for every argument. Reading ``.data`` (or ``float()``, ``repr()``, ``.local_grads``,
+``grad()``) of a Value that depends on an argument or a parameter, or a ``.grad`` that may differ
+between calls, while f is traced raises TraceError, since a branch or a number taken from it would
+be replayed unchanged; ``program.check(*args)`` re-traces f at other arguments and raises TraceError
+if the graph differs. Numbers f gets from anywhere but its arguments are baked into the program;
 parameters (the Values f uses that existed before the trace) are read afresh at every call.
 """
 
@@ -148,45 +149,63 @@ class Node(NamedTuple):
     label: str | None
 
 
-_DATA = Value.__dict__["data"]  # the slot's own descriptor, which a watch stands in for while tracing
+# The numbers a Value holds, each watched while f runs: f must not take them out or change them.
+_SLOTS = {name: Value.__dict__[name] for name in ("data", "grad", "local_grads")}  # the slots' own descriptors
+_WHAT = {"data": "the value", "grad": "the gradient", "local_grads": "the local derivatives"}
 _ENGINE_FILES = {value_module.__file__, ops.__file__, graph.__file__, __file__}
-_TRACING = threading.RLock()  # the watch replaces Value.data for the whole process: one trace at a time
+# Engine functions that hand a Value's numbers to their caller: their reads count as the caller's.
+_PASSING_ON = {Value.__float__.__code__, Value.__repr__.__code__, graph.grad.__code__}
+_TRACING = threading.RLock()  # the watches replace Value's slots for the whole process: one trace at a time
 
 
-class _Watch:
-    """Stands in for Value.data while f runs: notes the nodes made, and reads and writes from outside."""
+class _Record:
+    """What f did with Values while it was traced (in the tracing thread)."""
 
     def __init__(self) -> None:
         self.thread = threading.get_ident()
-        self.made: set[Value] = set()
-        self.reads: list[tuple[Value, str]] = []
-        self.writes: list[tuple[Value, str]] = []
+        self.made: dict[Value, int] = {}  # the nodes made during the trace, in the order they were made
+        self.reads: list[tuple[Value, str, str]] = []  # (node, slot, where) read from outside the engine
+        self.writes: list[tuple[Value, str, str]] = []  # (node, slot, where) of data or local_grads set again
+        self.grads_set: set[Value] = set()  # nodes whose grad changed after they were made
+
+
+class _Watch:
+    """Stands in for one of Value's number slots while f runs, noting reads and writes in the record."""
+
+    def __init__(self, name: str, record: _Record) -> None:
+        self.name, self.slot, self.record = name, _SLOTS[name], record
 
     def __get__(self, node: Value | None, owner: type | None = None) -> Any:
         if node is None:
             return self
-        if threading.get_ident() == self.thread:
+        if threading.get_ident() == self.record.thread:
             where = _outside_engine(sys._getframe(1))
             if where:
-                self.reads.append((node, where))
-        return _DATA.__get__(node, owner)
+                self.record.reads.append((node, self.name, where))
+        return self.slot.__get__(node, owner)
 
-    def __set__(self, node: Value, data: float) -> None:
-        _DATA.__set__(node, data)
-        if threading.get_ident() == self.thread:
-            where = _outside_engine(sys._getframe(1))
-            if where:
-                self.writes.append((node, where))
+    def __set__(self, node: Value, value: Any) -> None:
+        record = self.record
+        if threading.get_ident() == record.thread:
+            try:
+                self.slot.__get__(node)
+            except AttributeError:  # the first write is the node's making
+                if self.name == "data":
+                    record.made[node] = len(record.made)
             else:
-                self.made.add(node)
+                if self.name == "grad":  # backward or zero_grad inside f, or f itself
+                    record.grads_set.add(node)
+                else:
+                    where = _outside_engine(sys._getframe(1)) or "a line of the engine"
+                    record.writes.append((node, self.name, where))
+        self.slot.__set__(node, value)
 
 
 def _outside_engine(frame: FrameType) -> str | None:
-    """'file:line' of the code reading or writing data, or None for the engine's own reads."""
-    code = frame.f_code
-    if code.co_name == "__float__" and code.co_filename == value_module.__file__ and frame.f_back:
-        frame = frame.f_back  # float(x) reads x's value for its caller
-    elif code.co_filename in _ENGINE_FILES:
+    """'file:line' of the code reading or writing a slot, or None for the engine's own reads."""
+    if frame.f_code in _PASSING_ON and frame.f_back:  # float(x), repr(x), grad(y, xs): for their caller
+        frame = frame.f_back
+    if frame.f_code.co_filename in _ENGINE_FILES:
         return None
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
@@ -201,45 +220,52 @@ def trace(f: Callable[..., Value], *example_args: Any) -> Program:
     leaves = [
         Value(x.data, x.label) if isinstance(x, Value) else Value(as_finite_float(x, "trace: argument")) for x in items
     ]
-    watch = _Watch()
+    record = _Record()
     with _TRACING:
-        outer = Value.__dict__["data"]
-        Value.data = watch  # type: ignore[assignment,misc]
+        outer = {name: Value.__dict__[name] for name in _SLOTS}
+        for name in _SLOTS:
+            setattr(Value, name, _Watch(name, record))
         try:
             root = f(*_nest(iter(leaves), shapes))
         finally:
-            Value.data = outer  # type: ignore[misc]
+            for name, descriptor in outer.items():
+                setattr(Value, name, descriptor)
     if not isinstance(root, Value):
         raise TraceError(f"trace: f must return a Value, got {type(root).__name__}: {root!r}")
-    return Program(f, shapes, *_nodes(root, leaves, watch))
+    return Program(f, shapes, *_nodes(root, leaves, record))
 
 
-def _nodes(root: Value, args: list[Value], watch: _Watch) -> tuple[list[Node], list[Value]]:
-    """The graph under root as Nodes, parents first, and the parameters it reads."""
+def _nodes(root: Value, args: list[Value], record: _Record) -> tuple[list[Node], list[Value], list[int]]:
+    """The graph under root as Nodes, parents first; the parameters it reads; the order f made them in."""
     position = {id(leaf): k for k, leaf in enumerate(args)}
-    for node, where in watch.writes:
-        raise TraceError(f"trace: f sets the data of {_name(node)} at {where}; a program cannot replay that")
-    for node, where in watch.reads:
-        if any(_varies(leaf, position, watch) for leaf in graph.leaves(node)):
+    for node, name, where in record.writes:
+        raise TraceError(f"trace: f sets the {name} of {_name(node)} at {where}; a program cannot replay that")
+    for node, name, where in record.reads:
+        if _read_varies(node, name, position, record):
             raise TraceError(
-                f"trace: f reads the value of {_name(node)} at {where}; a program replays one graph and "
+                f"trace: f reads {_WHAT[name]} of {_name(node)} at {where}; a program replays one graph and "
                 "cannot repeat branches or numbers taken from values. Use Value operations only, "
                 "or the dynamic engine."
             )
-    order = topological_order(root)[::-1]
-    index = {id(node): k for k, node in enumerate(order)}
+    index: dict[int, int] = {}
+    numbers: dict[str, int] = {}  # one node per constant number, however many nodes the engine made for it
     nodes: list[Node] = []
     params: list[Value] = []
-    for node in order:
+    for node in topological_order(root)[::-1]:
+        if node.op == CONSTANT:
+            index[id(node)] = numbers.setdefault(float.__repr__(node.data), len(nodes))
+            if index[id(node)] < len(nodes):
+                continue
+        index[id(node)] = len(nodes)
         parents = tuple(index[id(p)] for p in node.parents)
         if id(node) in position:
             nodes.append(Node(ARG, (), (), position[id(node)], node.label))
-        elif node.op == CONSTANT or (not node.parents and node in watch.made):
+        elif node.op == CONSTANT or (not node.parents and node in record.made):
             nodes.append(Node(node.op or MADE, (), (), node.data, node.label))
         elif not node.parents:
             nodes.append(Node(PARAM, (), (), len(params), node.label))
             params.append(node)
-        elif node not in watch.made:
+        elif node not in record.made:
             raise TraceError(
                 f"trace: f uses {_name(node)}, which was computed before the trace; a program would "
                 "recompute it from its operands. Compute it inside f, or pass it as an argument."
@@ -250,11 +276,23 @@ def _nodes(root: Value, args: list[Value], watch: _Watch) -> tuple[list[Node], l
             # A number operand's local derivative is fixed at 0.0 (numbers get no gradient).
             fixed = tuple(p.op == CONSTANT and d == 0.0 for p, d in zip(node.parents, node.local_grads))
             nodes.append(Node(node.op, parents, fixed, 0.0, node.label))
-    return nodes, params
+    made = {k: record.made[node] for node in record.made if (k := index.get(id(node))) is not None}
+    creation = [k for k, node in enumerate(nodes) if not node.parents] + sorted(
+        (k for k, node in enumerate(nodes) if node.parents), key=made.__getitem__
+    )
+    return nodes, params, creation
 
 
-def _varies(leaf: Value, args: dict[int, int], watch: _Watch) -> bool:
-    return id(leaf) in args or (leaf.op != CONSTANT and leaf not in watch.made)
+def _read_varies(node: Value, name: str, args: dict[int, int], record: _Record) -> bool:
+    """Whether the number f read could differ at other arguments or parameter values."""
+    if name == "grad":  # a gradient never set during the trace is 0.0 on every call; others are not
+        fresh = node in record.made or id(node) in args
+        return not node.is_constant and (node in record.grads_set or not fresh)
+    return any(_varies(leaf, args, record) for leaf in graph.leaves(node))
+
+
+def _varies(leaf: Value, args: dict[int, int], record: _Record) -> bool:
+    return id(leaf) in args or (leaf.op != CONSTANT and leaf not in record.made)
 
 
 def _name(node: Value) -> str:
@@ -320,9 +358,17 @@ def _nest(flat: Iterator[Any], shapes: tuple[Shape, ...]) -> list[Any]:
 class Program:
     """A traced graph compiled to straight-line Python: its value and gradients at new arguments."""
 
-    def __init__(self, f: Callable[..., Value], shapes: tuple[Shape, ...], nodes: list[Node], params: list[Value]):
+    def __init__(
+        self,
+        f: Callable[..., Value],
+        shapes: tuple[Shape, ...],
+        nodes: list[Node],
+        params: list[Value],
+        creation: list[int],
+    ):
         self.f = f
         self.nodes = nodes
+        self.creation = creation  # node positions in the order f made them: rebuilt so, f's first error is raised
         self.params = tuple(params)  # read at every call; backward adds to their grad
         self.shapes = shapes
         self.source = _Source(self.nodes, _size(shapes))
@@ -335,7 +381,7 @@ class Program:
 
     def __call__(self, *args: Any) -> float:
         """f's value at args (shaped like the traced example), with the parameters' current data."""
-        x, p = self._floats(args), [q.data for q in self.params]
+        x, p = self._floats(args), self._param_data()
         try:
             value, check = self._function("forward")(x, p)
             if not check - check:  # inf or nan somewhere: let the engine say where
@@ -347,14 +393,15 @@ class Program:
     def value_and_grad(self, *args: Any) -> tuple[float, list[Any]]:
         """f's value at args and its derivative with respect to each argument, shaped like args."""
         x = self._floats(args)
-        value, arg_grads, _ = self._gradient(x, [q.data for q in self.params])
+        value, arg_grads, _ = self._gradient(x, self._param_data())
         return value, _nest(iter(arg_grads), self.shapes)
 
     def backward(self, *args: Any) -> float:
         """f's value at args; adds d f / d p to p.grad for each parameter, as f(*args).backward() would."""
-        value, _, param_grads = self._gradient(self._floats(args), [q.data for q in self.params])
-        for q, g in zip(self.params, param_grads):
-            q.grad += g
+        value, _, param_grads = self._gradient(self._floats(args), self._param_data())
+        with value_module.ACCUMULATING:  # as backward does: concurrent calls all add up
+            for q, g in zip(self.params, param_grads):
+                q.grad += g
         return value
 
     def descend(self, steps: int, lr: float, *args: Any, params: Sequence[Value] | None = None) -> list[float]:
@@ -371,15 +418,22 @@ class Program:
         x = self._floats(args)
         values: list[float] = []
         while len(values) < steps:
-            done, p, failed = self._function(positions)(steps - len(values), lr, x, [q.data for q in self.params])
+            done, p, failed = self._function(positions)(steps - len(values), lr, x, self._param_data())
             values += done
             for q, data in zip(self.params, p):
                 q.data = data
             if failed is not None:  # the engine raises its error, or repeats a false alarm's step
                 value, _, grads = self._gradient(x, list(p), fast=False)
+                updated = {k: p[k] - lr * grads[k] for k in positions}
+                for k, data in updated.items():
+                    if data - data:
+                        raise FloatingPointError(
+                            f"descend: step {len(values)} makes {_name(self.params[k])} {data!r} (data "
+                            f"{p[k]!r}, grad {grads[k]!r}, lr {lr!r}); the parameters are as before that step"
+                        )
                 values.append(value)
-                for k in positions:
-                    self.params[k].data -= lr * grads[k]
+                for k, data in updated.items():
+                    self.params[k].data = data
         return values
 
     def check(self, *args: Any) -> None:
@@ -396,6 +450,15 @@ class Program:
                 f"{_describe(self.nodes, k)} traced, {_describe(other.nodes, k)} now): its control flow "
                 "or its numbers depend on values. Use the dynamic engine for f."
             )
+
+    def _param_data(self) -> list[float]:
+        """The parameters' data; ValueError naming one whose .data was set to inf or nan by hand."""
+        p = [q.data for q in self.params]
+        total = sum(p, 0.0)
+        if total - total:  # one sum finds an inf or nan (or finite numbers that add up to inf)
+            for q in self.params:
+                as_finite_float(q.data, f"program: the data of the parameter {_name(q)}")
+        return p
 
     def _floats(self, args: tuple[Any, ...]) -> list[float]:
         """The numbers in args, depth first; TraceError if args are not shaped like the example."""
@@ -418,10 +481,11 @@ class Program:
 
     def _rebuild(self, x: list[float], p: list[float]) -> tuple[Value, list[Value | None], list[Value]]:
         """The traced graph built again by the engine at x and p: the slow path, with its errors."""
-        built: list[Value] = []
+        built: list[Value] = [None] * len(self.nodes)  # type: ignore[list-item]
         args: list[Value | None] = [None] * len(x)
         params = []
-        for node in self.nodes:
+        for k in self.creation:
+            node = self.nodes[k]
             if node.op == ARG:
                 v = args[int(node.data)] = Value(x[int(node.data)], node.label)
             elif node.op == PARAM:
@@ -437,7 +501,7 @@ class Program:
                 local_grads = tuple(0.0 if fixed else d for d, fixed in zip(local_grads, node.fixed))
                 v = value_module._node(OPS[node.op], data, operands, local_grads)
                 v.label = node.label
-            built.append(v)
+            built[k] = v
         return built[-1], args, params
 
     def _function(self, which: object) -> Callable[..., Any]:
@@ -597,8 +661,8 @@ class _Source:
                         statements.append((path, f"g{p} = {term}"))
         return ["check = 0.0", *inits], _nested(statements, gates), grads, checks
 
-    def _check(self, grads: bool) -> str:
-        items = self.value_checks + (self.grad_checks if grads else [])
+    def _check(self, grads: bool, more: Sequence[str] = ()) -> str:
+        items = [*self.value_checks, *(self.grad_checks if grads else []), *more]
         if len(items) <= 64:  # adds are cheaper than a tuple for sum(); they nest, so not too many
             return " + ".join(("check", *items))
         return f"sum(({', '.join(items)},), check)"
@@ -645,7 +709,9 @@ class _Source:
         params = [k for k, n in enumerate(self.nodes) if n.op == PARAM]
         state = f"({''.join(f'v{k}, ' for k in params)})"
         step = [*self.forward_lines, *self.inits, *self.backward_lines]
-        updates = [f"v{params[j]} -= lr * {self.grads[params[j]]}" for j in positions]
+        trained = [params[j] for j in positions]
+        # Each update goes to u first and joins the check: no parameter becomes inf or nan unnoticed.
+        updates = [f"u{k} = v{k} - lr * {self.grads[k]}" for k in trained]
         body = [
             *self._unpack(),
             "values = []",
@@ -654,11 +720,12 @@ class _Source:
             *(f"        {line}" for line in step),
             "    except (ArithmeticError, ValueError):",
             f"        return values, {state}, step",
-            f"    check = {self._check(True)}",
+            *(f"    {line}" for line in updates),
+            f"    check = {self._check(True, [f'u{k}' for k in trained])}",
             "    if check - check:",
             f"        return values, {state}, step",
             f"    values.append({self.root_value})",
-            *(f"    {line}" for line in updates),
+            *(f"    v{k} = u{k}" for k in trained),
             f"return values, {state}, None",
         ]
         return "def run(steps, lr, x, p):\n" + "".join(f"    {line}\n" for line in body)
@@ -666,7 +733,8 @@ class _Source:
 
 def literal(x: float) -> str:
     """x as Python source that can stand as an operand anywhere: (-2.0) for -2.0."""
-    return f"({x!r})" if math.copysign(1.0, x) < 0 else repr(x)
+    text = float.__repr__(x)  # a float's own digits: never a user object's repr
+    return f"({text})" if math.copysign(1.0, x) < 0 else text
 
 
 def _common_prefix(paths: list[tuple[int, ...]]) -> tuple[int, ...]:

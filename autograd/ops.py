@@ -103,6 +103,8 @@ def pow_(a: float, b: float) -> Result:
 
 
 def _power(a: float, b: float) -> float:
+    if a != a or b != b:  # nan ** 0 and 1 ** nan are 1.0: a nan set by hand would vanish
+        raise ValueError(f"pow: operands must be numbers, got {a!r} ** {b!r}; was a .data set by hand?")
     if a == 0.0 and b < 0.0:
         raise ZeroDivisionError(f"pow: zero to a negative power in {a!r} ** {b!r}")
     try:
@@ -170,7 +172,11 @@ def sigmoid(a: float) -> Result:
 
 @primitive("relu", "ReLU", 1, "1 if a > 0 else 0")
 def relu(a: float) -> Result:
-    return (a, ONE) if a > 0.0 else (0.0, ZERO)
+    if a > 0.0:
+        return a, ONE
+    if a <= 0.0:
+        return 0.0, ZERO
+    raise ValueError(f"relu: operand must be a number, got relu({a!r}); was its .data set by hand?")
 
 
 @primitive("softplus", "softplus", 1, "σ(a)")
@@ -187,12 +193,18 @@ def abs_(a: float) -> Result:
 
 @primitive("sin", "sin", 1, "cos(a)")
 def sin(a: float) -> Result:
-    return math.sin(a), (math.cos(a),)
+    try:
+        return math.sin(a), (math.cos(a),)
+    except ValueError:  # math's "domain error" for ±inf
+        raise ValueError(f"sin: operand must be finite, got sin({a!r}); was its .data set by hand?") from None
 
 
 @primitive("cos", "cos", 1, "-sin(a)")
 def cos(a: float) -> Result:
-    return math.cos(a), (-math.sin(a),)
+    try:
+        return math.cos(a), (-math.sin(a),)
+    except ValueError:  # math's "domain error" for ±inf
+        raise ValueError(f"cos: operand must be finite, got cos({a!r}); was its .data set by hand?") from None
 
 
 # ---- n-ary ----------------------------------------------------------------------------------

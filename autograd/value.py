@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias, cast
 
@@ -131,24 +132,16 @@ class Value:
 
         Each call adds exactly one pass: after k calls every grad is k times its one-call value.
         """
+        seed = as_finite_float(gradient, "backward gradient")
         order = topological_order(self)
-        previous = [node.grad for node in order]
-        accumulated = any(previous)
-        if accumulated:  # run this pass from zero, then add what was there before
-            for node in order:
-                node.grad = 0.0
-        self.grad = as_finite_float(gradient, "backward gradient")
-        for node in order:
-            g = node.grad
-            if g - g:  # inf or nan: name where it came from instead of spreading it
-                raise FloatingPointError(_non_finite_gradient(order, node))
-            parents = node.parents
-            if parents:  # skip building a zip for the many leaves
-                for parent, local in zip(parents, node.local_grads):
-                    parent.grad += local * g
-        if accumulated:
-            for node, grad in zip(order, previous):
-                node.grad += grad
+        with ACCUMULATING:
+            previous = [node.grad for node in order]
+            try:
+                _backward_pass(order, seed, any(previous), previous)
+            except BaseException:  # nothing half-written: every grad as it was
+                for node, grad in zip(order, previous):
+                    node.grad = grad
+                raise
 
     def zero_grad(self) -> None:
         """Set the grad of this node and of every node it depends on to 0."""
@@ -181,11 +174,37 @@ class Value:
         return op.symbol if op else ""
 
 
+# One backward pass at a time: passes into shared nodes from several threads all add up, as in
+# PyTorch (a pass runs from zero and then adds what was there, so two at once would lose one).
+ACCUMULATING = threading.Lock()
+
+
+def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous: list[float]) -> None:
+    """One pass of backward over order (root first), added to the grads there were before."""
+    if accumulated:  # run this pass from zero, then add what was there before
+        for node in order:
+            node.grad = 0.0
+    order[0].grad = seed
+    for node in order:
+        g = node.grad
+        if g - g:  # inf or nan: name where it came from instead of spreading it
+            raise FloatingPointError(_non_finite_gradient(order, node))
+        parents = node.parents
+        if parents:  # skip building a zip for the many leaves
+            for parent, local in zip(parents, node.local_grads):
+                parent.grad += local * g
+    if accumulated:
+        for node, grad in zip(order, previous):
+            node.grad += grad
+
+
 def as_finite_float(x: object, what: str) -> float:
-    """x as a float, or a TypeError/ValueError saying what was wrong with it."""
-    if isinstance(x, float):
+    """x as a plain float, or a TypeError/ValueError saying what was wrong with it."""
+    if x.__class__ is float:
         pass
-    elif isinstance(x, numbers.Real):  # int, bool, Fraction, NumPy scalars
+    elif isinstance(x, float):  # a subclass (NumPy's float64): its number, never its methods or repr
+        x = float.__float__(x)
+    elif isinstance(x, numbers.Real):  # int, bool, Fraction, other NumPy scalars
         try:
             x = float(x)
         except OverflowError:
@@ -198,10 +217,34 @@ def as_finite_float(x: object, what: str) -> float:
 
 
 class Constant(Value):
-    """A number lifted into the graph: a leaf (op "const") that never receives a gradient."""
+    """A number lifted into the graph: a shared leaf (op "const") that never changes or gets a gradient."""
 
     # Its own class, so one type check over a node's operands finds numbers and constants alike.
     __slots__ = ()
+
+    def __init__(self, data: Number):
+        fields: dict[str, Any] = {"data": as_finite_float(data, "operand"), "grad": 0.0, "parents": ()}
+        fields.update(local_grads=(), op=CONSTANT, label=None, meta=None)
+        for name, value in fields.items():
+            _set(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "grad" and isinstance(value, float | int) and value == 0.0:  # zero_grad over a graph
+            return
+        raise _frozen(self, name)
+
+    def __delattr__(self, name: str) -> None:
+        raise _frozen(self, name)
+
+
+def _frozen(node: Constant, name: str) -> AttributeError:
+    return AttributeError(
+        f"constant {node.data!r}: {name} cannot be changed: the node is shared by every graph that uses "
+        "the number (and its grad is always 0.0)"
+    )
+
+
+_set = object.__setattr__  # how a constant is made, past the guard
 
 
 def constant(x: Number) -> Value:
@@ -210,14 +253,11 @@ def constant(x: Number) -> Value:
     Constants never change and get no gradient, so one node per number serves every graph: a
     bounded cache saves building (and later collecting) a node per use.
     """
+    if x.__class__ is not float:  # look up and keep plain floats only: a subclass may lie in __eq__
+        x = as_finite_float(x, "operand")
     node = _CONSTANTS.get(x) if x else None  # 0.0 == -0.0: keep zeros out of the cache
     if node is None:
-        node = _new(Constant)
-        node.data = x if x.__class__ is float and x - x == 0.0 else as_finite_float(x, "operand")
-        node.grad = 0.0
-        node.parents = node.local_grads = ()
-        node.op = CONSTANT
-        node.label = node.meta = None
+        node = Constant(x)
         if x:
             if len(_CONSTANTS) >= 4096:
                 _CONSTANTS.clear()
@@ -228,8 +268,14 @@ def constant(x: Number) -> Value:
 _CONSTANTS: dict[float, Constant] = {}
 
 
-def _overflow(op: Op, *operands: Value) -> OverflowError:
+def _overflow(op: Op, *operands: Value) -> ArithmeticError | ValueError:
+    """Why op's result is inf or nan: an operand that already was (its .data set by hand), or overflow."""
     values = ", ".join(repr(p.data) for p in operands)
+    for k, p in enumerate(operands):
+        if not -_LARGEST <= p.data <= _LARGEST:
+            return ValueError(
+                f"{op.name}: operand {k} of {op.name}({values}) is not finite; was its .data set by hand?"
+            )
     return OverflowError(f"{op.name}: the result of {op.name}({values}) overflows a float")
 
 

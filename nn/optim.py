@@ -23,22 +23,24 @@ class SGD:
         nesterov: bool = False,
     ):
         """params: the Values step() updates (e.g. only the weights); the rest as in torch.optim.SGD."""
-        self.params = list(params)
-        if not self.params:
-            raise ValueError("SGD: got an empty parameter list")
-        if not all(isinstance(p, Value) for p in self.params):
-            raise TypeError("SGD: every parameter must be a Value")
-        for what, x in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
-            if not x >= 0.0:
-                raise ValueError(f"SGD: {what} must not be negative, got {x!r}")
+        self.params = _parameter_list("SGD", params)
+        self.lr = lr
+        self.momentum = _checked_number("SGD", "momentum", momentum, positive=False)
+        self.dampening = _checked_number("SGD", "dampening", dampening, positive=False)
+        self.weight_decay = _checked_number("SGD", "weight_decay", weight_decay, positive=False)
         if nesterov and (momentum <= 0.0 or dampening != 0.0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
-        self.lr = lr
-        self.momentum = momentum
-        self.dampening = dampening
-        self.weight_decay = weight_decay
         self.nesterov = nesterov
         self.velocity: list[float] | None = None  # torch's momentum_buffer, made on the first step
+
+    @property
+    def lr(self) -> float:
+        """The learning rate: finite and not negative, also when a schedule sets it."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, lr: float) -> None:
+        self._lr = _checked_number("SGD", "lr", lr, positive=False)
 
     def zero_grad(self) -> None:
         """Set the grad of every parameter to 0."""
@@ -46,22 +48,36 @@ class SGD:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its current grad."""
+        """Update every parameter from its current grad; FloatingPointError, and no change, if one overflows."""
         lr, mu, decay = self.lr, self.momentum, self.weight_decay
+        params = self.params
         if mu == 0.0 and decay == 0.0:  # plain gradient descent: the documents' update
-            for p in self.params:
-                p.data -= lr * p.grad
+            _update(params, [p.data - lr * p.grad for p in params], lr)
             return
-        grads = [p.grad + decay * p.data if decay else p.grad for p in self.params]
+        grads = [p.grad + decay * p.data if decay else p.grad for p in params]
+        velocity = self.velocity
         if mu:
-            if self.velocity is None:
-                self.velocity = list(grads)  # torch starts the buffer at the first gradient, undamped
+            if velocity is None:
+                velocity = list(grads)  # torch starts the buffer at the first gradient, undamped
             else:
                 keep = 1.0 - self.dampening
-                self.velocity = [mu * v + keep * g for v, g in zip(self.velocity, grads)]
-            grads = [g + mu * v for g, v in zip(grads, self.velocity)] if self.nesterov else self.velocity
-        for p, g in zip(self.params, grads):
-            p.data -= lr * g
+                velocity = [mu * v + keep * g for v, g in zip(velocity, grads)]
+            grads = [g + mu * v for g, v in zip(grads, velocity)] if self.nesterov else velocity
+        _update(params, [p.data - lr * g for p, g in zip(params, grads)], lr)
+        self.velocity = velocity
+
+
+def _update(params: list[Value], data: list[float], lr: float) -> None:
+    """Set every parameter's data, or raise FloatingPointError, changing none, if one is not finite."""
+    for k, (p, x) in enumerate(zip(params, data)):
+        if x - x:  # inf or nan: a step too large for a float, or a grad set by hand
+            name = repr(p.label) if p.label else f"parameter {k}"
+            raise FloatingPointError(
+                f"SGD: the step makes {name} {x!r} (data {p.data!r}, grad {p.grad!r}, lr {lr!r}); "
+                "no parameter was changed"
+            )
+    for p, x in zip(params, data):
+        p.data = x
 
 
 class Adam:
@@ -228,6 +244,11 @@ def _parameter_list(owner: str, params: Iterable[Value]) -> list[Value]:
             raise TypeError(f"{owner}: every parameter must be a Value, got {type(p).__name__} at {i}")
         if id(p) in seen:
             raise ValueError(f"{owner}: parameters {seen[id(p)]} and {i} are the same Value; list each once")
+        if p.is_constant:  # one node per number, shared by every graph: a step would change them all
+            raise ValueError(
+                f"{owner}: parameter {i} is the constant {p.data!r} (a number in an operation, shared by "
+                "every graph that uses it), which never changes; leave out leaves with p.is_constant"
+            )
         seen[id(p)] = i
     return params
 
