@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-import torch
+from oracles import needs_torch, torch
 
 import autograd
 import nn
@@ -20,6 +20,7 @@ def objective(p):
     return (p[0] * p[1]).tanh() + (p[2] - 0.5) ** 2 * p[3] + (p[3] * 3.0).sigmoid()
 
 
+@needs_torch
 @pytest.mark.parametrize(
     "options",
     [

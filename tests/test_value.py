@@ -7,11 +7,9 @@ import sys
 from fractions import Fraction
 
 import pytest
+from oracles import needs_torch, torch
 
 from autograd import Constant, Value, constant, sum_values, weighted_sum
-
-torch = pytest.importorskip("torch", reason="PyTorch is the oracle here; CI installs torch==2.13.0")
-
 
 # ---- construction ---------------------------------------------------------------------------
 
@@ -214,6 +212,7 @@ def _graph(x, y):
     return u * h + y / x, [h, u]
 
 
+@needs_torch
 def test_backward_k_times_gives_k_times_every_grad():
     x, y = Value(0.7), Value(-1.3)
     out, inner = _graph(x, y)
