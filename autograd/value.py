@@ -26,7 +26,7 @@ class Value:
     __slots__ = ("data", "grad", "label", "local_grads", "meta", "op", "parents")
 
     data: float
-    grad: float
+    grad: float  # a Value after backward(create_graph=True)
     parents: tuple[Value, ...]
     local_grads: tuple[float, ...]
     op: str
@@ -125,19 +125,37 @@ class Value:
         """Cosine."""
         return _unary(ops.cos, self)
 
+    def step(self) -> Value:
+        """1 where x > 0, else 0: relu's derivative (its own derivative is 0)."""
+        return _unary(ops.step, self)
+
+    def sign(self) -> Value:
+        """1, -1 or 0 (at 0): abs's derivative (its own derivative is 0)."""
+        return _unary(ops.sign, self)
+
+    def detach(self) -> Value:
+        """A new leaf with this value's data (and label): what is computed from it records no path back."""
+        return Value(self.data, self.label)
+
     # ---- gradients ---------------------------------------------------------------------------
 
-    def backward(self, gradient: Number = 1.0) -> None:
+    def backward(self, gradient: Number = 1.0, *, create_graph: bool = False) -> None:
         """Add d(self)/d(node) · gradient to the grad of every node self depends on.
 
         Each call adds exactly one pass: after k calls every grad is k times its one-call value.
+        create_graph: the grads become Values computed by the engine, which can be differentiated
+        again (as in PyTorch); without it they are floats and no graph is built.
         """
         seed = as_finite_float(gradient, "backward gradient")
         order = topological_order(self)
         with ACCUMULATING:
             previous = [node.grad for node in order]
             try:
-                _backward_pass(order, seed, any(previous), previous)
+                if create_graph:
+                    for node, g in graph_gradients(order, seed).items():
+                        node.grad = g + node.grad if node.grad else g  # type: ignore[assignment]  # a Value, as in PyTorch
+                else:
+                    _backward_pass(order, seed, any(previous), previous)
             except BaseException:  # nothing half-written: every grad as it was
                 for node, grad in zip(order, previous):
                     node.grad = grad
@@ -196,6 +214,26 @@ def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous:
     if accumulated:
         for node, grad in zip(order, previous):
             node.grad += grad
+
+
+def graph_gradients(order: list[Value], seed: float = 1.0) -> dict[Value, Value]:
+    """d root / d node as a Value, for every node of order (root first) that root depends on.
+
+    Each local derivative is the op's derivative rule applied to the node's operands and result as
+    Values, so the gradients are graphs of their own: a derivative of any order is one more pass.
+    """
+    grads: dict[Value, Any] = {order[0]: constant(seed)}
+    for node in order:
+        g = grads.get(node)
+        if g is None or not node.parents:
+            continue
+        local = ops.OPS[node.op].derivatives(*node.parents, node)
+        for parent, d in zip(node.parents, local):
+            if parent.__class__ is Constant or (d.__class__ is float and d == 0.0):
+                continue  # numbers get no gradient; a zero adds nothing
+            term = g if d.__class__ is float and d == 1.0 else d * g
+            grads[parent] = term if parent not in grads else grads[parent] + term
+    return {node: lift(g) for node, g in grads.items()}
 
 
 def as_finite_float(x: object, what: str) -> float:
@@ -285,6 +323,8 @@ def _node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[fl
     node = _new(Value)
     node.data = data
     node.grad = 0.0
+    if _paused and not recording():
+        parents = local_grads = ()
     node.parents = parents
     node.local_grads = local_grads
     node.op = op.name
@@ -293,6 +333,66 @@ def _node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[fl
 
 
 _new = object.__new__
+
+
+def apply(op: Op, operands: Sequence[Value | Number]) -> Value:
+    """The node op makes of operands (numbers become constants): how any op, yours too, makes a node.
+
+    The operators and methods above are this, specialised for speed.
+    """
+    parents = tuple(lift(x, f"{op.name}: each operand") for x in operands)
+    if op.arity is not None and len(parents) != op.arity:
+        raise TypeError(f"{op.name}: takes {op.arity} operand{'s' * (op.arity != 1)}, got {len(parents)}")
+    data, local_grads = op.apply(*(p.data for p in parents))
+    data = as_finite_float(data, f"{op.name}: the result") if data.__class__ is not float else data
+    if len(local_grads) != len(parents):
+        raise TypeError(f"{op.name}: its derivatives gave {len(local_grads)} for {len(parents)} operands")
+    local_grads = tuple(d if d.__class__ is float else float(d) for d in local_grads)
+    if set(map(type, parents)) != _JUST_VALUES:
+        local_grads = _without_constants(parents, local_grads)
+    return _node(op, data, parents, local_grads)
+
+
+# ---- no_grad: ops that record no graph ---------------------------------------------------------
+
+_paused = 0  # how many no_grad blocks are open in any thread: while none is, ops pay one test
+_modes = threading.local()
+_PAUSING = threading.Lock()
+
+
+class no_grad:
+    """A block (or a decorated function) in which ops make leaves: no graph, so no gradient flows.
+
+    As in PyTorch, it holds for the thread that enters it.
+    """
+
+    def __enter__(self) -> no_grad:
+        global _paused
+        with _PAUSING:
+            _paused += 1
+        _modes.depth = getattr(_modes, "depth", 0) + 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _paused
+        _modes.depth -= 1
+        with _PAUSING:
+            _paused -= 1
+
+    def __call__(self, f: Any) -> Any:
+        import functools
+
+        @functools.wraps(f)
+        def paused(*args: Any, **kwargs: Any) -> Any:
+            with no_grad():
+                return f(*args, **kwargs)
+
+        return paused
+
+
+def recording() -> bool:
+    """False inside a no_grad block of this thread."""
+    return not getattr(_modes, "depth", 0)
 
 
 def _unary(op: Op, a: Value) -> Value:
@@ -309,8 +409,11 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     node = _new(Value)  # _node, inlined on this hot path
     node.data = data
     node.grad = 0.0
-    node.parents = (a, b)
-    node.local_grads = local_grads
+    if _paused and not recording():
+        node.parents = node.local_grads = ()
+    else:
+        node.parents = (a, b)
+        node.local_grads = local_grads
     node.op = op.name
     node.label = node.meta = None
     return node
@@ -357,7 +460,7 @@ def sum_values(values: Iterable[Value | Number]) -> Value:
     operands = tuple(lift(v, "sum_values: each value") for v in values)
     if not operands:
         raise ValueError("sum_values: needs at least one value, got none")
-    data, local_grads = ops.sum_.apply([v.data for v in operands])
+    data, local_grads = ops.sum_.apply(*[v.data for v in operands])
     if set(map(type, operands)) != _JUST_VALUES:
         local_grads = _without_constants(operands, local_grads)
     return _node(ops.sum_, data, operands, local_grads)
@@ -386,7 +489,7 @@ def weighted_sum(
             for i, v in enumerate(given)
         )
     data = [v.data for v in operands]
-    value, local_grads = ops.weighted_sum.apply(data[:n], data[n : 2 * n], None if bias is None else data[-1])
+    value, local_grads = ops.weighted_sum.apply(*data)
     if not plain:
         local_grads = _without_constants(operands, local_grads)
     return _node(ops.weighted_sum, value, operands, local_grads)

@@ -184,18 +184,7 @@ def replay(root: Value, overrides: Mapping[Value, float]) -> dict[Value, Value]:
 
 def rebuild(node: Value, parents: tuple[Value, ...]) -> Value:
     """A node made by node's op from new parents, with node's label and meta."""
-    op = OPS[node.op]
-    numbers = [p.data for p in parents]
-    if op.arity is not None:
-        data, local_grads = op.apply(*numbers)
-    elif node.op == "sum":
-        data, local_grads = op.apply(numbers)
-    elif node.op == "weighted_sum":  # operands: k weights, k inputs, then an optional bias
-        k = len(numbers) // 2
-        bias = numbers[2 * k] if len(numbers) % 2 else None
-        data, local_grads = op.apply(numbers[:k], numbers[k : 2 * k], bias)
-    else:
-        raise QuantityError(f"cannot recompute the n-ary op {node.op!r}")
+    data, local_grads = OPS[node.op].apply(*(p.data for p in parents))
     copy = Value(data, node.label, meta=node.meta)
     copy.parents, copy.local_grads, copy.op = parents, tuple(local_grads), node.op
     return copy
