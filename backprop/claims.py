@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.resources
 import math
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +17,7 @@ from typing import Any
 
 from autograd import Value
 from backprop.quantities import Quantity, QuantityError, check_names, parse_quantity, split_step
-from nn.files import FieldReader, Path_, parse_dotted, shown
+from nn.files import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
 
 FORMAT = """\
 A claim file is TOML. [document] (optional): title, author, date, source, notes, and
@@ -164,27 +163,12 @@ def bundled_document(name: str) -> Document:
 def load_document(path: str | Path) -> Document:
     """The claim file at path, checked in full, or a DocumentError."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise DocumentError(f"{path}: cannot read the file: {e.strerror or e}") from None
-    except UnicodeDecodeError as e:
-        raise DocumentError(f"{path}: not a UTF-8 text file ({e.reason} at byte {e.start})") from None
-    return parse_document(text, str(path), name=path.stem)
+    return parse_document(read_text(path, "claim file", DocumentError), str(path), name=path.stem)
 
 
 def parse_document(text: str, source: str, *, name: str) -> Document:
     """The claim file whose text is given; source is how errors name the file."""
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        message = str(e)
-        match = re.search(r"\(at line (\d+), column (\d+)\)$", message)
-        if match:
-            message = message[: match.start()].rstrip()
-            raise DocumentError(f"{source}:{match[1]}: TOML syntax error at column {match[2]}: {message}") from None
-        raise DocumentError(f"{source}: TOML syntax error: {message}") from None
-    return _Reader(source, text).document(table, name)
+    return _Reader(source, text).document(parse_toml(text, source, DocumentError), name)
 
 
 def number_decimals(text: str) -> int:

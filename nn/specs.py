@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.resources
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from autograd import Value, grad, sum_values
 from nn import naming
 from nn.datasets import Sample
-from nn.files import FieldReader, Path_, read_text, shown, toml_line
+from nn.files import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP
 from nn.losses import LOSSES, loss_function, squared_errors
 from nn.optim import SGD
@@ -235,14 +234,12 @@ def load_spec(spec: str | Path | Mapping[str, Any], *, where: str | None = None)
     where: how errors name a dict's origin (default "<spec>"). Errors are SpecError.
     """
     if not isinstance(spec, str | Path):
-        return _Reader(where or "<spec>", "").example(spec)
+        reader = _Reader(where or "<spec>", "")
+        check_tree(spec, reader.fail)
+        return reader.example(spec)
     path = Path(spec)
     text = read_text(path, "spec", SpecError)
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise SpecError(f"{path}: not valid TOML: {e}") from None
-    return _Reader(str(path), text).example(table)
+    return _Reader(str(path), text).example(parse_toml(text, str(path), SpecError))
 
 
 def examples() -> list[str]:

@@ -98,7 +98,7 @@ def test_a_missing_network_and_a_missing_file(tmp_path):
     path = write(tmp_path, CLAIM)
     with pytest.raises(DocumentError, match=rf"^{path}: network: this required field is missing$"):
         load_document(path)
-    with pytest.raises(DocumentError, match="cannot read the file"):
+    with pytest.raises(DocumentError, match="cannot read the claim file"):
         load_document(tmp_path / "absent.toml")
     path = write(tmp_path, 'network = "no-such-net"\n' + CLAIM)
     with pytest.raises(DocumentError, match=rf"^{path}:1: network: no bundled network named 'no-such-net'"):
