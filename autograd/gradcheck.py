@@ -66,7 +66,7 @@ def _evaluate(f: Callable[..., Value], point: list[float]) -> float:
 
 
 def _report(names, point, analytic, numeric, second, wrong, eps, atol, rtol) -> str:
-    header = ("input", "value", "analytic", "numeric", "difference", "2nd backward", "")
+    header = ("input", "value", "analytic", "numeric", "difference", "2nd backward", "problem")
     rows = [header]
     for name, x, a, n, s, bad in zip(names, point, analytic, numeric, second, wrong):
         flags = "wrong" if bad else ""

@@ -101,3 +101,26 @@ def test_rows_carry_the_printed_text_and_its_place(rows):
     assert (row.printed, row.decimals) == ("0,0052", 4)
     assert row.difference == pytest.approx(0.0052 - row.engine)
     assert row.where.startswith("§4") and row.line is not None
+
+
+def audited(tmp_path, claims: str) -> str:
+    from backprop import load_document
+    from backprop.audit import audit_document, format_audit
+
+    path = tmp_path / "mine.toml"
+    path.write_text('network = "one-neuron"\n' + claims, encoding="utf-8")
+    return format_audit(audit_document(load_document(path)))
+
+
+def test_a_finding_cites_the_file_and_line_and_shows_no_empty_where(tmp_path):
+    report = audited(tmp_path, '[[claim]]\nquantity = "w"\nprinted = "9.5"\n')
+    finding = next(line for line in report.splitlines() if line.startswith("  - "))
+    assert finding == f"  - w = 9.5 ({tmp_path / 'mine.toml'}:2): DISAGREE (wrong in itself)"
+
+
+def test_a_step_the_documents_numbers_push_out_of_range_is_judged_without_it(tmp_path):
+    # y_hat printed as 1e300: redoing E from it squares 1e300, which overflows; the verdict uses the engine
+    claims = '[[claim]]\nquantity = "y_hat"\nprinted = "1e300"\n[[claim]]\nquantity = "L"\nprinted = "0.5"\n'
+    report = audited(tmp_path, claims + 'from = ["y_hat"]\n')
+    assert "  - L = 0.5 (" in report and "wrong in itself: the engine gives" in report
+    assert "1e+300" in report  # a huge difference is shown in short, not digit by digit

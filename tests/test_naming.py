@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nn.naming import NamingError, expand, fill
-MAX_NAME_LENGTH = 100
+from nn.naming import MAX_NAME_LENGTH, NamingError, expand, fill
 
 FIELDS = {"layer": 1, "n": 2, "neuron": "h2"}
 
