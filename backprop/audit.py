@@ -329,17 +329,15 @@ class _Auditor:
         if quantity is None or quantity.kind != "derivative" or gradient_ref in self.document_values:
             return
         weight = self.input_value(claim, claim.inputs[0])
-        graph = NamedGraph(here[quantity.of])
-        paths = graph.paths(here[quantity.wrt])
-        used = sorted({f.weight for p in paths for f in p.factors if f.weight}, key=parameters.index)
+        graph, target = NamedGraph(here[quantity.of]), here[quantity.wrt]
+        edges = graph.on_paths(target)
+        used = sorted({weight for *_, weight in edges if weight}, key=parameters.index)
         for name in used:
             candidates = [(after[name].data, f"the updated {name}")]
             candidates += [(here[o].data, o) for o in parameters if o != name]
             candidates += [(after[o].data, f"the updated {o}") for o in parameters if o != name]
             for number, label in candidates:
-                gradient = math.fsum(
-                    math.prod(number if f.weight == name else f.value for f in p.factors) for p in paths
-                )
+                gradient = graph.path_sum(target, {name: number})
                 yield (
                     weight - self.learning_rate * gradient,
                     f"its gradient uses {label} ({_fmt(number, 6)}) in place of {name} ({_fmt(here[name].data, 6)})",
