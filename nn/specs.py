@@ -213,7 +213,7 @@ class WorkedExample:
         layers = "; ".join(f"{layer.activation}, {bias[layer.bias_mode]}" for layer in self.network.layers)
         lines = [
             f"{self.name}: {self.title}",
-            f"  source: {self.source}",
+            *([f"  source: {self.source}"] if self.source else []),
             f"  network: {sizes}, layers {layers}",
             f"  loss: {self.loss} ({self.loss_name}), learning rate {self.learning_rate:g}, "
             f"trains {', '.join(self.trainable)}",

@@ -274,3 +274,9 @@ def test_a_file_of_10000_layers_loads(tmp_path):
     layer = '[[layers]]\nsize = 1\nactivation = "sigmoid"\nbias = "none"\n'
     example = load_spec(write(tmp_path, head + layer * 10_000))
     assert len(example.network.layers) == 10_000 and example.forward().loss.data > 0
+
+
+def test_a_spec_without_a_source_describes_itself_without_an_empty_source_line():
+    lines = load_spec(MINIMAL).describe().splitlines()
+    assert lines[0] == "minimal: minimal" and lines[1].startswith("  network: 2-3-2, layers relu")
+    assert "  source: nowhere" in load_spec(copy.deepcopy(MINIMAL) | {"source": "nowhere"}).describe()
