@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from backprop.claims import Claim, Document, Part, dependency_order, reference_step
 from backprop.explanation import NamedGraph
@@ -18,6 +19,9 @@ DISAGREE = "disagree"
 VERDICTS = (AGREE, ROUNDING, DISAGREE)
 CARRIED = "carried forward"  # right given the document's earlier numbers
 OWN = "wrong in itself"
+# The diagnosis tries each parameter in place of each other one: quadratic, so only for networks this small
+# (the documents' have at most 26); a larger network's slips are still found, just not named.
+MAX_DIAGNOSED_PARAMETERS = 64
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,12 @@ class _Auditor:
     def learning_rate(self) -> float:
         return self.part.learning_rate
 
+    @cached_property
+    def diagnosable(self) -> bool:
+        """True if the network is small enough to try its parameters in place of one another."""
+        values = self.part.stage(0).values()
+        return sum(bool(v.meta and v.meta.get("role") == "parameter") for v in values) <= MAX_DIAGNOSED_PARAMETERS
+
     # ---- verdicts ----------------------------------------------------------------------------
 
     def check(self, claim: Claim) -> None:
@@ -291,7 +301,7 @@ class _Auditor:
     def _other_gradients(self, claim: Claim, weight: float) -> Iterator[tuple[float, str]]:
         gradient_ref = claim.inputs[1]
         quantity = self._quantity_of(gradient_ref)
-        if quantity is None or quantity.kind != "derivative":
+        if quantity is None or quantity.kind != "derivative" or not self.diagnosable:
             return
         stage = self.part.stage(claim.step - 1)
         for name, node in stage.items():
@@ -302,7 +312,7 @@ class _Auditor:
 
     def _swapped_parameters(self, claim: Claim) -> Iterator[tuple[float | None, str]]:
         """Redo the step with one parameter taking another value: its value at another step, or another's."""
-        if claim.rule not in ("replay", "update"):
+        if claim.rule not in ("replay", "update") or not self.diagnosable:
             return
         step = claim.step - 1 if claim.rule == "update" else claim.step
         here, after = self.part.stage(step), self.part.stage(step + 1)

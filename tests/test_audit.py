@@ -124,3 +124,31 @@ def test_a_step_the_documents_numbers_push_out_of_range_is_judged_without_it(tmp
     report = audited(tmp_path, claims + 'from = ["y_hat"]\n')
     assert "  - L = 0.5 (" in report and "wrong in itself: the engine gives" in report
     assert "1e+300" in report  # a huge difference is shown in short, not digit by digit
+
+
+def test_a_large_networks_slips_are_judged_without_trying_every_swap(tmp_path, monkeypatch):
+    from backprop import audit, load_document
+
+    network = (
+        '[network]\nname = "big"\ninputs = 1\nlearning_rate = 0.5\n'
+        '[[network.layers]]\nsize = 70\nactivation = "sigmoid"\n'
+        '[[network.layers]]\nsize = 1\nactivation = "sigmoid"\n'
+        "[[network.samples]]\ninputs = [1.0]\ntargets = [0.0]\n"
+    )
+    claim = '[[claim]]\nquantity = "w1_1_1"\nstep = 1\nprinted = "9.5"\nrule = "update"\n'
+    claim += 'from = ["w1_1_1", "dE_total/dw1_1_1"]\n'
+    path = tmp_path / "big.toml"
+    path.write_text(network + claim, encoding="utf-8")
+    document = load_document(path)
+    tried = 0
+    path_sum = audit.NamedGraph.path_sum
+
+    def counted(self, *args):
+        nonlocal tried
+        tried += 1
+        return path_sum(self, *args)
+
+    monkeypatch.setattr(audit.NamedGraph, "path_sum", counted)
+    (row,) = audit.audit_document(document).rows
+    assert (row.verdict, row.origin) == (DISAGREE, OWN)
+    assert tried == 0  # 211 parameters: without the limit, 421 gradients redone for this one claim
