@@ -347,6 +347,8 @@ class _Reader(FieldReader[DocumentError]):
             raise self.fail(path, "a claim without printed needs from: the numbers the document computes it from")
         default_id = text if step == 0 else f"{text}@{step}"
         claim_id = self.get(table, (*path, "id"), (str,), default_id)
+        if not claim_id.strip():
+            raise self.fail((*path, "id"), "an id cannot be empty")
         return Claim(
             id=claim_id,
             quantity=quantity,

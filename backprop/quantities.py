@@ -65,6 +65,8 @@ def parse_quantity(text: str) -> Quantity:
         return Quantity(text, "derivative", (match["of"], match["wrt"]))
     if text.isidentifier():
         return Quantity(text, "value", (text,))
+    if "[" in text:  # name[k] is how name@k is parsed, not a syntax of its own
+        raise QuantityError(f"{text!r}: write a value at another step as name@step")
     try:
         tree = ast.parse(_STEP.sub(r"[\1]", text), mode="eval").body
     except SyntaxError:
