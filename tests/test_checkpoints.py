@@ -87,7 +87,7 @@ def test_bad_json_and_missing_files_are_refused(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{\n "format": "scalar-backprop parameters",\n "version": 1,,\n}')
     model = MLP(2, [1], seed=0)
-    with pytest.raises(CheckpointError, match=r"broken.json:3: JSON syntax error at column \d+: Expecting property name"):
+    with pytest.raises(CheckpointError, match=r"broken.json:3: JSON syntax error at column \d+: Expecting"):
         load_parameters(model, path)
     path.write_text("[1, 2]")
     with pytest.raises(CheckpointError, match=r"broken.json: \(top level\): expected a JSON object, got array"):
