@@ -198,6 +198,10 @@ class _Writer:
                 )
             )
             values.append(" \\cdot ".join(_number(f.value, 6, latex=True) for f in path.factors))
+        hidden = explanation.count - len(explanation.paths)
+        if hidden > 0:  # only the largest paths are listed
+            terms.append(f"\\text{{{hidden:,} more paths}}")
+            values.append("\\ldots")
         self.lines += [
             "$$",
             "\\begin{aligned}",

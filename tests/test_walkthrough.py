@@ -104,3 +104,16 @@ def test_formulas_name_operands_and_fill_in_numbers():
 def test_steps_must_be_positive():
     with pytest.raises(ValueError, match=re.escape("steps must be at least 1, got 0")):
         walkthrough(nn.example("one-neuron"), steps=0)
+
+
+def test_markdown_says_how_many_paths_it_leaves_out():
+    spec = {
+        "name": "wide",
+        "inputs": [f"x{i}" for i in range(6)],
+        "learning_rate": 0.1,
+        "seed": 1,
+        "layers": [{"size": 6, "activation": "tanh"}] * 3 + [{"size": 1, "activation": "linear"}],
+        "samples": [{"inputs": [0.1] * 6, "targets": [1.0]}],
+    }
+    text = walkthrough(nn.load_spec(spec), markdown=True)
+    assert "\\text{16 more paths}" in text  # 6·6 paths from the loss to a first-layer weight, 20 shown
