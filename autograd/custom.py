@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.expressions import Expr
+from autograd.expressions import Expr, call
+from autograd.functions import NAMESPACE
 from autograd.ops import OPS, SINGULAR, Op, register
 from autograd.value import Value, apply
 
@@ -17,7 +18,8 @@ def define_op(
     *,
     symbol: str | None = None,
 ) -> Callable[..., Value]:
-    """Register the op ``name`` and return the function that applies it to Values and numbers.
+    """Register the op ``name`` and return the function that applies it: to Values (a node), to
+    numbers (a float), and inside other ops' rules, so that one op's derivative can use another.
 
     value(*operands) computes the result; derivatives(*operands, out) returns one local derivative
     per operand. Write both with arithmetic and autograd.functions (exp, log, sigmoid, ...), which
@@ -27,7 +29,7 @@ def define_op(
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"define_op: the name must be an identifier like 'softsign', got {name!r}")
-    if name in OPS:
+    if name in OPS or name in NAMESPACE:
         raise ValueError(f"define_op: an op named {name!r} exists already; choose another name")
     for what, rule in (("value", value), ("derivatives", derivatives)):
         if not callable(rule):
@@ -38,8 +40,17 @@ def define_op(
     _check_count(op)
     register(op)
 
-    def applied(*operands: Value | float) -> Value:
+    def float_value(*xs: float) -> float:
+        return op.apply(*xs)[0]
+
+    def applied(*operands: Any) -> Any:
+        if all(x.__class__ in (float, int) for x in operands):  # inside another op's float rule
+            return float_value(*map(float, operands))
+        if any(isinstance(x, Expr) for x in operands):  # another op's rule, read as source
+            return call(name, *operands)
         return apply(op, operands)
+
+    NAMESPACE[name] = float_value  # the compiled rules and programs that use the op call this
 
     applied.__name__ = applied.__qualname__ = name
     applied.__doc__ = f"The op {name!r} (defined with autograd.define_op) applied to its operands."

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value, grad
+from autograd.ops import layout
 from backprop.claims import number_decimals
 from backprop.quantities import replay
 
@@ -219,11 +220,8 @@ def _weight_of(node: Value, operand: Value) -> str | None:
     """The weight paired with operand in node's weighted sum, if operand is one of its inputs."""
     if node.op != "weighted_sum":
         return None
-    k = len(node.parents) // 2
-    for i in range(k, 2 * k):
-        if node.parents[i] is operand:
-            return node.parents[i - k].label
-    return None
+    weights, inputs, _ = layout(node.parents)
+    return next((w.label for w, x in zip(weights, inputs) if x is operand), None)
 
 
 def assert_gradient(

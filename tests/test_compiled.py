@@ -642,3 +642,13 @@ def test_a_parameter_set_to_nan_by_hand_is_reported():
     for call in (program, program.value_and_grad, program.backward, lambda x: program.descend(1, 0.1, x)):
         with pytest.raises(ValueError, match=r"^program: the data of the parameter 'w' must be finite, got nan$"):
             call(1.0)
+
+
+def test_a_read_is_the_engines_by_its_code_not_by_its_file_name():
+    import autograd.value as value_module
+
+    namespace: dict = {}
+    source = "def f(x):\n    return x * 2.0 if x.data > 0 else x * -2.0\n"
+    exec(compile(source, value_module.__file__, "exec"), namespace)  # user code that claims the engine's file
+    with pytest.raises(TraceError, match=r"trace: f reads the value of a leaf node at .*value\.py:2"):
+        autograd.trace(namespace["f"], 1.0)

@@ -1,0 +1,168 @@
+"""Your own ops (define_op) in every part of the engine, gradcheck naming a wrong rule, and forward mode."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+
+import pytest
+from oracles import needs_torch, torch
+
+import autograd
+import backprop
+import nn
+from autograd import GradcheckError, Value, define_op, gradcheck, jvp, no_grad
+from autograd.functions import exp
+
+softsign = define_op("softsign", lambda a: a / (1 + abs(a)), lambda a, out: (1 / (1 + abs(a)) ** 2,))
+# x·e^y with a rule only floats can run (math.exp): first order and the tracer still work
+scaled_exp = define_op("scaled_exp", lambda x, y: x * math.exp(y), lambda x, y, out: (math.exp(y), out))
+
+
+def torch_softsign(t):
+    return t / (1 + t.abs())
+
+
+@needs_torch
+@pytest.mark.parametrize("x", [-3.0, -0.5, 0.25, 2.0])
+def test_a_defined_op_matches_pytorch_to_the_second_derivative(x):
+    v = Value(x)
+    (g,) = autograd.grad(softsign(v), [v], create_graph=True)
+    (h,) = autograd.grad(g, [v])
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (tg,) = torch.autograd.grad(torch_softsign(t), [t], create_graph=True)
+    (th,) = torch.autograd.grad(tg, [t])
+    assert softsign(v).data == pytest.approx(torch_softsign(t).item(), rel=1e-15)
+    assert g.data == pytest.approx(tg.item(), rel=1e-15) and h == pytest.approx(th.item(), rel=1e-13)
+
+
+def test_a_defined_op_works_in_backward_trace_drawings_and_explanations():
+    w, x = Value(0.5, "w"), Value(-1.5, "x")
+    out = softsign(w * x)
+    out.label = "out"
+    out.backward()
+    assert w.grad == pytest.approx(-1.5 / (1 + 0.75) ** 2, rel=1e-15)
+    program = autograd.trace(lambda a: softsign(w * a), -1.5)
+    assert "softsign" not in program.source.gradient()  # compiled from its rules, inline
+    assert program(2.0) == softsign(w * 2.0).data
+    assert "softsign" in autograd.OPS and softsign(2.0) == pytest.approx(2.0 / 3.0)
+    import viz
+
+    assert "softsign" in viz.draw_graph(out).source
+    product = out.parents[0]
+    product.label = "wx"
+    pass_ = nn.Pass(nn.Sample((), ()), 0, {"w": w, "x": x, "wx": product, "out": out}, [out], out)
+    assert backprop.explain(pass_, "w").lines() == [
+        "∂out/∂w = ∂out/∂wx · ∂wx/∂w",
+        f"          = {1 / 1.75**2:.6g} · -1.5 = {-1.5 / 1.75**2:.6g}",
+    ]
+
+
+def test_an_op_whose_rules_only_floats_can_run_still_works_at_first_order_and_traced():
+    a, b = Value(2.0), Value(0.5)
+    out = scaled_exp(a, b)
+    out.backward()
+    assert (out.data, a.grad, b.grad) == (2.0 * math.exp(0.5), math.exp(0.5), 2.0 * math.exp(0.5))
+    assert not scaled_exp.op.compiled
+    program = autograd.trace(lambda x: scaled_exp(x, b) * x, 3.0)
+    value, (dx,) = program.value_and_grad(3.0)
+    assert value == 9.0 * math.exp(0.5) and dx == pytest.approx(6.0 * math.exp(0.5), rel=1e-15)
+    assert gradcheck(lambda x, y: scaled_exp(x, y), [1.5, -0.3])
+
+
+@pytest.mark.parametrize(
+    ("name", "derivatives", "message"),
+    [
+        (
+            "wrong_sign",
+            lambda a, b, out: (-b * exp(a * b), a * exp(a * b)),
+            r"wrong_sign: d/da is -4\.98018 by its rule, 4\.98018 by finite",
+        ),
+        (
+            "missing_factor",
+            lambda a, b, out: (exp(a * b), a * exp(a * b)),
+            r"missing_factor: d/da is 3\.32012 by its rule, 4\.98018 by finite",
+        ),
+        (
+            "other_operand",
+            lambda a, b, out: (a * exp(a * b), b * exp(a * b)),
+            r"other_operand: d/da is 2\.65609 by its rule, 4\.98018 by finite",
+        ),
+    ],
+)
+def test_gradcheck_names_a_wrong_hand_derived_derivative(name, derivatives, message):
+    op = define_op(name, lambda a, b: exp(a * b), derivatives)  # the true slopes: b·e^(ab), a·e^(ab)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda x, y: op(x, y) * 2.0, [0.8, 1.5])
+    text = str(caught.value)
+    assert re.search(message, text), text
+    assert "by its rule" in text and "by finite differences at a=0.8, b=1.5" in text
+
+
+def test_bad_definitions_are_refused_when_they_are_made():
+    with pytest.raises(ValueError, match=r"^define_op: an op named 'tanh' exists already; choose another name$"):
+        define_op("tanh", lambda a: a, lambda a, out: (1.0,))
+    with pytest.raises(ValueError, match=r"define_op: two: derivatives must return one derivative per operand"):
+        define_op("two", lambda a, b: a * b, lambda a, b, out: (b,))
+    with pytest.raises(ValueError, match=r"^define_op: the name must be an identifier"):
+        define_op("my op", lambda a: a, lambda a, out: (1.0,))
+    with pytest.raises(TypeError, match=r"define_op: star: value must take its operands as plain parameters"):
+        define_op("star", lambda *a: a[0], lambda *a: (1.0,))
+    with pytest.raises(TypeError, match=r"^define_op: nothing: derivatives must be a function, got int$"):
+        define_op("nothing", lambda a: a, 3)
+    assert "two" not in autograd.OPS and "star" not in autograd.OPS
+
+
+@needs_torch
+@pytest.mark.parametrize("seed", range(4))
+def test_jvp_is_torch_func_jvp(seed):
+    rng = __import__("random").Random(seed)
+    point, tangent = [rng.uniform(0.2, 1.5) for _ in range(3)], [rng.uniform(-1, 1) for _ in range(3)]
+
+    def f(a, b, c):
+        return (a * b).tanh() * (c.exp() if isinstance(c, Value) else c.exp()) + (a / b) ** 2 - c.sqrt()
+
+    value, derivative = jvp(f, point, tangent)
+    ts = [torch.tensor(v, dtype=torch.float64) for v in point]
+    their_value, theirs = torch.func.jvp(f, tuple(ts), tuple(torch.tensor(t, dtype=torch.float64) for t in tangent))
+    assert value == pytest.approx(their_value.item(), rel=1e-15)
+    assert derivative == pytest.approx(theirs.item(), rel=1e-13)
+
+
+def test_jvp_needs_no_backward_pass_and_checks_its_arguments():
+    x = Value(1.0)
+    assert jvp(lambda a: a * a * 3.0, [x], [2.0]) == (3.0, 12.0)
+    assert x.grad == 0.0
+    with pytest.raises(ValueError, match=r"^jvp: 1 inputs but 2 tangents; give one tangent per input$"):
+        jvp(lambda a: a, [1.0], [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"^jvp: f must return a Value, got float$"):
+        jvp(lambda a: 1.0, [1.0], [1.0])
+
+
+def test_no_grad_records_no_graph_in_its_thread_only():
+    w = Value(2.0)
+    with no_grad():
+        y = w * 3.0 + 1.0
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append((w * 2.0).parents))
+        thread.start()
+        thread.join()
+    assert y.data == 7.0 and y.parents == () and seen[0] != ()
+    y.backward()
+    assert w.grad == 0.0  # as torch: a result made under no_grad has no path back
+    assert (w * 3.0).parents  # recording again after the block
+
+    @no_grad()
+    def evaluate(v):
+        return v * v
+
+    assert evaluate(w).parents == ()
+
+
+def test_detach_cuts_the_path_back():
+    w = Value(2.0, "w")
+    d = (w * w).detach()
+    out = d * w
+    out.backward()
+    assert (d.data, d.parents, w.grad) == (4.0, (), 4.0)  # only the direct factor; nothing through d
