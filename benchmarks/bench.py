@@ -208,9 +208,10 @@ def main(*sources: Callable[[int], list[tuple[str, str, float, str]]]) -> None:
     repeats = parser.parse_args().repeats
     if not sources:
         import compiled_rows  # the package rows import this module's helpers, so they come in here
+        import higher_rows
         import nn_rows
 
-        sources = (run, nn_rows.rows, compiled_rows.rows)
+        sources = (run, nn_rows.rows, compiled_rows.rows, higher_rows.rows)
     print_table([row for source in sources for row in source(repeats)])
 
 
