@@ -13,7 +13,7 @@ from autograd import OPS, Value, topological_order
 from viz import style
 from viz.drawing import Drawing, Node, add_nodes, new_drawing
 from viz.labels import check_precision, html_text, number, record_text, table
-from viz.structure import Unit, caption, check_size, find, name, on_paths, units
+from viz.structure import Unit, anchors, caption, check_size, find, name, on_paths, units
 from viz.style import HIGHLIGHT, KINDS, fill, kind
 
 _SMALLER = "raise max_nodes, or draw a value nearer the inputs (a smaller part of the graph)"
@@ -31,11 +31,13 @@ def draw_graph(
     collapse: bool = False,
     legend: bool = True,
     max_nodes: int = 300,
+    links: bool = False,
 ) -> Drawing:
     """The computation graph of root as a graphviz Digraph (it displays inline in Jupyter).
 
     grads=None shows grads once backward has run, i.e. when some value in the graph has a non-zero
     grad (after backward the root's own grad is the seed, 1); True or False decides it outright.
+    links: each node links to its value's structure.anchors address (what viz.page reads).
     """
     precision = check_precision(precision)
     order = topological_order(root)
@@ -64,6 +66,10 @@ def draw_graph(
         if v in folded:
             representative.setdefault(folded[v], v)
     sizes = Counter(unit_of.values())
+    href = anchors(order) if links else {}
+
+    def link(v: Value) -> dict[str, str]:
+        return {"href": href[v]} if links else {}
 
     def place(v: Value) -> tuple[Any, Any]:
         if not clusters or v not in unit_of:
@@ -81,17 +87,17 @@ def draw_graph(
             if representative[unit] is v:
                 kinds.add("neuron")
                 label = _neuron_label(unit, v, sizes[unit], precision, show_grads, marked)
-                nodes.append((*place(v), keys[v], label, {}))
+                nodes.append((*place(v), keys[v], label, link(v)))
             for p in v.parents:
                 if keys[p] != keys[v]:
                     edges[keys[p], keys[v], ""] = _edge_style(p in path and marked)
             continue
         kinds.add(kind(v, root))
-        nodes.append((*place(v), ids[v], _value_label(v, kind(v, root), precision, show_grads, marked), {}))
+        nodes.append((*place(v), ids[v], _value_label(v, kind(v, root), precision, show_grads, marked), link(v)))
         if not v.parents:
             continue
         op = "op" + ids[v][1:]
-        nodes.append((*place(v), op, _op_label(v), _op_style(marked)))
+        nodes.append((*place(v), op, _op_label(v), _op_style(marked) | link(v)))
         edges[op, ids[v], ""] = _edge_style(marked)
         for j, (p, local) in enumerate(zip(v.parents, v.local_grads)):
             shown = (local_grads or p in path) and (p not in folded or representative[folded[p]] is p)

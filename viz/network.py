@@ -11,7 +11,7 @@ from autograd import Value, topological_order
 from viz import style
 from viz.drawing import Drawing, Node, add_nodes, new_drawing
 from viz.labels import check_precision, html_text, number, table
-from viz.structure import Unit, caption, check_size, find, name, on_paths, operand_paths, units
+from viz.structure import Unit, anchors, caption, check_size, find, name, on_paths, operand_paths, units
 from viz.style import HIGHLIGHT, WEIGHT, fill
 
 NO_NEURONS = (
@@ -30,9 +30,11 @@ def draw_network(
     highlight: Value | str | None = None,
     legend: bool = True,
     max_nodes: int = 200,
+    links: bool = False,
 ) -> Drawing:
     """The network that computed root (usually the loss): a node per neuron, laid out by layer, each
-    connection named by its weight, whose value and grad the neuron it feeds lists. grads: as in draw_graph."""
+    connection named by its weight, whose value and grad the neuron it feeds lists. grads and links:
+    as in draw_graph."""
     precision = check_precision(precision)
     order = topological_order(root)
     drawn = order[::-1]
@@ -79,6 +81,7 @@ def draw_network(
     drawing = new_drawing(rankdir, caption(root, order, target, show_grads, precision), "network")
     drawing.attr(ranksep="1.2", nodesep="0.35", remincross="false")  # keep the order of each layer
     row = _row(precision, show_grads)
+    href = anchors(order)
     paths = operand_paths(order)
     by_operands = sorted(members, key=lambda u: min(paths[v] for v in members[u]))  # h1 above h2
     ids = {u: f"n{k}" for k, u in enumerate(by_operands)}
@@ -96,22 +99,27 @@ def draw_network(
         is_input = all(_role(v) == "input" for v in values)
         kinds.add("input" if is_input else "neuron")
         rows = [row(p, "w", HIGHLIGHT if p is target else WEIGHT) for p in parameters]
-        rows += [row(v, u[1]) for v in values if v.label or v is values[-1]]
+        listed = [*parameters, *(v for v in values if v.label or v is values[-1])]
+        rows += [row(v, u[1]) for v in listed[len(parameters) :]]
         if any(v.label != u[1] for v in values) or parameters:
             rows.insert(0, [f"<B>{html_text(u[1])}</B>"])
+            listed.insert(0, values[-1])
         marked = any(v in path for v in values) or bias in path
-        label = table(rows, fill=fill("input" if is_input else "neuron"), **style.border(marked))
+        hrefs = [href[v] for v in listed] if links else None
+        label = table(rows, fill=fill("input" if is_input else "neuron"), links=hrefs, **style.border(marked))
         nodes.append((u[0], None, ids[u], label, {}))
     for p in shared:
         kinds.add("parameter")
         layer = (p.meta or {}).get("layer")
-        label = table([row(p, "bias")], fill=fill("parameter"), **style.border(p in path))
+        hrefs = [href[p]] if links else None
+        label = table([row(p, "bias")], fill=fill("parameter"), links=hrefs, **style.border(p in path))
         nodes.append((layer - 1 if isinstance(layer, int) else None, None, bias_ids[p], label, {}))
     if loss is not None:
         kinds.add(style.kind(loss, root))
         others = sorted((v for v in drawn if _role(v) in ("loss", "target") and v is not root), key=paths.__getitem__)
         rows = [row(v, _role(v)) for v in (loss, *others)]
-        label = table(rows, fill=fill(style.kind(loss, root)), **style.border(bool(path)))
+        hrefs = [href[v] for v in (loss, *others)] if links else None
+        label = table(rows, fill=fill(style.kind(loss, root)), links=hrefs, **style.border(bool(path)))
         nodes.append((None, None, "loss", label, {}))
     add_nodes(drawing, nodes, lambda layer: _layer_title(layer, last), same_rank=True)
     columns: dict[Any, list[str]] = {}
@@ -124,7 +132,7 @@ def draw_network(
     for source, to, w in weights:
         marked = w is target or any(v in path for v in members[source])
         text = f'<FONT COLOR="{HIGHLIGHT if marked else WEIGHT}">{html_text(name(w, "w"))}</FONT>'
-        drawing.edge(ids[source], ids[to], label=f"<{text}>", **_edge(marked))
+        drawing.edge(ids[source], ids[to], label=f"<{text}>", **_edge(marked), **({"href": href[w]} if links else {}))
     for p in shared:
         for to in biases[p]:
             drawing.edge(bias_ids[p], ids[to], **_edge(p in path))
