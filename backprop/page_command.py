@@ -106,7 +106,7 @@ def _audit_line(row: AuditRow) -> Any:
         quantity=row.quantity + step,
         printed=row.printed,
         engine=f"{row.engine:.6g}",
-        verdict=row.verdict + (f" ({row.origin})" if row.origin else ""),
+        verdict=row.verdict + (f": {row.origin}" if row.origin else ""),
         explanation=row.explanation,
         where=row.where,
         value=value,

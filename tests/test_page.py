@@ -141,7 +141,7 @@ def test_no_console_errors_and_clicking_w10_shows_the_engine_and_the_document(br
     detail = text_of(browser, "detail")
     assert detail.startswith("w10\na parameter (trained)")
     assert "0.0526425" in detail
-    assert "dE_total/dw10: printed 0.05304, engine 0.0526425 (disagree (wrong in itself))" in detail
+    assert "dE_total/dw10: printed 0.05304, engine 0.0526425 (disagree: wrong in itself)" in detail
     assert browser.execute_script("return location.hash") == "#w10"
     on_path = browser.execute_script(
         "return Array.from(document.querySelectorAll('svg a.on-path'), a => a.dataset.name)"

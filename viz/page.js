@@ -91,7 +91,7 @@
       list.className = "claims";
       for (const k of v.audit) {
         const a = data.audit[k];
-        const item = line("li", "v-" + a.verdict.split(" ")[0], a.quantity + ": printed " + a.printed +
+        const item = line("li", "v-" + a.verdict.split(/\W/)[0], a.quantity + ": printed " + a.printed +
           ", engine " + a.engine + " (" + a.verdict + ")");
         list.appendChild(item);
       }
@@ -139,6 +139,13 @@
     timer = setInterval(() => go(step + 1), 700);
   }
 
+  document.querySelectorAll("button.fit").forEach((button) => {
+    button.addEventListener("click", () => {
+      const fit = button.closest("section").querySelector(".pane").classList.toggle("fit");
+      button.setAttribute("aria-pressed", String(fit));
+      button.textContent = fit ? "actual size" : "fit to width";
+    });
+  });
   document.getElementById("next").addEventListener("click", () => go(step + 1));
   document.getElementById("back").addEventListener("click", () => go(step - 1));
   document.getElementById("play").addEventListener("click", play);

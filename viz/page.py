@@ -210,9 +210,7 @@ def _html(
     training: Training | None,
     notes: Sequence[str],
 ) -> str:
-    sections = [
-        f'<section class="drawing"><h2>{escape(h)}</h2><div class="pane">{svg}</div></section>' for h, svg in drawings
-    ]
+    sections = [_drawing(heading, svg, fit=k == 0) for k, (heading, svg) in enumerate(drawings)]
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     parts = [
         "<!DOCTYPE html>",
@@ -227,6 +225,14 @@ def _html(
         f"<script>{_asset('page.js')}</script></body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def _drawing(heading: str, svg: str, *, fit: bool) -> str:
+    """A drawing's section; fit: shrunk to the page's width at first (the button toggles it)."""
+    button = f'<button type="button" class="fit" aria-pressed="{str(fit).lower()}">'
+    button += ("actual size" if fit else "fit to width") + "</button>"
+    pane = f'<div class="pane{" fit" if fit else ""}">{svg}</div>'
+    return f'<section class="drawing"><h2>{escape(heading)} {button}</h2>{pane}</section>'
 
 
 _HELP = (
@@ -258,7 +264,7 @@ def _audit_table(audit: Sequence[AuditLine]) -> str:
     for k, a in enumerate(audit):
         verdict = escape(a.verdict)
         rows.append(
-            f'<tr tabindex="0" data-row="{k}" data-select="{escape(a.value or "")}" class="v-{verdict.split()[0]}">'
+            f'<tr tabindex="0" data-row="{k}" data-select="{escape(a.value or "")}" class="v-{_verdict_class(a)}">'
             f"<td>{escape(a.quantity)}</td><td>{escape(a.printed)}</td><td>{escape(a.engine)}</td>"
             f"<td>{verdict}</td><td>{escape(a.explanation)}</td><td>{escape(a.where)}</td></tr>"
         )
@@ -267,6 +273,10 @@ def _audit_table(audit: Sequence[AuditLine]) -> str:
         '<section id="audit"><h2>The audit: each printed number against the engine</h2>'
         f'<table class="audit"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></section>'
     )
+
+
+def _verdict_class(a: AuditLine) -> str:
+    return re.sub(r"\W.*", "", a.verdict)
 
 
 def _training(training: Training | None) -> str:
