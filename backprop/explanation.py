@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value, grad
+from backprop import display
 from backprop.claims import number_decimals
 from backprop.quantities import replay
 
@@ -85,6 +86,9 @@ class Explanation:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+    def _repr_html_(self) -> str:
+        return display.explanation_html(self)
 
 
 def explain(source: Any, parameter: str, *, of: str | None = None) -> Explanation:

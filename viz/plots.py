@@ -61,8 +61,8 @@ def boundary_plot(
             y = y1 - (y1 - y0) * (row + 0.5) / GRID
             colour = _shade(predict(x, y) - middle)
             cells.append(
-                f'<rect x="{MARGIN + col * cell:.2f}" y="{20 + row * cell:.2f}" width="{cell + 0.05:.2f}" '
-                f'height="{cell + 0.05:.2f}" fill="{colour}"/>'
+                f'<rect x="{MARGIN + col * cell:.2f}" y="{20 + row * cell:.2f}" width="{cell + 0.5:.2f}" '
+                f'height="{cell + 0.5:.2f}" fill="{colour}"/>'
             )
     dots = []
     for x, y, t in points:
@@ -71,7 +71,9 @@ def boundary_plot(
         fill = _hex(HIGH if t > middle else LOW)
         dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="{fill}" stroke="white" stroke-width="1"/>')
     frame = f'<rect x="{MARGIN}" y="20" width="{size:.0f}" height="{size:.0f}" fill="none" stroke="#999"/>'
-    return _svg("".join(cells) + frame + "".join(dots), title or "decision boundary", width=int(size) + 2 * MARGIN)
+    frame += _text(MARGIN, 14, title or "decision boundary", "start")
+    body = f'<g shape-rendering="crispEdges">{"".join(cells)}</g>{frame}{"".join(dots)}'
+    return _svg(body, title or "decision boundary", width=int(size) + 2 * MARGIN)
 
 
 def _padded(low: float, high: float) -> tuple[float, float]:
