@@ -70,6 +70,22 @@ def test_edges_carry_the_local_derivatives_unless_turned_off():
     assert all(not e.texts for e in picture(o, local_grads=False).edges.values())
 
 
+def test_an_edge_from_a_constant_carries_no_local_derivative():
+    a = Value(3.0, "a")
+    y = a**2 * 0.5
+    y.label = "y"
+    y.backward()
+    ids = {v: i for i, v in enumerate(reversed(topological_order(y)))}
+    pic = picture(y)
+    constants = [v for v in ids if v.is_constant]
+    assert {c.data for c in constants} == {2.0, 0.5}
+    for c in constants:  # its local derivative, 0 or not, is no factor: nothing flows into a constant
+        (consumer,) = [v for v in ids if c in v.parents]
+        assert [e.texts for e in pic.edges_between(f"v{ids[c]}", f"op{ids[consumer]}")] == [[]]
+    (square,) = [v for v in ids if v.op == "pow_const"]
+    assert [e.texts for e in pic.edges_between(f"v{ids[a]}", f"op{ids[square]}")] == [["6"]]  # d(a²)/da = 2a
+
+
 def test_an_operand_used_twice_gets_two_edges():
     a = Value(3.0, "a")
     b = a * a

@@ -100,7 +100,9 @@ def draw_graph(
         nodes.append((*place(v), op, _op_label(v), _op_style(marked) | link(v)))
         edges[op, ids[v], ""] = _edge_style(marked)
         for j, (p, local) in enumerate(zip(v.parents, v.local_grads)):
-            shown = (local_grads or p in path) and (p not in folded or representative[folded[p]] is p)
+            # a constant gets no gradient: its 0 would read as a chain-rule factor
+            shown = (local_grads or p in path) and not p.is_constant
+            shown = shown and (p not in folded or representative[folded[p]] is p)
             attrs = _edge_style(p in path)
             if shown:
                 attrs["label"] = f"<{_factor(number(local, precision), p in path)}>"

@@ -113,7 +113,7 @@ def draw_network(
         layer = (p.meta or {}).get("layer")
         hrefs = [href[p]] if links else None
         label = table([row(p, "bias")], fill=fill("parameter"), links=hrefs, **style.border(p in path))
-        nodes.append((layer - 1 if isinstance(layer, int) else None, None, bias_ids[p], label, {}))
+        nodes.append((layer, None, bias_ids[p], label, {}))  # in its layer's column, below its neurons
     if loss is not None:
         kinds.add(style.kind(loss, root))
         others = sorted((v for v in drawn if _role(v) in ("loss", "target") and v is not root), key=paths.__getitem__)
