@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import graphviz
 import pytest
 from hand_built import mazur, micrograd_neuron
 from svg_reading import Picture
 
+import nn
 from autograd import OPS, Value, grad, topological_order
-from viz import GraphTooLarge, draw_dot, draw_graph, render_svg
+from viz import GraphTooLarge, draw_dot, draw_graph, draw_network, render_svg
 from viz.structure import NOT_COMPUTED
 from viz.style import HIGHLIGHT, KINDS
 
@@ -216,21 +219,50 @@ def test_a_graph_over_the_node_limit_is_refused_with_what_to_do():
     with pytest.raises(
         GraphTooLarge,
         match=(
-            rf"^draw_graph: the graph of E_total would have {count} nodes, more than max_nodes=19; pass "
+            rf"^draw_graph: the graph of E_total would have {count} nodes, more than max_nodes=20; pass "
             r"collapse=True to draw each neuron as one node \(20 nodes\), use draw_network for the network "
-            r"view, or raise max_nodes$"
+            r"view \(a node per neuron\), or raise max_nodes$"
         ),
     ):
-        draw_graph(root, max_nodes=19)
+        draw_graph(root, max_nodes=20)
     assert draw_graph(root, max_nodes=20, collapse=True)
+    with pytest.raises(GraphTooLarge, match=r"max_nodes=19; use draw_network for the network view \(a node"):
+        draw_graph(root, max_nodes=19)  # collapsed, it would have 20: not a view that fits
     with pytest.raises(
         GraphTooLarge,
         match=(
-            r"^draw_graph: the graph of E_total would have 20 nodes, more than max_nodes=10; raise max_nodes, "
-            r"or draw a value nearer the inputs \(a smaller part of the graph\)$"
+            r"^draw_graph: the graph of E_total would have 20 nodes, more than max_nodes=10; use draw_network "
+            r"for the network view \(a node per neuron\), or raise max_nodes$"
         ),
     ):
         draw_graph(root, max_nodes=10, collapse=True)
+
+
+def test_a_graph_without_neurons_is_told_to_draw_less():
+    x = Value(0.5, "x")
+    for _ in range(12):
+        x = x.tanh()
+    with pytest.raises(GraphTooLarge, match=r"max_nodes=10; raise max_nodes, or draw a value nearer the inputs"):
+        draw_graph(x, max_nodes=10)
+
+
+def test_the_views_suggested_for_a_2_16_16_1_mlp_fit():
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = nn.training.batch_loss(model, nn.moons(32, seed=0), "hinge")
+    loss.backward()
+    with pytest.raises(GraphTooLarge) as refused:
+        draw_graph(loss)
+    suggested = re.search(r"collapse=True to draw each neuron as one node \((\d+) nodes\)", str(refused.value))
+    assert suggested and int(suggested[1]) <= 300
+    assert "use draw_network for the network view" in str(refused.value)
+    width, height = svg_size(render_svg(draw_network(loss)))
+    assert width < 1600 and height < 2500, "the network view fits a few screens, not 13,000 pixels"
+    assert svg_size(render_svg(draw_graph(loss, collapse=True)))
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    return float(width), float(height)
 
 
 def test_a_deep_chain_draws_without_recursion():

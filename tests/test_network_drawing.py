@@ -43,6 +43,18 @@ def test_a_shared_bias_is_drawn_in_its_own_layers_box():
     assert not inside(pic.node("b2"), boxes["layer 1 (hidden)"])
 
 
+def test_weights_are_listed_in_the_neurons_unless_a_neuron_has_too_many_inputs():
+    loss = nn.example("russo-3-3-3").forward().backward().loss
+    assert "w10" in picture(loss).node("o1").texts
+    hidden = picture(loss, list_weights=False)
+    assert "w10" not in hidden.node("o1").texts and not any("w10" in e.texts for e in hidden.edges.values())
+    wide = nn.MLP(9, [2], seed=0)
+    out = wide([0.1] * 9)[0]
+    out.backward()
+    texts = [" ".join(n.text for n in picture(out, **o).nodes.values()) for o in ({}, {"list_weights": True})]
+    assert "w1_1_9" not in texts[0] and "w1_1_9" in texts[1]
+
+
 def corners(shape) -> tuple[float, float, float, float]:
     """The bounding box (left, top, right, bottom) of a shape's outlines (polygons and paths)."""
     numbers = []

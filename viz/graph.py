@@ -13,6 +13,7 @@ from autograd import OPS, Value, topological_order
 from viz import style
 from viz.drawing import Drawing, Node, add_nodes, new_drawing
 from viz.labels import check_precision, html_text, number, record_text, table
+from viz.network import draw_network
 from viz.structure import Unit, anchors, caption, check_size, find, name, on_paths, units
 from viz.style import HIGHLIGHT, KINDS, fill, kind
 
@@ -48,7 +49,7 @@ def draw_graph(
         _count(drawn, folded),
         max_nodes,
         f"draw_graph: the graph of {name(root, 'the root')}",
-        _advice(drawn, unit_of, collapse),
+        _advice(root, drawn, unit_of, collapse, max_nodes),
     )
     target = None if highlight is None else find(order, highlight, "highlight")
     path = on_paths(order, target) if target is not None else set()
@@ -202,14 +203,18 @@ def _count(drawn: list[Value], folded: dict[Value, Unit]) -> int:
     return len(drawn) - len(folded) + len(set(folded.values()))
 
 
-def _advice(drawn: list[Value], unit_of: dict[Value, Unit], collapse: bool) -> str:
+def _advice(root: Value, drawn: list[Value], unit_of: dict[Value, Unit], collapse: bool, most: int) -> str:
+    """What to do instead: only the views that fit (collapsed within max_nodes, a network within its own)."""
+    views = []
     collapsed = _count(drawn, _neurons(drawn, unit_of))
-    if not collapse and collapsed < len(drawn):
-        return (
-            f"pass collapse=True to draw each neuron as one node ({collapsed} nodes), "
-            "use draw_network for the network view, or raise max_nodes"
-        )
-    return _SMALLER
+    if not collapse and collapsed < len(drawn) and collapsed <= most:
+        views.append(f"pass collapse=True to draw each neuron as one node ({collapsed} nodes)")
+    try:
+        draw_network(root, legend=False)
+        views.append("use draw_network for the network view (a node per neuron)")
+    except ValueError:  # no neurons to draw, or too many (GraphTooLarge)
+        pass
+    return ", ".join([*views, "or raise max_nodes"]) if views else _SMALLER
 
 
 def _layer_title(layer: Any) -> str:

@@ -14,6 +14,7 @@ from viz.labels import check_precision, html_text, number, table
 from viz.structure import Unit, anchors, caption, check_size, find, name, on_paths, operand_paths, units
 from viz.style import HIGHLIGHT, WEIGHT, fill
 
+LISTED_WEIGHTS = 8  # a neuron with more inputs than this would list its weights in a column too tall to read
 NO_NEURONS = (
     "draw_network: no value in the graph of {} carries neuron metadata "
     "(meta={{'layer': ..., 'neuron': ...}}), so there is no network to draw; "
@@ -31,10 +32,15 @@ def draw_network(
     legend: bool = True,
     max_nodes: int = 200,
     links: bool = False,
+    list_weights: bool | None = None,
 ) -> Drawing:
     """The network that computed root (usually the loss): a node per neuron, laid out by layer, each
     connection named by its weight, whose value and grad the neuron it feeds lists. grads and links:
-    as in draw_graph."""
+    as in draw_graph.
+
+    list_weights=None lists them when no neuron has more than LISTED_WEIGHTS inputs (else each neuron
+    shows its own values only and the connections go unnamed, so a wide network still fits a screen).
+    """
     precision = check_precision(precision)
     order = topological_order(root)
     drawn = order[::-1]
@@ -93,14 +99,20 @@ def draw_network(
     incoming: dict[Unit, list[Value]] = {}
     for _, to, w in sorted(weights, key=lambda connection: paths[connection[2]]):
         incoming.setdefault(to, []).append(w)
+    if list_weights is None:
+        list_weights = all(len(ws) <= LISTED_WEIGHTS for ws in incoming.values())
     for u in by_operands:
         values, bias = members[u], own_bias.get(u)
-        parameters = incoming.get(u, []) + ([bias] if bias is not None else [])
+        parameters = (incoming.get(u, []) if list_weights else []) + ([bias] if bias is not None else [])
         is_input = all(_role(v) == "input" for v in values)
         kinds.add("input" if is_input else "neuron")
         rows = [row(p, "w", HIGHLIGHT if p is target else WEIGHT) for p in parameters]
-        listed = [*parameters, *(v for v in values if v.label or v is values[-1])]
-        rows += [row(v, u[1]) for v in listed[len(parameters) :]]
+        own = _first_of_each_name(values)  # a loss over several samples computes each name once per sample
+        listed = [*parameters, *own]
+        rows += [row(v, u[1]) for v in own]
+        if len(own) < len([v for v in values if v.label]):
+            rows.append([f'<FONT POINT-SIZE="8">the first of {len(values) // max(len(own), 1)} samples</FONT>'])
+            listed.append(own[0])
         if any(v.label != u[1] for v in values) or parameters:
             rows.insert(0, [f"<B>{html_text(u[1])}</B>"])
             listed.insert(0, values[-1])
@@ -117,7 +129,7 @@ def draw_network(
     if loss is not None:
         kinds.add(style.kind(loss, root))
         others = sorted((v for v in drawn if _role(v) in ("loss", "target") and v is not root), key=paths.__getitem__)
-        rows = [row(v, _role(v)) for v in (loss, *others)]
+        rows = [row(v, _role(v) or "loss") for v in (loss, *others)]
         hrefs = [href[v] for v in (loss, *others)] if links else None
         label = table(rows, fill=fill(style.kind(loss, root)), links=hrefs, **style.border(bool(path)))
         nodes.append((None, None, "loss", label, {}))
@@ -132,7 +144,8 @@ def draw_network(
     for source, to, w in weights:
         marked = w is target or any(v in path for v in members[source])
         text = f'<FONT COLOR="{HIGHLIGHT if marked else WEIGHT}">{html_text(name(w, "w"))}</FONT>'
-        drawing.edge(ids[source], ids[to], label=f"<{text}>", **_edge(marked), **({"href": href[w]} if links else {}))
+        attrs = {"label": f"<{text}>"} if list_weights else {}
+        drawing.edge(ids[source], ids[to], **attrs, **_edge(marked), **({"href": href[w]} if links else {}))
     for p in shared:
         for to in biases[p]:
             drawing.edge(bias_ids[p], ids[to], **_edge(p in path))
@@ -143,11 +156,21 @@ def draw_network(
             kinds.add("parameter")
         notes = (
             ["a connection: the weight named on it,<BR/>listed with its value in the neuron it feeds"]
-            if weights
+            if weights and list_weights
             else []
         )
         drawing.node("legend", style.legend(kinds, notes))
     return drawing
+
+
+def _first_of_each_name(values: list[Value]) -> list[Value]:
+    """The first value of each label, in order, and the last value if it has none (a neuron's output)."""
+    first: dict[str, Value] = {}
+    for v in values:
+        if v.label:
+            first.setdefault(v.label, v)
+    unnamed = [] if values[-1].label else [values[-1]]
+    return [*first.values(), *unnamed]
 
 
 def _role(v: Value) -> Any:
