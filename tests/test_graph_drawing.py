@@ -200,7 +200,7 @@ def test_highlight_errors_name_what_is_wrong():
 
 def test_values_are_grouped_into_clusters_by_layer_and_neuron():
     pic = picture(mazur())
-    titles = sorted(c.texts[0] for c in pic.clusters.values())
+    titles = sorted(c.texts[0] for c in pic.clusters.values() if c.texts)  # a layer's loose values: an unseen box
     assert titles == ["h1", "h2", "inputs (layer 0)", "layer 1", "layer 2", "o1", "o2"]
     assert not picture(mazur(), clusters=False).clusters
 
@@ -236,6 +236,18 @@ def test_a_graph_over_the_node_limit_is_refused_with_what_to_do():
         ),
     ):
         draw_graph(root, max_nodes=10, collapse=True)
+
+
+@pytest.mark.parametrize("example", ["russo-3-3-3", "swap-2-4-3-2", "hmkcode-2-2-1"])
+def test_neurons_inputs_and_errors_are_drawn_in_the_documents_order(example):
+    pass_ = nn.example(example).forward().backward()
+    pic = picture(pass_.loss)
+    tops = {n.texts[0]: n.top for n in pic.nodes.values() if n.texts}
+    network = nn.example(example).network
+    columns = [network.input_names, *([n.out_name for n in layer.neurons] for layer in network.layers)]
+    columns.append([name for name in pass_.names() if name.startswith("E_") and name != "E_total"])
+    for column in columns:
+        assert sorted(column, key=tops.__getitem__) == list(column), "top to bottom as the document numbers them"
 
 
 def test_a_graph_without_neurons_is_told_to_draw_less():

@@ -14,7 +14,7 @@ from viz import style
 from viz.drawing import Drawing, Node, add_nodes, new_drawing
 from viz.labels import check_precision, html_text, number, record_text, table
 from viz.network import draw_network
-from viz.structure import Unit, anchors, caption, check_size, find, name, on_paths, units
+from viz.structure import Unit, anchors, caption, check_size, find, name, on_paths, operand_paths, units
 from viz.style import HIGHLIGHT, KINDS, fill, kind
 
 _SMALLER = "raise max_nodes, or draw a value nearer the inputs (a smaller part of the graph)"
@@ -81,7 +81,8 @@ def draw_graph(
     nodes: list[Node] = []
     edges: dict[tuple[str, str, str], dict[str, str]] = {}  # keyed so a collapsed edge appears once
     kinds = set()
-    for v in drawn:
+    paths = operand_paths(order)
+    for v in sorted(drawn, key=paths.__getitem__):  # in the documents' order: h1, h2, h3; i1, i2, i3
         marked = v in path
         if v in folded:
             unit = folded[v]
@@ -110,6 +111,7 @@ def draw_graph(
             edges[keys[p], op, str(j)] = attrs
 
     add_nodes(drawing, nodes, _layer_title)
+    drawing.attr(mclimit="0.01")  # keep that order: dot's crossing minimiser would swap neurons it finds equal
     for (tail, head, _), attrs in edges.items():
         drawing.edge(tail, head, **attrs)
     if legend:
