@@ -174,6 +174,35 @@ def test_a_name_in_the_address_selects_it_and_an_audit_row_selects_its_value(bro
     assert browser.execute_script("return location.hash") == "#w5"
 
 
+def test_play_steps_by_itself_until_paused(browser, russo):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    open_page(browser, russo)
+    browser.find_element("tag name", "body").send_keys("p")
+    step = browser.find_element("id", "step")
+    WebDriverWait(browser, 30).until(lambda _: int(step.get_attribute("data-step") or -1) >= 1)
+    browser.find_element("id", "play").click()  # pause
+    assert browser.find_element("id", "play").text == "▶ play"
+    paused_at = step.get_attribute("data-step")
+    browser.find_element("id", "next").click()
+    assert int(step.get_attribute("data-step")) == int(paused_at) + 1
+
+
+def test_the_keyboard_alone_reaches_and_selects_a_value(browser, russo):
+    open_page(browser, russo)
+    body = browser.find_element("tag name", "body")
+    for _ in range(12):  # past the notes, the fit buttons and the step buttons to the first drawn value
+        body = browser.switch_to.active_element
+        body.send_keys("\ue004")  # the tab key
+        name = browser.execute_script("return document.activeElement.dataset && document.activeElement.dataset.name")
+        if name:
+            break
+    assert name in russo_names()
+    assert text_of(browser, "detail").startswith(name + "\n")
+    browser.switch_to.active_element.send_keys("\ue014")  # the right arrow steps, from wherever the focus is
+    assert browser.find_element("id", "step").get_attribute("data-name") == russo_names()[0]
+
+
 def test_a_2_16_16_1_network_opens_and_responds(browser, tmp_path):
     spec = {
         "name": "moons-mlp",
