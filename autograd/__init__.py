@@ -1,10 +1,14 @@
 """A scalar reverse-mode autograd engine: ``Value`` nodes, their ops, backward and gradcheck."""
 
-from autograd.compiled import Program, TraceError, trace
-from autograd.gradcheck import GradcheckError, gradcheck
+from autograd import functions
+from autograd.custom import define_op
+from autograd.functional import hessian, jvp
+from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.graph import grad, leaves, topological_order
 from autograd.ops import OPS, Op
-from autograd.value import Constant, Value, constant, sum_values, weighted_sum
+from autograd.program import Program, trace
+from autograd.tracing import TraceError
+from autograd.value import Constant, Value, constant, no_grad, sum_values, weighted_sum
 
 __all__ = [
     "OPS",
@@ -15,9 +19,15 @@ __all__ = [
     "TraceError",
     "Value",
     "constant",
+    "define_op",
+    "functions",
     "grad",
     "gradcheck",
+    "gradgradcheck",
+    "hessian",
+    "jvp",
     "leaves",
+    "no_grad",
     "sum_values",
     "topological_order",
     "trace",

@@ -47,12 +47,17 @@ def leaves(root: Value) -> list[Value]:
     return [node for node in topological_order(root) if not node.parents]
 
 
-def grad(output: Value, inputs: Sequence[Value]) -> list[float]:
+def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
     """d output / d input for each input, leaving every node's .grad untouched.
 
     An input that output does not depend on gets 0.0, as in PyTorch with allow_unused and
-    materialize_grads.
+    materialize_grads. create_graph: the derivatives are Values that can be differentiated again.
     """
+    if create_graph:
+        from autograd.value import constant, graph_gradients
+
+        found = graph_gradients(topological_order(output))
+        return [found.get(x) or constant(0.0) for x in inputs]
     totals = {output: 1.0}
     for node in topological_order(output):
         g = totals.get(node, 0.0)

@@ -1,220 +1,257 @@
-"""The primitive operations: for each, its forward value and local derivatives, side by side.
+"""The primitive operations, each defined once: its value and its local derivatives, side by side.
 
-Every op is a pure function of floats returning ``(value, local_derivatives)``, registered in
-``OPS`` under its name. The engine, the tracer, the tests and the graph drawings all read this table.
+An op is its value rule ``value(*operands)`` and its derivative rule ``derivatives(*operands, out)``
+(one derivative per operand, in terms of the operands and the result, as PyTorch's
+derivatives.yaml states them), written with arithmetic and ``autograd.functions``, next to the
+checks that give its domain errors. Everything else reads the rules from ``OPS``: the engine's
+float rule (``op.apply``, compiled from them), the derivatives of derivatives (the rules applied to
+Values), forward mode, the tracer's generated code, and the formulas the walkthrough prints.
 """
 
 from __future__ import annotations
 
-import math
+import ast
+import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograd import functions as fn
+from autograd.expressions import Expr, is_literal, literal_value, number
 
 Result = tuple[float, tuple[float, ...]]
 
-# Shared tuples of constant local derivatives: nodes that use them allocate nothing for them.
-ONE = (1.0,)
-ZERO = (0.0,)
-MINUS_ONE = (-1.0,)
-ONE_ONE = (1.0, 1.0)
-ONE_MINUS_ONE = (1.0, -1.0)
-_ONES: dict[int, tuple[float, ...]] = {}
+# What generated code may assume about an op's floats; the tracer's overflow checks rely on it.
+ARITHMETIC = "arithmetic"  # an inf or nan operand gives inf or nan; may overflow silently; finite locals
+SMOOTH = "smooth"  # finite operands give a finite value or an exception; finite local derivatives
+SINGULAR = "singular"  # may overflow silently; a local derivative may be infinite (like 1/0)
+KINDS = (ARITHMETIC, SMOOTH, SINGULAR)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A domain error: where condition (source over the operands) holds, raise error(message)."""
+
+    condition: str
+    error: type[Exception]
+    message: str  # an f-string body over the operands, e.g. "log: operand must be positive, got log({a!r})"
 
 
 @dataclass(frozen=True)
 class Op:
-    """A primitive: its name, how it is written, its arity and its float rule."""
+    """A primitive: how it is written, its value and derivative rules, its checks, and its float rule."""
 
     name: str
-    symbol: str
-    arity: int | None  # None: any number of operands
-    derivatives: tuple[str, ...]  # the local derivative with respect to each operand, as a formula
-    apply: Callable[..., Result]
+    symbol: str  # the op node's label in drawings (micrograd's _op)
+    text: str  # how the walkthrough writes it: {0}, {1} the operands, e.g. "σ({0})"
+    latex: str
+    value: Callable[..., Any]
+    derivatives: Callable[..., Sequence[Any]]
+    kind: str = SINGULAR
+    checks: tuple[Check, ...] = ()
+    gate: Callable[..., Any] | None = None  # where this is false every local derivative is exactly 0
+    operands: tuple[str, ...] = field(init=False)  # the value rule's parameter names
+    arity: int | None = field(init=False)  # None: any number of operands
+    apply: Callable[..., Result] = field(init=False, repr=False)  # value and local derivatives of floats
+    compiled: bool = field(init=False)  # the rules read as source (else apply calls them as they are)
+
+    def __post_init__(self) -> None:
+        names, arity = _signature(self.name, self.value)
+        _set(self, "operands", names)
+        _set(self, "arity", arity)
+        apply, compiled = _float_rule(self)
+        _set(self, "apply", apply)
+        _set(self, "compiled", compiled)
+
+    def code(self, out: str, *operands: str) -> tuple[str, tuple[str, ...], str | None]:
+        """The rules as source over operand expressions: (value, local derivatives, gate or None)."""
+        args = [Expr(a) for a in operands]
+        value = number(self.value(*args)).text
+        local = tuple(number(d).text for d in self.derivatives(*args, Expr(out)))
+        return value, local, number(self.gate(*args)).text if self.gate else None
+
+    def formulas(self) -> tuple[str, ...]:
+        """Each local derivative as a formula over the operands and ``out``, e.g. ("1.0 - out * out",)."""
+        names = self.operands if self.arity is not None else ("x0", "x1")
+        return self.code("out", *names)[1]
 
 
 OPS: dict[str, Op] = {}
+_set = object.__setattr__  # a frozen Op's derived fields, set once
 
 
-def primitive(name: str, symbol: str, arity: int | None, *derivatives: str) -> Callable:
-    """Register the decorated float rule as the op ``name``."""
-
-    def register(apply: Callable[..., Result]) -> Op:
-        op = Op(name, symbol, arity, derivatives, apply)
-        OPS[name] = op
-        return op
-
-    return register
-
-
-def _operands(name: str, *values: float) -> str:
-    return f"{name}({', '.join(repr(v) for v in values)})"
+def register(op: Op) -> Op:
+    """Add op to OPS; a ValueError if its name is taken."""
+    if op.name in OPS:
+        raise ValueError(f"an op named {op.name!r} exists already; the ops are {', '.join(OPS)}")
+    if op.kind not in KINDS:
+        raise ValueError(f"{op.name}: kind must be one of {', '.join(KINDS)}, got {op.kind!r}")
+    OPS[op.name] = op
+    return op
 
 
-# ---- arithmetic ---------------------------------------------------------------------------
-
-
-@primitive("add", "+", 2, "1", "1")
-def add(a: float, b: float) -> Result:
-    return a + b, ONE_ONE
-
-
-@primitive("sub", "-", 2, "1", "-1")
-def sub(a: float, b: float) -> Result:
-    return a - b, ONE_MINUS_ONE
-
-
-@primitive("mul", "*", 2, "b", "a")
-def mul(a: float, b: float) -> Result:
-    return a * b, (b, a)
-
-
-@primitive("div", "/", 2, "1/b", "-a/b²")
-def div(a: float, b: float) -> Result:
-    if b == 0.0:
-        raise ZeroDivisionError(f"div: division by zero in {a!r} / {b!r}")
-    out = a / b
-    return out, (1.0 / b, -out / b)
-
-
-@primitive("neg", "-", 1, "-1")
-def neg(a: float) -> Result:
-    return -a, MINUS_ONE
-
-
-@primitive("pow_const", "**", 2, "b·a^(b-1)", "0 (a number exponent is a constant)")
-def pow_const(a: float, b: float) -> Result:
-    """a ** b for a number exponent b: a negative base needs an integer exponent."""
-    if a < 0.0 and not b.is_integer():
-        raise ValueError(f"pow: negative base {a!r} with non-integer exponent {b!r} has no real value")
-    return _power(a, b), (_power_slope(a, b), 0.0)
-
-
-@primitive("pow", "**", 2, "b·a^(b-1)", "a^b·ln(a)")
-def pow_(a: float, b: float) -> Result:
-    """a ** b for a Value exponent b: the base must not be negative (ln a must be real)."""
-    if a < 0.0:
-        raise ValueError(
-            f"pow: negative base {a!r} with a Value exponent {b!r}: "
-            "the derivative a^b·ln(a) with respect to the exponent is not real"
-        )
-    out = _power(a, b)
-    # PyTorch's convention: at a == 0 the exponent's derivative is 0 (the limit for b > 0).
-    return out, (_power_slope(a, b), out * math.log(a) if a > 0.0 else 0.0)
-
-
-def _power(a: float, b: float) -> float:
-    if a == 0.0 and b < 0.0:
-        raise ZeroDivisionError(f"pow: zero to a negative power in {a!r} ** {b!r}")
+def _signature(name: str, value: Callable[..., Any]) -> tuple[tuple[str, ...], int | None]:
     try:
-        return a**b
-    except OverflowError:
-        raise OverflowError(f"pow: {a!r} ** {b!r} overflows a float") from None
+        parameters = list(inspect.signature(value).parameters.values())
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: value must be a function of the operands, got {value!r}") from None
+    if len(parameters) == 1 and parameters[0].kind is inspect.Parameter.VAR_POSITIONAL:
+        return (parameters[0].name,), None
+    if not parameters or any(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters):
+        raise TypeError(f"{name}: value must take the operands as plain parameters, like lambda a, b: ...")
+    return tuple(p.name for p in parameters), len(parameters)
 
 
-def _power_slope(a: float, b: float) -> float:
-    # d/da a^b = b·a^(b-1); PyTorch's conventions: 0 when b == 0, +inf at a == 0 for 0 < b < 1.
-    if b == 0.0:
-        return 0.0
-    if a == 0.0 and b < 1.0:
-        return math.inf
-    try:
-        return b * a ** (b - 1.0)
-    except OverflowError:
-        return math.copysign(math.inf, b)
+def _float_rule(op: Op) -> tuple[Callable[..., Result], bool]:
+    """op's rules compiled into one function of floats; if they cannot be read as source, the rules."""
+    if op.arity is not None:
+        try:
+            value, local, _ = op.code("out", *op.operands)
+        except Exception:  # e.g. math.exp or a branch on an operand: only floats can run these rules
+            return _calling(op), False
+        return _compile(op, value, local), True
+    return _calling(op), False
 
 
-# ---- elementary functions -------------------------------------------------------------------
+def _calling(op: Op) -> Callable[..., Result]:
+    value, derivatives = op.value, op.derivatives
 
-_EXP_LIMIT = math.log(1.7976931348623157e308)  # exp(x) overflows a float beyond this
+    def apply(*xs: float) -> Result:
+        out = value(*xs)
+        return out, tuple(derivatives(*xs, out))
 
-
-@primitive("exp", "exp", 1, "exp(a)")
-def exp(a: float) -> Result:
-    if a > _EXP_LIMIT:
-        raise OverflowError(f"exp: exp({a!r}) overflows a float (largest argument {_EXP_LIMIT!r})")
-    out = math.exp(a)
-    return out, (out,)
+    return apply
 
 
-@primitive("log", "log", 1, "1/a")
-def log(a: float) -> Result:
-    if a <= 0.0:
-        raise ValueError(f"log: operand must be positive, got log({a!r})")
-    return math.log(a), (1.0 / a,)
-
-
-@primitive("sqrt", "sqrt", 1, "1/(2·sqrt(a))")
-def sqrt(a: float) -> Result:
-    if a < 0.0:
-        raise ValueError(f"sqrt: operand must not be negative, got sqrt({a!r})")
-    out = math.sqrt(a)
-    return out, (0.5 / out if out else math.inf,)
-
-
-@primitive("tanh", "tanh", 1, "1 - tanh(a)²")
-def tanh(a: float) -> Result:
-    t = math.tanh(a)  # never overflows
-    return t, (1.0 - t * t,)
-
-
-@primitive("sigmoid", "σ", 1, "σ(a)·(1 - σ(a))")
-def sigmoid(a: float) -> Result:
-    # Only ever exponentiate a non-positive number, so no input overflows.
-    if a >= 0.0:
-        s = 1.0 / (1.0 + math.exp(-a))
+def _compile(op: Op, value: str, local: tuple[str, ...]) -> Callable[..., Result]:
+    """def apply(operands): the checks, out = value, return out and the local derivatives."""
+    params = ", ".join(op.operands)
+    lines = [f"def apply({params}):"]
+    for check in op.checks:
+        lines += [f"    if {check.condition}:", f"        raise {check.error.__name__}(f{check.message!r})"]
+    namespace: dict[str, Any] = dict(fn.NAMESPACE)
+    namespace.update({e.__name__: e for e in (ValueError, ZeroDivisionError, OverflowError)})
+    choice = _literal_choice(local)
+    if all(is_literal(Expr(d)) for d in local):  # a shared tuple: the node allocates nothing for it
+        namespace["LOCAL"] = tuple(literal_value(Expr(d)) for d in local)
+        lines += [f"    return {value}, LOCAL"]
+    elif choice:  # one of two shared tuples (relu's 1 or 0)
+        condition, namespace["THEN"], namespace["ELSE"] = choice
+        lines += [f"    return {value}, (THEN if {condition} else ELSE)"]
     else:
-        e = math.exp(a)
-        s = e / (1.0 + e)
-    return s, (s * (1.0 - s),)
+        lines += [f"    out = {value}", f"    return out, ({', '.join(local)},)"]
+    exec(compile("\n".join(lines) + "\n", f"<float rule of {op.name}>", "exec"), namespace)
+    return namespace["apply"]
 
 
-@primitive("relu", "ReLU", 1, "1 if a > 0 else 0")
-def relu(a: float) -> Result:
-    return (a, ONE) if a > 0.0 else (0.0, ZERO)
+def _literal_choice(local: tuple[str, ...]) -> tuple[str, tuple[float], tuple[float]] | None:
+    """(condition, (x,), (y,)) if the one local derivative is ``x if condition else y`` of numbers."""
+    if len(local) != 1:
+        return None
+    tree = ast.parse(local[0], mode="eval").body
+    if not (isinstance(tree, ast.IfExp) and is_literal(Expr(ast.unparse(tree.body)))):
+        return None
+    if not is_literal(Expr(ast.unparse(tree.orelse))):
+        return None
+    pick = (literal_value(Expr(ast.unparse(tree.body))),), (literal_value(Expr(ast.unparse(tree.orelse))),)
+    return ast.unparse(tree.test), *pick
 
 
-@primitive("softplus", "softplus", 1, "σ(a)")
-def softplus(a: float) -> Result:
-    # log(1 + e^a) = max(a, 0) + log1p(e^-|a|): no overflow for any finite a.
-    out = max(a, 0.0) + math.log1p(math.exp(-abs(a)))
-    return out, (sigmoid.apply(a)[0],)
+def layout(operands: Sequence[Any]) -> tuple[Sequence[Any], Sequence[Any], Any | None]:
+    """A weighted sum's operands as (weights, inputs, bias or None): k weights, k inputs, a bias if odd."""
+    k = len(operands) // 2
+    return operands[:k], operands[k : 2 * k], operands[2 * k] if len(operands) % 2 else None
 
 
-@primitive("abs", "abs", 1, "sign(a) (0 at 0)")
-def abs_(a: float) -> Result:
-    return abs(a), ((1.0 if a > 0.0 else -1.0) if a else 0.0,)
+def _weighted_sum_value(*operands: Any) -> Any:
+    weights, inputs, bias = layout(operands)
+    out = fn.dot(weights, inputs)
+    return out if bias is None else out + bias
 
 
-@primitive("sin", "sin", 1, "cos(a)")
-def sin(a: float) -> Result:
-    return math.sin(a), (math.cos(a),)
+def _weighted_sum_derivatives(*operands_and_out: Any) -> tuple[Any, ...]:
+    weights, inputs, bias = layout(operands_and_out[:-1])
+    return (*inputs, *weights, *(() if bias is None else (1.0,)))
 
 
-@primitive("cos", "cos", 1, "-sin(a)")
-def cos(a: float) -> Result:
-    return math.cos(a), (-math.sin(a),)
+def _finite(name: str) -> Check:
+    return Check(
+        "a - a", ValueError, name + ": operand must be finite, got " + name + "({a!r}); was its .data set by hand?"
+    )
 
 
-# ---- n-ary ----------------------------------------------------------------------------------
+# ---- the primitives -----------------------------------------------------------------------------
+# fmt: off
+for _op in (
+    Op("add", "+", "{0} + {1}", "{0} + {1}", lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ARITHMETIC),
+    Op("sub", "-", "{0} − {1}", "{0} - {1}", lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ARITHMETIC),
+    Op("mul", "*", "{0}·{1}", "{0} \\cdot {1}", lambda a, b: a * b, lambda a, b, out: (b, a), ARITHMETIC),
+    Op("div", "/", "{0} / {1}", "\\frac{{{0}}}{{{1}}}", lambda a, b: a / b,
+       lambda a, b, out: (1.0 / b, -out / b), SINGULAR,
+       (Check("b == 0.0", ZeroDivisionError, "div: division by zero in {a!r} / {b!r}"),)),
+    Op("neg", "-", "−{0}", "-{0}", lambda a: -a, lambda a, out: (-1.0,), ARITHMETIC),
+    # a ** b for a number exponent b (a constant: its derivative is never needed)
+    Op("pow_const", "**", "{0}^{1}", "{0}^{{{1}}}", lambda a, b: fn.power(a, b),
+       lambda a, b, out: (fn.power_slope(a, b), 0.0), SINGULAR),
+    # a ** b for a Value exponent: the base must not be negative, since d/db = a^b·ln(a)
+    Op("pow", "**", "{0}^{1}", "{0}^{{{1}}}", lambda a, b: fn.power(a, b),
+       lambda a, b, out: (fn.power_slope(a, b), fn.exponent_slope(out, a)), SINGULAR,
+       (Check("a < 0.0", ValueError, "pow: negative base {a!r} with a Value exponent {b!r}: the derivative "
+              "a^b·ln(a) with respect to the exponent is not real"),)),
+    Op("exp", "exp", "exp({0})", "e^{{{0}}}", lambda a: fn.exp(a), lambda a, out: (out,), SMOOTH,
+       (Check(f"a > {fn.EXP_LIMIT!r}", OverflowError,
+              f"exp: exp({{a!r}}) overflows a float (largest argument {fn.EXP_LIMIT!r})"),)),
+    Op("log", "log", "log({0})", "\\ln\\left({0}\\right)", lambda a: fn.log(a), lambda a, out: (1.0 / a,), SINGULAR,
+       (Check("a <= 0.0", ValueError, "log: operand must be positive, got log({a!r})"),)),
+    Op("sqrt", "sqrt", "√({0})", "\\sqrt{{{0}}}", lambda a: fn.sqrt(a), lambda a, out: (fn.ratio(0.5, out),), SINGULAR,
+       (Check("a < 0.0", ValueError, "sqrt: operand must not be negative, got sqrt({a!r})"),)),
+    Op("tanh", "tanh", "tanh({0})", "\\tanh\\left({0}\\right)", lambda a: fn.tanh(a),
+       lambda a, out: (1.0 - out * out,), SMOOTH),
+    Op("sigmoid", "σ", "σ({0})", "\\sigma\\left({0}\\right)", lambda a: fn.sigmoid(a),
+       lambda a, out: (out * (1.0 - out),), SMOOTH),
+    Op("relu", "ReLU", "ReLU({0})", "\\mathrm{{ReLU}}\\left({0}\\right)", lambda a: fn.positive(a, a, 0.0),
+       lambda a, out: (fn.step(a),), SMOOTH,
+       (Check("a != a", ValueError, "relu: operand must be a number, got relu({a!r}); was its .data set by hand?"),),
+       gate=lambda a: a > 0.0),
+    Op("softplus", "softplus", "softplus({0})", "\\mathrm{{softplus}}\\left({0}\\right)", lambda a: fn.log1p_exp(a),
+       lambda a, out: (fn.sigmoid(a),), SMOOTH),
+    Op("abs", "abs", "|{0}|", "\\left|{0}\\right|", lambda a: abs(a), lambda a, out: (fn.sign(a),), SMOOTH),
+    Op("sin", "sin", "sin({0})", "\\sin\\left({0}\\right)", lambda a: fn.sin(a), lambda a, out: (fn.cos(a),), SMOOTH,
+       (_finite("sin"),)),
+    Op("cos", "cos", "cos({0})", "\\cos\\left({0}\\right)", lambda a: fn.cos(a), lambda a, out: (-fn.sin(a),), SMOOTH,
+       (_finite("cos"),)),
+    # the derivatives of relu and abs: piecewise constant, so their own derivative is 0
+    Op("step", "step", "step({0})", "H\\left({0}\\right)", lambda a: fn.step(a), lambda a, out: (0.0,), SMOOTH),
+    Op("sign", "sign", "sign({0})", "\\mathrm{{sgn}}\\left({0}\\right)", lambda a: fn.sign(a),
+       lambda a, out: (0.0,), SMOOTH),
+    Op("sum", "Σ", "{0} + {1}", "{0} + {1}", lambda *xs: fn.total(xs), lambda *xs: (1.0,) * (len(xs) - 1),
+       ARITHMETIC),
+    # Σ w_i·x_i (+ bias): operands are k weights, then k inputs, then the bias if there is one
+    Op("weighted_sum", "Σw·x", "{0}·{1}", "{0} \\cdot {1}", _weighted_sum_value, _weighted_sum_derivatives,
+       ARITHMETIC),
+):
+    register(_op)
+# fmt: on
+
+add, sub, mul, div, neg = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
+pow_const, pow_, exp, log, sqrt = OPS["pow_const"], OPS["pow"], OPS["exp"], OPS["log"], OPS["sqrt"]
+tanh, sigmoid, relu, softplus, abs_ = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["softplus"], OPS["abs"]
+sin, cos, step, sign = OPS["sin"], OPS["cos"], OPS["step"], OPS["sign"]
+sum_, weighted_sum = OPS["sum"], OPS["weighted_sum"]
+
+_ONES: dict[int, tuple[float, ...]] = {}
 
 
 def ones(n: int) -> tuple[float, ...]:
-    """A shared tuple of n ones."""
+    """A shared tuple of n ones: the local derivatives of a sum."""
     cached = _ONES.get(n)
     if cached is None:
         cached = _ONES[n] = (1.0,) * n
     return cached
 
 
-@primitive("sum", "Σ", None, "1 for every operand")
-def sum_(values: Sequence[float]) -> Result:
-    return sum(values, 0.0), ones(len(values))
+def _sum_apply(*xs: float) -> Result:
+    return sum(xs, 0.0), ones(len(xs))
 
 
-@primitive("weighted_sum", "Σw·x", None, "x_i for w_i", "w_i for x_i", "1 for the bias")
-def weighted_sum(weights: Sequence[float], inputs: Sequence[float], bias: float | None) -> Result:
-    """Σ w_i·x_i (+ bias), summed left to right as the chain of binary ops would be."""
-    out = sum(map(float.__mul__, weights, inputs), 0.0)
-    if bias is None:
-        return out, (*inputs, *weights)
-    return out + bias, (*inputs, *weights, 1.0)
+_set(sum_, "apply", _sum_apply)  # the same rule, sharing its tuples of ones

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias, cast
 
@@ -25,7 +26,7 @@ class Value:
     __slots__ = ("data", "grad", "label", "local_grads", "meta", "op", "parents")
 
     data: float
-    grad: float
+    grad: float  # a Value after backward(create_graph=True)
     parents: tuple[Value, ...]
     local_grads: tuple[float, ...]
     op: str
@@ -124,31 +125,41 @@ class Value:
         """Cosine."""
         return _unary(ops.cos, self)
 
+    def step(self) -> Value:
+        """1 where x > 0, else 0: relu's derivative (its own derivative is 0)."""
+        return _unary(ops.step, self)
+
+    def sign(self) -> Value:
+        """1, -1 or 0 (at 0): abs's derivative (its own derivative is 0)."""
+        return _unary(ops.sign, self)
+
+    def detach(self) -> Value:
+        """A new leaf with this value's data (and label): what is computed from it records no path back."""
+        return Value(self.data, self.label)
+
     # ---- gradients ---------------------------------------------------------------------------
 
-    def backward(self, gradient: Number = 1.0) -> None:
+    def backward(self, gradient: Number = 1.0, *, create_graph: bool = False) -> None:
         """Add d(self)/d(node) · gradient to the grad of every node self depends on.
 
         Each call adds exactly one pass: after k calls every grad is k times its one-call value.
+        create_graph: the grads become Values computed by the engine, which can be differentiated
+        again (as in PyTorch); without it they are floats and no graph is built.
         """
+        seed = as_finite_float(gradient, "backward gradient")
         order = topological_order(self)
-        previous = [node.grad for node in order]
-        accumulated = any(previous)
-        if accumulated:  # run this pass from zero, then add what was there before
-            for node in order:
-                node.grad = 0.0
-        self.grad = as_finite_float(gradient, "backward gradient")
-        for node in order:
-            g = node.grad
-            if g - g:  # inf or nan: name where it came from instead of spreading it
-                raise FloatingPointError(_non_finite_gradient(order, node))
-            parents = node.parents
-            if parents:  # skip building a zip for the many leaves
-                for parent, local in zip(parents, node.local_grads):
-                    parent.grad += local * g
-        if accumulated:
-            for node, grad in zip(order, previous):
-                node.grad += grad
+        with ACCUMULATING:
+            previous = [node.grad for node in order]
+            try:
+                if create_graph:
+                    for node, g in graph_gradients(order, seed).items():
+                        node.grad = g + node.grad if node.grad else g  # type: ignore[assignment]  # a Value, as in PyTorch
+                else:
+                    _backward_pass(order, seed, any(previous), previous)
+            except BaseException:  # nothing half-written: every grad as it was
+                for node, grad in zip(order, previous):
+                    node.grad = grad
+                raise
 
     def zero_grad(self) -> None:
         """Set the grad of this node and of every node it depends on to 0."""
@@ -181,11 +192,57 @@ class Value:
         return op.symbol if op else ""
 
 
+# One backward pass at a time: passes into shared nodes from several threads all add up, as in
+# PyTorch (a pass runs from zero and then adds what was there, so two at once would lose one).
+ACCUMULATING = threading.Lock()
+
+
+def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous: list[float]) -> None:
+    """One pass of backward over order (root first), added to the grads there were before."""
+    if accumulated:  # run this pass from zero, then add what was there before
+        for node in order:
+            node.grad = 0.0
+    order[0].grad = seed
+    for node in order:
+        g = node.grad
+        if g - g:  # inf or nan: name where it came from instead of spreading it
+            raise FloatingPointError(_non_finite_gradient(order, node))
+        parents = node.parents
+        if parents:  # skip building a zip for the many leaves
+            for parent, local in zip(parents, node.local_grads):
+                parent.grad += local * g
+    if accumulated:
+        for node, grad in zip(order, previous):
+            node.grad += grad
+
+
+def graph_gradients(order: list[Value], seed: float = 1.0) -> dict[Value, Value]:
+    """d root / d node as a Value, for every node of order (root first) that root depends on.
+
+    Each local derivative is the op's derivative rule applied to the node's operands and result as
+    Values, so the gradients are graphs of their own: a derivative of any order is one more pass.
+    """
+    grads: dict[Value, Any] = {order[0]: constant(seed)}
+    for node in order:
+        g = grads.get(node)
+        if g is None or not node.parents:
+            continue
+        local = ops.OPS[node.op].derivatives(*node.parents, node)
+        for parent, d in zip(node.parents, local):
+            if parent.__class__ is Constant or (d.__class__ is float and d == 0.0):
+                continue  # numbers get no gradient; a zero adds nothing
+            term = g if d.__class__ is float and d == 1.0 else d * g
+            grads[parent] = term if parent not in grads else grads[parent] + term
+    return {node: lift(g) for node, g in grads.items()}
+
+
 def as_finite_float(x: object, what: str) -> float:
-    """x as a float, or a TypeError/ValueError saying what was wrong with it."""
-    if isinstance(x, float):
+    """x as a plain float, or a TypeError/ValueError saying what was wrong with it."""
+    if x.__class__ is float:
         pass
-    elif isinstance(x, numbers.Real):  # int, bool, Fraction, NumPy scalars
+    elif isinstance(x, float):  # a subclass (NumPy's float64): its number, never its methods or repr
+        x = float.__float__(x)
+    elif isinstance(x, numbers.Real):  # int, bool, Fraction, other NumPy scalars
         try:
             x = float(x)
         except OverflowError:
@@ -198,10 +255,34 @@ def as_finite_float(x: object, what: str) -> float:
 
 
 class Constant(Value):
-    """A number lifted into the graph: a leaf (op "const") that never receives a gradient."""
+    """A number lifted into the graph: a shared leaf (op "const") that never changes or gets a gradient."""
 
     # Its own class, so one type check over a node's operands finds numbers and constants alike.
     __slots__ = ()
+
+    def __init__(self, data: Number):
+        fields: dict[str, Any] = {"data": as_finite_float(data, "operand"), "grad": 0.0, "parents": ()}
+        fields.update(local_grads=(), op=CONSTANT, label=None, meta=None)
+        for name, value in fields.items():
+            _set(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "grad" and isinstance(value, float | int) and value == 0.0:  # zero_grad over a graph
+            return
+        raise _frozen(self, name)
+
+    def __delattr__(self, name: str) -> None:
+        raise _frozen(self, name)
+
+
+def _frozen(node: Constant, name: str) -> AttributeError:
+    return AttributeError(
+        f"constant {node.data!r}: {name} cannot be changed: the node is shared by every graph that uses "
+        "the number (and its grad is always 0.0)"
+    )
+
+
+_set = object.__setattr__  # how a constant is made, past the guard
 
 
 def constant(x: Number) -> Value:
@@ -210,14 +291,11 @@ def constant(x: Number) -> Value:
     Constants never change and get no gradient, so one node per number serves every graph: a
     bounded cache saves building (and later collecting) a node per use.
     """
+    if x.__class__ is not float:  # look up and keep plain floats only: a subclass may lie in __eq__
+        x = as_finite_float(x, "operand")
     node = _CONSTANTS.get(x) if x else None  # 0.0 == -0.0: keep zeros out of the cache
     if node is None:
-        node = _new(Constant)
-        node.data = x if x.__class__ is float and x - x == 0.0 else as_finite_float(x, "operand")
-        node.grad = 0.0
-        node.parents = node.local_grads = ()
-        node.op = CONSTANT
-        node.label = node.meta = None
+        node = Constant(x)
         if x:
             if len(_CONSTANTS) >= 4096:
                 _CONSTANTS.clear()
@@ -228,8 +306,14 @@ def constant(x: Number) -> Value:
 _CONSTANTS: dict[float, Constant] = {}
 
 
-def _overflow(op: Op, *operands: Value) -> OverflowError:
+def _overflow(op: Op, *operands: Value) -> ArithmeticError | ValueError:
+    """Why op's result is inf or nan: an operand that already was (its .data set by hand), or overflow."""
     values = ", ".join(repr(p.data) for p in operands)
+    for k, p in enumerate(operands):
+        if not -_LARGEST <= p.data <= _LARGEST:
+            return ValueError(
+                f"{op.name}: operand {k} of {op.name}({values}) is not finite; was its .data set by hand?"
+            )
     return OverflowError(f"{op.name}: the result of {op.name}({values}) overflows a float")
 
 
@@ -239,6 +323,8 @@ def _node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[fl
     node = _new(Value)
     node.data = data
     node.grad = 0.0
+    if _paused and not recording():
+        parents = local_grads = ()
     node.parents = parents
     node.local_grads = local_grads
     node.op = op.name
@@ -247,6 +333,66 @@ def _node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[fl
 
 
 _new = object.__new__
+
+
+def apply(op: Op, operands: Sequence[Value | Number]) -> Value:
+    """The node op makes of operands (numbers become constants): how any op, yours too, makes a node.
+
+    The operators and methods above are this, specialised for speed.
+    """
+    parents = tuple(lift(x, f"{op.name}: each operand") for x in operands)
+    if op.arity is not None and len(parents) != op.arity:
+        raise TypeError(f"{op.name}: takes {op.arity} operand{'s' * (op.arity != 1)}, got {len(parents)}")
+    data, local_grads = op.apply(*(p.data for p in parents))
+    data = as_finite_float(data, f"{op.name}: the result") if data.__class__ is not float else data
+    if len(local_grads) != len(parents):
+        raise TypeError(f"{op.name}: its derivatives gave {len(local_grads)} for {len(parents)} operands")
+    local_grads = tuple(d if d.__class__ is float else float(d) for d in local_grads)
+    if set(map(type, parents)) != _JUST_VALUES:
+        local_grads = _without_constants(parents, local_grads)
+    return _node(op, data, parents, local_grads)
+
+
+# ---- no_grad: ops that record no graph ---------------------------------------------------------
+
+_paused = 0  # how many no_grad blocks are open in any thread: while none is, ops pay one test
+_modes = threading.local()
+_PAUSING = threading.Lock()
+
+
+class no_grad:
+    """A block (or a decorated function) in which ops make leaves: no graph, so no gradient flows.
+
+    As in PyTorch, it holds for the thread that enters it.
+    """
+
+    def __enter__(self) -> no_grad:
+        global _paused
+        with _PAUSING:
+            _paused += 1
+        _modes.depth = getattr(_modes, "depth", 0) + 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _paused
+        _modes.depth -= 1
+        with _PAUSING:
+            _paused -= 1
+
+    def __call__(self, f: Any) -> Any:
+        import functools
+
+        @functools.wraps(f)
+        def paused(*args: Any, **kwargs: Any) -> Any:
+            with no_grad():
+                return f(*args, **kwargs)
+
+        return paused
+
+
+def recording() -> bool:
+    """False inside a no_grad block of this thread."""
+    return not getattr(_modes, "depth", 0)
 
 
 def _unary(op: Op, a: Value) -> Value:
@@ -263,8 +409,11 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     node = _new(Value)  # _node, inlined on this hot path
     node.data = data
     node.grad = 0.0
-    node.parents = (a, b)
-    node.local_grads = local_grads
+    if _paused and not recording():
+        node.parents = node.local_grads = ()
+    else:
+        node.parents = (a, b)
+        node.local_grads = local_grads
     node.op = op.name
     node.label = node.meta = None
     return node
@@ -311,7 +460,7 @@ def sum_values(values: Iterable[Value | Number]) -> Value:
     operands = tuple(lift(v, "sum_values: each value") for v in values)
     if not operands:
         raise ValueError("sum_values: needs at least one value, got none")
-    data, local_grads = ops.sum_.apply([v.data for v in operands])
+    data, local_grads = ops.sum_.apply(*[v.data for v in operands])
     if set(map(type, operands)) != _JUST_VALUES:
         local_grads = _without_constants(operands, local_grads)
     return _node(ops.sum_, data, operands, local_grads)
@@ -340,7 +489,7 @@ def weighted_sum(
             for i, v in enumerate(given)
         )
     data = [v.data for v in operands]
-    value, local_grads = ops.weighted_sum.apply(data[:n], data[n : 2 * n], None if bias is None else data[-1])
+    value, local_grads = ops.weighted_sum.apply(*data)
     if not plain:
         local_grads = _without_constants(operands, local_grads)
     return _node(ops.weighted_sum, value, operands, local_grads)

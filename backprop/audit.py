@@ -7,9 +7,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from backprop import display
-from backprop.claims import Claim, Document, Part, dependency_order
+from backprop.claims import Claim, Document, Part, dependency_order, reference_step
 from backprop.explanation import NamedGraph
 from backprop.quantities import Quantity, evaluate, parse_quantity, split_step
 
@@ -19,6 +20,9 @@ DISAGREE = "disagree"
 VERDICTS = (AGREE, ROUNDING, DISAGREE)
 CARRIED = "carried forward"  # right given the document's earlier numbers
 OWN = "wrong in itself"
+# The diagnosis tries each parameter in place of each other one: quadratic, so only for networks this small
+# (the documents' have at most 26); a larger network's slips are still found, just not named.
+MAX_DIAGNOSED_PARAMETERS = 64
 
 
 @dataclass(frozen=True)
@@ -135,17 +139,17 @@ class _Auditor:
     def engine(self, claim: Claim) -> float:
         """The engine's value of the claim's quantity at its step."""
         if claim.id not in self._engine:
-            self._engine[claim.id] = evaluate(claim.quantity, self.part.stage, claim.step)
+            self._engine[claim.id] = self.part.value_of(claim.quantity, claim.step)
         return self._engine[claim.id]
 
     def input_value(self, claim: Claim, ref: str, overrides: dict[str, float] | None = None) -> float:
         """An input of claim: the document's number for a claim id, else the engine's (with overrides)."""
         if ref in self.document_values:
             return self.document_values[ref]
-        name, step = split_step(ref)
-        if step is None:
-            step = claim.step - 1 if claim.rule == "update" else claim.step
-        return evaluate(parse_quantity(name), self.part.stage, step, overrides)
+        quantity, step = parse_quantity(split_step(ref)[0]), reference_step(claim, ref)
+        if not overrides:
+            return self.part.value_of(quantity, step)
+        return evaluate(quantity, self.part.stage, step, overrides)
 
     def recompute(self, claim: Claim, overrides: dict[str, float] | None = None) -> float | None:
         """The claim's step redone from the document's own numbers for its inputs."""
@@ -165,6 +169,13 @@ class _Auditor:
         names = {self._name_of(ref): v for ref, v in zip(claim.inputs, values)}
         return evaluate(claim.quantity, self.part.stage, claim.step, {**(overrides or {}), **names})
 
+    def try_recompute(self, claim: Claim, overrides: dict[str, float] | None = None) -> float | None:
+        """recompute, or None when the numbers it is given take the step out of a float's range."""
+        try:
+            return self.recompute(claim, overrides)
+        except (ArithmeticError, ValueError):  # e.g. a printed 1e300 squared: the engine's error is no verdict
+            return None
+
     def _name_of(self, ref: str) -> str:
         claim = self.part.claim(ref)
         return claim.quantity.of if claim is not None else split_step(ref)[0]
@@ -173,13 +184,20 @@ class _Auditor:
     def learning_rate(self) -> float:
         return self.part.learning_rate
 
+    @cached_property
+    def diagnosable(self) -> bool:
+        """True if the network is small enough to try its parameters in place of one another."""
+        values = self.part.stage(0).values()
+        return sum(bool(v.meta and v.meta.get("role") == "parameter") for v in values) <= MAX_DIAGNOSED_PARAMETERS
+
     # ---- verdicts ----------------------------------------------------------------------------
 
     def check(self, claim: Claim) -> None:
-        recomputed = self.recompute(claim)
+        recomputed = self.try_recompute(claim)
         bad_inputs = [ref for ref in claim.inputs if ref in self.results and self.results[ref][0] == DISAGREE]
         if claim.printed is None:  # a step of the working: its number is what the document's rule gives
-            assert recomputed is not None
+            if recomputed is None:
+                recomputed = self.engine(claim)
             self.document_values[claim.id] = recomputed
             self.results[claim.id] = (DISAGREE if bad_inputs else AGREE, None, recomputed, "")
             return
@@ -240,10 +258,10 @@ class _Auditor:
             if not rounding:
                 continue
             self.document_values[ref] = saved + rounding
-            try:
-                total += abs(self.recompute(claim) - recomputed)  # type: ignore[operator]
-            finally:
-                self.document_values[ref] = saved
+            moved = self.try_recompute(claim)
+            self.document_values[ref] = saved
+            if moved is not None:
+                total += abs(moved - recomputed)
         return total
 
     def _inputs_text(self, claim: Claim) -> str:
@@ -287,7 +305,7 @@ class _Auditor:
     def _other_gradients(self, claim: Claim, weight: float) -> Iterator[tuple[float, str]]:
         gradient_ref = claim.inputs[1]
         quantity = self._quantity_of(gradient_ref)
-        if quantity is None or quantity.kind != "derivative":
+        if quantity is None or quantity.kind != "derivative" or not self.diagnosable:
             return
         stage = self.part.stage(claim.step - 1)
         for name, node in stage.items():
@@ -296,9 +314,9 @@ class _Auditor:
                 gradient = evaluate(other, self.part.stage, claim.step - 1)
                 yield weight - self.learning_rate * gradient, f"it uses the gradient of {name} ({_fmt(gradient, 6)})"
 
-    def _swapped_parameters(self, claim: Claim) -> Iterator[tuple[float, str]]:
+    def _swapped_parameters(self, claim: Claim) -> Iterator[tuple[float | None, str]]:
         """Redo the step with one parameter taking another value: its value at another step, or another's."""
-        if claim.rule not in ("replay", "update"):
+        if claim.rule not in ("replay", "update") or not self.diagnosable:
             return
         step = claim.step - 1 if claim.rule == "update" else claim.step
         here, after = self.part.stage(step), self.part.stage(step + 1)
@@ -313,8 +331,8 @@ class _Auditor:
                 candidates.append((before[name].data, f"{name} before the step"))
             candidates += [(here[other].data, other) for other in parameters if other != name]
             for number, label in candidates:
-                value = self.recompute(claim, {name: number})
-                yield value, f"it matches with {label} ({_fmt(number, 6)}) in place of {name}"  # type: ignore[misc]
+                value = self.try_recompute(claim, {name: number})
+                yield value, f"it matches with {label} ({_fmt(number, 6)}) in place of {name}"
 
     def _backward_swaps(
         self, claim: Claim, parameters: list[str], here: dict, after: dict
@@ -325,17 +343,15 @@ class _Auditor:
         if quantity is None or quantity.kind != "derivative" or gradient_ref in self.document_values:
             return
         weight = self.input_value(claim, claim.inputs[0])
-        graph = NamedGraph(here[quantity.of])
-        paths = graph.paths(here[quantity.wrt])
-        used = sorted({f.weight for p in paths for f in p.factors if f.weight}, key=parameters.index)
+        graph, target = NamedGraph(here[quantity.of]), here[quantity.wrt]
+        edges = graph.on_paths(target)
+        used = sorted({weight for *_, weight in edges if weight}, key=parameters.index)
         for name in used:
             candidates = [(after[name].data, f"the updated {name}")]
             candidates += [(here[o].data, o) for o in parameters if o != name]
             candidates += [(after[o].data, f"the updated {o}") for o in parameters if o != name]
             for number, label in candidates:
-                gradient = math.fsum(
-                    math.prod(number if f.weight == name else f.value for f in p.factors) for p in paths
-                )
+                gradient = graph.path_sum(target, {name: number})
                 yield (
                     weight - self.learning_rate * gradient,
                     f"its gradient uses {label} ({_fmt(number, 6)}) in place of {name} ({_fmt(here[name].data, 6)})",
@@ -356,6 +372,8 @@ class _Auditor:
 
 
 def _fmt(x: float, places: int) -> str:
+    if abs(x) >= 1e15:  # fixed point would print every digit of a huge number
+        return f"{x:.6g}"
     text = f"{x:.{min(max(places, 1), 12)}f}"
     return "0" if float(text) == 0 else text
 
@@ -397,8 +415,9 @@ def format_audit(audit: DocumentAudit) -> str:
         if findings:
             lines += ["", "  Findings:"]
         for r in findings:
-            line = f" (line {r.line})" if r.line else ""
-            lines.append(f"  - {r.id} = {r.printed} [{r.where}]{line}: {verdict_text(r)}")
+            where = f" [{r.where}]" if r.where else ""
+            line = f" ({doc.path}:{r.line})" if r.line else ""
+            lines.append(f"  - {r.id} = {r.printed}{where}{line}: {verdict_text(r)}")
             lines.append(f"      {r.explanation}")
             claim = part.claim(r.id)
             if claim is not None and claim.note:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.resources
 import math
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from backprop.quantities import Quantity, QuantityError, check_names, parse_quantity, split_step
-from nn.files import FieldReader, Path_, parse_dotted, shown
+from backprop.quantities import Quantity, QuantityError, check_names, evaluate, parse_quantity, split_step
+from nn.files import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
 
 FORMAT = """\
 A claim file is TOML. [document] (optional): title, author, date, source, notes, and
@@ -39,8 +38,10 @@ Fields of a part:
     quantity*    a name of the network ("out_h1"), a derivative "dE_total/dw10", or an
                  arithmetic expression over names ("1 - out_o1", "E_total@0 - E_total@1")
     step         0 = before any update (default), 1 = after one gradient-descent step, ...
-    printed      the number as printed, as a string ("0.05304"); leave it out for a step of the
-                 document's working that it does not print but later numbers use
+                 (at most 100, also in name@step)
+    printed      the number as printed, as a string ("0.05304": a TOML number would lose its
+                 trailing zeros, so one is refused); leave it out for a step of the document's
+                 working that it does not print but later numbers use
     decimals     the printed precision in decimal places (default: counted from printed)
     where        where the number is printed (section, heading, equation)
     id           how other claims refer to it (default: quantity, with "@step" after step 0)
@@ -52,6 +53,7 @@ Fields of a part:
     note         anything the reader should know about this number
 """
 
+MAX_STEP = 100  # the gradient-descent steps a claim can be about: each stage trains that far
 LEARNING_RATE = "learning_rate"  # a name every part knows besides its network's values
 RULES = ("replay", "product", "sum", "difference", "update", "quote")
 DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes", "truncates")
@@ -59,6 +61,7 @@ PART_FIELDS = ("title", "network", "sample", "notes", "working", "claim")
 WORKINGS = ("printed", "full")
 _SPEC_WHERE = "<network>"  # how a part's embedded network spec names itself in its errors
 CLAIM_FIELDS = ("quantity", "step", "printed", "decimals", "where", "id", "from", "rule", "note")
+_STEP_LIMIT = f"a claim is about at most {MAX_STEP} gradient-descent steps"
 _NUMBER = re.compile(r"[+-]?(\d+)?([.,](\d*))?([eE][+-]?\d+)?")
 
 
@@ -100,6 +103,11 @@ class Part:
     truncates: bool = False  # the document cuts numbers to their printed decimals instead of rounding
     working: str = "printed"  # "full": the document computes with more digits than it prints
     _stages: dict[int, dict[str, Value]] = field(default_factory=dict, repr=False)
+    _values: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
+    _by_id: dict[str, Claim] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {c.id: c for c in self.claims}
 
     @property
     def learning_rate(self) -> float:
@@ -122,9 +130,16 @@ class Part:
             self._stages[step] = values
         return self._stages[step]
 
+    def value_of(self, quantity: Quantity, step: int) -> float:
+        """The engine's value of quantity after step gradient-descent steps (cached)."""
+        key = (quantity.text, step)
+        if key not in self._values:
+            self._values[key] = evaluate(quantity, self.stage, step)
+        return self._values[key]
+
     def claim(self, claim_id: str) -> Claim | None:
         """The claim with this id, if any."""
-        return next((c for c in self.claims if c.id == claim_id), None)
+        return self._by_id.get(claim_id)
 
 
 @dataclass
@@ -164,27 +179,12 @@ def bundled_document(name: str) -> Document:
 def load_document(path: str | Path) -> Document:
     """The claim file at path, checked in full, or a DocumentError."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise DocumentError(f"{path}: cannot read the file: {e.strerror or e}") from None
-    except UnicodeDecodeError as e:
-        raise DocumentError(f"{path}: not a UTF-8 text file ({e.reason} at byte {e.start})") from None
-    return parse_document(text, str(path), name=path.stem)
+    return parse_document(read_text(path, "claim file", DocumentError), str(path), name=path.stem)
 
 
 def parse_document(text: str, source: str, *, name: str) -> Document:
     """The claim file whose text is given; source is how errors name the file."""
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        message = str(e)
-        match = re.search(r"\(at line (\d+), column (\d+)\)$", message)
-        if match:
-            message = message[: match.start()].rstrip()
-            raise DocumentError(f"{source}:{match[1]}: TOML syntax error at column {match[2]}: {message}") from None
-        raise DocumentError(f"{source}: TOML syntax error: {message}") from None
-    return _Reader(source, text).document(table, name)
+    return _Reader(source, text).document(parse_toml(text, source, DocumentError), name)
 
 
 def number_decimals(text: str) -> int:
@@ -258,20 +258,20 @@ class _Reader(FieldReader[DocumentError]):
         claims_table = self.get(table, (*path, "claim"), (list,), [])
         if not claims_table:
             raise self.fail((*path, "claim"), "a part needs at least one [[claim]]")
+        working = self.get(table, (*path, "working"), (str,), "printed")
+        if working not in WORKINGS:
+            raise self.fail((*path, "working"), f"use one of {', '.join(WORKINGS)}, got {working!r}")
+        claims = [self.claim(c, (*path, "claim", i)) for i, c in enumerate(claims_table)]
+        self.check_ids(claims, path)
         part = Part(
             title=self.get(table, (*path, "title"), (str,), "") or example.title,
             network=network_name,
             make_example=make,
             sample=sample,
-            claims=(),
+            claims=tuple(claims),
             notes=self.strings(table, (*path, "notes")),
-            working=self.get(table, (*path, "working"), (str,), "printed"),
+            working=working,
         )
-        if part.working not in WORKINGS:
-            raise self.fail((*path, "working"), f"use one of {', '.join(WORKINGS)}, got {part.working!r}")
-        claims = [self.claim(c, (*path, "claim", i)) for i, c in enumerate(claims_table)]
-        self.check_ids(claims, path)
-        part.claims = tuple(claims)
         self.check_references(part, path)
         return part
 
@@ -303,10 +303,22 @@ class _Reader(FieldReader[DocumentError]):
             quantity = parse_quantity(text)
         except QuantityError as e:
             raise self.fail((*path, "quantity"), str(e)) from None
+        for k in quantity.steps:
+            if k > MAX_STEP:
+                raise self.fail((*path, "quantity"), f"{text!r}: step {k}; {_STEP_LIMIT}")
         step = self.get(table, (*path, "step"), (int,), 0)
         if step < 0:
             raise self.fail((*path, "step"), f"must be 0 or more, got {step}")
-        printed = self.get(table, (*path, "printed"), (str, int, float), None)
+        if step > MAX_STEP:
+            raise self.fail((*path, "step"), f"{step:,} is too many: {_STEP_LIMIT}")
+        printed = table.get("printed")
+        if isinstance(printed, int | float) and not isinstance(printed, bool):
+            raise self.fail(
+                (*path, "printed"),
+                f'got the TOML number {printed!r}: quote the number as printed (printed = "0.10", not 0.10), '
+                "since a number loses its trailing zeros and with them the printed precision",
+            )
+        printed = self.get(table, (*path, "printed"), (str,), None)
         decimals = self.get(table, (*path, "decimals"), (int,), None)
         if printed is not None:
             printed = self.printed(printed, (*path, "printed"))
@@ -318,6 +330,8 @@ class _Reader(FieldReader[DocumentError]):
         for i, x in enumerate(inputs):
             if not isinstance(x, str) or not x.strip():
                 raise self.fail((*path, "from", i), f"expected a claim id or a quantity, got {shown(x)}")
+            if (split_step(x)[1] or 0) > MAX_STEP:
+                raise self.fail((*path, "from", i), f"{x!r}: {_STEP_LIMIT}")
         rule = self.get(table, (*path, "rule"), (str,), "replay" if inputs else None)
         if rule is not None and rule not in RULES:
             raise self.fail((*path, "rule"), f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
@@ -333,6 +347,8 @@ class _Reader(FieldReader[DocumentError]):
             raise self.fail(path, "a claim without printed needs from: the numbers the document computes it from")
         default_id = text if step == 0 else f"{text}@{step}"
         claim_id = self.get(table, (*path, "id"), (str,), default_id)
+        if not claim_id.strip():
+            raise self.fail((*path, "id"), "an id cannot be empty")
         return Claim(
             id=claim_id,
             quantity=quantity,
@@ -346,8 +362,7 @@ class _Reader(FieldReader[DocumentError]):
             line=self.line(path),
         )
 
-    def printed(self, value: str | int | float, path: Path_) -> str:
-        text = value if isinstance(value, str) else repr(value)
+    def printed(self, text: str, path: Path_) -> str:
         try:
             number_decimals(text)
             number = float(text.strip().replace(",", "."))
@@ -374,16 +389,21 @@ class _Reader(FieldReader[DocumentError]):
             where = (*path, "claim", i)
             try:
                 check_names(claim.quantity, part.stage(0))
-            except QuantityError as e:
+                part.value_of(claim.quantity, claim.step)
+            except (ArithmeticError, ValueError) as e:  # the engine's errors name the op and its operands
                 raise self.fail((*where, "quantity"), str(e)) from None
             for j, ref in enumerate(claim.inputs):
                 if ref in ids:
                     continue
-                name, _ = split_step(ref)
                 try:
-                    check_names(parse_quantity(name), part.stage(0))
+                    quantity = parse_quantity(split_step(ref)[0])
+                    check_names(quantity, part.stage(0))
                 except QuantityError as e:
                     raise self.fail((*where, "from", j), f"{ref!r} is no claim id, and {e}") from None
+                try:
+                    part.value_of(quantity, reference_step(claim, ref))
+                except (ArithmeticError, ValueError) as e:
+                    raise self.fail((*where, "from", j), str(e)) from None
             if claim.rule == "replay":
                 for j, ref in enumerate(claim.inputs):
                     target = part.claims[ids[ref]].quantity if ref in ids else parse_quantity(split_step(ref)[0])
@@ -395,6 +415,14 @@ class _Reader(FieldReader[DocumentError]):
         order = dependency_order(part.claims)
         if isinstance(order, str):
             raise self.fail((*path, "claim", ids[order], "from"), f"claim {order!r} depends on itself")
+
+
+def reference_step(claim: Claim, ref: str) -> int:
+    """The step a from entry that is a quantity is taken at: its own @step, else the claim's (before an update)."""
+    step = split_step(ref)[1]
+    if step is not None:
+        return step
+    return claim.step - 1 if claim.rule == "update" else claim.step
 
 
 def dependency_order(claims: Sequence[Claim]) -> list[Claim] | str:

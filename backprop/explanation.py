@@ -4,6 +4,7 @@ the products of local derivatives between named values; and an assertion built o
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from backprop.quantities import replay
 
 # sum and difference nodes pass the gradient on unchanged: a path shows no factor of 1 for them
 _PASS_THROUGH = ("sum", "add")
+MAX_PATHS = 20  # paths an explanation shows (the largest); the count and the total cover them all
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,10 @@ class Explanation:
 
     loss: str
     parameter: str
-    paths: tuple[ChainPath, ...]
+    paths: tuple[ChainPath, ...]  # all of them, or the MAX_PATHS with the largest products
     gradient: float  # autograd.grad's value, computed independently of the paths
-
-    @property
-    def total(self) -> float:
-        """The sum over the paths of their products."""
-        return math.fsum(p.product for p in self.paths)
+    count: int  # how many paths there are
+    total: float  # the sum over every path of its product
 
     @property
     def symbol(self) -> str:
@@ -80,8 +79,11 @@ class Explanation:
             prefix = lead if n == 0 else " " * (len(lead) - 2) + "+ "
             lines.append(f"{prefix}{symbols}")
             lines.append(f"{' ' * len(lead)}= {values} = {_number(path.product, digits)}")
-        if len(self.paths) > 1:
-            lines.append(f"{' ' * (len(lead) - 2)}= {_number(self.total, digits)} (sum of {len(self.paths)} paths)")
+        hidden = self.count - len(self.paths)
+        if hidden:
+            lines.append(f"{' ' * (len(lead) - 2)}+ {hidden:,} more paths (the {len(self.paths)} largest are shown)")
+        if self.count > 1:
+            lines.append(f"{' ' * (len(lead) - 2)}= {_number(self.total, digits)} (sum of {self.count:,} paths)")
         return lines
 
     def __str__(self) -> str:
@@ -91,8 +93,11 @@ class Explanation:
         return display.explanation_html(self)
 
 
-def explain(source: Any, parameter: str, *, of: str | None = None) -> Explanation:
-    """∂of/∂parameter (of: the loss by default) for an nn pass or worked example, path by path."""
+def explain(source: Any, parameter: str, *, of: str | None = None, max_paths: int = MAX_PATHS) -> Explanation:
+    """∂of/∂parameter (of: the loss by default) for an nn pass or worked example, path by path.
+
+    At most max_paths paths are kept, those with the largest products; count and total still cover every path.
+    """
     pass_ = as_pass(source)
     values = pass_.values
     loss = values[of] if of is not None else pass_.loss
@@ -103,8 +108,10 @@ def explain(source: Any, parameter: str, *, of: str | None = None) -> Explanatio
     return Explanation(
         loss=_name(loss),
         parameter=parameter,
-        paths=tuple(graph.paths(target)),
+        paths=tuple(graph.paths(target, max_paths)),
         gradient=grad(loss, [target])[0],
+        count=graph.count(target),
+        total=graph.path_sum(target),
     )
 
 
@@ -125,44 +132,74 @@ class NamedGraph:
             self._edges[node] = [(m, s, _weight_of(node, m)) for m, s in zip(below, slopes)]
         return self._edges[node]
 
-    def reaches(self, node: Value, target: Value) -> bool:
-        """True if target is node or a named value below it."""
-        memo = self._reaching.setdefault(target, set())
-        if node is target or node in memo:
-            return True
-        stack, seen = [node], {node}
-        found = False
-        while stack and not found:
-            for child, _, _ in self.edges(stack.pop()):
-                if child is target or child in memo:
-                    found = True
-                    break
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        if found:
-            memo.add(node)
-        return found
+    def on_paths(self, target: Value) -> list[tuple[Value, int, Value, float, str | None]]:
+        """The edges (node, index in its edges, operand, slope, weight) on paths from the root to target.
 
-    def paths(self, target: Value) -> list[ChainPath]:
-        """Every path from the root down to target, as chain-rule factors."""
-        found: list[ChainPath] = []
+        Every node's edges come after the edges into it, so one pass over them carries anything from the
+        root down to target.
+        """
+        finished: list[Value] = []  # named values, each after every value below it
+        seen = {self.root}
+        stack = [(self.root, iter(self.edges(self.root)))]
+        while stack:
+            node, below = stack[-1]
+            child = next((c for c, _, _ in below if c not in seen), None)
+            if child is None:
+                finished.append(stack.pop()[0])
+            else:
+                seen.add(child)
+                stack.append((child, iter(self.edges(child))))
+        reaching = {target}
+        for node in finished:
+            if any(c in reaching for c, _, _ in self.edges(node)):
+                reaching.add(node)
+        return [
+            (node, i, child, slope, weight)
+            for node in reversed(finished)
+            if node is not target and node in reaching
+            for i, (child, slope, weight) in enumerate(self.edges(node))
+            if child in reaching
+        ]
+
+    def count(self, target: Value) -> int:
+        """How many paths lead from the root to target."""
+        counts = {self.root: 1}
+        for node, _, child, _, _ in self.on_paths(target):
+            counts[child] = counts.get(child, 0) + counts[node]
+        return counts.get(target, 0)
+
+    def path_sum(self, target: Value, weights: Mapping[str, float] | None = None) -> float:
+        """The sum over the paths to target of their products; a factor that is a weight in weights takes its number."""
+        weights = weights or {}
+        sums = {self.root: 1.0}
+        for node, _, child, slope, weight in self.on_paths(target):
+            factor = weights.get(weight, slope) if weight else slope
+            sums[child] = sums.get(child, 0.0) + sums[node] * factor
+        return sums.get(target, 0.0)
+
+    def paths(self, target: Value, limit: int | None = None) -> list[ChainPath]:
+        """The paths from the root down to target as chain-rule factors, in operand order.
+
+        With a limit, only that many: those with the largest products (a path's best start is among the
+        limit best starts into each node it passes, so keeping that many per node is exact).
+        """
         if target is self.root:
             return [ChainPath((Factor(_name(target), _name(target), 1.0),))]
-        stack: list[tuple[Value, tuple[Factor, ...], str]] = [(self.root, (), _name(self.root))]
-        while stack:
-            node, factors, head = stack.pop()
-            for child, slope, weight in reversed(self.edges(node)):
-                if not self.reaches(child, target):
-                    continue
-                top = head  # below a plain sum, the factor's top keeps the sum's name
-                if child is target:
-                    found.append(ChainPath((*factors, Factor(top, _name(child), slope, weight))))
-                elif node.op in _PASS_THROUGH and slope == 1.0:
-                    stack.append((child, factors, top))
+        # a path so far: (|product|, the edge indices taken, its factors, the name its next factor starts at)
+        Start = tuple[float, tuple[int, ...], tuple[Factor, ...], str]
+        starts: dict[Value, list[Start]] = {self.root: [(1.0, (), (), _name(self.root))]}
+        found: list[Start] = []
+        for node, i, child, slope, weight in self.on_paths(target):
+            into = found if child is target else starts.setdefault(child, [])
+            for size, taken, factors, head in starts[node]:
+                if child is not target and node.op in _PASS_THROUGH and slope == 1.0:
+                    into.append((size, (*taken, i), factors, head))  # below a plain sum, a factor keeps its name
                 else:
-                    stack.append((child, (*factors, Factor(top, _name(child), slope, weight)), _name(child)))
-        return found
+                    factor = Factor(head, _name(child), slope, weight)
+                    into.append((size * abs(slope), (*taken, i), (*factors, factor), _name(child)))
+            if limit is not None and len(into) > limit:
+                into[:] = heapq.nlargest(limit, into, key=lambda start: start[0])
+        return [ChainPath(factors) for _, _, factors, _ in sorted(found, key=lambda start: start[1])]
 
 
 def named_operands(node: Value) -> list[Value]:

@@ -5,6 +5,7 @@ expressions over them, and the same computations redone with some named values r
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ _OPERATORS: dict[type, Callable[[Value, Value], Value]] = {
 }
 
 
+MAX_LENGTH = 200  # characters of a quantity
+MAX_DEPTH = 20  # operators inside each other in an expression
+
+
 class QuantityError(ValueError):
     """A quantity that names no value of the network, or is not written in the quantity syntax."""
 
@@ -35,6 +40,7 @@ class Quantity:
     kind: str  # "value" | "derivative" | "expression"
     names: tuple[str, ...]  # every name it refers to (for a derivative: of, wrt)
     tree: ast.expr | None = None  # the expression's syntax tree (steps written name@k become name[k])
+    steps: tuple[int, ...] = ()  # the k of every name@k in an expression
 
     @property
     def of(self) -> str:
@@ -52,19 +58,28 @@ def parse_quantity(text: str) -> Quantity:
     text = text.strip()
     if not text:
         raise QuantityError("empty quantity")
+    if len(text) > MAX_LENGTH:
+        raise QuantityError(f"{text[:20]!r}... is {len(text):,} characters; a quantity has at most {MAX_LENGTH}")
     match = _DERIVATIVE.match(text)
     if match:
         return Quantity(text, "derivative", (match["of"], match["wrt"]))
     if text.isidentifier():
         return Quantity(text, "value", (text,))
+    if "[" in text:  # name[k] is how name@k is parsed, not a syntax of its own
+        raise QuantityError(f"{text!r}: write a value at another step as name@step")
     try:
         tree = ast.parse(_STEP.sub(r"[\1]", text), mode="eval").body
     except SyntaxError:
         raise QuantityError(
             f"{text!r} is not a name, a derivative dA/dB or an arithmetic expression over names"
         ) from None
-    names = []
-    for node in ast.walk(tree):
+    names, steps = [], []
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise QuantityError(f"{text!r}: nested more than {MAX_DEPTH} deep")
+        stack.extend((child, depth + 1) for child in reversed(list(ast.iter_child_nodes(node))))  # names in order
         allowed = ast.BinOp | ast.UnaryOp | ast.Name | ast.Constant | ast.Subscript | ast.Load
         if not isinstance(node, allowed | ast.operator | ast.unaryop):
             raise QuantityError(f"{text!r}: only numbers, names, name@step, + - * / ** and ( ) are allowed")
@@ -74,13 +89,16 @@ def parse_quantity(text: str) -> Quantity:
             raise QuantityError(f"{text!r}: the only unary operators are + and -")
         if isinstance(node, ast.Constant) and not _is_number(node.value):
             raise QuantityError(f"{text!r}: {node.value!r} is not a number")
-        if isinstance(node, ast.Subscript) and not (
-            isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant)
-        ):
-            raise QuantityError(f"{text!r}: write a value at another step as name@step")
+        if isinstance(node, ast.Constant) and not math.isfinite(node.value):  # type: ignore[arg-type]
+            raise QuantityError(f"{text!r}: a number in it is too large for a float")
+        if isinstance(node, ast.Subscript):
+            step = node.slice.value if isinstance(node.slice, ast.Constant) else None
+            if not isinstance(node.value, ast.Name) or not isinstance(step, int) or isinstance(step, bool):
+                raise QuantityError(f"{text!r}: write a value at another step as name@step")
+            steps.append(step)
         if isinstance(node, ast.Name):
             names.append(node.id)
-    return Quantity(text, "expression", tuple(dict.fromkeys(names)), tree)
+    return Quantity(text, "expression", tuple(dict.fromkeys(names)), tree, tuple(steps))
 
 
 def split_step(reference: str) -> tuple[str, int | None]:
@@ -184,18 +202,7 @@ def replay(root: Value, overrides: Mapping[Value, float]) -> dict[Value, Value]:
 
 def rebuild(node: Value, parents: tuple[Value, ...]) -> Value:
     """A node made by node's op from new parents, with node's label and meta."""
-    op = OPS[node.op]
-    numbers = [p.data for p in parents]
-    if op.arity is not None:
-        data, local_grads = op.apply(*numbers)
-    elif node.op == "sum":
-        data, local_grads = op.apply(numbers)
-    elif node.op == "weighted_sum":  # operands: k weights, k inputs, then an optional bias
-        k = len(numbers) // 2
-        bias = numbers[2 * k] if len(numbers) % 2 else None
-        data, local_grads = op.apply(numbers[:k], numbers[k : 2 * k], bias)
-    else:
-        raise QuantityError(f"cannot recompute the n-ary op {node.op!r}")
+    data, local_grads = OPS[node.op].apply(*(p.data for p in parents))
     copy = Value(data, node.label, meta=node.meta)
     copy.parents, copy.local_grads, copy.op = parents, tuple(local_grads), node.op
     return copy

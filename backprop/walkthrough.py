@@ -8,48 +8,10 @@ import copy
 import re
 from typing import Any
 
-from autograd import Value
+from autograd import OPS, Value
+from autograd.ops import layout
 from backprop.explanation import explain
 
-# How each op is written: text, LaTeX. {0}, {1} are the operands; "*" joins all operands.
-_TEXT = {
-    "add": "{0} + {1}",
-    "sub": "{0} − {1}",
-    "mul": "{0}·{1}",
-    "div": "{0} / {1}",
-    "neg": "−{0}",
-    "pow_const": "{0}^{1}",
-    "pow": "{0}^{1}",
-    "exp": "exp({0})",
-    "log": "log({0})",
-    "sqrt": "√({0})",
-    "tanh": "tanh({0})",
-    "sigmoid": "σ({0})",
-    "relu": "ReLU({0})",
-    "softplus": "softplus({0})",
-    "abs": "|{0}|",
-    "sin": "sin({0})",
-    "cos": "cos({0})",
-}
-_LATEX = {
-    "add": "{0} + {1}",
-    "sub": "{0} - {1}",
-    "mul": "{0} \\cdot {1}",
-    "div": "\\frac{{{0}}}{{{1}}}",
-    "neg": "-{0}",
-    "pow_const": "{0}^{{{1}}}",
-    "pow": "{0}^{{{1}}}",
-    "exp": "e^{{{0}}}",
-    "log": "\\ln\\left({0}\\right)",
-    "sqrt": "\\sqrt{{{0}}}",
-    "tanh": "\\tanh\\left({0}\\right)",
-    "sigmoid": "\\sigma\\left({0}\\right)",
-    "relu": "\\mathrm{{ReLU}}\\left({0}\\right)",
-    "softplus": "\\mathrm{{softplus}}\\left({0}\\right)",
-    "abs": "\\left|{0}\\right|",
-    "sin": "\\sin\\left({0}\\right)",
-    "cos": "\\cos\\left({0}\\right)",
-}
 _GROUPED = ("mul", "div", "pow_const", "pow", "neg", "sub")  # operands of these get brackets if compound
 
 
@@ -72,11 +34,11 @@ def _render(node: Value, latex: bool, numbers: bool, digits: int, top: bool = Fa
     if node.op == "sum":
         return " + ".join(parts)
     if node.op == "weighted_sum":
-        k = len(parts) // 2
-        terms = [f"{parts[i]}{times}{parts[k + i]}" for i in range(k)]
-        return " + ".join(terms + parts[2 * k :])
-    template = (_LATEX if latex else _TEXT).get(node.op, node.op + "({0})")
-    return template.format(*parts)
+        weights, inputs, bias = layout(parts)
+        terms = [f"{w}{times}{x}" for w, x in zip(weights, inputs)]
+        return " + ".join(terms + ([] if bias is None else [bias]))
+    op = OPS[node.op]
+    return (op.latex if latex else op.text).format(*parts)
 
 
 def _group(text: str, node: Value, latex: bool, half: bool = False) -> str:

@@ -1,10 +1,11 @@
 """Neural networks on the autograd engine: layers, losses, optimisers and the documents' networks."""
 
+from nn.bridge import from_torch, to_torch
 from nn.checkpoints import CheckpointError, load_parameters, save_parameters
-from nn.datasets import Sample, moons, swap, xor
+from nn.datasets import Sample, moons, spirals, swap, xor
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP, Layer, Module, Neuron
 from nn.losses import bce_with_logits, half_squared_error, hinge, mse, squared_errors
-from nn.optim import SGD
+from nn.optim import SGD, Adam, AdamW, cosine_schedule, step_schedule
 from nn.specs import Pass, SpecError, WorkedExample, example, examples, load_spec
 from nn.training import History, accuracy, train
 
@@ -13,6 +14,8 @@ __all__ = [
     "BIAS_MODES",
     "MLP",
     "SGD",
+    "Adam",
+    "AdamW",
     "CheckpointError",
     "History",
     "Layer",
@@ -24,8 +27,10 @@ __all__ = [
     "WorkedExample",
     "accuracy",
     "bce_with_logits",
+    "cosine_schedule",
     "example",
     "examples",
+    "from_torch",
     "half_squared_error",
     "hinge",
     "load_parameters",
@@ -33,8 +38,11 @@ __all__ = [
     "moons",
     "mse",
     "save_parameters",
+    "spirals",
     "squared_errors",
+    "step_schedule",
     "swap",
+    "to_torch",
     "train",
     "xor",
 ]

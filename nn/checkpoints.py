@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from nn.files import read_text
+from nn.files import parse_json, read_text
 from nn.layers import Module
 
 FORMAT = "scalar-backprop parameters"
@@ -99,11 +99,7 @@ def _read(names: dict[str, Value], sizes: list[int], path: Path) -> dict[str, fl
     def fail(field: str, message: str) -> CheckpointError:
         return CheckpointError(f"{path}: {field}: {message}")
 
-    text = read_text(path, "parameters", CheckpointError)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise CheckpointError(f"{path}:{e.lineno}: not valid JSON: {e.msg} (column {e.colno})") from None
+    document = parse_json(read_text(path, "parameters", CheckpointError), str(path), CheckpointError)
     if not isinstance(document, dict):
         raise fail("(top level)", f"expected a JSON object, got {_shown(document)}")
     for key, expected in (("format", FORMAT), ("version", VERSION)):

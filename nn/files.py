@@ -1,28 +1,129 @@
-"""Reading the package's input files (specs, parameter files, claim files) with errors that name the file.
+"""Reading the package's input files (specs, claim files, parameter files): bounded, and with errors that name the file.
 
-Besides read_text, the pieces every TOML reader's errors are made of: a field path as text (``dotted``), a
-value described (``shown``), the kinds a field takes (``kinds_named``), the line a field is set on
-(``toml_line``), and ``FieldReader``, which checks fields and raises ``file:line: field: what is wrong``.
+``read_text`` reads a file (at most ``MAX_FILE_BYTES``, UTF-8); ``parse_toml`` and ``parse_json`` parse it
+within ``MAX_NESTING`` and ``MAX_DIGITS``; ``check_tree`` holds an already parsed table to the same limits.
+Every error is ``file:line: message`` or ``file:line: field: message``. Besides, the pieces every TOML
+reader's errors are made of: a field path as text (``dotted``), a value described (``shown``), the kinds a
+field takes (``kinds_named``), the line a field is set on (``toml_line``), and ``FieldReader``, which checks
+fields and raises ``file:line: field: what is wrong``.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
-from functools import cache
+import tomllib
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 Path_ = tuple[str | int, ...]  # a field: keys and array indices, e.g. ("layers", 0, "weights", 2)
 E = TypeVar("E", bound=Exception)
 
+MAX_FILE_BYTES = 16 * 2**20  # 16 MiB: far more than any network or document needs
+MAX_NESTING = 32  # arrays and tables inside each other
+MAX_DIGITS = 100  # digits in one number as written
+INT_RANGE = range(-(2**63), 2**63)  # TOML's integers are 64-bit; larger ones must be refused
+
+# The limit scan's tokens: strings and comments (their brackets and digits do not count), brackets,
+# line ends, and runs of digits longer than MAX_DIGITS.
+_TOKENS = re.compile(
+    "|".join(
+        (
+            r'"""(?:[^\\]|\\.)*?"""',  # multi-line basic string
+            r"'''.*?'''",  # multi-line literal string
+            r'"(?:[^"\\\n]|\\.)*"',  # basic string
+            r"'[^'\n]*'",  # literal string
+            r"#[^\n]*",  # comment
+            r"[\[\]{}\n]",
+            rf"[0-9_]{{{MAX_DIGITS + 1},}}",
+        )
+    ),
+    re.S,
+)
+
 
 def read_text(path: Path, what: str, error: type[Exception]) -> str:
-    """The UTF-8 text of path, or error("<path>: cannot read the <what>: <reason>")."""
+    """The UTF-8 text of path (at most MAX_FILE_BYTES), or error naming the file and what is wrong."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise error(f"{path}: cannot read the {what}: {e.strerror or e}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise error(f"{path}: the {what} is larger than {MAX_FILE_BYTES // 2**20} MiB, the limit for an input file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        byte = data[e.start]
+        raise error(f"{path}:{line}: not UTF-8 text: byte 0x{byte:02x} at column {column} ({e.reason})") from None
+
+
+def parse_toml(text: str, source: str, error: type[Exception]) -> dict[str, Any]:
+    """The TOML text as a table, within the limits, or error("source:line: what is wrong")."""
+    _check_limits(text, source, error)
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        message = str(e)
+        match = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+        if not match:
+            raise error(f"{source}: TOML syntax error: {message}") from None
+        message = message[: match.start()].rstrip()
+        raise error(f"{source}:{match[1]}: TOML syntax error at column {match[2]}: {message}") from None
+    check_tree(table, lambda path, message: _fail(error, source, text, path, message))
+    return table
+
+
+def parse_json(text: str, source: str, error: type[Exception]) -> Any:
+    """The JSON text as Python values, within the limits, or error("source:line: what is wrong")."""
+    _check_limits(text, source, error)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise error(f"{source}:{e.lineno}: JSON syntax error at column {e.colno}: {e.msg}") from None
+
+
+def check_tree(value: Any, fail: Callable[[Path_, str], Exception]) -> None:
+    """Nothing if value's lists and tables nest at most MAX_NESTING deep and its integers are 64-bit.
+
+    Otherwise raises fail(field, message). Walks without recursion, so a cyclic list is refused, not followed.
+    """
+    stack: list[tuple[Any, Path_]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool) and item not in INT_RANGE:
+            shown = str(item) if item.bit_length() <= 100 else f"of {item.bit_length()} bits"  # str() has a limit
+            raise fail(path, f"the integer {shown} is outside the 64-bit range of TOML integers")
+        children = item.items() if isinstance(item, Mapping) else enumerate(item) if isinstance(item, list) else ()
+        for key, child in children:
+            if isinstance(child, Mapping | list) and len(path) >= MAX_NESTING:
+                raise fail(path, f"lists and tables are nested more than {MAX_NESTING} deep")
+            stack.append((child, (*path, key)))
+
+
+def _check_limits(text: str, source: str, error: type[Exception]) -> None:
+    """Refuse, before a parser sees it, text nested deeper than MAX_NESTING or a number longer than MAX_DIGITS."""
+    line, depth = 1, 0
+    for token in _TOKENS.finditer(text):
+        piece = token[0]
+        if piece in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise error(f"{source}:{line}: lists and tables are nested more than {MAX_NESTING} deep")
+        elif piece in ("]", "}"):
+            depth = max(depth - 1, 0)
+        elif piece[0].isdigit() or piece[0] == "_":
+            raise error(f"{source}:{line}: a number written with more than {MAX_DIGITS} digits")
+        line += piece.count("\n")
+
+
+def _fail(error: type[E], source: str, text: str, path: Path_, message: str) -> E:
+    line = toml_line(text, path)
+    return error(f"{source}{f':{line}' if line else ''}: {dotted(path)}: {message}")
 
 
 def dotted(path: Path_) -> str:
@@ -85,7 +186,7 @@ def toml_line(text: str, path: Path_, *, enclosing: bool = True) -> int | None:
     return None
 
 
-@cache
+@lru_cache(maxsize=8)
 def _layout(text: str) -> tuple[dict[Path_, int], dict[Path_, int]]:
     """Where each table header and each key of a TOML text is: path → line number."""
     tables: dict[Path_, int] = {}
@@ -94,7 +195,7 @@ def _layout(text: str) -> tuple[dict[Path_, int], dict[Path_, int]]:
     current: Path_ = ()
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        header = re.match(r"(\[\[?)\s*([\w.\-\"' ]+?)\s*\]\]?\s*(#.*)?$", stripped)
+        header = re.match(r"(\[\[?)([\w.\-\"' ]+)\]\]?\s*(#.*)?$", stripped)  # no nested repeats: linear
         if header and not re.match(r"[\w\"'-]+\s*=", stripped):
             resolved: list[str | int] = []
             names = [s.strip().strip("\"'") for s in header[2].split(".")]

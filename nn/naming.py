@@ -5,8 +5,13 @@ A pattern is a ``str.format`` template; the placeholders it may use are listed i
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+MAX_NAME_LENGTH = 100  # characters in one name, given or made by a pattern
 
 # What each placeholder of a name pattern stands for (all indices count from 1).
 PLACEHOLDERS = {
@@ -57,18 +62,49 @@ def expand(what: str, names: Names, count: int, index: str = "n", **fields: obje
     names = tuple(names)
     if len(names) != count or not all(isinstance(x, str) for x in names):
         raise NamingError(f"{what}: expected a pattern or a list of {count} names, got {list(names)!r}")
+    for name in names:
+        check_length(what, name)
     return names
 
 
+def check_length(what: str, name: str) -> str:
+    """name, or a NamingError if it is longer than MAX_NAME_LENGTH."""
+    if len(name) > MAX_NAME_LENGTH:
+        raise NamingError(f"{what}: {name[:20]!r}... is {len(name):,} characters; a name has at most {MAX_NAME_LENGTH}")
+    return name
+
+
 def fill(what: str, pattern: str, **fields: object) -> str:
-    """pattern with its placeholders filled in, or a NamingError naming the unknown placeholder."""
+    """pattern with its placeholders filled in, or a NamingError naming what is wrong with the pattern.
+
+    A placeholder is {name} or {name:format}, a format's widths and precisions at most MAX_NAME_LENGTH:
+    no pattern can make a huge name before it is measured.
+    """
+    check_length(f"{what} pattern", pattern)
     try:
-        return pattern.format(**fields)
-    except KeyError as e:
-        known = ", ".join("{" + f + "}" for f in fields)
-        raise NamingError(f"{what}: unknown placeholder {{{e.args[0]}}} in {pattern!r}; use {known}") from None
-    except (ValueError, IndexError) as e:
+        placeholders = _placeholders(pattern)
+    except ValueError as e:
         raise NamingError(f"{what}: bad pattern {pattern!r}: {e}") from None
+    for name, spec in placeholders:
+        if name not in fields:
+            known = ", ".join("{" + f + "}" for f in fields)
+            raise NamingError(f"{what}: unknown placeholder {{{name}}} in {pattern!r}; use {known}")
+        if "{" in spec or any(int(n) > MAX_NAME_LENGTH for n in re.findall(r"\d+", spec)):
+            raise NamingError(
+                f"{what}: the format {{{name}:{spec}}} in {pattern!r} could make names longer than "
+                f"{MAX_NAME_LENGTH} characters"
+            )
+    try:
+        name = pattern.format(**fields)
+    except ValueError as e:  # a format that does not fit the value, e.g. {neuron:d}
+        raise NamingError(f"{what}: bad pattern {pattern!r}: {e}") from None
+    return check_length(what, name)
+
+
+@lru_cache(maxsize=256)
+def _placeholders(pattern: str) -> tuple[tuple[str, str], ...]:
+    """The placeholders of a pattern, as (name, format); a ValueError if it is no str.format pattern."""
+    return tuple((name, spec or "") for _, name, spec, _ in string.Formatter().parse(pattern) if name is not None)
 
 
 def layer_names(
@@ -119,6 +155,9 @@ def layer_names(
                 f"{where} weight names: expected {size} rows (one per neuron) of {fan_in} names "
                 f"(one per input), got {[list(r) for r in weight_names]!r}"
             )
+        for row in weight_names:
+            for name in row:
+                check_length(f"{where} weight names", name)
     count = bias_count(bias, size)
     if biases is None:
         biases = DEFAULT_BIASES[bias]

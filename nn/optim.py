@@ -1,10 +1,13 @@
-"""Stochastic gradient descent with the semantics of torch.optim.SGD (momentum, dampening, Nesterov)."""
+"""Optimisers with torch.optim's semantics (SGD, Adam, AdamW), their saved state, and learning-rate schedules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from autograd import Value
+from nn.checkpoints import CheckpointError, _not_a_finite_number, _shown
 
 
 class SGD:
@@ -20,22 +23,24 @@ class SGD:
         nesterov: bool = False,
     ):
         """params: the Values step() updates (e.g. only the weights); the rest as in torch.optim.SGD."""
-        self.params = list(params)
-        if not self.params:
-            raise ValueError("SGD: got an empty parameter list")
-        if not all(isinstance(p, Value) for p in self.params):
-            raise TypeError("SGD: every parameter must be a Value")
-        for what, x in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
-            if not x >= 0.0:
-                raise ValueError(f"SGD: {what} must not be negative, got {x!r}")
+        self.params = _parameter_list("SGD", params)
+        self.lr = lr
+        self.momentum = _checked_number("SGD", "momentum", momentum, positive=False)
+        self.dampening = _checked_number("SGD", "dampening", dampening, positive=False)
+        self.weight_decay = _checked_number("SGD", "weight_decay", weight_decay, positive=False)
         if nesterov and (momentum <= 0.0 or dampening != 0.0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
-        self.lr = lr
-        self.momentum = momentum
-        self.dampening = dampening
-        self.weight_decay = weight_decay
         self.nesterov = nesterov
         self.velocity: list[float] | None = None  # torch's momentum_buffer, made on the first step
+
+    @property
+    def lr(self) -> float:
+        """The learning rate: finite and not negative, also when a schedule sets it."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, lr: float) -> None:
+        self._lr = _checked_number("SGD", "lr", lr, positive=False)
 
     def zero_grad(self) -> None:
         """Set the grad of every parameter to 0."""
@@ -43,19 +48,297 @@ class SGD:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its current grad."""
+        """Update every parameter from its current grad; FloatingPointError, and no change, if one overflows."""
         lr, mu, decay = self.lr, self.momentum, self.weight_decay
+        params = self.params
         if mu == 0.0 and decay == 0.0:  # plain gradient descent: the documents' update
-            for p in self.params:
-                p.data -= lr * p.grad
+            _update(params, [p.data - lr * p.grad for p in params], lr)
             return
-        grads = [p.grad + decay * p.data if decay else p.grad for p in self.params]
+        grads = [p.grad + decay * p.data if decay else p.grad for p in params]
+        velocity = self.velocity
         if mu:
-            if self.velocity is None:
-                self.velocity = list(grads)  # torch starts the buffer at the first gradient, undamped
+            if velocity is None:
+                velocity = list(grads)  # torch starts the buffer at the first gradient, undamped
             else:
                 keep = 1.0 - self.dampening
-                self.velocity = [mu * v + keep * g for v, g in zip(self.velocity, grads)]
-            grads = [g + mu * v for g, v in zip(grads, self.velocity)] if self.nesterov else self.velocity
-        for p, g in zip(self.params, grads):
-            p.data -= lr * g
+                velocity = [mu * v + keep * g for v, g in zip(velocity, grads)]
+            grads = [g + mu * v for g, v in zip(grads, velocity)] if self.nesterov else velocity
+        _update(params, [p.data - lr * g for p, g in zip(params, grads)], lr)
+        self.velocity = velocity
+
+
+def _update(params: list[Value], data: list[float], lr: float) -> None:
+    """Set every parameter's data, or raise FloatingPointError, changing none, if one is not finite."""
+    for k, (p, x) in enumerate(zip(params, data)):
+        if x - x:  # inf or nan: a step too large for a float, or a grad set by hand
+            name = repr(p.label) if p.label else f"parameter {k}"
+            raise FloatingPointError(
+                f"SGD: the step makes {name} {x!r} (data {p.data!r}, grad {p.grad!r}, lr {lr!r}); "
+                "no parameter was changed"
+            )
+    for p, x in zip(params, data):
+        p.data = x
+
+
+class Adam:
+    """torch.optim.Adam on a chosen list of parameters: bias-corrected moment estimates, L2 decay, AMSGrad."""
+
+    decoupled = False  # AdamW sets this: decay shrinks the weights instead of joining the gradient
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+    ):
+        """params: the Values step() updates, each once; the rest as in torch.optim.Adam."""
+        self.params = _parameter_list(self.name, params)
+        self.lr = lr
+        self.betas, self.eps, self.weight_decay, self.amsgrad = _checked_settings(
+            self.name, betas, eps, weight_decay, amsgrad
+        )
+        self.steps = 0  # torch's state["step"]: the bias corrections depend on it
+        count = len(self.params)
+        self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq = [0.0] * count, [0.0] * count, [0.0] * count
+
+    @property
+    def name(self) -> str:
+        """The class name errors and state dicts use."""
+        return type(self).__name__
+
+    @property
+    def lr(self) -> float:
+        """The learning rate; setting it (as a schedule does) checks it again."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _checked_number(self.name, "lr", value, positive=False)
+
+    def zero_grad(self) -> None:
+        """Set the grad of every parameter to 0."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter from its current grad, as torch's single-tensor Adam does in float64.
+
+        A step that would make a parameter or moment inf or nan raises FloatingPointError and changes nothing.
+        """
+        lr, (beta1, beta2), eps, decay = self.lr, self.betas, self.eps, self.weight_decay
+        steps = self.steps + 1
+        step_size = lr / (1.0 - beta1**steps)
+        correction2 = math.sqrt(1.0 - beta2**steps)
+        m, v, v_max, new = list(self.exp_avg), list(self.exp_avg_sq), list(self.max_exp_avg_sq), []
+        for i, p in enumerate(self.params):
+            g, data = p.grad, p.data
+            if decay and self.decoupled:
+                data *= 1.0 - lr * decay
+            elif decay:
+                g += decay * data
+            m[i] += (1.0 - beta1) * (g - m[i])  # torch's lerp_ toward g by 1 - beta1 (< 0.5)
+            v[i] = v[i] * beta2 + (1.0 - beta2) * g * g
+            if self.amsgrad:
+                v_max[i] = max(v_max[i], v[i])
+            second = v_max[i] if self.amsgrad else v[i]
+            new.append(data - step_size * (m[i] / (math.sqrt(second) / correction2 + eps)))
+            if not all(map(math.isfinite, (new[i], m[i], v[i]))):
+                raise FloatingPointError(
+                    f"{self.name}: step {steps}: parameter {i} ({p.label}) with grad {p.grad!r} overflows"
+                    f" (data {new[i]!r}, exp_avg {m[i]!r}, exp_avg_sq {v[i]!r})"
+                )
+        for p, data in zip(self.params, new):
+            p.data = data
+        self.steps, self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq = steps, m, v, v_max
+
+    def state_dict(self) -> dict[str, Any]:
+        """The settings, step count and moment estimates, keyed by parameter name and JSON-safe."""
+        names = _parameter_names(self.name, self.params)
+        keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if self.amsgrad else ("exp_avg", "exp_avg_sq")
+        return {
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
+            "optimizer": self.name,
+            "settings": {
+                "lr": self.lr,
+                "betas": list(self.betas),
+                "eps": self.eps,
+                "weight_decay": self.weight_decay,
+                "amsgrad": self.amsgrad,
+            },
+            "step": self.steps,
+            "state": {name: {key: getattr(self, key)[i] for key in keys} for i, name in enumerate(names)},
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what state_dict() returned; on a mismatch raise CheckpointError and change nothing."""
+        where = f"{self.name}.load_state_dict"
+
+        def fail(field: str, message: str) -> CheckpointError:
+            return CheckpointError(f"{where}: {field}: {message}")
+
+        if not isinstance(state, Mapping):
+            raise fail("(top level)", f"expected a dict, got {_shown(state)}")
+        for key, expected in (("format", STATE_FORMAT), ("version", STATE_VERSION), ("optimizer", self.name)):
+            if state.get(key) != expected:
+                raise fail(key, f"expected {expected!r}, got {_shown(state.get(key))}")
+        settings = state.get("settings")
+        if not isinstance(settings, Mapping):
+            raise fail("settings", f"expected a dict, got {_shown(settings)}")
+        try:
+            lr = _checked_number(where, "settings.lr", settings.get("lr"), positive=False)
+            betas = settings.get("betas")
+            checked = _checked_settings(
+                where,
+                tuple(betas) if isinstance(betas, list | tuple) else betas,  # type: ignore[arg-type]
+                settings.get("eps"),  # type: ignore[arg-type]
+                settings.get("weight_decay"),  # type: ignore[arg-type]
+                settings.get("amsgrad"),  # type: ignore[arg-type]
+                prefix="settings.",
+            )
+        except (TypeError, ValueError) as error:
+            raise CheckpointError(str(error)) from None
+        steps = state.get("step")
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise fail("step", f"expected a whole number >= 0, got {_shown(steps)}")
+        moments = _stored_moments(state.get("state"), _parameter_names(self.name, self.params), checked[3], fail)
+        self.lr, self.steps = lr, steps
+        self.betas, self.eps, self.weight_decay, self.amsgrad = checked
+        for key, values in moments.items():
+            setattr(self, key, values)
+
+
+class AdamW(Adam):
+    """torch.optim.AdamW: Adam whose weight decay shrinks each weight by lr·weight_decay per step."""
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ):
+        """As Adam, with torch.optim.AdamW's default weight_decay of 0.01."""
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+
+
+STATE_FORMAT = "scalar-backprop optimizer state"
+STATE_VERSION = 1
+
+
+def _parameter_list(owner: str, params: Iterable[Value]) -> list[Value]:
+    """params as a list, refused if empty, not all Values, or listing one Value twice (it would step twice)."""
+    params = list(params)
+    if not params:
+        raise ValueError(f"{owner}: got an empty parameter list")
+    seen: dict[int, int] = {}
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"{owner}: every parameter must be a Value, got {type(p).__name__} at {i}")
+        if id(p) in seen:
+            raise ValueError(f"{owner}: parameters {seen[id(p)]} and {i} are the same Value; list each once")
+        if p.is_constant:  # one node per number, shared by every graph: a step would change them all
+            raise ValueError(
+                f"{owner}: parameter {i} is the constant {p.data!r} (a number in an operation, shared by "
+                "every graph that uses it), which never changes; leave out leaves with p.is_constant"
+            )
+        seen[id(p)] = i
+    return params
+
+
+def _parameter_names(owner: str, params: list[Value]) -> list[str]:
+    """The parameters' labels, which key the saved state: each must be a distinct non-empty string."""
+    index: dict[str, int] = {}
+    for i, p in enumerate(params):
+        if not isinstance(p.label, str) or not p.label:
+            raise ValueError(f"{owner}: parameters[{i}] has no name (the saved state keys by name)")
+        if p.label in index:
+            raise ValueError(f"{owner}: parameters[{index[p.label]}] and [{i}] share the name {p.label!r}")
+        index[p.label] = i
+    return list(index)
+
+
+def _checked_number(owner: str, what: str, value: Any, *, positive: bool) -> float:
+    """value as a float if it is a finite number >= 0 (> 0 if positive), else an error naming it."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{owner}: {what} must be a number, got {_shown(value)}")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"{owner}: {what} must be a finite number {'>' if positive else '>='} 0, got {value!r}")
+    return float(value)
+
+
+def _checked_settings(
+    owner: str, betas: tuple[float, float], eps: float, weight_decay: float, amsgrad: bool, prefix: str = ""
+) -> tuple[tuple[float, float], float, float, bool]:
+    """Adam's betas (each in [0, 1)), eps (> 0), weight_decay (>= 0) and amsgrad, checked."""
+    if not isinstance(betas, tuple) or len(betas) != 2:
+        raise TypeError(f"{owner}: {prefix}betas must be a pair of numbers, got {_shown(betas)}")
+    for i, beta in enumerate(betas):
+        if _checked_number(owner, f"{prefix}betas[{i}]", beta, positive=False) >= 1.0:
+            raise ValueError(f"{owner}: {prefix}betas[{i}] must be in [0, 1), got {beta!r}")
+    if not isinstance(amsgrad, bool):
+        raise TypeError(f"{owner}: {prefix}amsgrad must be True or False, got {_shown(amsgrad)}")
+    return (
+        (float(betas[0]), float(betas[1])),
+        _checked_number(owner, f"{prefix}eps", eps, positive=True),
+        _checked_number(owner, f"{prefix}weight_decay", weight_decay, positive=False),
+        amsgrad,
+    )
+
+
+def _stored_moments(
+    stored: Any, names: list[str], amsgrad: bool, fail: Callable[[str, str], CheckpointError]
+) -> dict[str, list[float]]:
+    """The moment lists from a state dict's "state", one entry per parameter name, each checked."""
+    if not isinstance(stored, Mapping):
+        raise fail("state", f"expected a dict of parameter name: moments, got {_shown(stored)}")
+    for name in stored:
+        if name not in names:
+            raise fail(f"state.{name}", "no parameter of this optimizer has this name")
+    missing = [name for name in names if name not in stored]
+    if missing:
+        raise fail("state", f"missing {', '.join(missing)}")
+    keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if amsgrad else ("exp_avg", "exp_avg_sq")
+    moments: dict[str, list[float]] = {key: [] for key in keys}
+    for name in names:
+        entry = stored[name]
+        if not isinstance(entry, Mapping) or set(entry) != set(keys):
+            raise fail(f"state.{name}", f"expected a dict of {', '.join(keys)}, got {_shown(entry)}")
+        for key in keys:
+            problem = _not_a_finite_number(entry[key])
+            if problem is None and key != "exp_avg" and entry[key] < 0:
+                problem = f"a second moment cannot be negative, got {entry[key]!r}"
+            if problem:
+                raise fail(f"state.{name}.{key}", problem)
+            moments[key].append(float(entry[key]))
+    if not amsgrad:
+        moments["max_exp_avg_sq"] = [0.0] * len(names)
+    return moments
+
+
+def step_schedule(lr: float, step_size: int, gamma: float = 0.1) -> Callable[[int], float]:
+    """torch's StepLR for nn.train: lr·gamma^(k // step_size) at step k."""
+    lr = _checked_number("step_schedule", "lr", lr, positive=False)
+    gamma = _checked_number("step_schedule", "gamma", gamma, positive=False)
+    _check_count("step_schedule", "step_size", step_size)
+    return lambda k: lr * gamma ** (k // step_size)
+
+
+def cosine_schedule(lr: float, steps: int, min_lr: float = 0.0) -> Callable[[int], float]:
+    """torch's CosineAnnealingLR for nn.train: from lr at step 0 down to min_lr at step ``steps``."""
+    lr = _checked_number("cosine_schedule", "lr", lr, positive=False)
+    min_lr = _checked_number("cosine_schedule", "min_lr", min_lr, positive=False)
+    _check_count("cosine_schedule", "steps", steps)
+    return lambda k: min_lr + (lr - min_lr) * (1.0 + math.cos(math.pi * k / steps)) / 2.0
+
+
+def _check_count(owner: str, what: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{owner}: {what} must be a whole number >= 1, got {_shown(value)}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.resources
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from autograd import Value, grad, sum_values
 from nn import display, naming
 from nn.datasets import Sample
-from nn.files import FieldReader, Path_, read_text, shown, toml_line
+from nn.files import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP
 from nn.losses import LOSSES, loss_function, squared_errors
 from nn.optim import SGD
@@ -55,7 +54,9 @@ Fields of each [[layers]] table:
                   weight from input i to neuron n (the documents number their weights in this order)
   biases          initial biases: one per neuron, or one if shared (default 0)
 Patterns are Python format strings; placeholders: {layer}, {n}, {neuron}, {i}, {input}, {j}, {k}
-(see nn.naming.PLACEHOLDERS).
+(see nn.naming.PLACEHOLDERS), each as {name} or {name:format}.
+Limits: at most 100,000 parameters (weights and biases) in a network; a name (given, or made by a
+pattern) has at most 100 characters.
 """
 
 TOP_FIELDS = [
@@ -89,6 +90,8 @@ LAYER_FIELDS = [
 ]
 SAMPLE_FIELDS = ("inputs", "targets")
 TRAINABLE_GROUPS = ("all", "weights", "biases")
+MAX_PARAMETERS = 100_000  # weights and biases of one network: a forward pass stays well under a second
+_SIZE_LIMIT = f"a network has at most {MAX_PARAMETERS:,} parameters (weights and biases)"
 _NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -156,7 +159,8 @@ class WorkedExample:
 
     def __post_init__(self) -> None:
         self.initial = {name: p.data for name, p in self.network.parameters_by_name().items()}
-        self.optimizer = SGD([self.network[x] for x in self.trainable], lr=self.learning_rate)
+        params = self.network.parameters_by_name()  # once: looking each name up by itself is quadratic
+        self.optimizer = SGD([params[x] for x in self.trainable], lr=self.learning_rate)
 
     def forward(self, sample: int | None = None) -> Pass:
         """One forward pass of sample (default: the one the document works through) as a named graph."""
@@ -212,7 +216,7 @@ class WorkedExample:
         layers = "; ".join(f"{layer.activation}, {bias[layer.bias_mode]}" for layer in self.network.layers)
         lines = [
             f"{self.name}: {self.title}",
-            f"  source: {self.source}",
+            *([f"  source: {self.source}"] if self.source else []),
             f"  network: {sizes}, layers {layers}",
             f"  loss: {self.loss} ({self.loss_name}), learning rate {self.learning_rate:g}, "
             f"trains {', '.join(self.trainable)}",
@@ -241,14 +245,12 @@ def load_spec(spec: str | Path | Mapping[str, Any], *, where: str | None = None)
     where: how errors name a dict's origin (default "<spec>"). Errors are SpecError.
     """
     if not isinstance(spec, str | Path):
-        return _Reader(where or "<spec>", "").example(spec)
+        reader = _Reader(where or "<spec>", "")
+        check_tree(spec, reader.fail)
+        return reader.example(spec)
     path = Path(spec)
     text = read_text(path, "spec", SpecError)
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise SpecError(f"{path}: not valid TOML: {e}") from None
-    return _Reader(str(path), text).example(table)
+    return _Reader(str(path), text).example(parse_toml(text, str(path), SpecError))
 
 
 def examples() -> list[str]:
@@ -329,6 +331,8 @@ class _Reader(FieldReader[SpecError]):
         if isinstance(inputs, int):
             if inputs < 1:
                 raise self.fail(("inputs",), f"a network needs at least one input, got {inputs}")
+            if inputs > MAX_PARAMETERS:  # each input has a weight to each neuron of the first layer
+                raise self.fail(("inputs",), f"{inputs:,} is too many: {_SIZE_LIMIT}")
             inputs = naming.DEFAULT_INPUTS
             nin = spec["inputs"]
         else:
@@ -340,6 +344,7 @@ class _Reader(FieldReader[SpecError]):
             raise self.fail(("layers",), "a network needs at least one layer")
         seed = self.get(spec, ("seed",), (int,), 0)
         shapes = [self.layer(table, ("layers", n)) for n, table in enumerate(layers)]
+        self.check_size(nin, shapes)
         fan_ins = [nin] + [s["size"] for s in shapes[:-1]]
         for n, (s, fan_in) in enumerate(zip(shapes, fan_ins)):
             self.layer_values(layers[n], s, fan_in, ("layers", n))
@@ -361,6 +366,8 @@ class _Reader(FieldReader[SpecError]):
         if loss == "half_squared_error" and len(outputs) > 1:
             error_names = self.output_names(spec, "errors", "E_{neuron}", outputs, last)
         loss_name = self.get(spec, ("loss_name",), (str,), "E_total")
+        if len(loss_name) > naming.MAX_NAME_LENGTH:
+            raise self.fail(("loss_name",), f"a name has at most {naming.MAX_NAME_LENGTH} characters")
         self.check_new_names(network, [("targets", target_names), ("errors", error_names), ("loss_name", (loss_name,))])
         learning_rate = self.number(self.get(spec, ("learning_rate",), (int, float)), ("learning_rate",))
         if not learning_rate > 0.0:
@@ -393,6 +400,8 @@ class _Reader(FieldReader[SpecError]):
         size = self.get(table, (*path, "size"), (int,), len(neurons) if isinstance(neurons, list) else ...)
         if size < 1:
             raise self.fail((*path, "size"), f"a layer needs at least one neuron, got {size}")
+        if size > MAX_PARAMETERS:  # each neuron has at least one weight
+            raise self.fail((*path, "size"), f"{size:,} is too many: {_SIZE_LIMIT}")
         if isinstance(neurons, list) and len(neurons) != size:
             raise self.fail((*path, "neurons"), f"expected {size} names (size), got {len(neurons)}")
         activation = self.get(table, (*path, "activation"), (str,))
@@ -408,6 +417,15 @@ class _Reader(FieldReader[SpecError]):
             if key in table:
                 names[arg] = self.names(table[key], (*path, key))
         return {"size": size, "activation": activation, "bias": bias, "names": names}
+
+    def check_size(self, nin: int, shapes: list[dict[str, Any]]) -> None:
+        """Refuse, before building anything, a network of more than MAX_PARAMETERS weights and biases."""
+        total, fan_in = 0, nin
+        for s in shapes:
+            total += s["size"] * fan_in + naming.bias_count(s["bias"], s["size"])
+            fan_in = s["size"]
+        if total > MAX_PARAMETERS:
+            raise self.fail(("layers",), f"the layers make {total:,} parameters: {_SIZE_LIMIT}")
 
     def layer_values(self, table: Mapping[str, Any], shape: dict[str, Any], fan_in: int, path: Path_) -> None:
         size, bias = shape["size"], shape["bias"]

@@ -13,7 +13,7 @@ from nn import display
 from nn.datasets import Sample
 from nn.layers import MLP
 from nn.losses import loss_function
-from nn.optim import SGD
+from nn.optim import SGD, Adam
 
 PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unless told not to
 DIVERGENCE_FACTOR = 10.0  # a loss this many times its first value means the steps overshoot
@@ -68,7 +68,7 @@ def train(
     samples: Sequence[Sample],
     *,
     steps: int,
-    optimizer: SGD | None = None,
+    optimizer: SGD | Adam | None = None,
     lr: float = 0.1,
     loss: str | Callable[..., Value] = "mse",
     batch_size: int | None = None,
@@ -108,7 +108,7 @@ def train(
     program = _traced_loss(model, loss, samples[: batch_size or len(samples)]) if compiled and steps else None
     for step in range(steps):
         if schedule is not None:
-            optimizer.lr = schedule(step)
+            optimizer.lr = _scheduled_lr(schedule, step)
         batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
         optimizer.zero_grad()
         try:
@@ -118,9 +118,9 @@ def train(
             history.notes.append(note)
             raise type(error)(note) from error
         optimizer.step()
-        note = history.record(value, optimizer.lr)
-        if note is not None:
-            warnings.warn(note, RuntimeWarning, stacklevel=2)
+        overshoot = history.record(value, optimizer.lr)
+        if overshoot is not None:
+            warnings.warn(overshoot, RuntimeWarning, stacklevel=2)
         if bar is not None:
             bar.update()
             if step % 50 == 0:
@@ -128,6 +128,14 @@ def train(
     if bar is not None:
         bar.close()
     return history
+
+
+def _scheduled_lr(schedule: Callable[[int], float], step: int) -> float:
+    """The schedule's learning rate for step, refused unless it is a finite number >= 0."""
+    lr = schedule(step)
+    if isinstance(lr, bool) or not isinstance(lr, int | float) or not (math.isfinite(lr) and lr >= 0):
+        raise ValueError(f"train: the schedule gave lr={lr!r} for step {step}; a learning rate is a finite number >= 0")
+    return lr
 
 
 def _loss_and_gradients(

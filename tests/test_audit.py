@@ -101,3 +101,54 @@ def test_rows_carry_the_printed_text_and_its_place(rows):
     assert (row.printed, row.decimals) == ("0,0052", 4)
     assert row.difference == pytest.approx(0.0052 - row.engine)
     assert row.where.startswith("§4") and row.line is not None
+
+
+def audited(tmp_path, claims: str) -> str:
+    from backprop import load_document
+    from backprop.audit import audit_document, format_audit
+
+    path = tmp_path / "mine.toml"
+    path.write_text('network = "one-neuron"\n' + claims, encoding="utf-8")
+    return format_audit(audit_document(load_document(path)))
+
+
+def test_a_finding_cites_the_file_and_line_and_shows_no_empty_where(tmp_path):
+    report = audited(tmp_path, '[[claim]]\nquantity = "w"\nprinted = "9.5"\n')
+    finding = next(line for line in report.splitlines() if line.startswith("  - "))
+    assert finding == f"  - w = 9.5 ({tmp_path / 'mine.toml'}:2): DISAGREE (wrong in itself)"
+
+
+def test_a_step_the_documents_numbers_push_out_of_range_is_judged_without_it(tmp_path):
+    # y_hat printed as 1e300: redoing E from it squares 1e300, which overflows; the verdict uses the engine
+    claims = '[[claim]]\nquantity = "y_hat"\nprinted = "1e300"\n[[claim]]\nquantity = "L"\nprinted = "0.5"\n'
+    report = audited(tmp_path, claims + 'from = ["y_hat"]\n')
+    assert "  - L = 0.5 (" in report and "wrong in itself: the engine gives" in report
+    assert "1e+300" in report  # a huge difference is shown in short, not digit by digit
+
+
+def test_a_large_networks_slips_are_judged_without_trying_every_swap(tmp_path, monkeypatch):
+    from backprop import audit, load_document
+
+    network = (
+        '[network]\nname = "big"\ninputs = 1\nlearning_rate = 0.5\n'
+        '[[network.layers]]\nsize = 70\nactivation = "sigmoid"\n'
+        '[[network.layers]]\nsize = 1\nactivation = "sigmoid"\n'
+        "[[network.samples]]\ninputs = [1.0]\ntargets = [0.0]\n"
+    )
+    claim = '[[claim]]\nquantity = "w1_1_1"\nstep = 1\nprinted = "9.5"\nrule = "update"\n'
+    claim += 'from = ["w1_1_1", "dE_total/dw1_1_1"]\n'
+    path = tmp_path / "big.toml"
+    path.write_text(network + claim, encoding="utf-8")
+    document = load_document(path)
+    tried = 0
+    path_sum = audit.NamedGraph.path_sum
+
+    def counted(self, *args):
+        nonlocal tried
+        tried += 1
+        return path_sum(self, *args)
+
+    monkeypatch.setattr(audit.NamedGraph, "path_sum", counted)
+    (row,) = audit.audit_document(document).rows
+    assert (row.verdict, row.origin) == (DISAGREE, OWN)
+    assert tried == 0  # 211 parameters: without the limit, 421 gradients redone for this one claim

@@ -87,7 +87,7 @@ def test_bad_json_and_missing_files_are_refused(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{\n "format": "scalar-backprop parameters",\n "version": 1,,\n}')
     model = MLP(2, [1], seed=0)
-    with pytest.raises(CheckpointError, match=r"broken.json:3: not valid JSON: Expecting property name"):
+    with pytest.raises(CheckpointError, match=r"broken.json:3: JSON syntax error at column \d+: Expecting"):
         load_parameters(model, path)
     path.write_text("[1, 2]")
     with pytest.raises(CheckpointError, match=r"broken.json: \(top level\): expected a JSON object, got array"):
@@ -264,3 +264,10 @@ def test_saving_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
     loaded = MLP(2, [1], seed=0)
     load_parameters(loaded, target)
     assert values(loaded) == values(model)
+
+
+def test_a_checkpoint_nested_too_deep_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 10_000 + "]" * 10_000, encoding="utf-8")
+    with pytest.raises(CheckpointError, match=r"^.*deep\.json:1: "):
+        load_parameters(MLP(1, [1], seed=0), path)

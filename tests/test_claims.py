@@ -6,6 +6,7 @@ import pytest
 
 from backprop import DocumentError, load_document
 from backprop.claims import FORMAT, number_decimals
+from backprop.cli import main
 
 NETWORK = """
 [network]
@@ -52,11 +53,7 @@ def test_a_users_file_with_an_embedded_network(tmp_path):
     ("text", "line", "message"),
     [
         (NETWORK + CLAIM.replace('"0.56"', '"0.5x6"'), 21, "claim[0].printed: '0.5x6' is not a number"),
-        (
-            NETWORK + CLAIM.replace('"0.56"', "true"),
-            21,
-            "claim[0].printed: expected a string or an integer or a number",
-        ),
+        (NETWORK + CLAIM.replace('"0.56"', "true"), 21, "claim[0].printed: expected a string, got boolean True"),
         (
             NETWORK + CLAIM.replace("y_hat", "y_hut"),
             20,
@@ -98,7 +95,7 @@ def test_a_missing_network_and_a_missing_file(tmp_path):
     path = write(tmp_path, CLAIM)
     with pytest.raises(DocumentError, match=rf"^{path}: network: this required field is missing$"):
         load_document(path)
-    with pytest.raises(DocumentError, match="cannot read the file"):
+    with pytest.raises(DocumentError, match="cannot read the claim file"):
         load_document(tmp_path / "absent.toml")
     path = write(tmp_path, 'network = "no-such-net"\n' + CLAIM)
     with pytest.raises(DocumentError, match=rf"^{path}:1: network: no bundled network named 'no-such-net'"):
@@ -119,3 +116,66 @@ def test_printed_precision(text, places):
 def test_the_format_is_documented():
     for field in ("quantity", "printed", "decimals", "where", "from", "rule", "truncates", "working"):
         assert field in FORMAT
+
+
+def quantity(text: str) -> str:
+    return NETWORK + CLAIM.replace('"y_hat"', f'"{text}"')
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (quantity("z / 0"), ":20: claim[0].quantity: div: division by zero in 0.25 / 0.0"),
+        (quantity("z[1]"), ":20: claim[0].quantity: 'z[1]': write a value at another step as name@step"),
+        (NETWORK + CLAIM + 'id = " "\n', ":23: claim[0].id: an id cannot be empty"),
+        (quantity("z * 1e309"), ":20: claim[0].quantity: 'z * 1e309': a number in it is too large for a float"),
+        (quantity("(0 - 1) ** 0.5"), ":20: claim[0].quantity: pow: negative base -1.0 with a Value exponent 0.5"),
+        (quantity("9 ** 9 ** 9"), ":20: claim[0].quantity: pow: 9.0 ** 387420489.0 overflows a float"),
+        (quantity("-" * 5000 + "z"), ":20: claim[0].quantity: '--------------------'... is 5,001 characters"),
+        (quantity("-" * 21 + "z"), ":20: claim[0].quantity: '---------------------z': nested more than 20 deep"),
+        (
+            quantity("z@99999999 - z"),
+            ":20: claim[0].quantity: 'z@99999999 - z': step 99999999; a claim is about at most 100 gradient-descent",
+        ),
+        (
+            NETWORK + CLAIM.replace("printed", "step = 1000000\nprinted"),
+            ":21: claim[0].step: 1,000,000 is too many: a claim is about at most 100 gradient-descent steps",
+        ),
+        (
+            NETWORK + CLAIM + 'from = ["z@1000"]\n',
+            ":23: claim[0].from[0]: 'z@1000': a claim is about at most 100 gradient-descent steps",
+        ),
+        (
+            NETWORK + CLAIM + 'from = ["z / 0"]\n',
+            ":23: claim[0].from[0]: div: division by zero in 0.25 / 0.0",
+        ),
+        (
+            NETWORK.replace('neurons = ["n"]', 'size = 1\nneurons = "{n[0]}"') + CLAIM,
+            ":2: network.layers: layer 1 neurons: unknown placeholder {n[0]} in '{n[0]}'",
+        ),
+        (
+            NETWORK.replace('inputs = ["x"]', "inputs = 1000000000") + CLAIM,
+            ":4: network.inputs: 1,000,000,000 is too many: a network has at most 100,000 parameters",
+        ),
+    ],
+)
+def test_quantities_the_engine_cannot_compute_are_file_errors_with_status_2(tmp_path, capsys, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(DocumentError) as failure:
+        load_document(path)
+    assert str(failure.value).startswith(f"{path}{message}")
+    assert main(["check", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"backprop: error: {failure.value}\n")
+
+
+@pytest.mark.parametrize("number", ["0.10", "1", "5e-3"])
+def test_a_printed_number_must_be_quoted_to_keep_its_precision(tmp_path, number):
+    path = write(tmp_path, NETWORK + CLAIM.replace('"0.56"', number))
+    with pytest.raises(DocumentError) as failure:
+        load_document(path)
+    assert str(failure.value) == (
+        f"{path}:21: claim[0].printed: got the TOML number {float(number) if '.' in number or 'e' in number else 1}"
+        ': quote the number as printed (printed = "0.10", not 0.10), since a number loses its trailing zeros '
+        "and with them the printed precision"
+    )

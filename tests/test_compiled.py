@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, TraceError, Value, constant, sum_values, trace, weighted_sum
-from autograd.compiled import NAMESPACE, TEMPLATES, apply, literal
+from autograd.codegen import code as op_code
+from autograd.codegen import namespace
+from autograd.expressions import literal
 
 EDGES = [0.0, -0.0, 5e-324, -5e-324, 1.0, -1.0, 0.5, 2.0, -3.0, 709.78, 710.0, -745.2, 1e-300, 1e300, -1e308]
 floats = st.one_of(st.sampled_from(EDGES), st.floats(allow_nan=False, allow_infinity=False))
@@ -32,8 +34,8 @@ def same(a: float, b: float) -> bool:
 def run_template(name: str, operands: list[float], literals: set[int]) -> tuple[float, list[float]]:
     """Evaluate the op's template on operands (those at literals written into the code as numbers)."""
     names = [literal(x) if k in literals else f"a{k}" for k, x in enumerate(operands)]
-    code = TEMPLATES[name].code("out", *names)
-    scope = dict(NAMESPACE, **{f"a{k}": x for k, x in enumerate(operands)})
+    code = op_code(OPS[name], "out", *names)
+    scope = dict(namespace(), **{f"a{k}": x for k, x in enumerate(operands)})
     if code.pair:
         scope["out"], scope["out_d"] = eval(code.value, scope)
     else:
@@ -57,8 +59,7 @@ def operands_for(name: str) -> st.SearchStrategy[tuple[list[float], set[int]]]:
     return st.lists(floats, min_size=arity, max_size=arity).map(lambda xs: (xs, set()))
 
 
-def test_every_op_has_a_template_and_a_call():
-    assert set(TEMPLATES) == set(OPS)
+def test_every_op_has_a_call():
     assert set(CALLS) == set(OPS)
 
 
@@ -68,7 +69,7 @@ def test_every_op_has_a_template_and_a_call():
 def test_templates_give_the_op_tables_floats(name, data):
     operands, literals = data.draw(operands_for(name))
     try:
-        expected = apply(OPS[name], operands)
+        expected = OPS[name].apply(*operands)
     except (ArithmeticError, ValueError):
         with pytest.raises((ArithmeticError, ValueError)):
             run_template(name, operands, literals)
@@ -98,6 +99,8 @@ CALLS: dict[str, Callable[..., Value]] = {
     "relu": Value.relu,
     "softplus": Value.softplus,
     "abs": Value.abs,
+    "step": Value.step,
+    "sign": Value.sign,
     "sin": Value.sin,
     "cos": Value.cos,
     "sum": lambda a, b, c: sum_values([a, b, c]),
@@ -330,7 +333,7 @@ def test_reading_a_value_while_tracing_is_a_trace_error():
 def test_reads_of_fixed_numbers_and_the_engines_own_reads_are_allowed():
     def f(x):
         half = Value(0.5)
-        repr(x)
+        assert f"{half}" == repr(half) == "Value(data=0.5, grad=0.0)" and x.grad == 0.0 == constant(2.0).grad
         return x * half.data + constant(2.0).data  # numbers that never change
 
     assert_replays(trace(f, 1.0), f, [3.0])
@@ -497,3 +500,145 @@ def test_the_documents_network_trains_as_nn_trains_it():
     values = program.descend(300, compiled.learning_rate, params=compiled.optimizer.params)
     assert values == [dynamic_.step().loss.data for _ in range(300)]
     assert compiled.parameter_values() == dynamic_.parameter_values()
+
+
+# ---- only plain floats reach generated code ---------------------------------------------------
+
+
+def test_a_numpy_number_in_one_graph_does_not_break_later_traces():
+    np = pytest.importorskip("numpy")
+    Value(1.0) * np.float64(0.4033203125)  # the first use of this number: it becomes the cached constant
+    program = trace(lambda x: x * 0.4033203125, 1.0)
+    assert program(2.0) == 2.0 * 0.4033203125
+    assert "np" not in program.source.gradient()
+
+
+class Sneaky(float):
+    """A float whose repr is code that leaves a mark when it runs."""
+
+    def __repr__(self):
+        return "__import__('builtins').__dict__.setdefault('_autograd_sneaky', 0.2939453125)"
+
+
+def test_the_repr_of_a_user_number_never_becomes_code():
+    import builtins
+
+    Value(1.0) + Sneaky(0.2939453125)
+    program = trace(lambda x: x * 0.2939453125 + x * Sneaky(0.2939453125), 1.0)
+    assert program(2.0) == 2.0 * 0.2939453125 * 2 and program.value_and_grad(2.0)[1] == [0.2939453125 * 2]
+    assert not hasattr(builtins, "_autograd_sneaky")
+    assert "import" not in program.source.gradient() and "import" not in program.source.forward()
+
+
+# ---- a trace never replays a number it should not -----------------------------------------------
+
+
+def derivative_times_value(x):
+    y = x * x * x
+    (g,) = autograd.grad(y, [x])
+    return y * g
+
+
+def reads_a_gradient(x):
+    y = x * x
+    y.backward()
+    return y * x.grad
+
+
+def reads_a_local_derivative(x):
+    y = x * x
+    return y * y.local_grads[0]
+
+
+def reads_a_repr(x):
+    y = x * x
+    return y * float(repr(y).split("=")[1].split(",")[0])
+
+
+def reads_an_f_string(x):
+    y = x * x
+    return y * float(f"{y}".split("=")[1].split(",")[0])
+
+
+@pytest.mark.parametrize(
+    ("f", "what"),
+    [
+        (derivative_times_value, "the local derivatives of a mul node"),
+        (reads_a_gradient, "the gradient of a leaf node"),
+        (reads_a_local_derivative, "the local derivatives of a mul node"),
+        (reads_a_repr, "the value of a mul node"),
+        (reads_an_f_string, "the value of a mul node"),
+    ],
+)
+def test_numbers_taken_out_of_values_while_tracing_are_trace_errors(f, what):
+    with pytest.raises(TraceError, match=rf"^trace: f reads {what} at .*test_compiled.py:\d+; a program replays"):
+        trace(f, 2.0)
+    assert all(Value.__dict__[name].__class__.__name__ == "member_descriptor" for name in ("data", "grad"))
+
+
+def test_a_gradient_a_trace_could_replay_is_allowed():
+    w = Value(1.5, "w")
+
+    def f(x):
+        fresh = Value(3.0)  # f's own leaf, made from a number: its gradient is 0.0 on every call
+        return x * w * fresh.grad + fresh.local_grads.__len__()
+
+    program = trace(f, 1.0)
+    for x in (2.0, -1.0):
+        assert_replays(program, f, [x])
+    w.grad = 1.0
+    with pytest.raises(TraceError, match=r"^trace: f reads the gradient of 'w' at "):
+        trace(lambda x: x * w.grad, 1.0)  # a parameter's gradient changes between calls
+
+
+def test_a_program_raises_the_error_f_raises_first():
+    def f(x, y):
+        return x.log() + y.sqrt()
+
+    program = trace(f, 1.0, 1.0)
+    for call in (program, program.value_and_grad, program.backward):
+        with pytest.raises(ValueError, match=r"^log: operand must be positive, got log\(-1\.0\)$"):
+            f(Value(-1.0), Value(-2.0))
+        with pytest.raises(ValueError, match=r"^log: operand must be positive, got log\(-1\.0\)$"):
+            call(-1.0, -2.0)
+
+
+def test_check_does_not_fail_when_the_constant_cache_fills_during_a_trace():
+    counter = iter(range(10**6))
+
+    def f(x):
+        y = x * 0.6337890625
+        for _ in range(3000):  # fresh numbers: the cache of constants empties itself somewhere in here
+            constant(next(counter) + 0.5)
+        return y + x * 0.6337890625
+
+    program = trace(f, 1.0)
+    for x in (2.0, 3.0, 4.0, 5.0):  # the cache empties at another point of f each time
+        program.check(x)
+    assert program(2.0) == 2.0 * 0.6337890625 * 2
+
+
+def test_descend_never_leaves_a_parameter_infinite():
+    w = Value(1.0, "w")
+    program = trace(lambda x: w * x, 1.0)
+    with pytest.raises(
+        FloatingPointError, match=r"^descend: step 0 makes 'w' -inf \(data 1\.0, grad 1e\+20, lr 1e\+300\)"
+    ):
+        program.descend(1, 1e300, 1e20)
+    assert w.data == 1.0
+    wanders = trace(lambda: w.sin())  # w steps by up to lr each time, until one step overflows
+    expected, steps = 1.0, 0
+    while math.isfinite(expected - 1.5e308 * math.cos(expected)):
+        expected, steps = expected - 1.5e308 * math.cos(expected), steps + 1
+    with pytest.raises(FloatingPointError, match=rf"^descend: step {steps} makes 'w' -?inf .*as before that step$"):
+        wanders.descend(1000, 1.5e308)
+    assert w.data == expected and steps > 1
+
+
+def test_a_parameter_set_to_nan_by_hand_is_reported():
+    w = Value(1.0, "w")
+    program = trace(lambda x: (w * x).relu(), 1.0)
+    w.data = math.nan
+    for call in (program, program.value_and_grad, program.backward, lambda x: program.descend(1, 0.1, x)):
+        with pytest.raises(ValueError, match=r"^program: the data of the parameter 'w' must be finite, got nan$"):
+            call(1.0)

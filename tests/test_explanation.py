@@ -74,3 +74,48 @@ def test_explaining_needs_a_known_name_and_an_example_or_pass():
         explain(nn.example("russo-3-3-3"), "w99")
     with pytest.raises(TypeError, match="expected an nn worked example or pass, got int"):
         explain(3, "w1")
+
+
+def wide(width: int, depth: int):
+    layers = [{"size": width, "activation": "tanh"} for _ in range(depth)]
+    return nn.load_spec(
+        {
+            "name": "wide",
+            "inputs": 2,
+            "learning_rate": 0.1,
+            "layers": layers,
+            "samples": [{"inputs": [0.3, -0.2], "targets": [0.1] * width}],
+            "seed": 3,
+        }
+    )
+
+
+def test_a_million_paths_are_counted_and_summed_but_only_the_largest_shown():
+    example = wide(10, 7)
+    explanation = explain(example, "w1_1_1")
+    assert explanation.count == 10**6  # one neuron in each of the 6 layers above the first, 10 ways each
+    assert len(explanation.paths) == 20
+    numeric = finite_difference_spec(example, "w1_1_1")
+    assert explanation.total == pytest.approx(numeric, rel=1e-6) and explanation.gradient == pytest.approx(numeric)
+    lines = explanation.lines()
+    assert lines[-2].strip() == "+ 999,980 more paths (the 20 largest are shown)"
+    assert lines[-1].strip().endswith("(sum of 1,000,000 paths)")
+
+
+def test_the_paths_shown_are_the_largest_in_operand_order():
+    example = wide(3, 3)
+    every = explain(example, "w1_2_1", max_paths=10**6).paths
+    shown = explain(example, "w1_2_1", max_paths=4).paths
+    assert len(every) == 9
+    largest = sorted(every, key=lambda p: abs(p.product), reverse=True)[:4]
+    assert list(shown) == [p for p in every if p in largest]
+
+
+def finite_difference_spec(example, parameter: str, h: float = 1e-6) -> float:
+    values = []
+    for sign in (1, -1):
+        example.reset()
+        example[parameter].data += sign * h
+        values.append(example.forward().loss.data)
+    example.reset()
+    return (values[0] - values[1]) / (2 * h)

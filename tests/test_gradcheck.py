@@ -50,6 +50,7 @@ def test_fails_on_a_wrong_derivative_with_a_table():
         "2nd",
         "backward",
         "|",
+        "problem",  # every column is named
     ]
     row = lines[3].split("|")
     name, value, analytic, numeric = (cell.strip() for cell in row[:4])

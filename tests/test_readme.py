@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from oracles import needs_torch
 
 from backprop import sources
 
@@ -68,6 +69,7 @@ def test_every_shell_command_runs_and_every_output_block_is_printed(shell_output
             assert line in lines, line
 
 
+@needs_torch  # the bridge's example
 def test_every_python_example_runs(folder, monkeypatch, capsys):
     if shutil.which("dot") is None:
         pytest.skip("the README's drawing example needs Graphviz's dot (apt-get install graphviz)")

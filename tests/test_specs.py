@@ -198,7 +198,7 @@ def test_bad_files_name_the_file_line_and_field(tmp_path, old, new, message):
 
 def test_invalid_toml_and_missing_files_are_reported(tmp_path):
     path = write(tmp_path, GOOD.replace("size = 2", "size = = 2"))
-    with pytest.raises(SpecError, match=rf"^{re.escape(str(path))}: not valid TOML: .*line 6"):
+    with pytest.raises(SpecError, match=rf"^{re.escape(str(path))}:6: TOML syntax error at column 8: Invalid value$"):
         load_spec(path)
     missing = tmp_path / "nope.toml"
     with pytest.raises(SpecError, match=rf"^{re.escape(str(missing))}: cannot read the spec: No such file"):
@@ -213,3 +213,70 @@ def test_the_schema_documents_every_field():
     assert nn.examples()  # the shipped specs all follow it (each loads)
     for name in nn.examples():
         nn.example(name)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"inputs": 10**9}, "<spec>: inputs: 1,000,000,000 is too many: a network has at most 100,000 parameters"),
+        (
+            {"layers__0__size": 10**9},
+            "<spec>: layers[0].size: 1,000,000,000 is too many: a network has at most 100,000 parameters",
+        ),
+        (
+            {"inputs": 200, "layers__0__size": 500},
+            "<spec>: layers: the layers make 101,502 parameters: a network has at most 100,000 parameters",
+        ),
+        (
+            {"layers__0__neurons": "{n:>50000000}"},
+            "<spec>: layers: layer 1 neurons: the format {n:>50000000} in '{n:>50000000}' could make names longer "
+            "than 100 characters",
+        ),
+        ({"layers__0__neurons": "{n[0]}"}, "<spec>: layers: layer 1 neurons: unknown placeholder {n[0]} in '{n[0]}'"),
+        ({"loss_name": "E" * 101}, "<spec>: loss_name: a name has at most 100 characters"),
+    ],
+)
+def test_oversized_networks_and_names_are_refused_before_anything_is_built(changes, message):
+    with pytest.raises(SpecError) as info:
+        load_spec(edit(**changes))
+    assert str(info.value).startswith(message)
+
+
+def deep(layers: int) -> dict:
+    layer = {"size": 1, "activation": "sigmoid", "bias": "none"}
+    return {"name": "deep", "inputs": 1, "learning_rate": 0.1, "layers": [layer] * layers} | {
+        "samples": [{"inputs": [1.0], "targets": [1.0]}]
+    }
+
+
+def test_loading_is_linear_in_the_number_of_layers(monkeypatch):
+    from nn.layers import Neuron
+
+    calls = 0
+    parameters = Neuron.parameters
+
+    def counted(self):
+        nonlocal calls
+        calls += 1
+        return parameters(self)
+
+    monkeypatch.setattr(Neuron, "parameters", counted)
+    work = []
+    for layers in (500, 1000):
+        calls = 0
+        load_spec(deep(layers))
+        work.append(calls)
+    assert work[1] <= 2 * work[0]  # quadratic loading (a name looked up among all parameters) makes 4x
+
+
+def test_a_file_of_10000_layers_loads(tmp_path):
+    head = 'name = "deep"\ninputs = 1\nlearning_rate = 0.1\n[[samples]]\ninputs = [1.0]\ntargets = [1.0]\n'
+    layer = '[[layers]]\nsize = 1\nactivation = "sigmoid"\nbias = "none"\n'
+    example = load_spec(write(tmp_path, head + layer * 10_000))
+    assert len(example.network.layers) == 10_000 and example.forward().loss.data > 0
+
+
+def test_a_spec_without_a_source_describes_itself_without_an_empty_source_line():
+    lines = load_spec(MINIMAL).describe().splitlines()
+    assert lines[0] == "minimal: minimal" and lines[1].startswith("  network: 2-3-2, layers relu")
+    assert "  source: nowhere" in load_spec(copy.deepcopy(MINIMAL) | {"source": "nowhere"}).describe()

@@ -7,11 +7,9 @@ import sys
 from fractions import Fraction
 
 import pytest
+from oracles import needs_torch, torch
 
-from autograd import Value, constant, sum_values, weighted_sum
-
-torch = pytest.importorskip("torch", reason="PyTorch is the oracle here; CI installs torch==2.13.0")
-
+from autograd import Constant, Value, constant, sum_values, weighted_sum
 
 # ---- construction ---------------------------------------------------------------------------
 
@@ -214,6 +212,7 @@ def _graph(x, y):
     return u * h + y / x, [h, u]
 
 
+@needs_torch
 def test_backward_k_times_gives_k_times_every_grad():
     x, y = Value(0.7), Value(-1.3)
     out, inner = _graph(x, y)
@@ -263,3 +262,107 @@ def test_a_million_op_chain_at_the_default_recursion_limit():
     y.backward()
     assert y.data == pytest.approx(rate**n, rel=1e-9)
     assert x.grad == pytest.approx(rate**n, rel=1e-9)  # d(x·r^n)/dx = r^n
+
+
+# ---- constants are shared, so they cannot change ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["data", "grad", "label", "meta", "parents", "local_grads", "op"])
+def test_a_constant_cannot_be_assigned_or_deleted(name):
+    c = (Value(1.0) * 7.25).parents[1]
+    assert c.is_constant
+    with pytest.raises(AttributeError, match=rf"^constant 7\.25: {name} cannot be changed: the node is shared"):
+        setattr(c, name, 1.5)
+    with pytest.raises(AttributeError, match=rf"^constant 7\.25: {name} cannot be changed: the node is shared"):
+        delattr(c, name)
+    assert (c.data, c.grad, c.op, c.parents) == (7.25, 0.0, "const", ())
+    assert (Value(2.0) * 7.25).data == 14.5
+
+
+def test_zeroing_a_constants_grad_is_allowed_and_backward_leaves_it_alone():
+    c = constant(4.5)
+    c.grad = 0.0  # zero_grad over a whole graph does this
+    x = Value(2.0)
+    y = x * c
+    y.backward()
+    y.backward()  # the second pass runs from zero and restores: constants included
+    y.zero_grad()
+    assert c.grad == 0.0 and x.grad == 0.0
+    assert Constant(3.0).data == 3.0 and Constant(3.0).op == "const"
+
+
+# ---- only plain floats enter a graph ----------------------------------------------------------
+
+
+class LyingFloat(float):
+    """A float subclass whose equality, hash, repr and float() all lie."""
+
+    def __eq__(self, other):
+        return True
+
+    def __hash__(self):
+        return hash(0.5)
+
+    def __repr__(self):
+        return "__import__('builtins')"
+
+    def __float__(self):
+        return 0.5
+
+
+def test_numbers_of_other_types_become_plain_floats():
+    np = pytest.importorskip("numpy")
+    for number, expected in [(np.float64(0.1171875), 0.1171875), (Fraction(3, 8), 0.375), (np.float32(0.25), 0.25)]:
+        assert type(Value(number).data) is float
+        c = (Value(1.0) * number).parents[1]
+        assert c.is_constant and type(c.data) is float and c.data == expected
+        assert (Value(1.0) * expected).parents[1] is c  # the same cached node as the plain float
+
+
+def test_a_float_subclass_counts_as_its_number_only():
+    constant(0.5)  # cached
+    liar = LyingFloat(3.0)
+    product = Value(2.0) * liar
+    assert product.data == 6.0 and type(product.parents[1].data) is float
+    assert type(Value(liar).data) is float and Value(liar).data == 3.0
+
+
+# ---- a .data set to nan or inf by hand is reported, not hidden -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("op", "message"),
+    [
+        (lambda v: v.relu(), r"^relu: operand must be a number, got relu\(nan\); was its \.data set by hand\?$"),
+        (lambda v: v * 2.0, r"^mul: operand 0 of mul\(nan, 2\.0\) is not finite; was its \.data set by hand\?$"),
+        (lambda v: v.tanh(), r"^tanh: operand 0 of tanh\(nan\) is not finite; was its \.data set by hand\?$"),
+        (lambda v: v**0, r"^pow: operands must be numbers, got nan \*\* 0\.0; was a \.data set by hand\?$"),
+        (lambda v: 1.0**v, r"^pow: operands must be numbers, got 1\.0 \*\* nan; was a \.data set by hand\?$"),
+        (lambda v: v.sin(), r"^sin: operand must be finite, got sin\(nan\); was its \.data set by hand\?$"),
+    ],
+)
+def test_an_op_on_a_nan_set_by_hand_says_so(op, message):
+    v = Value(1.0)
+    v.data = math.nan
+    with pytest.raises(ValueError, match=message):
+        op(v)
+
+
+def test_an_op_on_an_inf_set_by_hand_says_so():
+    v = Value(1.0)
+    v.data = math.inf
+    with pytest.raises(ValueError, match=r"^relu: operand 0 of relu\(inf\) is not finite; was its \.data set by hand"):
+        v.relu()
+    with pytest.raises(ValueError, match=r"^sin: operand must be finite, got sin\(inf\); was its \.data set by hand"):
+        v.sin()
+    with pytest.raises(ValueError, match=r"^cos: operand must be finite, got cos\(inf\); was its \.data set by hand"):
+        v.cos()
+
+
+def test_a_backward_that_raises_leaves_every_grad_as_it_was():
+    a, b = Value(2.0, "a"), Value(0.0, "b")
+    a.grad = 5.0
+    y = a * 3.0 + b.sqrt()
+    with pytest.raises(FloatingPointError, match=r"^backward: the gradient reaching b is inf"):
+        y.backward()
+    assert (a.grad, b.grad, y.grad) == (5.0, 0.0, 0.0)

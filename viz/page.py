@@ -22,11 +22,10 @@ from viz.graph import draw_graph
 from viz.network import draw_network
 from viz.plots import boundary_plot, loss_plot
 from viz.render import render_svg
-from viz.structure import GraphTooLarge, path_count
+from viz.structure import GraphTooLarge
 from viz.style import kind
 
 DIGITS = 6  # significant digits of the numbers in the text, as the walkthrough prints them
-MOST_PATHS = 16  # a value reached by more chain-rule paths shows the backward loop's sum instead
 ROLES = {
     "parameter": "a parameter (trained)",
     "input": "an input",
@@ -109,8 +108,7 @@ def _values(
     entries = []
     for i, v in enumerate(drawn):
         made = formula(v) if formula is not None and v.parents else None
-        few = chain is not None and v is not root and path_count(order, v) <= MOST_PATHS
-        explained = chain(v) if few and chain is not None else None
+        explained = chain(v) if chain is not None and v is not root else None
         entries.append(
             {
                 "name": names[i],

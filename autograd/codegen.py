@@ -1,0 +1,279 @@
+"""Code generation: Python source for a traced graph, one statement per node, forward then backward.
+
+How each op is computed comes from its one definition in ``autograd.ops``: its value and derivative
+rules, read as source (``Op.code``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from autograd.expressions import literal
+from autograd.functions import NAMESPACE
+from autograd.ops import ARITHMETIC, OPS, SINGULAR, SMOOTH, Op
+from autograd.tracing import ARG, MADE, PARAM, Node
+from autograd.value import CONSTANT
+
+
+class Code(NamedTuple):
+    """One op in generated code: its value and its local derivative per operand, as expressions."""
+
+    value: str
+    local_grads: tuple[str, ...]
+    gate: str | None = None  # when this is false, every local derivative is exactly 0.0
+    pair: bool = False  # value evaluates to the op's (value, local_grads); then local_grads read "{out}_d"
+
+
+def code(op: Op, out: str, *operands: str) -> Code:
+    """op at operands (names or literals) in generated code; out names its result."""
+    if not op.compiled:  # rules only floats can run: the program calls the op's float rule
+        call = f"op_{op.name}({', '.join(operands)})"
+        return Code(call, tuple(f"{out}_d[{i}]" for i in range(len(operands))), pair=True)
+    value, local, gate = op.code(out, *operands)
+    return Code(value, local, gate)
+
+
+def namespace() -> dict[str, Any]:
+    """The names generated code may use: the functions of the ops' rules, and each op's float rule."""
+    names = dict(NAMESPACE)
+    names.update({f"op_{op.name}": op.apply for op in OPS.values() if not op.compiled})
+    return names
+
+
+_USE = re.compile(r"\bv(\d+)\b")
+_SIMPLE = re.compile(r"[\w.]+")
+_MAX_INLINE = 40  # parentheses an inlined expression may nest (the parser allows 200)
+_MAX_GATES = 20  # if-blocks a backward statement may nest in (the tokenizer allows 100 indents)
+
+
+class Source:
+    """Python source for a traced graph: one local variable per node, forward then backward.
+
+    Forward: an op's expression is written into its one user instead of a variable when nothing else
+    reads it and the user is ARITHMETIC (so an inf inside still shows in the user's value).
+    Backward: nodes in the engine's order, each adding local · grad to its operands' grads in the
+    engine's order, so every sum is the engine's. A grad that one operand passes on unchanged is
+    the same variable. Behind a closed relu every gradient is exactly ±0, which adds nothing: those
+    statements sit under `if` (only through ops with finite local derivatives). Values of ops that
+    may overflow, and the grads where gradients end, are summed into one check: inf or nan there sends
+    the call to the engine, which raises its own error (or, on a false alarm, repeats the result).
+    """
+
+    def __init__(self, nodes: list[Node], n_args: int):
+        self.nodes = nodes
+        self.n_args = n_args
+        self.root = len(nodes) - 1
+        names = [self._name(k) for k in range(len(nodes))]
+        codes = {k: self._code(k, names) for k, node in enumerate(nodes) if node.parents}
+        uses = [0] * len(nodes)
+        uses[self.root] += 1
+        for code in codes.values():
+            for text in (code.value, *code.local_grads, code.gate or ""):
+                for k in _USE.findall(text):
+                    uses[int(k)] += 1
+        self.codes = codes  # backward reads every operand by name
+        self.forward_lines, self.value_checks = self._forward(names, uses)
+        self.inits, self.backward_lines, self.grads, self.grad_checks = self._backward()
+        self.root_value = names[self.root]
+
+    def _name(self, k: int) -> str:
+        node = self.nodes[k]
+        return literal(node.data) if node.op in (CONSTANT, MADE) else f"v{k}"
+
+    def _code(self, k: int, operands: list[str]) -> Code:
+        node = self.nodes[k]
+        return code(OPS[node.op], f"v{k}", *(operands[p] for p in node.parents))
+
+    def _forward(self, names: list[str], uses: list[int]) -> tuple[list[str], list[str]]:
+        """The forward statements, and the values the overflow check adds up."""
+        users = {p: k for k, node in enumerate(self.nodes) for p in node.parents}
+        lines, checks = [], []
+        expressions = list(names)  # a node's name, or its expression when written into its user
+        depth = [0] * len(self.nodes)  # how deep its expression nests
+        for k, node in enumerate(self.nodes):
+            if not node.parents:
+                continue
+            code = self._code(k, expressions)
+            depth[k] = 1 + max(depth[p] for p in node.parents)
+            user = users.get(k)
+            if (
+                uses[k] == 1
+                and user is not None
+                and not code.pair
+                and depth[k] < _MAX_INLINE
+                and OPS[self.nodes[user].op].kind == ARITHMETIC
+                and str(k) in _USE.findall(self.codes[user].value)
+            ):
+                expressions[k] = f"({code.value})"
+                continue
+            depth[k] = 0
+            lines.append(f"v{k}, v{k}_d = {code.value}" if code.pair else f"v{k} = {code.value}")
+            if OPS[node.op].kind != SMOOTH:
+                checks.append(f"v{k}")
+        return lines, checks
+
+    def _backward(self) -> tuple[list[str], list[str], list[str | None], list[str]]:
+        """Initial grads, the backward statements, each node's grad expression, the leaf grads to check."""
+        nodes, root = self.nodes, self.root
+        incoming = [0] * len(nodes)
+        for node in nodes:
+            for p, fixed in zip(node.parents, node.fixed):
+                incoming[p] += not fixed
+        grads: list[str | None] = [None] * len(nodes)
+        grads[root] = "1.0"
+        paths_in: list[list[tuple[int, ...]]] = [[] for _ in nodes]
+        gates: dict[int, str] = {}
+        inits, statements, checks = [], [], []
+        for k in range(root, -1, -1):
+            node = nodes[k]
+            if not node.parents:
+                if grads[k] is not None and grads[k] != "1.0":
+                    checks.append(f"g{k}")
+                continue
+            code, kind, g = self.codes[k], OPS[node.op].kind, grads[k]
+            assert g is not None  # every user of a node comes before it
+            path = () if k == root or kind == SINGULAR else _common_prefix(paths_in[k])
+            gate = code.gate if len(path) < _MAX_GATES else None
+            if gate or all(node.fixed):  # a gradient that may stop here (only numbers below) must be finite
+                statements.append((path, f"check += {g}"))
+            if gate:
+                gates[k] = gate
+                path += (k,)
+            for p, local, fixed in zip(node.parents, code.local_grads, node.fixed):
+                if fixed:
+                    continue
+                if code.gate and not gate:
+                    local = f"({local} if {code.gate} else 0.0)"
+                term = _term(local, g)
+                paths_in[p].append(path)
+                single = incoming[p] == 1 and nodes[p].parents and not (OPS[nodes[p].op].kind == SINGULAR and path)
+                if single and _SIMPLE.fullmatch(term):
+                    grads[p] = term  # a name or a number: no variable needed
+                elif single:
+                    grads[p] = f"g{p}"
+                    statements.append((path, f"g{p} = {term}"))
+                else:
+                    if grads[p] is not None:
+                        statements.append((path, f"g{p} += {term}"))
+                        continue
+                    grads[p] = f"g{p}"
+                    if path:  # later statements may add to it even if this one is skipped
+                        inits.append(f"g{p} = 0.0")
+                        statements.append((path, f"g{p} += {term}"))
+                    elif nodes[p].op in (ARG, PARAM):  # from 0.0, as the engine: a gradient is never -0.0
+                        statements.append((path, f"g{p} = 0.0 + {_group(term)}"))
+                    else:  # a zero's sign inside changes no other number
+                        statements.append((path, f"g{p} = {term}"))
+        return ["check = 0.0", *inits], _nested(statements, gates), grads, checks
+
+    def _check(self, grads: bool, more: Sequence[str] = ()) -> str:
+        items = [*self.value_checks, *(self.grad_checks if grads else []), *more]
+        if len(items) <= 64:  # adds are cheaper than a tuple for sum(); they nest, so not too many
+            return " + ".join(("check", *items))
+        return f"sum(({', '.join(items)},), check)"
+
+    def _unpack(self) -> list[str]:
+        args = ["_"] * self.n_args
+        for k, node in enumerate(self.nodes):
+            if node.op == ARG:
+                args[int(node.data)] = f"v{k}"
+        params = [f"v{k}" for k, n in enumerate(self.nodes) if n.op == PARAM]
+        lines = []
+        if args:
+            lines.append(f"{', '.join(args)}, = x")
+        if params:
+            lines.append(f"{', '.join(params)}, = p")
+        return lines
+
+    def forward(self) -> str:
+        """def run(x, p) -> (value, check): x the arguments' numbers, p the parameters'."""
+        body = [*self._unpack(), "check = 0.0", *self.forward_lines, f"return {self.root_value}, {self._check(False)}"]
+        return "def run(x, p):\n" + "".join(f"    {line}\n" for line in body)
+
+    def gradient(self) -> str:
+        """def run(x, p) -> (value, argument grads, parameter grads, check)."""
+        arg_grads = ["0.0"] * self.n_args
+        params = []
+        for k, node in enumerate(self.nodes):
+            if node.op == ARG:
+                arg_grads[int(node.data)] = self.grads[k] or "0.0"
+            elif node.op == PARAM:
+                params.append(self.grads[k] or "0.0")
+        body = [
+            *self._unpack(),
+            *self.forward_lines,
+            *self.inits,
+            *self.backward_lines,
+            f"return {self.root_value}, ({''.join(g + ', ' for g in arg_grads)}), "
+            f"({''.join(g + ', ' for g in params)}), {self._check(True)}",
+        ]
+        return "def run(x, p):\n" + "".join(f"    {line}\n" for line in body)
+
+    def descend(self, positions: tuple[int, ...]) -> str:
+        """def run(steps, lr, x, p) -> (values, parameters, failed step or None)."""
+        params = [k for k, n in enumerate(self.nodes) if n.op == PARAM]
+        state = f"({''.join(f'v{k}, ' for k in params)})"
+        step = [*self.forward_lines, *self.inits, *self.backward_lines]
+        trained = [params[j] for j in positions]
+        # Each update goes to u first and joins the check: no parameter becomes inf or nan unnoticed.
+        updates = [f"u{k} = v{k} - lr * {self.grads[k]}" for k in trained]
+        body = [
+            *self._unpack(),
+            "values = []",
+            "for step in range(steps):",
+            "    try:",
+            *(f"        {line}" for line in step),
+            "    except (ArithmeticError, ValueError):",
+            f"        return values, {state}, step",
+            *(f"    {line}" for line in updates),
+            f"    check = {self._check(True, [f'u{k}' for k in trained])}",
+            "    if check - check:",
+            f"        return values, {state}, step",
+            f"    values.append({self.root_value})",
+            *(f"    v{k} = u{k}" for k in trained),
+            f"return values, {state}, None",
+        ]
+        return "def run(steps, lr, x, p):\n" + "".join(f"    {line}\n" for line in body)
+
+
+def _common_prefix(paths: list[tuple[int, ...]]) -> tuple[int, ...]:
+    if not paths:
+        return ()
+    first = paths[0]
+    n = len(first)
+    for path in paths[1:]:
+        n = min(n, len(path))
+        while first[:n] != path[:n]:
+            n -= 1
+    return first[:n]
+
+
+def _term(local: str, g: str) -> str:
+    """local · g as an expression (x · 1.0 is x, and x · -1.0 is -x, exactly)."""
+    if local == "1.0":
+        return g
+    if g == "1.0":
+        return local
+    if local == "-1.0":
+        return f"-{g}"
+    return f"{_group(local)} * {g}"
+
+
+def _group(expression: str) -> str:
+    return expression if _SIMPLE.fullmatch(expression) else f"({expression})"
+
+
+def _nested(statements: list[tuple[tuple[int, ...], str]], gates: dict[int, str]) -> list[str]:
+    """The statements in order, each inside an if-block per gate on its path."""
+    lines: list[str] = []
+    open_: tuple[int, ...] = ()
+    for path, statement in statements:
+        n = len(_common_prefix([open_, path]))
+        open_ = open_[:n]
+        for gate in path[n:]:
+            lines.append("    " * len(open_) + f"if {gates[gate]}:")
+            open_ += (gate,)
+        lines.append("    " * len(open_) + statement)
+    return lines

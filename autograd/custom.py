@@ -1,0 +1,77 @@
+"""Your own ops: a value rule and hand-derived derivatives make a primitive like the built-in ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd.expressions import Expr
+from autograd.ops import OPS, SINGULAR, Op, register
+from autograd.value import Value, apply
+
+
+def define_op(
+    name: str,
+    value: Callable[..., Any],
+    derivatives: Callable[..., Sequence[Any]],
+    *,
+    symbol: str | None = None,
+) -> Callable[..., Value]:
+    """Register the op ``name`` and return the function that applies it to Values and numbers.
+
+    value(*operands) computes the result; derivatives(*operands, out) returns one local derivative
+    per operand. Write both with arithmetic and autograd.functions (exp, log, sigmoid, ...), which
+    work on floats, Values and source alike: then the op is compiled, traced, and differentiable to
+    any order. Rules that only floats can run (math.exp, an if on an operand) still work, at first
+    order and through the tracer.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"define_op: the name must be an identifier like 'softsign', got {name!r}")
+    if name in OPS:
+        raise ValueError(f"define_op: an op named {name!r} exists already; choose another name")
+    for what, rule in (("value", value), ("derivatives", derivatives)):
+        if not callable(rule):
+            raise TypeError(f"define_op: {name}: {what} must be a function, got {type(rule).__name__}")
+    args = ", ".join("{" + str(i) + "}" for i in range(_arity(name, value)))
+    op = Op(name, symbol or name, f"{name}({args})", f"\\mathrm{{{name}}}\\left({args}\\right)", value,
+            derivatives, SINGULAR)  # fmt: skip
+    _check_count(op)
+    register(op)
+
+    def applied(*operands: Value | float) -> Value:
+        return apply(op, operands)
+
+    applied.__name__ = applied.__qualname__ = name
+    applied.__doc__ = f"The op {name!r} (defined with autograd.define_op) applied to its operands."
+    applied.op = op  # type: ignore[attr-defined]
+    return applied
+
+
+def _arity(name: str, value: Callable[..., Any]) -> int:
+    import inspect
+
+    try:
+        parameters = inspect.signature(value).parameters.values()
+    except (TypeError, ValueError):
+        raise TypeError(f"define_op: {name}: cannot read value's parameters") from None
+    if any(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters) or not parameters:
+        raise TypeError(f"define_op: {name}: value must take its operands as plain parameters, like lambda a, b: ...")
+    return len(parameters)
+
+
+def _check_count(op: Op) -> None:
+    """The derivatives give one entry per operand, checked on source operands (or on 0.5 each)."""
+    n = len(op.operands)
+    try:
+        found = op.derivatives(*(Expr(x) for x in op.operands), Expr("out"))
+    except Exception:  # rules only floats can run
+        try:
+            found = op.derivatives(*([0.5] * n), op.value(*([0.5] * n)))
+        except Exception:
+            return  # apply() checks the count at the first use
+    if not isinstance(found, tuple | list) or len(found) != n:
+        got = f"{len(found)} derivatives" if isinstance(found, tuple | list) else f"a {type(found).__name__}"
+        raise ValueError(
+            f"define_op: {op.name}: derivatives must return one derivative per operand "
+            f"({n}: {', '.join(op.operands)}) as a tuple, got {got}"
+        )

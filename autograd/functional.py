@@ -1,0 +1,53 @@
+"""Whole-function derivatives: forward-mode directional derivatives and Hessians."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd.graph import grad, topological_order
+from autograd.value import Value, as_finite_float
+
+
+def jvp(f: Callable[..., Value], inputs: Sequence[Any], tangents: Sequence[Any]) -> tuple[float, float]:
+    """(f(inputs), the derivative of f along tangents) by forward mode: no backward pass.
+
+    Each node's tangent is Σ local derivative · its operand's tangent, in the order the nodes
+    were computed, so one sweep from the inputs gives the directional derivative.
+    """
+    if len(tangents) != len(inputs):
+        raise ValueError(f"jvp: {len(inputs)} inputs but {len(tangents)} tangents; give one tangent per input")
+    leaves = _leaves("jvp", inputs)
+    tangent = {x: as_finite_float(t, f"jvp: tangent {i}") for i, (x, t) in enumerate(zip(leaves, tangents))}
+    out = _call("jvp", f, leaves)
+    for node in reversed(topological_order(out)):  # operands first
+        if node.parents and node not in tangent:
+            tangent[node] = sum((d * tangent.get(p, 0.0) for p, d in zip(node.parents, node.local_grads)), 0.0)
+    result = tangent.get(out, 0.0)
+    if result - result:
+        raise FloatingPointError(f"jvp: the directional derivative is {result!r}")
+    return out.data, result
+
+
+def hessian(f: Callable[..., Value], inputs: Sequence[Any]) -> list[list[float]]:
+    """The matrix of second derivatives d²f / d input_i d input_j, as nested lists of floats."""
+    leaves = _leaves("hessian", inputs)
+    out = _call("hessian", f, leaves)
+    rows = []
+    for g in grad(out, leaves, create_graph=True):
+        rows.append(grad(g, leaves) if g.parents else [0.0] * len(leaves))
+    return rows
+
+
+def _leaves(what: str, inputs: Sequence[Any]) -> list[Value]:
+    return [
+        Value(as_finite_float(x.data if isinstance(x, Value) else x, f"{what}: input {i}"), getattr(x, "label", None))
+        for i, x in enumerate(inputs)
+    ]
+
+
+def _call(what: str, f: Callable[..., Value], leaves: list[Value]) -> Value:
+    out = f(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"{what}: f must return a Value, got {type(out).__name__}")
+    return out

@@ -1,0 +1,193 @@
+"""The replayed program: a traced graph compiled to straight-line Python, called at new arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd import value as value_module
+from autograd.codegen import Source, namespace
+from autograd.ops import OPS
+from autograd.tracing import ARG, MADE, PARAM, Node, Shape, TraceError, _flatten, _items, _name, _nest, _size, record
+from autograd.value import CONSTANT, Value, as_finite_float, constant
+
+
+def trace(f: Callable[..., Value], *example_args: Any) -> Program:
+    """Run f once on example_args (numbers, Values, or nested lists of them) and compile its graph."""
+    return Program(f, *record(f, *example_args))
+
+
+class Program:
+    """A traced graph compiled to straight-line Python: its value and gradients at new arguments."""
+
+    def __init__(
+        self,
+        f: Callable[..., Value],
+        shapes: tuple[Shape, ...],
+        nodes: list[Node],
+        params: list[Value],
+        creation: list[int],
+    ):
+        self.f = f
+        self.nodes = nodes
+        self.creation = creation  # node positions in the order f made them: rebuilt so, f's first error is raised
+        self.params = tuple(params)  # read at every call; backward adds to their grad
+        self.shapes = shapes
+        self.source = Source(self.nodes, _size(shapes))
+        self._functions: dict[object, Callable[..., Any]] = {}
+
+    def __repr__(self) -> str:
+        name = getattr(self.f, "__name__", "f")
+        sizes = f"{len(self.nodes)} nodes, {self.source.n_args} argument numbers, {len(self.params)} parameters"
+        return f"<Program of {name}: {sizes}>"
+
+    def __call__(self, *args: Any) -> float:
+        """f's value at args (shaped like the traced example), with the parameters' current data."""
+        x, p = self._floats(args), self._param_data()
+        try:
+            value, check = self._function("forward")(x, p)
+            if not check - check:  # inf or nan somewhere: let the engine say where
+                return value
+        except (ArithmeticError, ValueError):
+            pass
+        return self._rebuild(x, p)[0].data  # the engine's own error, or a false alarm's same value
+
+    def value_and_grad(self, *args: Any) -> tuple[float, list[Any]]:
+        """f's value at args and its derivative with respect to each argument, shaped like args."""
+        x = self._floats(args)
+        value, arg_grads, _ = self._gradient(x, self._param_data())
+        return value, _nest(iter(arg_grads), self.shapes)
+
+    def backward(self, *args: Any) -> float:
+        """f's value at args; adds d f / d p to p.grad for each parameter, as f(*args).backward() would."""
+        value, _, param_grads = self._gradient(self._floats(args), self._param_data())
+        with value_module.ACCUMULATING:  # as backward does: concurrent calls all add up
+            for q, g in zip(self.params, param_grads):
+                q.grad += g
+        return value
+
+    def descend(self, steps: int, lr: float, *args: Any, params: Sequence[Value] | None = None) -> list[float]:
+        """Take steps of gradient descent p -= lr·d f/d p on params (default all) at args; the values.
+
+        Float for float the loop f(*args), zero the grads, backward(), p.data -= lr * p.grad; each
+        step's value is taken before its update. Only .data changes; no .grad is touched.
+        """
+        if not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"descend: steps must be a whole number >= 0, got {steps!r}")
+        lr = as_finite_float(lr, "descend: lr")
+        trained = {id(q) for q in (self.params if params is None else params)}
+        positions = tuple(k for k, q in enumerate(self.params) if id(q) in trained)
+        x = self._floats(args)
+        values: list[float] = []
+        while len(values) < steps:
+            done, p, failed = self._function(positions)(steps - len(values), lr, x, self._param_data())
+            values += done
+            for q, data in zip(self.params, p):
+                q.data = data
+            if failed is not None:  # the engine raises its error, or repeats a false alarm's step
+                value, _, grads = self._gradient(x, list(p), fast=False)
+                updated = {k: p[k] - lr * grads[k] for k in positions}
+                for k, data in updated.items():
+                    if data - data:
+                        raise FloatingPointError(
+                            f"descend: step {len(values)} makes {_name(self.params[k])} {data!r} (data "
+                            f"{p[k]!r}, grad {grads[k]!r}, lr {lr!r}); the parameters are as before that step"
+                        )
+                values.append(value)
+                for k, data in updated.items():
+                    self.params[k].data = data
+        return values
+
+    def check(self, *args: Any) -> None:
+        """Trace f again at args: TraceError if it builds another graph there than the one replayed."""
+        self._floats(args)
+        other = trace(self.f, *args)
+        mine = [(n.op, n.parents, n.fixed, repr(n.data)) for n in self.nodes]
+        theirs = [(n.op, n.parents, n.fixed, repr(n.data)) for n in other.nodes]
+        same_params = len(self.params) == len(other.params) and all(a is b for a, b in zip(self.params, other.params))
+        if mine != theirs or not same_params:
+            k = next((k for k, (a, b) in enumerate(zip(mine, theirs)) if a != b), min(len(mine), len(theirs)))
+            raise TraceError(
+                f"check: at these arguments f builds another graph than the traced one (node {k}: "
+                f"{_describe(self.nodes, k)} traced, {_describe(other.nodes, k)} now): its control flow "
+                "or its numbers depend on values. Use the dynamic engine for f."
+            )
+
+    def _param_data(self) -> list[float]:
+        """The parameters' data; ValueError naming one whose .data was set to inf or nan by hand."""
+        p = [q.data for q in self.params]
+        total = sum(p, 0.0)
+        if total - total:  # one sum finds an inf or nan (or finite numbers that add up to inf)
+            for q in self.params:
+                as_finite_float(q.data, f"program: the data of the parameter {_name(q)}")
+        return p
+
+    def _floats(self, args: tuple[Any, ...]) -> list[float]:
+        """The numbers in args, depth first; TraceError if args are not shaped like the example."""
+        floats: list[float] = []
+        if not _flatten(args, self.shapes, floats):
+            list(_items(args, self.shapes))  # raises, saying where the shapes differ
+        return floats
+
+    def _gradient(self, x: list[float], p: list[float], fast: bool = True) -> tuple[float, list[float], list[float]]:
+        if fast:
+            try:
+                value, arg_grads, param_grads, check = self._function("gradient")(x, p)
+                if not check - check:  # inf or nan somewhere: let the engine say where
+                    return value, list(arg_grads), list(param_grads)
+            except (ArithmeticError, ValueError):
+                pass
+        root, args, params = self._rebuild(x, p)
+        root.backward()  # the engine's own error, or a false alarm's same gradients
+        return root.data, [0.0 if a is None else a.grad for a in args], [q.grad for q in params]
+
+    def _rebuild(self, x: list[float], p: list[float]) -> tuple[Value, list[Value | None], list[Value]]:
+        """The traced graph built again by the engine at x and p: the slow path, with its errors."""
+        built: list[Value] = [None] * len(self.nodes)  # type: ignore[list-item]
+        args: list[Value | None] = [None] * len(x)
+        params = []
+        for k in self.creation:
+            node = self.nodes[k]
+            if node.op == ARG:
+                v = args[int(node.data)] = Value(x[int(node.data)], node.label)
+            elif node.op == PARAM:
+                v = Value(p[int(node.data)], node.label)
+                params.append(v)
+            elif node.op == CONSTANT:
+                v = constant(node.data)
+            elif node.op == MADE:
+                v = Value(node.data, node.label)
+            else:
+                operands = tuple(built[k] for k in node.parents)
+                data, local_grads = OPS[node.op].apply(*(q.data for q in operands))
+                local_grads = tuple(0.0 if fixed else d for d, fixed in zip(local_grads, node.fixed))
+                v = value_module._node(OPS[node.op], data, operands, local_grads)
+                v.label = node.label
+            built[k] = v
+        return built[-1], args, params
+
+    def _function(self, which: object) -> Callable[..., Any]:
+        """The compiled "forward", "gradient", or descent loop training the params at positions which."""
+        function = self._functions.get(which)
+        if function is None:
+            if which == "forward":
+                text = self.source.forward()
+            elif which == "gradient":
+                text = self.source.gradient()
+            else:
+                text = self.source.descend(which)  # type: ignore[arg-type]
+            names = namespace()
+            exec(compile(text, f"<program of {getattr(self.f, '__name__', 'f')}>", "exec"), names)
+            function = self._functions[which] = names["run"]
+        return function
+
+
+def _describe(nodes: list[Node], k: int) -> str:
+    if k >= len(nodes):
+        return "no node"
+    node = nodes[k]
+    if node.op in (CONSTANT, MADE):
+        return f"the number {node.data!r}"
+    if node.op in (ARG, PARAM):
+        return f"{node.op} {int(node.data)}"
+    return f"{node.op} of nodes {list(node.parents)}"
