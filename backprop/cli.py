@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from backprop import graph_command, sources
+from backprop import graph_command, page_command, sources
 from backprop.audit import DISAGREE, audit_document, format_audit
 from backprop.claims import DocumentError, bundled, bundled_document
 from backprop.explanation import explain
@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     graph = commands.add_parser("graph", help="draw a worked example's graph")
     add_name_arguments(graph)
     graph_command.add_arguments(graph)
+    page = commands.add_parser("page", help="one HTML page to click through: drawings, steps, audit, training")
+    add_name_arguments(page)
+    page_command.add_arguments(page)
     return parser
 
 
@@ -60,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args.files)
     if args.command == "explain":
         return _explain(args)
+    if args.command == "page":
+        return page_command.run(args)
     return graph_command.run(args)
 
 

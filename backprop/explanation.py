@@ -12,6 +12,7 @@ from typing import Any
 
 from autograd import Value, grad
 from autograd.ops import layout
+from backprop import display
 from backprop.claims import number_decimals
 from backprop.quantities import replay
 
@@ -88,6 +89,9 @@ class Explanation:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+    def _repr_html_(self) -> str:
+        return display.explanation_html(self)
 
 
 def explain(source: Any, parameter: str, *, of: str | None = None, max_paths: int = MAX_PATHS) -> Explanation:

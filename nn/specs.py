@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, grad, sum_values
-from nn import naming
+from nn import display, naming
 from nn.datasets import Sample
 from nn.files import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP
@@ -118,6 +118,9 @@ class Pass:
 
     def __contains__(self, name: object) -> bool:
         return name in self.values
+
+    def _repr_html_(self) -> str:
+        return display.pass_html(self)
 
     def names(self) -> list[str]:
         """Every name in the pass, parameters first and the loss last."""
@@ -228,6 +231,9 @@ class WorkedExample:
 
     def __str__(self) -> str:
         return self.describe()
+
+    def _repr_html_(self) -> str:
+        return display.example_html(self)
 
 
 # ---- reading specs -----------------------------------------------------------------------------

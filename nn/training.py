@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from autograd import Program, TraceError, Value, trace
+from nn import display
 from nn.datasets import Sample
 from nn.layers import MLP
 from nn.losses import loss_function
@@ -47,6 +48,12 @@ class History:
 
     def __len__(self) -> int:
         return len(self.losses)
+
+    def __repr__(self) -> str:
+        return display.history_summary(self)
+
+    def _repr_html_(self) -> str:
+        return display.history_html(self)
 
 
 def batch_loss(model: MLP, samples: Sequence[Sample], loss: str | Callable[..., Value]) -> Value:
@@ -95,7 +102,7 @@ def train(
     disable = (None if steps >= PROGRESS_FROM else True) if progress is None else not progress
     bar = None
     if disable is not True:
-        from tqdm import tqdm  # type: ignore[import-untyped]  # only runs with a bar need tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]  # a widget in Jupyter, text on a terminal
 
         bar = tqdm(total=steps, desc="training", unit="step", disable=disable, leave=False)
     program = _traced_loss(model, loss, samples[: batch_size or len(samples)]) if compiled and steps else None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import graphviz
 import pytest
 from hand_built import mazur, micrograd_neuron
 from svg_reading import Picture
 
+import nn
 from autograd import OPS, Value, grad, topological_order
-from viz import GraphTooLarge, draw_dot, draw_graph, render_svg
+from viz import GraphTooLarge, draw_dot, draw_graph, draw_network, render_svg
 from viz.structure import NOT_COMPUTED
 from viz.style import HIGHLIGHT, KINDS
 
@@ -68,6 +71,22 @@ def test_edges_carry_the_local_derivatives_unless_turned_off():
     assert [e.texts for e in pic.edges_between(f"v{ids[x1]}", op)] == [["-3"]]  # d(x1·w1)/dx1 = w1
     assert [e.texts for e in pic.edges_between(f"v{ids[w1]}", op)] == [["2"]]
     assert all(not e.texts for e in picture(o, local_grads=False).edges.values())
+
+
+def test_an_edge_from_a_constant_carries_no_local_derivative():
+    a = Value(3.0, "a")
+    y = a**2 * 0.5
+    y.label = "y"
+    y.backward()
+    ids = {v: i for i, v in enumerate(reversed(topological_order(y)))}
+    pic = picture(y)
+    constants = [v for v in ids if v.is_constant]
+    assert {c.data for c in constants} == {2.0, 0.5}
+    for c in constants:  # its local derivative, 0 or not, is no factor: nothing flows into a constant
+        (consumer,) = [v for v in ids if c in v.parents]
+        assert [e.texts for e in pic.edges_between(f"v{ids[c]}", f"op{ids[consumer]}")] == [[]]
+    (square,) = [v for v in ids if v.op == "pow_const"]
+    assert [e.texts for e in pic.edges_between(f"v{ids[a]}", f"op{ids[square]}")] == [["6"]]  # d(a²)/da = 2a
 
 
 def test_an_operand_used_twice_gets_two_edges():
@@ -181,7 +200,7 @@ def test_highlight_errors_name_what_is_wrong():
 
 def test_values_are_grouped_into_clusters_by_layer_and_neuron():
     pic = picture(mazur())
-    titles = sorted(c.texts[0] for c in pic.clusters.values())
+    titles = sorted(c.texts[0] for c in pic.clusters.values() if c.texts)  # a layer's loose values: an unseen box
     assert titles == ["h1", "h2", "inputs (layer 0)", "layer 1", "layer 2", "o1", "o2"]
     assert not picture(mazur(), clusters=False).clusters
 
@@ -200,21 +219,62 @@ def test_a_graph_over_the_node_limit_is_refused_with_what_to_do():
     with pytest.raises(
         GraphTooLarge,
         match=(
-            rf"^draw_graph: the graph of E_total would have {count} nodes, more than max_nodes=19; pass "
+            rf"^draw_graph: the graph of E_total would have {count} nodes, more than max_nodes=20; pass "
             r"collapse=True to draw each neuron as one node \(20 nodes\), use draw_network for the network "
-            r"view, or raise max_nodes$"
+            r"view \(a node per neuron\), or raise max_nodes$"
         ),
     ):
-        draw_graph(root, max_nodes=19)
+        draw_graph(root, max_nodes=20)
     assert draw_graph(root, max_nodes=20, collapse=True)
+    with pytest.raises(GraphTooLarge, match=r"max_nodes=19; use draw_network for the network view \(a node"):
+        draw_graph(root, max_nodes=19)  # collapsed, it would have 20: not a view that fits
     with pytest.raises(
         GraphTooLarge,
         match=(
-            r"^draw_graph: the graph of E_total would have 20 nodes, more than max_nodes=10; raise max_nodes, "
-            r"or draw a value nearer the inputs \(a smaller part of the graph\)$"
+            r"^draw_graph: the graph of E_total would have 20 nodes, more than max_nodes=10; use draw_network "
+            r"for the network view \(a node per neuron\), or raise max_nodes$"
         ),
     ):
         draw_graph(root, max_nodes=10, collapse=True)
+
+
+@pytest.mark.parametrize("example", ["russo-3-3-3", "swap-2-4-3-2", "hmkcode-2-2-1"])
+def test_neurons_inputs_and_errors_are_drawn_in_the_documents_order(example):
+    pass_ = nn.example(example).forward().backward()
+    pic = picture(pass_.loss)
+    tops = {n.texts[0]: n.top for n in pic.nodes.values() if n.texts}
+    network = nn.example(example).network
+    columns = [network.input_names, *([n.out_name for n in layer.neurons] for layer in network.layers)]
+    columns.append([name for name in pass_.names() if name.startswith("E_") and name != "E_total"])
+    for column in columns:
+        assert sorted(column, key=tops.__getitem__) == list(column), "top to bottom as the document numbers them"
+
+
+def test_a_graph_without_neurons_is_told_to_draw_less():
+    x = Value(0.5, "x")
+    for _ in range(12):
+        x = x.tanh()
+    with pytest.raises(GraphTooLarge, match=r"max_nodes=10; raise max_nodes, or draw a value nearer the inputs"):
+        draw_graph(x, max_nodes=10)
+
+
+def test_the_views_suggested_for_a_2_16_16_1_mlp_fit():
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = nn.training.batch_loss(model, nn.moons(32, seed=0), "hinge")
+    loss.backward()
+    with pytest.raises(GraphTooLarge) as refused:
+        draw_graph(loss)
+    suggested = re.search(r"collapse=True to draw each neuron as one node \((\d+) nodes\)", str(refused.value))
+    assert suggested and int(suggested[1]) <= 300
+    assert "use draw_network for the network view" in str(refused.value)
+    width, height = svg_size(render_svg(draw_network(loss)))
+    assert width < 1600 and height < 2500, "the network view fits a few screens, not 13,000 pixels"
+    assert svg_size(render_svg(draw_graph(loss, collapse=True)))
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    return float(width), float(height)
 
 
 def test_a_deep_chain_draws_without_recursion():

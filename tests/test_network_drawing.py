@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hand_built import mazur, micrograd_neuron
 from svg_reading import Picture
@@ -28,9 +30,43 @@ def test_a_node_per_neuron_and_input_laid_out_by_layer_in_the_documents_order(bi
     names = {n.texts[0] for n in pic.nodes.values() if n.title != "legend"}
     assert names == {"i1", "i2", "b1", "h1", "h2", "b2", "o1", "o2", "E_total"}
     top = {name: pic.node(name).top for name in names}
-    assert top["i1"] < top["i2"] < top["b1"] and top["h1"] < top["h2"] < top["b2"] and top["o1"] < top["o2"]
+    assert top["i1"] < top["i2"] and top["h1"] < top["h2"] < top["b1"] and top["o1"] < top["o2"] < top["b2"]
     titles = sorted(c.texts[0] for c in pic.clusters.values())
     assert titles == ["inputs", "layer 1 (hidden)", "layer 2 (output)"]
+
+
+def test_a_shared_bias_is_drawn_in_its_own_layers_box():
+    pic = picture(nn.example("russo-3-3-3").forward().backward().loss)
+    boxes = {c.texts[0]: c for c in pic.clusters.values()}
+    for bias, box in (("b1", "layer 1 (hidden)"), ("b2", "layer 2 (output)")):
+        assert inside(pic.node(bias), boxes[box]), f"{bias} is drawn inside {box}"
+    assert not inside(pic.node("b2"), boxes["layer 1 (hidden)"])
+
+
+def test_weights_are_listed_in_the_neurons_unless_a_neuron_has_too_many_inputs():
+    loss = nn.example("russo-3-3-3").forward().backward().loss
+    assert "w10" in picture(loss).node("o1").texts
+    hidden = picture(loss, list_weights=False)
+    assert "w10" not in hidden.node("o1").texts and not any("w10" in e.texts for e in hidden.edges.values())
+    wide = nn.MLP(9, [2], seed=0)
+    out = wide([0.1] * 9)[0]
+    out.backward()
+    texts = [" ".join(n.text for n in picture(out, **o).nodes.values()) for o in ({}, {"list_weights": True})]
+    assert "w1_1_9" not in texts[0] and "w1_1_9" in texts[1]
+
+
+def corners(shape) -> tuple[float, float, float, float]:
+    """The bounding box (left, top, right, bottom) of a shape's outlines (polygons and paths)."""
+    numbers = []
+    for element in shape.element.iter():
+        numbers += [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", element.get("points") or element.get("d") or "")]
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def inside(node, cluster) -> bool:
+    (l1, t1, r1, b1), (l2, t2, r2, b2) = corners(node), corners(cluster)
+    return l2 <= l1 and t2 <= t1 and r1 <= r2 and b1 <= b2
 
 
 @pytest.mark.parametrize("binary", [False, True], ids=["weighted sums", "binary ops"])

@@ -3,16 +3,23 @@
 from viz.drawing import Drawing, GraphvizNotFound
 from viz.graph import draw_dot, draw_graph
 from viz.network import draw_network
+from viz.notebook import register
+from viz.page import AuditLine, Training, page
 from viz.render import render, render_svg
 from viz.structure import GraphTooLarge
 
+register()  # in Jupyter or IPython: Values display as their numbers and their graph
+
 __all__ = [
+    "AuditLine",
     "Drawing",
     "GraphTooLarge",
     "GraphvizNotFound",
+    "Training",
     "draw_dot",
     "draw_graph",
     "draw_network",
+    "page",
     "render",
     "render_svg",
 ]

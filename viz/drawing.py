@@ -88,12 +88,20 @@ def add_nodes(
         tree.setdefault(layer, {}).setdefault(neuron, []).append((name, label, attrs))
     for a, (layer, neurons) in enumerate(tree.items()):
         with _cluster(drawing, f"cluster_{a}", layer, layer_title) as outer:
+            boxed = layer is not None and any(n is not None for n in neurons)
             for b, (neuron, members) in enumerate(neurons.items()):
-                with _cluster(outer, f"cluster_{a}_{b}", neuron, str) as inner:
+                # a layer's loose nodes go in an unseen box of their own: beside boxed neurons, dot reverses their order
+                loose = neuron is None and boxed and not same_rank
+                box = _unboxed(outer, f"cluster_{a}_{b}") if loose else _cluster(outer, f"cluster_{a}_{b}", neuron, str)
+                with box as inner:
                     column = same_rank and layer is not None and neuron is None
                     with inner.subgraph(graph_attr={"rank": "same"}) if column else contextlib.nullcontext(inner) as g:
                         for name, label, attrs in members:
                             g.node(name, label, **attrs)
+
+
+def _unboxed(parent: Drawing, name: str) -> Any:
+    return parent.subgraph(name=name, graph_attr={"peripheries": "0", "label": ""})
 
 
 def _cluster(parent: Drawing, name: str, key: Any, title: Callable[[Any], str]) -> Any:

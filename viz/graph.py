@@ -11,9 +11,11 @@ from typing import Any
 
 from autograd import OPS, Value, topological_order
 from viz import style
-from viz.drawing import Drawing, Node, add_nodes, new_drawing
-from viz.labels import check_precision, html_text, number, record_text, table
-from viz.structure import Unit, caption, check_size, find, name, on_paths, units
+from viz.drawing import Drawing, Node, add_nodes
+from viz.labels import html_text, number, record_text, table
+from viz.network import draw_network
+from viz.scene import Scene, scene
+from viz.structure import Unit, check_size, name, operand_paths, units
 from viz.style import HIGHLIGHT, KINDS, fill, kind
 
 _SMALLER = "raise max_nodes, or draw a value nearer the inputs (a smaller part of the graph)"
@@ -31,89 +33,112 @@ def draw_graph(
     collapse: bool = False,
     legend: bool = True,
     max_nodes: int = 300,
+    links: bool = False,
 ) -> Drawing:
     """The computation graph of root as a graphviz Digraph (it displays inline in Jupyter).
 
     grads=None shows grads once backward has run, i.e. when some value in the graph has a non-zero
     grad (after backward the root's own grad is the seed, 1); True or False decides it outright.
+    links: each node links to its value's structure.anchors address (what viz.page reads).
     """
-    precision = check_precision(precision)
-    order = topological_order(root)
-    drawn = order[::-1]  # inputs first: the i-th value here is node v{i}
-    unit_of = units(order)
-    folded = _neurons(drawn, unit_of) if collapse else {}
-    check_size(
-        _count(drawn, folded),
-        max_nodes,
-        f"draw_graph: the graph of {name(root, 'the root')}",
-        _advice(drawn, unit_of, collapse),
-    )
-    target = None if highlight is None else find(order, highlight, "highlight")
-    path = on_paths(order, target) if target is not None else set()
-    show_grads = any(v.grad for v in order) if grads is None else grads
+    s = scene(root, precision=precision, highlight=highlight, grads=grads, links=links)
+    unit_of = units(s.order)
+    folded = _neurons(s.drawn, unit_of) if collapse else {}
+    what = f"draw_graph: the graph of {name(root, 'the root')}"
+    check_size(_count(s.drawn, folded), max_nodes, what, _advice(root, s.drawn, unit_of, collapse, max_nodes))
 
-    drawing = new_drawing(rankdir, caption(root, order, target, show_grads, precision), "computation_graph")
+    drawing = s.drawing(rankdir, "computation_graph")
     if folded:  # neurons of adjacent layers are densely connected: merge the parallel stretches of edges
         drawing.attr(concentrate="true", ranksep="0.8")
-
-    ids = {v: f"v{i}" for i, v in enumerate(drawn)}
-    unit_ids = {unit: f"u{k}" for k, unit in enumerate(dict.fromkeys(folded.values()))}
-    keys = {v: unit_ids[folded[v]] if v in folded else ids[v] for v in drawn}
-    representative: dict[Unit, Value] = {}  # each collapsed neuron's value nearest the root: its output
-    for v in order:
-        if v in folded:
-            representative.setdefault(folded[v], v)
-    sizes = Counter(unit_of.values())
-
-    def place(v: Value) -> tuple[Any, Any]:
-        if not clusters or v not in unit_of:
-            return None, None
-        layer, neuron = unit_of[v]
-        return layer, neuron if sizes[unit_of[v]] > 1 and v not in folded else None
-
-    nodes: list[Node] = []
-    edges: dict[tuple[str, str, str], dict[str, str]] = {}  # keyed so a collapsed edge appears once
-    kinds = set()
-    for v in drawn:
-        marked = v in path
-        if v in folded:
-            unit = folded[v]
-            if representative[unit] is v:
-                kinds.add("neuron")
-                label = _neuron_label(unit, v, sizes[unit], precision, show_grads, marked)
-                nodes.append((*place(v), keys[v], label, {}))
-            for p in v.parents:
-                if keys[p] != keys[v]:
-                    edges[keys[p], keys[v], ""] = _edge_style(p in path and marked)
-            continue
-        kinds.add(kind(v, root))
-        nodes.append((*place(v), ids[v], _value_label(v, kind(v, root), precision, show_grads, marked), {}))
-        if not v.parents:
-            continue
-        op = "op" + ids[v][1:]
-        nodes.append((*place(v), op, _op_label(v), _op_style(marked)))
-        edges[op, ids[v], ""] = _edge_style(marked)
-        for j, (p, local) in enumerate(zip(v.parents, v.local_grads)):
-            shown = (local_grads or p in path) and (p not in folded or representative[folded[p]] is p)
-            attrs = _edge_style(p in path)
-            if shown:
-                attrs["label"] = f"<{_factor(number(local, precision), p in path)}>"
-            edges[keys[p], op, str(j)] = attrs
-
-    add_nodes(drawing, nodes, _layer_title)
-    for (tail, head, _), attrs in edges.items():
+    parts = _Parts(s, unit_of, folded, local_grads, clusters)
+    add_nodes(drawing, parts.nodes, _layer_title)
+    drawing.attr(mclimit="0.01")  # keep the documents' order: dot's crossing minimiser swaps neurons it finds equal
+    for (tail, head, _), attrs in parts.edges.items():
         drawing.edge(tail, head, **attrs)
     if legend:
-        notes = []
-        if local_grads or target is not None:
-            notes.append("on an edge: the local derivative<BR/>∂ result / ∂ operand (chain-rule factor)")
-        if target is not None:
-            notes.append(
-                f'<FONT COLOR="{HIGHLIGHT}">red: the paths from {html_text(name(root, "the root"))}'
-                f"<BR/>to {html_text(name(target, 'the highlighted value'))}</FONT>"
-            )
-        drawing.node("legend", style.legend(kinds, notes))
+        drawing.node("legend", style.legend(parts.kinds, _notes(s, local_grads)))
     return drawing
+
+
+class _Parts:
+    """The nodes and edges of a computation graph, each value's in the documents' order (h1, h2, h3)."""
+
+    def __init__(
+        self, s: Scene, unit_of: dict[Value, Unit], folded: dict[Value, Unit], local_grads: bool, clusters: bool
+    ):
+        self.s, self.unit_of, self.folded = s, unit_of, folded
+        self.local_grads, self.clusters = local_grads, clusters
+        self.ids = {v: f"v{i}" for i, v in enumerate(s.drawn)}
+        unit_ids = {unit: f"u{k}" for k, unit in enumerate(dict.fromkeys(folded.values()))}
+        self.keys = {v: unit_ids[folded[v]] if v in folded else self.ids[v] for v in s.drawn}
+        self.representative: dict[Unit, Value] = {}  # each collapsed neuron's value nearest the root: its output
+        for v in s.order:
+            if v in folded:
+                self.representative.setdefault(folded[v], v)
+        self.sizes = Counter(unit_of.values())
+        self.nodes: list[Node] = []
+        self.edges: dict[tuple[str, str, str], dict[str, str]] = {}  # keyed so a collapsed edge appears once
+        self.kinds: set[str] = set()
+        paths = operand_paths(s.order)
+        for v in sorted(s.drawn, key=paths.__getitem__):
+            if v in folded:
+                self.add_neuron(v)
+            else:
+                self.add_value(v)
+
+    def place(self, v: Value) -> tuple[Any, Any]:
+        """The (layer, neuron) clusters v's nodes go in: no neuron's for a lone or collapsed value."""
+        if not self.clusters or v not in self.unit_of:
+            return None, None
+        layer, neuron = self.unit_of[v]
+        return layer, neuron if self.sizes[self.unit_of[v]] > 1 and v not in self.folded else None
+
+    def add_neuron(self, v: Value) -> None:
+        """v, collapsed into its neuron's one node (drawn once, for the neuron's output)."""
+        unit, marked = self.folded[v], v in self.s.path
+        if self.representative[unit] is v:
+            self.kinds.add("neuron")
+            label = _neuron_label(unit, v, self.sizes[unit], self.s.precision, self.s.show_grads, marked)
+            self.nodes.append((*self.place(v), self.keys[v], label, self.s.link(v)))
+        for p in v.parents:
+            if self.keys[p] != self.keys[v]:
+                self.edges[self.keys[p], self.keys[v], ""] = _edge_style(p in self.s.path and marked)
+
+    def add_value(self, v: Value) -> None:
+        """v's node and, if an op made it, the op's node with an edge from each operand."""
+        s, marked, kind_name = self.s, v in self.s.path, kind(v, self.s.root)
+        self.kinds.add(kind_name)
+        label = _value_label(v, kind_name, s.precision, s.show_grads, marked)
+        self.nodes.append((*self.place(v), self.ids[v], label, s.link(v)))
+        if not v.parents:
+            return
+        op = "op" + self.ids[v][1:]
+        self.nodes.append((*self.place(v), op, _op_label(v), _op_style(marked) | s.link(v)))
+        self.edges[op, self.ids[v], ""] = _edge_style(marked)
+        for j, (p, local) in enumerate(zip(v.parents, v.local_grads)):
+            attrs = _edge_style(p in s.path)
+            if self.factor_shown(p):
+                attrs["label"] = f"<{_factor(number(local, s.precision), p in s.path)}>"
+            self.edges[self.keys[p], op, str(j)] = attrs
+
+    def factor_shown(self, p: Value) -> bool:
+        """Whether an edge from operand p carries its local derivative: never a constant's (no gradient
+        flows into it, so its factor would mislead), and a collapsed neuron's only from its output."""
+        wanted = (self.local_grads or p in self.s.path) and not p.is_constant
+        return wanted and (p not in self.folded or self.representative[self.folded[p]] is p)
+
+
+def _notes(s: Scene, local_grads: bool) -> list[str]:
+    """The legend's notes: what an edge's number is, and what the red paths lead to."""
+    notes = []
+    if local_grads or s.target is not None:
+        notes.append("on an edge: the local derivative<BR/>∂ result / ∂ operand (chain-rule factor)")
+    if s.target is not None:
+        notes.append(
+            f'<FONT COLOR="{HIGHLIGHT}">red: the paths from {html_text(name(s.root, "the root"))}'
+            f"<BR/>to {html_text(name(s.target, 'the highlighted value'))}</FONT>"
+        )
+    return notes
 
 
 def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, max_nodes: int = 300) -> Drawing:
@@ -194,14 +219,18 @@ def _count(drawn: list[Value], folded: dict[Value, Unit]) -> int:
     return len(drawn) - len(folded) + len(set(folded.values()))
 
 
-def _advice(drawn: list[Value], unit_of: dict[Value, Unit], collapse: bool) -> str:
+def _advice(root: Value, drawn: list[Value], unit_of: dict[Value, Unit], collapse: bool, most: int) -> str:
+    """What to do instead: only the views that fit (collapsed within max_nodes, a network within its own)."""
+    views = []
     collapsed = _count(drawn, _neurons(drawn, unit_of))
-    if not collapse and collapsed < len(drawn):
-        return (
-            f"pass collapse=True to draw each neuron as one node ({collapsed} nodes), "
-            "use draw_network for the network view, or raise max_nodes"
-        )
-    return _SMALLER
+    if not collapse and collapsed < len(drawn) and collapsed <= most:
+        views.append(f"pass collapse=True to draw each neuron as one node ({collapsed} nodes)")
+    try:
+        draw_network(root, legend=False)
+        views.append("use draw_network for the network view (a node per neuron)")
+    except ValueError:  # no neurons to draw, or too many (GraphTooLarge)
+        pass
+    return ", ".join([*views, "or raise max_nodes"]) if views else _SMALLER
 
 
 def _layer_title(layer: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # Graphviz reads backslash escapes (\N, \G, \\) even inside HTML-like labels, so a backslash is doubled.
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\", "\n": "<BR/>"}
@@ -52,13 +53,24 @@ def check_precision(precision: object) -> int:
     return precision
 
 
-def table(rows: list[list[str]], *, fill: str, border: str = "#555555", width: int = 1) -> str:
-    """An HTML-like label: a table of already escaped cells, one list per row, with a fill and a border."""
+def table(
+    rows: list[list[str]],
+    *,
+    fill: str,
+    border: str = "#555555",
+    width: int = 1,
+    links: Sequence[str | None] | None = None,
+) -> str:
+    """An HTML-like label: a table of already escaped cells, one list per row, with a fill and a border.
+
+    links: for each row, an address its cells link to (None: no link).
+    """
     columns = max(len(row) for row in rows)
     lines = []
-    for row in rows:
+    for row, link in zip(rows, links or [None] * len(rows)):
         span = f' COLSPAN="{columns - len(row) + 1}"' if len(row) < columns else ""
-        cells = [f"<TD{span if i == len(row) - 1 else ''}>{cell}</TD>" for i, cell in enumerate(row)]
+        href = f' HREF="{html_text(link)}"' if link else ""
+        cells = [f"<TD{span if i == len(row) - 1 else ''}{href}>{cell}</TD>" for i, cell in enumerate(row)]
         lines.append(f"<TR>{''.join(cells)}</TR>")
     return (
         f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '

@@ -54,6 +54,11 @@ def operand_paths(order: list[Value]) -> dict[Value, tuple[int, ...]]:
     return paths
 
 
+def anchors(order: list[Value]) -> dict[Value, str]:
+    """The address each value's node links to with links=True: #v{i}, i its place counting inputs first."""
+    return {v: f"#v{i}" for i, v in enumerate(reversed(order))}
+
+
 def name(value: Value, fallback: str) -> str:
     """The value's label, or fallback."""
     return value.label if value.label else fallback

@@ -1,0 +1,127 @@
+"""``backprop page NAME -o page.html``: one HTML page a learner clicks through, built from the walkthrough's
+formulas, ``explain``'s chain-rule paths, the audit of a document's printed numbers and a short training run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import nn
+from backprop import sources
+from backprop.audit import AuditRow, audit_part
+from backprop.claims import DocumentError
+from backprop.explanation import explain
+from backprop.quantities import QuantityError, parse_quantity
+from backprop.walkthrough import formula
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+TRAIN_STEPS = 100
+MOST_STEPS = 100_000  # a longer run would keep the command busy for minutes before it writes anything
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the page subcommand's own arguments (NAME and --part are the CLI's) to parser."""
+    parser.add_argument("-o", "--output", help="the HTML file to write (default NAME.html)")
+    what = f"steps of the training view (default {TRAIN_STEPS}; 0: none)"
+    parser.add_argument("--train", type=int, default=TRAIN_STEPS, metavar="N", help=what)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the page and write it; the exit status (2 and a message on stderr if it cannot)."""
+    if not 0 <= args.train <= MOST_STEPS:
+        return _fail(f"--train must be between 0 and {MOST_STEPS:,}, got {args.train}")
+    output = args.output or Path(args.name).stem + (f"-part{args.part}" if args.part else "") + ".html"
+    try:
+        import viz  # only the drawings need graphviz: the rest of the CLI works without it
+    except ImportError as e:
+        return _fail(str(e))
+    try:
+        text = page(args.name, args.part, train=args.train)
+        Path(output).write_text(text, encoding="utf-8")
+    except DocumentError as e:
+        return _fail(str(e))
+    except viz.GraphvizNotFound as e:
+        return _fail(str(e))
+    except OSError as e:
+        return _fail(f"cannot write {output}: {e.strerror}")
+    print(f"wrote {output}")
+    return EXIT_OK
+
+
+def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS) -> str:
+    """The HTML page of NAME (a bundled example or document, a spec or claim file), as `backprop page` writes it."""
+    import viz
+
+    found = sources.subjects(name, part)
+    if len(found) > 1:
+        raise DocumentError(f"{name} has {len(found)} parts; choose one with --part 1 to {len(found)}")
+    subject = found[0]
+    example = subject.make()
+    pass_ = example.forward(subject.sample).backward()
+    named = {v: n for n, v in pass_.values.items()}
+    rows = _audit(name, part)
+    return viz.page(
+        pass_.loss,
+        title=f"{example.name}: {example.title}" if subject.title == example.name else f"{name}: {subject.title}",
+        formula=lambda v: _formula(v),
+        chain=lambda v: explain(pass_, named[v]) if v in named else None,
+        audit=[_audit_line(r) for r in rows],
+        training=_training(subject.make(), train) if train else None,
+        notes=example.notes,
+    )
+
+
+def _formula(v: Any) -> str:
+    symbols, numbers = formula(v), formula(v, numbers=True)
+    return numbers if symbols == numbers else f"{symbols} = {numbers}"
+
+
+def _audit(name: str, part: int | None) -> list[AuditRow]:
+    """The audit rows of NAME's part, if NAME is a document or claim file; else none."""
+    if name in nn.examples():
+        return []
+    try:
+        document = sources.document(name)
+    except DocumentError:
+        return []  # a network spec file: nothing printed to audit
+    chosen = document.parts[(part or 1) - 1]
+    return audit_part(chosen, document.name)
+
+
+def _audit_line(row: AuditRow) -> Any:
+    import viz
+
+    try:
+        quantity = parse_quantity(row.quantity)
+        value = quantity.wrt if quantity.kind == "derivative" else quantity.of if quantity.kind == "value" else None
+    except QuantityError:
+        value = None
+    step = f" after step {row.step}" if row.step else ""
+    return viz.AuditLine(
+        quantity=row.quantity + step,
+        printed=row.printed,
+        engine=f"{row.engine:.6g}",
+        verdict=row.verdict + (f": {row.origin}" if row.origin else ""),
+        explanation=row.explanation,
+        where=row.where,
+        value=value,
+    )
+
+
+def _training(example: Any, steps: int) -> Any:
+    import viz
+
+    model = example.network
+    samples, optimizer = example.samples, example.optimizer
+    history = nn.train(model, samples, steps=steps, optimizer=optimizer, loss=example.loss, progress=False)
+    points = [(*s.inputs, s.targets[0]) for s in example.samples] if len(example.samples[0].inputs) == 2 else []
+    predict = (lambda a, b: model.forward([a, b])[0].data) if points else None
+    return viz.Training(history.losses, predict, points)
+
+
+def _fail(message: str) -> int:
+    print(f"backprop: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT

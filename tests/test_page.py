@@ -1,0 +1,233 @@
+"""viz.page and ``backprop page``: one self-contained HTML file, checked as text and in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+
+import pytest
+
+import nn
+import viz
+from autograd import Value, topological_order
+from backprop.cli import main
+from backprop.page_command import page
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1000",
+)
+NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+@pytest.fixture(scope="module")
+def russo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("page") / "russo.html"
+    assert main(["page", "000-russo", "-o", str(path), "--train", "20"]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (the tests extra has it)")
+    if not CHROMIUM or not DRIVER:
+        pytest.skip("Chromium or chromedriver is not installed (Debian: apt-get install chromium chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*FLAGS, f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def russo_names() -> list[str]:
+    """The names the page gives the Russo pass's values, inputs first, as its data lists them."""
+    pass_ = nn.example("russo-3-3-3").forward()
+    return [v.label or f"v{i}" for i, v in enumerate(reversed(topological_order(pass_.loss)))]
+
+
+def open_page(browser, path, anchor=""):
+    browser.get(path.as_uri() + anchor)
+    return browser
+
+
+def text_of(browser, element_id):
+    return browser.find_element("id", element_id).text
+
+
+# --- as text -----------------------------------------------------------------------------------------
+
+
+def test_the_page_is_self_contained_and_the_same_bytes_every_time(russo):
+    html = russo.read_text(encoding="utf-8")
+    assert page("000-russo", train=20) == html
+    assert not re.search(r"<(link|img|iframe)\b|\bsrc=|@import|url\(", html)
+    assert set(re.findall(r"https?://[^\s\"'<>)]+", html)) <= NAMESPACES
+    assert re.findall(r'href="([^"]*)"', html) and all(h.startswith("#") for h in re.findall(r'href="([^"]*)"', html))
+
+
+def test_every_value_of_the_pass_carries_its_name(russo):
+    html = russo.read_text(encoding="utf-8")
+    drawn = set(re.findall(r'<a data-name="([^"]+)"', html))
+    assert set(nn.example("russo-3-3-3").forward().values) <= drawn
+    assert set(russo_names()) == drawn
+
+
+def test_label_text_cannot_break_out_of_the_page():
+    x = Value(1.0, label='</script><b onclick="x">&')
+    y = (x * 2).tanh()
+    y.label = "y</svg>"
+    y.backward()
+    html = viz.page(y, title="<i>t</i>")
+    assert "</script><b" not in html and "y</svg>" not in html and "<i>t</i>" not in html
+    assert 'data-name="&lt;/script&gt;&lt;b onclick=&quot;x&quot;&gt;&amp;"' in html
+
+
+def test_a_page_for_any_graph_without_neurons_shows_the_backward_sum():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    c = a * b + a
+    c.label = "c"
+    c.backward()
+    html = viz.page(c)
+    assert "The network" not in html and "The computation graph" in html
+    assert "∂c/∂a = ∂v" in html and "= -3·1 + 1·1 = -2" in html
+
+
+def test_the_audit_rows_select_their_values(russo):
+    html = russo.read_text(encoding="utf-8")
+    row = re.search(r'<tr [^>]*data-select="w10" class="v-disagree"><td>dE_total/dw10</td>', html)
+    assert row, "the dE_total/dw10 row selects w10 and shows its disagreement"
+
+
+def test_the_command_explains_what_it_cannot_do(tmp_path, capsys):
+    assert main(["page", "001-three-examples", "-o", str(tmp_path / "p.html")]) == 2
+    assert "001-three-examples has 2 parts; choose one with --part 1 to 2" in capsys.readouterr().err
+    assert main(["page", "one-neuron", "--train", "-1"]) == 2
+    assert "--train must be between 0 and 100,000, got -1" in capsys.readouterr().err
+    assert main(["page", "no-such-thing"]) == 2
+    assert "no worked example, document or file named 'no-such-thing'" in capsys.readouterr().err
+    assert main(["page", "one-neuron", "-o", str(tmp_path / "missing" / "p.html")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_the_command_takes_parts_spec_files_and_writes_a_training_view(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["page", "001-three-examples", "--part", "2", "--train", "5"]) == 0
+    assert capsys.readouterr().out == "wrote 001-three-examples-part2.html\n"
+    html = (tmp_path / "001-three-examples-part2.html").read_text(encoding="utf-8")
+    assert "Training: 5 steps" in html and 'id="audit"' in html
+    assert main(["page", "hmkcode-2-2-1", "--train", "0"]) == 0
+    assert 'id="training"' not in (tmp_path / "hmkcode-2-2-1.html").read_text(encoding="utf-8")
+    assert main(["page", "swap-2-4-3-2", "--train", "3"]) == 0
+    assert "decision boundary after training" in (tmp_path / "swap-2-4-3-2.html").read_text(encoding="utf-8")
+
+
+# --- in Chromium --------------------------------------------------------------------------------------
+
+
+def test_no_console_errors_and_clicking_w10_shows_the_engine_and_the_document(browser, russo):
+    open_page(browser, russo)
+    browser.find_element("css selector", 'svg a[data-name="w10"]').click()
+    detail = text_of(browser, "detail")
+    assert detail.startswith("w10\na parameter (trained)")
+    assert "0.0526425" in detail
+    assert "dE_total/dw10: printed 0.05304, engine 0.0526425 (disagree: wrong in itself)" in detail
+    assert browser.execute_script("return location.hash") == "#w10"
+    on_path = browser.execute_script(
+        "return Array.from(document.querySelectorAll('svg a.on-path'), a => a.dataset.name)"
+    )
+    assert {"w10", "net_o1", "out_o1", "E_o1", "E_total"} <= set(on_path) and "w11" not in on_path
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_stepping_visits_every_value_forward_then_backward(browser, russo):
+    open_page(browser, russo)
+    names = russo_names()
+    body = browser.find_element("tag name", "body")
+    visited = []
+    for _ in range(2):
+        body.send_keys("\ue014")  # the right arrow key
+        visited.append(browser.find_element("id", "step").get_attribute("data-name"))
+    visited += browser.execute_script(  # the same key, pressed in the page (a round trip per key takes long)
+        "const seen = []; for (let k = 0; k < arguments[0]; k++) {"
+        "  document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));"
+        "  seen.push(document.getElementById('step').dataset.name); } return seen;",
+        2 * len(names) - 2,
+    )
+    assert visited == names + names[::-1]
+    body.send_keys("\ue012")  # the left arrow key: one step back, to the second value backward
+    assert text_of(browser, "step").startswith(f"backward pass, step {len(names) - 1} of {len(names)}: {names[1]}")
+    browser.find_element("id", "back").click()
+    assert browser.find_element("id", "step").get_attribute("data-name") == names[2]
+
+
+def test_a_name_in_the_address_selects_it_and_an_audit_row_selects_its_value(browser, russo):
+    open_page(browser, russo, "#out_h1")
+    assert text_of(browser, "detail").startswith("out_h1\na computed value")
+    assert "out_h1 = σ(net_h1) = σ(0.38) = 0.593873" in text_of(browser, "detail")
+    browser.find_element("css selector", 'tr[data-select="w5"]').click()
+    assert text_of(browser, "detail").startswith("w5\n")
+    assert browser.execute_script("return location.hash") == "#w5"
+
+
+def test_play_steps_by_itself_until_paused(browser, russo):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    open_page(browser, russo)
+    browser.find_element("tag name", "body").send_keys("p")
+    step = browser.find_element("id", "step")
+    WebDriverWait(browser, 30).until(lambda _: int(step.get_attribute("data-step") or -1) >= 1)
+    browser.find_element("id", "play").click()  # pause
+    assert browser.find_element("id", "play").text == "▶ play"
+    paused_at = step.get_attribute("data-step")
+    browser.find_element("id", "next").click()
+    assert int(step.get_attribute("data-step")) == int(paused_at) + 1
+
+
+def test_the_keyboard_alone_reaches_and_selects_a_value(browser, russo):
+    open_page(browser, russo)
+    body = browser.find_element("tag name", "body")
+    for _ in range(12):  # past the notes, the fit buttons and the step buttons to the first drawn value
+        body = browser.switch_to.active_element
+        body.send_keys("\ue004")  # the tab key
+        name = browser.execute_script("return document.activeElement.dataset && document.activeElement.dataset.name")
+        if name:
+            break
+    assert name in russo_names()
+    assert text_of(browser, "detail").startswith(name + "\n")
+    browser.switch_to.active_element.send_keys("\ue014")  # the right arrow steps, from wherever the focus is
+    assert browser.find_element("id", "step").get_attribute("data-name") == russo_names()[0]
+
+
+def test_a_2_16_16_1_network_opens_and_responds(browser, tmp_path):
+    spec = {
+        "name": "moons-mlp",
+        "inputs": 2,
+        "learning_rate": 0.05,
+        "loss": "hinge",
+        "layers": [
+            {"size": 16, "activation": "relu"},
+            {"size": 16, "activation": "relu"},
+            {"size": 1, "activation": "linear"},
+        ],
+        "samples": [{"inputs": [0.5, -0.25], "targets": [1.0]}, {"inputs": [1.5, 0.5], "targets": [-1.0]}],
+    }
+    example = nn.load_spec(spec)
+    loss = example.forward().backward().loss
+    path = tmp_path / "mlp.html"
+    path.write_text(viz.page(loss), encoding="utf-8")
+    open_page(browser, path, "#w1_1_1")
+    assert text_of(browser, "detail").startswith("w1_1_1\na parameter")
+    browser.find_element("id", "next").click()
+    assert text_of(browser, "step").startswith("forward pass, step 1 of")
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -1,0 +1,292 @@
+"""One self-contained HTML page about a graph: both drawings, each value's numbers and story, the steps of
+the forward and the backward pass, an audit beside the graph and a training view; it loads nothing.
+
+The page is data plus a small script: each value's element carries ``data-name``, and ``page.html#w10``
+opens with w10 selected. The same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.resources
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from autograd import OPS, Value, topological_order
+from viz.graph import draw_graph
+from viz.network import draw_network
+from viz.plots import boundary_plot, loss_plot
+from viz.render import render_svg
+from viz.structure import GraphTooLarge
+from viz.style import kind
+
+DIGITS = 6  # significant digits of the numbers in the text, as the walkthrough prints them
+ROLES = {
+    "parameter": "a parameter (trained)",
+    "input": "an input",
+    "target": "a target",
+    "constant": "a constant: no gradient flows into it",
+    "leaf": "a leaf value",
+    "value": "a computed value",
+    "output": "the output (the root)",
+    "loss": "the loss",
+}
+
+
+class Chain(Protocol):
+    """What the page reads from a chain-rule explanation (backprop.explain returns one)."""
+
+    def lines(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One audited number beside the graph: the printed text, the engine's number, the verdict and why."""
+
+    quantity: str
+    printed: str
+    engine: str
+    verdict: str
+    explanation: str
+    where: str = ""
+    value: str | None = None  # the label of the value that selecting this row selects
+
+
+@dataclass(frozen=True)
+class Training:
+    """The training view: the loss at each step and, for a network with two inputs, its decision boundary."""
+
+    losses: Sequence[float]
+    predict: Callable[[float, float], float] | None = None  # the trained network's first output at (x1, x2)
+    points: Sequence[tuple[float, float, float]] = ()  # (x1, x2, target) of each training sample
+
+
+def page(
+    root: Value,
+    *,
+    title: str = "",
+    formula: Callable[[Value], str | None] | None = None,
+    chain: Callable[[Value], Chain | None] | None = None,
+    audit: Sequence[AuditLine] = (),
+    training: Training | None = None,
+    notes: Sequence[str] = (),
+) -> str:
+    """The HTML page of root's graph (run backward first for grads).
+
+    formula(v): the text of the formula that made v, numbers filled in (else the op and operand names);
+    chain(v): v's gradient as a sum over chain-rule paths (else the backward loop's own sum).
+    """
+    order = topological_order(root)
+    values = _values(order, root, formula, chain, audit)
+    names = [v["name"] for v in values]
+    drawings = [(heading, _linked(svg, names)) for heading, svg in _drawings(root)]
+    data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1}
+    return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, training, notes)
+
+
+def _values(
+    order: list[Value],
+    root: Value,
+    formula: Callable[[Value], str | None] | None,
+    chain: Callable[[Value], Chain | None] | None,
+    audit: Sequence[AuditLine],
+) -> list[dict[str, Any]]:
+    """Each value's entry in the page's data, inputs first (the i-th is what the drawings link to as #v{i})."""
+    drawn = order[::-1]
+    index = {v: i for i, v in enumerate(drawn)}
+    names = _unique_names(drawn)
+    consumers: dict[Value, list[tuple[Value, float]]] = {}
+    for v in drawn:
+        for p, local in zip(v.parents, v.local_grads):
+            consumers.setdefault(p, []).append((v, local))
+    root_name = names[-1]
+    entries = []
+    for i, v in enumerate(drawn):
+        made = formula(v) if formula is not None and v.parents else None
+        explained = chain(v) if chain is not None and v is not root else None
+        entries.append(
+            {
+                "name": names[i],
+                "role": ROLES[kind(v, root)],
+                "data": _number(v.data),
+                "grad": _number(v.grad),
+                "parents": [index[p] for p in v.parents],
+                "forward": _forward_text(v, names[i], made, [names[index[p]] for p in v.parents]),
+                "backward": _backward_text(v, root, names, index, consumers.get(v, []), root_name, explained),
+                "audit": [k for k, a in enumerate(audit) if a.value is not None and a.value == v.label],
+            }
+        )
+    return entries
+
+
+def _unique_names(drawn: list[Value]) -> list[str]:
+    """Each value's label, or v{i} for a value without one; a label that repeats gets ~i after the first."""
+    seen: set[str] = set()
+    names = []
+    for i, v in enumerate(drawn):
+        name = v.label or f"v{i}"
+        if name in seen:
+            name = f"{name}~{i}"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _forward_text(v: Value, name: str, made: str | None, operands: list[str]) -> str:
+    if not v.parents:
+        return f"{name} = {_number(v.data)}"
+    op = OPS.get(v.op)
+    written = made if made is not None else f"{op.symbol if op else v.op}({', '.join(operands)})"
+    return f"{name} = {written} = {_number(v.data)}"
+
+
+def _backward_text(
+    v: Value,
+    root: Value,
+    names: list[str],
+    index: dict[Value, int],
+    consumers: list[tuple[Value, float]],
+    root_name: str,
+    explained: Chain | None,
+) -> list[str]:
+    mine = names[index[v]]
+    if v is root:
+        return [f"∂{root_name}/∂{root_name} = 1: backward starts here"]
+    if v.is_constant:
+        return [f"{mine} is a constant: it gets no gradient"]
+    if explained is not None:
+        return explained.lines()
+    terms = [f"{_number(local)}·{_number(c.grad)}" for c, local in consumers]
+    symbols = [f"∂{names[index[c]]}/∂{mine}·∂{root_name}/∂{names[index[c]]}" for c, _ in consumers]
+    return [f"∂{root_name}/∂{mine} = {' + '.join(symbols)}", f"= {' + '.join(terms)} = {_number(v.grad)}"]
+
+
+def _drawings(root: Value) -> list[tuple[str, str]]:
+    """The network view (when the values carry neurons) and the computation graph (collapsed if large)."""
+    found = []
+    with contextlib.suppress(ValueError):  # no neurons, or too many: the graph view still shows every value
+        found.append(("The network", render_svg(draw_network(root, links=True, legend=False))))
+    try:
+        graph = draw_graph(root, links=True)
+    except GraphTooLarge:
+        graph = draw_graph(root, links=True, collapse=True, max_nodes=2000)
+    found.append(("The computation graph", render_svg(graph)))
+    return found
+
+
+_ANCHOR = re.compile(r'<a xlink:href="#v(\d+)" xlink:title="[^"]*">')
+
+
+def _linked(svg: str, names: list[str]) -> str:
+    """Graphviz's SVG without its XML prologue, each value's link carrying data-name and #name."""
+
+    def link(match: re.Match) -> str:
+        name = names[int(match.group(1))]
+        return f'<a data-name="{escape(name)}" xlink:href="#{escape(quote(name))}" xlink:title="{escape(name)}">'
+
+    return _ANCHOR.sub(link, svg[svg.index("<svg") :])
+
+
+def _audit_row(a: AuditLine) -> dict[str, Any]:
+    return {"quantity": a.quantity, "value": a.value, "printed": a.printed, "engine": a.engine, "verdict": a.verdict}
+
+
+def _number(x: float) -> str:
+    return f"{x + 0.0:.{DIGITS}g}"
+
+
+def _html(
+    title: str,
+    drawings: list[tuple[str, str]],
+    data: dict[str, Any],
+    audit: Sequence[AuditLine],
+    training: Training | None,
+    notes: Sequence[str],
+) -> str:
+    sections = [_drawing(heading, svg, fit=k == 0) for k, (heading, svg) in enumerate(drawings)]
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{_asset('page.css')}</style></head><body>",
+        f"<header><h1>{escape(title)}</h1>{_notes(notes)}{_HELP}</header>",
+        f'<main><div class="drawings">{"".join(sections)}</div>{_SIDE}</main>',
+        _audit_table(audit),
+        _training(training),
+        f'<script type="application/json" id="page-data">{payload}</script>',
+        f"<script>{_asset('page.js')}</script></body></html>",
+    ]
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+def _drawing(heading: str, svg: str, *, fit: bool) -> str:
+    """A drawing's section; fit: shrunk to the page's width at first (the button toggles it)."""
+    button = f'<button type="button" class="fit" aria-pressed="{str(fit).lower()}">'
+    button += ("actual size" if fit else "fit to width") + "</button>"
+    pane = f'<div class="pane{" fit" if fit else ""}">{svg}</div>'
+    return f'<section class="drawing"><h2>{escape(heading)} {button}</h2>{pane}</section>'
+
+
+_HELP = (
+    '<p class="help">Click or tab to any value to see where it came from and how its gradient is made. '
+    "Step through the forward pass, then the backward pass, with the buttons or the keys "
+    "<kbd>→</kbd> next, <kbd>←</kbd> back, <kbd>P</kbd> play or pause.</p>"
+)
+_SIDE = (
+    '<aside id="side" aria-live="polite"><div class="steps">'
+    '<button type="button" id="back" title="back (←)">◀ back</button>'
+    '<button type="button" id="play" title="play or pause (P)">▶ play</button>'
+    '<button type="button" id="next" title="next (→)">next ▶</button></div>'
+    '<p id="step">Step through the passes, or pick a value.</p>'
+    '<div id="detail"><p class="hint">No value selected.</p></div></aside>'
+)
+
+
+def _notes(notes: Sequence[str]) -> str:
+    if not notes:
+        return ""
+    items = "".join(f"<li>{escape(n)}</li>" for n in notes)
+    return f'<details class="notes"><summary>Notes on this example ({len(notes)})</summary><ul>{items}</ul></details>'
+
+
+def _audit_table(audit: Sequence[AuditLine]) -> str:
+    if not audit:
+        return ""
+    rows = []
+    for k, a in enumerate(audit):
+        verdict = escape(a.verdict)
+        rows.append(
+            f'<tr tabindex="0" data-row="{k}" data-select="{escape(a.value or "")}" class="v-{_verdict_class(a)}">'
+            f"<td>{escape(a.quantity)}</td><td>{escape(a.printed)}</td><td>{escape(a.engine)}</td>"
+            f"<td>{verdict}</td><td>{escape(a.explanation)}</td><td>{escape(a.where)}</td></tr>"
+        )
+    head = "<tr><th>quantity</th><th>printed</th><th>engine</th><th>verdict</th><th>why</th><th>where</th></tr>"
+    return (
+        '<section id="audit"><h2>The audit: each printed number against the engine</h2>'
+        f'<table class="audit"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></section>'
+    )
+
+
+def _verdict_class(a: AuditLine) -> str:
+    return re.sub(r"\W.*", "", a.verdict)
+
+
+def _training(training: Training | None) -> str:
+    if training is None or not training.losses:
+        return ""
+    plots = [loss_plot(training.losses)]
+    if training.predict is not None and training.points:
+        plots.append(boundary_plot(training.predict, training.points, title="decision boundary after training"))
+    figures = "".join(f"<figure>{svg}</figure>" for svg in plots)
+    heading = f"<h2>Training: {len(training.losses)} steps</h2>"
+    return f'<section id="training">{heading}<div class="plots">{figures}</div></section>'
+
+
+def _asset(name: str) -> str:
+    return importlib.resources.files("viz").joinpath(name).read_text(encoding="utf-8")
