@@ -104,13 +104,13 @@ def _signature(name: str, value: Callable[..., Any]) -> tuple[tuple[str, ...], i
 
 def _float_rule(op: Op) -> tuple[Callable[..., Result], bool]:
     """op's rules compiled into one function of floats; if they cannot be read as source, the rules."""
-    if op.arity is not None:
-        try:
-            value, local, _ = op.code("out", *op.operands)
-        except Exception:  # e.g. math.exp or a branch on an operand: only floats can run these rules
-            return _calling(op), False
-        return _compile(op, value, local), True
-    return _calling(op), False
+    try:
+        value, local, _ = op.code("out", *(op.operands if op.arity is not None else ("x0", "x1")))
+    except Exception:  # e.g. math.exp or a branch on an operand: only floats can run these rules
+        return _calling(op), False
+    if op.arity is None:  # n-ary: generated code reads the rules per node; floats call them
+        return _calling(op), True
+    return _compile(op, value, local), True
 
 
 def _calling(op: Op) -> Callable[..., Result]:
