@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd.expressions import Expr, call
 from autograd.functions import NAMESPACE
-from autograd.ops import OPS, SINGULAR, Op, register
+from autograd.ops import BUILTIN, OPS, SINGULAR, Op, register
 from autograd.value import Value, apply
 
 
@@ -17,6 +17,7 @@ def define_op(
     derivatives: Callable[..., Sequence[Any]],
     *,
     symbol: str | None = None,
+    replace: bool = False,
 ) -> Callable[..., Value]:
     """Register the op ``name`` and return the function that applies it: to Values (a node), to
     numbers (a float), and inside other ops' rules, so that one op's derivative can use another.
@@ -25,12 +26,15 @@ def define_op(
     per operand. Write both with arithmetic and autograd.functions (exp, log, sigmoid, ...), which
     work on floats, Values and source alike: then the op is compiled, traced, and differentiable to
     any order. Rules that only floats can run (math.exp, an if on an operand) still work, at first
-    order and through the tracer.
+    order and through the tracer. replace=True redefines an op of your own (a notebook cell run again).
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"define_op: the name must be an identifier like 'softsign', got {name!r}")
-    if name in OPS or name in NAMESPACE:
-        raise ValueError(f"define_op: an op named {name!r} exists already; choose another name")
+    if name in BUILTIN or (name in NAMESPACE and name not in OPS) or (name in OPS and not replace):
+        raise ValueError(
+            f"define_op: an op named {name!r} exists already; choose another name"
+            + ("" if name in BUILTIN or name not in OPS else " (or pass replace=True to redefine yours)")
+        )
     for what, rule in (("value", value), ("derivatives", derivatives)):
         if not callable(rule):
             raise TypeError(f"define_op: {name}: {what} must be a function, got {type(rule).__name__}")
@@ -38,7 +42,7 @@ def define_op(
     op = Op(name, symbol or name, f"{name}({args})", f"\\mathrm{{{name}}}\\left({args}\\right)", value,
             derivatives, SINGULAR)  # fmt: skip
     _check_count(op)
-    register(op)
+    register(op, replace=True)
 
     def float_value(*xs: float) -> float:
         return op.apply(*xs)[0]

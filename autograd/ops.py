@@ -77,12 +77,13 @@ class Op:
 
 
 OPS: dict[str, Op] = {}
+BUILTIN: tuple[str, ...] = ()
 _set = object.__setattr__  # a frozen Op's derived fields, set once
 
 
-def register(op: Op) -> Op:
-    """Add op to OPS; a ValueError if its name is taken."""
-    if op.name in OPS:
+def register(op: Op, *, replace: bool = False) -> Op:
+    """Add op to OPS; a ValueError if its name is taken (replace: an op of your own may be redefined)."""
+    if op.name in OPS and not (replace and op.name not in BUILTIN):
         raise ValueError(f"an op named {op.name!r} exists already; the ops are {', '.join(OPS)}")
     if op.kind not in KINDS:
         raise ValueError(f"{op.name}: kind must be one of {', '.join(KINDS)}, got {op.kind!r}")
@@ -232,6 +233,8 @@ for _op in (
 ):
     register(_op)
 # fmt: on
+
+BUILTIN = tuple(OPS)  # the engine's own ops, which every consumer must know (the tests check)
 
 add, sub, mul, div, neg = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
 pow_const, pow_, exp, log, sqrt = OPS["pow_const"], OPS["pow"], OPS["exp"], OPS["log"], OPS["sqrt"]

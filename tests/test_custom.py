@@ -15,7 +15,7 @@ import nn
 from autograd import GradcheckError, Value, define_op, gradcheck, jvp, no_grad
 from autograd.functions import exp
 
-softsign = define_op("softsign", lambda a: a / (1 + abs(a)), lambda a, out: (1 / (1 + abs(a)) ** 2,))
+softsign = define_op("test_softsign", lambda a: a / (1 + abs(a)), lambda a, out: (1 / (1 + abs(a)) ** 2,))
 # x·e^y with a rule only floats can run (math.exp): first order and the tracer still work
 scaled_exp = define_op("scaled_exp", lambda x, y: x * math.exp(y), lambda x, y, out: (math.exp(y), out))
 
@@ -44,12 +44,12 @@ def test_a_defined_op_works_in_backward_trace_drawings_and_explanations():
     out.backward()
     assert w.grad == pytest.approx(-1.5 / (1 + 0.75) ** 2, rel=1e-15)
     program = autograd.trace(lambda a: softsign(w * a), -1.5)
-    assert "softsign" not in program.source.gradient()  # compiled from its rules, inline
+    assert "test_softsign" not in program.source.gradient()  # compiled from its rules, inline
     assert program(2.0) == softsign(w * 2.0).data
-    assert "softsign" in autograd.OPS and softsign(2.0) == pytest.approx(2.0 / 3.0)
+    assert "test_softsign" in autograd.OPS and softsign(2.0) == pytest.approx(2.0 / 3.0)
     import viz
 
-    assert "softsign" in viz.draw_graph(out).source
+    assert "test_softsign" in viz.draw_graph(out).source
     product = out.parents[0]
     product.label = "wx"
     pass_ = nn.Pass(nn.Sample((), ()), 0, {"w": w, "x": x, "wx": product, "out": out}, [out], out)
@@ -102,7 +102,15 @@ def test_gradcheck_names_a_wrong_hand_derived_derivative(name, derivatives, mess
 
 def test_bad_definitions_are_refused_when_they_are_made():
     with pytest.raises(ValueError, match=r"^define_op: an op named 'tanh' exists already; choose another name$"):
-        define_op("tanh", lambda a: a, lambda a, out: (1.0,))
+        define_op("tanh", lambda a: a, lambda a, out: (1.0,), replace=True)  # never a built-in
+    with pytest.raises(
+        ValueError, match=r"'test_softsign' exists already; .* \(or pass replace=True to redefine yours\)$"
+    ):
+        define_op("test_softsign", lambda a: a, lambda a, out: (1.0,))
+    again = define_op(
+        "test_softsign", lambda a: a / (1 + abs(a)), lambda a, out: (1 / (1 + abs(a)) ** 2,), replace=True
+    )
+    assert again(Value(1.0)).data == 0.5
     with pytest.raises(ValueError, match=r"define_op: two: derivatives must return one derivative per operand"):
         define_op("two", lambda a, b: a * b, lambda a, b, out: (b,))
     with pytest.raises(ValueError, match=r"^define_op: the name must be an identifier"):

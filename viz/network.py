@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value
+from autograd.ops import layout
 from viz import style
 from viz.drawing import Drawing, Node, add_nodes
 from viz.labels import html_text, number, table
@@ -242,8 +243,8 @@ def _partner(c: Value, j: int) -> Value | None:
     if c.op == "mul":
         return c.parents[1 - j]
     if c.op == "weighted_sum":
-        n = len(c.parents) // 2  # weights, then as many inputs, then perhaps a bias
-        return c.parents[n + j] if j < n else None
+        weights, inputs, _ = layout(c.parents)
+        return inputs[j] if j < len(weights) else None
     return None
 
 
