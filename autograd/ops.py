@@ -109,9 +109,9 @@ def _float_rule(op: Op) -> tuple[Callable[..., Result], bool]:
         value, local, _ = op.code("out", *(op.operands if op.arity is not None else ("x0", "x1")))
     except Exception:  # e.g. math.exp or a branch on an operand: only floats can run these rules
         return _calling(op), False
-    if op.arity is None:  # n-ary: generated code reads the rules per node; floats call them
-        return _calling(op), True
-    return _compile(op, value, local), True
+    if op.arity is None:  # n-ary: one compiled rule per number of operands
+        return _per_count(op), True
+    return _compile(op, value, local, op.operands), True
 
 
 def _calling(op: Op) -> Callable[..., Result]:
@@ -124,9 +124,30 @@ def _calling(op: Op) -> Callable[..., Result]:
     return apply
 
 
-def _compile(op: Op, value: str, local: tuple[str, ...]) -> Callable[..., Result]:
+COMPILED_OPERANDS = 64  # an n-ary op's rule is compiled for up to this many operands, else called
+
+
+def _per_count(op: Op) -> Callable[..., Result]:
+    """An n-ary op's float rule: compiled for each number of operands the first time it is met."""
+    rules: dict[int, Callable[..., Result]] = {}
+    calling = _calling(op)
+
+    def apply(*xs: float) -> Result:
+        rule = rules.get(len(xs))
+        if rule is None:
+            if len(xs) > COMPILED_OPERANDS:  # a long sum: its source would cost more than it saves
+                return calling(*xs)
+            names = tuple(f"x{i}" for i in range(len(xs)))
+            value, local, _ = op.code("out", *names)
+            rule = rules[len(xs)] = _compile(op, value, local, names)
+        return rule(*xs)
+
+    return apply
+
+
+def _compile(op: Op, value: str, local: tuple[str, ...], operands: tuple[str, ...]) -> Callable[..., Result]:
     """def apply(operands): the checks, out = value, return out and the local derivatives."""
-    params = ", ".join(op.operands)
+    params = ", ".join(operands)
     lines = [f"def apply({params}):"]
     for check in op.checks:
         lines += [f"    if {check.condition}:", f"        raise {check.error.__name__}(f{check.message!r})"]
@@ -241,20 +262,3 @@ pow_const, pow_, exp, log, sqrt = OPS["pow_const"], OPS["pow"], OPS["exp"], OPS[
 tanh, sigmoid, relu, softplus, abs_ = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["softplus"], OPS["abs"]
 sin, cos, step, sign = OPS["sin"], OPS["cos"], OPS["step"], OPS["sign"]
 sum_, weighted_sum = OPS["sum"], OPS["weighted_sum"]
-
-_ONES: dict[int, tuple[float, ...]] = {}
-
-
-def ones(n: int) -> tuple[float, ...]:
-    """A shared tuple of n ones: the local derivatives of a sum."""
-    cached = _ONES.get(n)
-    if cached is None:
-        cached = _ONES[n] = (1.0,) * n
-    return cached
-
-
-def _sum_apply(*xs: float) -> Result:
-    return sum(xs, 0.0), ones(len(xs))
-
-
-_set(sum_, "apply", _sum_apply)  # the same rule, sharing its tuples of ones
