@@ -16,7 +16,7 @@ from typing import Any
 from autograd.expressions import CONDITIONAL, Expr, call, group, is_literal, literal_value, number
 
 _FLOAT = (float, int)
-_EXP_LIMIT = math.log(1.7976931348623157e308)  # exp(x) overflows a float beyond this
+EXP_LIMIT = math.log(1.7976931348623157e308)  # exp(x) overflows a float beyond this
 # sum() adds floats left to right before Python 3.12 and compensates from 3.12: spell out the same adds.
 _ADDS_IN_ORDER = sys.version_info < (3, 12)
 
@@ -206,4 +206,3 @@ NAMESPACE: dict[str, Any] = {
     "power_slope": power_slope,
     "exponent_slope": exponent_slope,
 }
-EXP_LIMIT = _EXP_LIMIT

@@ -233,7 +233,7 @@ def graph_gradients(order: list[Value], seed: float = 1.0) -> dict[Value, Value]
                 continue  # numbers get no gradient; a zero adds nothing
             term = g if d.__class__ is float and d == 1.0 else d * g
             grads[parent] = term if parent not in grads else grads[parent] + term
-    return {node: lift(g) for node, g in grads.items()}
+    return grads
 
 
 def as_finite_float(x: object, what: str) -> float:
