@@ -16,6 +16,13 @@ from backprop.explanation import ChainPath, Explanation, Factor, assert_gradient
 from backprop.walkthrough import walkthrough
 
 
+def page(name: str, part: int | None = None, *, train: int = 100) -> str:
+    """The self-contained HTML page of a bundled example or document, a spec file or a claim file."""
+    from backprop import page_command  # the page needs viz, which the rest of backprop does not
+
+    return page_command.page(name, part, train=train)
+
+
 def audit_rows(document: str | Document) -> list[AuditRow]:
     """The audit rows of a bundled document (by name), a claim file (by path) or a read Document."""
     if isinstance(document, str):
@@ -45,5 +52,6 @@ __all__ = [
     "explain",
     "format_audit",
     "load_document",
+    "page",
     "walkthrough",
 ]
