@@ -8,7 +8,7 @@ from autograd.graph import grad, leaves, topological_order
 from autograd.ops import OPS, Op
 from autograd.program import Program, trace
 from autograd.tracing import TraceError
-from autograd.value import Constant, Value, constant, no_grad, sum_values, weighted_sum
+from autograd.value import Constant, Value, constant, logsumexp, no_grad, sum_values, weighted_sum
 
 __all__ = [
     "OPS",
@@ -27,6 +27,7 @@ __all__ = [
     "hessian",
     "jvp",
     "leaves",
+    "logsumexp",
     "no_grad",
     "sum_values",
     "topological_order",

@@ -124,6 +124,18 @@ def total(xs: Sequence[Any]) -> Any:
     return sum(xs, 0.0)
 
 
+def logsumexp(xs: Sequence[Any]) -> Any:
+    """log(e^x0 + e^x1 + ...), shifted by the largest x so that no term overflows (floats and source)."""
+    if xs and isinstance(xs[0], Expr):
+        return call("logsumexp", *xs)
+    return _logsumexp(*xs)
+
+
+def _logsumexp(*xs: float) -> float:
+    top = max(xs)
+    return top + math.log(sum([math.exp(x - top) for x in xs], 0.0))
+
+
 def dot(ws: Sequence[Any], xs: Sequence[Any]) -> Any:
     """w0·x0 + w1·x1 + ..., added from 0.0 left to right (floats and source: a value rule)."""
     if ws and isinstance(ws[0], Expr):
@@ -205,4 +217,5 @@ NAMESPACE: dict[str, Any] = {
     "power": power,
     "power_slope": power_slope,
     "exponent_slope": exponent_slope,
+    "logsumexp": _logsumexp,
 }

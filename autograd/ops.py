@@ -43,7 +43,7 @@ class Op:
 
     name: str
     symbol: str  # the op node's label in drawings (micrograd's _op)
-    text: str  # how the walkthrough writes it: {0}, {1} the operands, e.g. "σ({0})"
+    text: str  # how the walkthrough writes it: {0}, {1} the operands, e.g. "σ({0})"; {*} all of them
     latex: str
     value: Callable[..., Any]
     derivatives: Callable[..., Sequence[Any]]
@@ -248,6 +248,9 @@ for _op in (
        lambda a, out: (0.0,), SMOOTH),
     Op("sum", "Σ", "{0} + {1}", "{0} + {1}", lambda *xs: fn.total(xs), lambda *xs: (1.0,) * (len(xs) - 1),
        ARITHMETIC),
+    # log Σ e^x_i, the normaliser of softmax: its derivatives are the softmax e^(x_i - out)
+    Op("logsumexp", "logΣexp", "logsumexp({*})", "\\mathrm{{logsumexp}}\\left({*}\\right)",
+       lambda *xs: fn.logsumexp(xs), lambda *xs: tuple(fn.exp(x - xs[-1]) for x in xs[:-1]), SMOOTH),
     # Σ w_i·x_i (+ bias): operands are k weights, then k inputs, then the bias if there is one
     Op("weighted_sum", "Σw·x", "{0}·{1}", "{0} \\cdot {1}", _weighted_sum_value, _weighted_sum_derivatives,
        ARITHMETIC),
@@ -261,4 +264,4 @@ add, sub, mul, div, neg = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["n
 pow_const, pow_, exp, log, sqrt = OPS["pow_const"], OPS["pow"], OPS["exp"], OPS["log"], OPS["sqrt"]
 tanh, sigmoid, relu, softplus, abs_ = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["softplus"], OPS["abs"]
 sin, cos, step, sign = OPS["sin"], OPS["cos"], OPS["step"], OPS["sign"]
-sum_, weighted_sum = OPS["sum"], OPS["weighted_sum"]
+sum_, weighted_sum, logsumexp = OPS["sum"], OPS["weighted_sum"], OPS["logsumexp"]

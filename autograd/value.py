@@ -466,6 +466,14 @@ def sum_values(values: Iterable[Value | Number]) -> Value:
     return _node(ops.sum_, data, operands, local_grads)
 
 
+def logsumexp(values: Iterable[Value | Number]) -> Value:
+    """log Σ e^value as one node, stable for any values: the log of softmax's denominator."""
+    operands = tuple(lift(v, "logsumexp: each value") for v in values)
+    if not operands:
+        raise ValueError("logsumexp: needs at least one value, got none")
+    return apply(ops.logsumexp, operands)
+
+
 def weighted_sum(
     weights: Sequence[Value | Number], inputs: Sequence[Value | Number], bias: Value | Number | None = None
 ) -> Value:

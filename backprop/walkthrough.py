@@ -38,7 +38,10 @@ def _render(node: Value, latex: bool, numbers: bool, digits: int, top: bool = Fa
         terms = [f"{w}{times}{x}" for w, x in zip(weights, inputs)]
         return " + ".join(terms + ([] if bias is None else [bias]))
     op = OPS[node.op]
-    return (op.latex if latex else op.text).format(*parts)
+    template = op.latex if latex else op.text
+    if "{*}" in template:  # an n-ary op written as a call of all its operands
+        return template.replace("{*}", "{0}").format(", ".join(parts))
+    return template.format(*parts)
 
 
 def _group(text: str, node: Value, latex: bool, half: bool = False) -> str:

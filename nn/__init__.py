@@ -4,7 +4,16 @@ from nn.bridge import from_torch, to_torch
 from nn.checkpoints import CheckpointError, load_parameters, save_parameters
 from nn.datasets import Sample, moons, spirals, swap, xor
 from nn.layers import ACTIVATIONS, BIAS_MODES, MLP, Layer, Module, Neuron
-from nn.losses import bce_with_logits, half_squared_error, hinge, mse, squared_errors
+from nn.losses import (
+    bce_with_logits,
+    cross_entropy,
+    half_squared_error,
+    hinge,
+    log_softmax,
+    mse,
+    softmax,
+    squared_errors,
+)
 from nn.optim import SGD, Adam, AdamW, cosine_schedule, step_schedule
 from nn.specs import Pass, SpecError, WorkedExample, example, examples, load_spec
 from nn.training import History, accuracy, train
@@ -28,6 +37,7 @@ __all__ = [
     "accuracy",
     "bce_with_logits",
     "cosine_schedule",
+    "cross_entropy",
     "example",
     "examples",
     "from_torch",
@@ -35,9 +45,11 @@ __all__ = [
     "hinge",
     "load_parameters",
     "load_spec",
+    "log_softmax",
     "moons",
     "mse",
     "save_parameters",
+    "softmax",
     "spirals",
     "squared_errors",
     "step_schedule",

@@ -1,4 +1,5 @@
-"""Loss functions built from engine ops: the documents' ½·Σ(target − out)², MSE, BCE from logits, hinge.
+"""Loss functions built from engine ops: the documents' ½·Σ(target − out)², MSE, BCE from logits, hinge,
+and softmax with cross-entropy.
 
 Each takes predictions (Values) and targets (numbers or Values) in matching order.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from autograd import Value, sum_values
+from autograd import Value, logsumexp, sum_values
 from nn.layers import check_choice
 
 Target = Value | float
@@ -44,6 +45,33 @@ def hinge(scores: Sequence[Value], labels: Sequence[Target], *, reduction: str =
     return _total([(1.0 - y * s).relu() for s, y in zip(scores, labels)], reduction)
 
 
+def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
+    """log softmax: each logit minus logsumexp of them all, stable for any logits."""
+    if not logits:
+        raise ValueError("log_softmax: needs at least one logit, got none")
+    normaliser = logsumexp(logits)
+    return [z - normaliser for z in logits]
+
+
+def softmax(logits: Sequence[Value | float]) -> list[Value]:
+    """The probabilities e^z / Σ e^z, computed as exp(log_softmax): no logit overflows."""
+    return [p.exp() for p in log_softmax(logits)]
+
+
+def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Target]) -> Value:
+    """−log softmax(logits)[target] for a class index, or −Σ p·log softmax for class probabilities p,
+    as torch.nn.functional.cross_entropy for one sample."""
+    if isinstance(target, bool | str) or not isinstance(target, int | Sequence):
+        raise TypeError(f"cross_entropy: target must be a class index or a list of probabilities, got {target!r}")
+    if isinstance(target, int):
+        if not 0 <= target < len(logits):
+            raise ValueError(f"cross_entropy: target class {target} is out of range for {len(logits)} logits")
+        return logsumexp(logits) - logits[target]
+    _check_pairs("cross_entropy", logits, target)
+    logs = log_softmax(logits)
+    return -sum_values([p * q for p, q in zip(target, logs)])
+
+
 LOSSES: dict[str, Callable[..., Value]] = {
     "half_squared_error": half_squared_error,
     "mse": mse,
@@ -57,7 +85,7 @@ def loss_function(name: str) -> Callable[..., Value]:
     return LOSSES[check_choice("loss", name, tuple(LOSSES))]
 
 
-def _check_pairs(what: str, predictions: Sequence[Value], targets: Sequence[Target]) -> None:
+def _check_pairs(what: str, predictions: Sequence[Value | float], targets: Sequence[Target]) -> None:
     if len(predictions) != len(targets):
         raise ValueError(f"{what}: {len(predictions)} predictions but {len(targets)} targets; they must pair up")
     if not predictions:

@@ -49,7 +49,7 @@ def operands_for(name: str) -> st.SearchStrategy[tuple[list[float], set[int]]]:
     """Operand lists for the op (a number exponent is a literal, as generated code writes it)."""
     if name == "pow_const":
         return st.tuples(floats, st.one_of(st.sampled_from(EXPONENTS), floats)).map(lambda t: (list(t), {1}))
-    if name == "sum":
+    if name in ("sum", "logsumexp"):
         return st.lists(floats, min_size=1, max_size=40).map(lambda xs: (xs, set()))
     if name == "weighted_sum":
         return st.tuples(st.integers(0, 4), st.booleans(), st.lists(floats, min_size=9, max_size=9)).map(
@@ -101,6 +101,7 @@ CALLS: dict[str, Callable[..., Value]] = {
     "softplus": Value.softplus,
     "abs": Value.abs,
     "step": Value.step,
+    "logsumexp": lambda a, b, c: autograd.logsumexp([a, b, c]),
     "sign": Value.sign,
     "sin": Value.sin,
     "cos": Value.cos,

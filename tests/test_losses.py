@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from oracles import needs_torch, torch
 
 from autograd import Value
-from nn import bce_with_logits, half_squared_error, hinge, mse, squared_errors
+from nn import bce_with_logits, cross_entropy, half_squared_error, hinge, log_softmax, mse, softmax, squared_errors
 from nn.losses import LOSSES, loss_function
 
 PREDICTIONS = [0.7, -1.3, 2.2, 0.05]
@@ -93,3 +95,49 @@ def test_bad_arguments_are_refused_clearly():
         hinge([], [])
     with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', got 'none'"):
         bce_with_logits([Value(1.0)], [1.0], reduction="none")
+
+
+LOGITS = [
+    [2.0, -1.0, 0.5],
+    [1e4, -1e4, 3.0],
+    [-1e4, -1e4 + 1.0, -1e4 + 2.0],
+    [0.0],
+    [7.5, 7.5, -2.25, 1e-3],
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("logits", LOGITS)
+def test_cross_entropy_and_log_softmax_are_pytorchs_for_any_logits(logits):
+    for target in [0, len(logits) - 1, [1.0 / len(logits)] * len(logits)]:
+        zs = [Value(z) for z in logits]
+        loss = cross_entropy(zs, target)
+        loss.backward()
+        t = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+        theirs_target = (
+            torch.tensor([target]) if isinstance(target, int) else torch.tensor([target], dtype=torch.float64)
+        )
+        expected = torch.nn.functional.cross_entropy(t.unsqueeze(0), theirs_target)
+        expected.backward()
+        near = 4 * math.ulp(max(abs(z) for z in logits))  # lse - z cancels: a few ulps of the logits
+        assert loss.data == pytest.approx(expected.item(), rel=1e-14, abs=near)
+        assert [z.grad for z in zs] == pytest.approx(t.grad.tolist(), rel=1e-12, abs=near)
+    ours = [p.data for p in log_softmax(logits)]
+    theirs = torch.log_softmax(torch.tensor(logits, dtype=torch.float64), 0).tolist()
+    assert ours == pytest.approx(theirs, rel=1e-14, abs=4 * math.ulp(max(abs(z) for z in logits)))
+    assert [p.data for p in softmax(logits)] == pytest.approx(torch.softmax(torch.tensor(logits), 0).tolist())
+
+
+def test_cross_entropy_refuses_a_class_out_of_range_or_of_the_wrong_kind():
+    with pytest.raises(ValueError, match=r"^cross_entropy: target class 3 is out of range for 3 logits$"):
+        cross_entropy([Value(1.0)] * 3, 3)
+    with pytest.raises(ValueError, match=r"^cross_entropy: target class -1 is out of range for 2 logits$"):
+        cross_entropy([Value(1.0)] * 2, -1)
+    with pytest.raises(
+        TypeError, match=r"^cross_entropy: target must be a class index or a list of probabilities, got True$"
+    ):
+        cross_entropy([Value(1.0)] * 2, True)
+    with pytest.raises(ValueError, match=r"^cross_entropy: 2 predictions but 3 targets; they must pair up$"):
+        cross_entropy([Value(1.0)] * 2, [0.2, 0.3, 0.5])
+    with pytest.raises(ValueError, match=r"^log_softmax: needs at least one logit, got none$"):
+        softmax([])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from oracles import needs_torch, torch
 
-from autograd import OPS, Value, grad, sum_values, weighted_sum
+from autograd import OPS, Value, grad, logsumexp, sum_values, weighted_sum
 from autograd.ops import BUILTIN
 
 
@@ -70,6 +70,11 @@ ROWS = {
         lambda *xs: torch.stack(xs).sum(),
         [(1.0,), (1.0, 2.0, -3.5), (0.1, 0.2, 0.3, 0.4, 0.5)],
     ),
+    "logsumexp": Row(
+        lambda *xs: logsumexp(xs),
+        lambda *xs: torch.logsumexp(torch.stack(xs), 0),
+        [(0.5,), (1.0, 2.0, -3.5), (1e4, -1e4, 3.0), (-1e4, -1e4 + 1.0)],
+    ),
     "weighted_sum": Row(
         lambda *xs: weighted_sum(xs[0:2], xs[2:4], xs[4]),
         lambda *xs: xs[0] * xs[2] + xs[1] * xs[3] + xs[4],
@@ -116,7 +121,7 @@ def test_second_derivatives_match_pytorch(name, point):
     ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in point]
     firsts = torch.autograd.grad(row.theirs(*ts), ts, create_graph=True, allow_unused=True, materialize_grads=True)
     theirs = [
-        [h.item() for h in torch.autograd.grad(g, ts, allow_unused=True, materialize_grads=True)]
+        [h.item() for h in torch.autograd.grad(g, ts, allow_unused=True, materialize_grads=True, retain_graph=True)]
         if g.requires_grad
         else [0.0] * len(ts)
         for g in firsts
