@@ -1,0 +1,125 @@
+"""Sums over samples: one sample's graph traced once (per shape of sample) and replayed for every sample.
+
+A batch loss is usually a reduction over samples of one per-sample graph. Tracing that graph instead
+of the whole batch costs the same for any batch, and the replay adds the samples up in the order the
+dynamic engine does, so every number is the engine's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd import value as value_module
+from autograd.codegen import Source, namespace
+from autograd.tracing import Shape, _flatten, _shape, _size, record
+from autograd.value import Value, as_finite_float, sum_values
+
+Terms = Callable[..., Sequence[Value]]
+
+
+def trace_sum(terms: Terms, *example_args: Any) -> SampleSum:
+    """Trace terms (one sample's arguments -> that sample's Values) once on example_args; see SampleSum."""
+    program = SampleSum(terms)
+    program._replay(_shapes(example_args), example_args)
+    return program
+
+
+class SampleSum:
+    """Σ of terms(*sample) over samples, replayed from one traced sample graph (one per shape of sample).
+
+    Float for float sum_values([t for sample in samples for t in terms(*sample)]) and its backward:
+    terms must build the same graph for every sample of a shape, as for autograd.trace.
+    """
+
+    def __init__(self, terms: Terms):
+        self.terms = terms
+        self._replays: dict[tuple[Shape, ...], _Replay] = {}
+
+    def __repr__(self) -> str:
+        name = getattr(self.terms, "__name__", "terms")
+        return f"<SampleSum of {name}: {len(self._replays)} traced sample shape(s)>"
+
+    @property
+    def source(self) -> str:
+        """The generated code of each traced sample shape, one after the other."""
+        return "\n".join(replay.source.sample_loop() for replay in self._replays.values())
+
+    def backward(self, samples: Sequence[Sequence[Any]], seed: float = 1.0) -> float:
+        """The sum over samples (each a tuple of terms' arguments); adds seed · d sum / d p to each p.grad.
+
+        As sum.backward(seed) would, for the sum built by the dynamic engine.
+        """
+        seed = as_finite_float(seed, "backward gradient")
+        if not samples:
+            raise ValueError("SampleSum: needs at least one sample, got none")
+        total, grads = 0.0, {}
+        try:
+            for replay, run in self._runs(samples):
+                total, found = replay.run(run, total, seed, grads)
+                grads.update(found)
+        except (ArithmeticError, ValueError):
+            return self._dynamic(samples, seed)  # the engine's own error, or a false alarm's same numbers
+        with value_module.ACCUMULATING:  # as backward does: concurrent calls all add up
+            for q, g in grads.values():
+                q.grad += g
+        return total
+
+    def _runs(self, samples: Sequence[Sequence[Any]]) -> list[tuple[_Replay, list[list[float]]]]:
+        """Consecutive samples of one shape, with their numbers, each with the replay of that shape."""
+        runs: list[tuple[_Replay, list[list[float]]]] = []
+        replay = None
+        for sample in samples:
+            floats: list[float] = []
+            if replay is None or not _flatten(sample, replay.shapes, floats):
+                shapes = _shapes(sample)
+                replay = self._replay(shapes, sample)
+                floats = []
+                _flatten(sample, shapes, floats)
+            if runs and runs[-1][0] is replay:
+                runs[-1][1].append(floats)
+            else:
+                runs.append((replay, [floats]))
+        return runs
+
+    def _replay(self, shapes: tuple[Shape, ...], example: Sequence[Any]) -> _Replay:
+        replay = self._replays.get(shapes)
+        if replay is None:
+            replay = self._replays[shapes] = _Replay(self.terms, shapes, example)
+        return replay
+
+    def _dynamic(self, samples: Sequence[Sequence[Any]], seed: float) -> float:
+        total = sum_values([t for sample in samples for t in self.terms(*sample)])
+        total.backward(seed)
+        return total.data
+
+
+class _Replay:
+    """One sample shape's traced graph, compiled to a loop over samples."""
+
+    def __init__(self, terms: Terms, shapes: tuple[Shape, ...], example: Sequence[Any]):
+        def carried(total: Value, *args: Any) -> Value:
+            return sum_values([total, *terms(*args)])
+
+        _, nodes, params, _ = record(carried, 0.0, *example)
+        self.shapes = shapes
+        self.params = params
+        self.source = Source(nodes, 1 + _size(shapes), per_sample=True)
+        names = namespace()
+        exec(compile(self.source.sample_loop(), f"<sample sum of {getattr(terms, '__name__', 'terms')}>", "exec"), names)
+        self.function = names["run"]
+
+    def run(
+        self, xs: list[list[float]], total: float, seed: float, grads: dict[int, tuple[Value, float]]
+    ) -> tuple[float, dict[int, tuple[Value, float]]]:
+        """The sum after xs, starting at total; each parameter's grad added up from grads' (by id)."""
+        p = [q.data for q in self.params]
+        start = [grads[id(q)][1] if id(q) in grads else 0.0 for q in self.params]
+        total, found, check = self.function(xs, p, start, total, seed)
+        if check - check:  # inf or nan somewhere: let the engine say where
+            raise FloatingPointError("SampleSum: a number overflowed")
+        return total, {id(q): (q, g) for q, g in zip(self.params, found)}
+
+
+def _shapes(sample: Sequence[Any]) -> tuple[Shape, ...]:
+    return tuple(_shape(arg, f"trace_sum: args[{k}]") for k, arg in enumerate(sample))
