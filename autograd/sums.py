@@ -53,7 +53,8 @@ class SampleSum:
         seed = as_finite_float(seed, "backward gradient")
         if not samples:
             raise ValueError("SampleSum: needs at least one sample, got none")
-        total, grads = 0.0, {}
+        total = 0.0
+        grads: dict[int, tuple[Value, float]] = {}  # each parameter (by id) and its grad so far
         try:
             for replay, run in self._runs(samples):
                 total, found = replay.run(run, total, seed, grads)
@@ -106,7 +107,8 @@ class _Replay:
         self.params = params
         self.source = Source(nodes, 1 + _size(shapes), per_sample=True)
         names = namespace()
-        exec(compile(self.source.sample_loop(), f"<sample sum of {getattr(terms, '__name__', 'terms')}>", "exec"), names)
+        name = getattr(terms, "__name__", "terms")
+        exec(compile(self.source.sample_loop(), f"<sample sum of {name}>", "exec"), names)
         self.function = names["run"]
 
     def run(
