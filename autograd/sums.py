@@ -7,6 +7,7 @@ dynamic engine does, so every number is the engine's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from autograd.tracing import Shape, _flatten, _shape, _size, record
 from autograd.value import Value, as_finite_float, sum_values
 
 Terms = Callable[..., Sequence[Value]]
+_FLOAT = {float}
 
 
 def trace_sum(terms: Terms, *example_args: Any) -> SampleSum:
@@ -53,16 +55,13 @@ class SampleSum:
         seed = as_finite_float(seed, "backward gradient")
         if not samples:
             raise ValueError("SampleSum: needs at least one sample, got none")
-        total = 0.0
-        grads: dict[int, tuple[Value, float]] = {}  # each parameter (by id) and its grad so far
+        runs = self._runs(samples)
         try:
-            for replay, run in self._runs(samples):
-                total, found = replay.run(run, total, seed, grads)
-                grads.update(found)
+            total, grads = _accumulated(runs, seed)
         except (ArithmeticError, ValueError):
             return self._dynamic(samples, seed)  # the engine's own error, or a false alarm's same numbers
         with value_module.ACCUMULATING:  # as backward does: concurrent calls all add up
-            for q, g in grads.values():
+            for q, g in grads:
                 q.grad += g
         return total
 
@@ -71,8 +70,8 @@ class SampleSum:
         runs: list[tuple[_Replay, list[list[float]]]] = []
         replay = None
         for sample in samples:
-            floats: list[float] = []
-            if replay is None or not _flatten(sample, replay.shapes, floats):
+            floats: list[float] | None = None if replay is None else replay.numbers(sample)
+            if floats is None:
                 shapes = _shapes(sample)
                 replay = self._replay(shapes, sample)
                 floats = []
@@ -104,6 +103,8 @@ class _Replay:
 
         _, nodes, params, _ = record(carried, 0.0, *example)
         self.shapes = shapes
+        flat = all(shape is not None and all(item is None for item in shape) for shape in shapes)
+        self.lengths = [len(shape) for shape in shapes if shape is not None] if flat else None  # lists of numbers
         self.params = params
         self.source = Source(nodes, 1 + _size(shapes), per_sample=True)
         names = namespace()
@@ -111,16 +112,42 @@ class _Replay:
         exec(compile(self.source.sample_loop(), f"<sample sum of {name}>", "exec"), names)
         self.function = names["run"]
 
-    def run(
-        self, xs: list[list[float]], total: float, seed: float, grads: dict[int, tuple[Value, float]]
-    ) -> tuple[float, dict[int, tuple[Value, float]]]:
-        """The sum after xs, starting at total; each parameter's grad added up from grads' (by id)."""
-        p = [q.data for q in self.params]
-        start = [grads[id(q)][1] if id(q) in grads else 0.0 for q in self.params]
-        total, found, check = self.function(xs, p, start, total, seed)
+    def numbers(self, sample: Sequence[Any]) -> list[float] | None:
+        """The numbers in sample, depth first; None if it is not shaped like this replay's samples."""
+        if self.lengths is not None and len(sample) == len(self.lengths):
+            floats: list[float] = []
+            for x, n in zip(sample, self.lengths):  # the usual sample: lists of floats, read in bulk
+                if x.__class__ not in (list, tuple) or len(x) != n:
+                    break
+                floats += x
+            else:
+                total = sum(floats, 0.0) if _FLOAT.issuperset(map(type, floats)) else math.nan
+                if total - total == 0.0:  # all finite (else the careful reading below says which is not)
+                    return floats
+        floats = []
+        return floats if _flatten(sample, self.shapes, floats) else None
+
+    def run(self, xs: list[list[float]], total: float, seed: float, start: list[float]) -> tuple[float, list[float]]:
+        """The sum after the samples xs, from total; each parameter's grad added up from start."""
+        total, grads, check = self.function(xs, [q.data for q in self.params], start, total, seed)
         if check - check:  # inf or nan somewhere: let the engine say where
             raise FloatingPointError("SampleSum: a number overflowed")
-        return total, {id(q): (q, g) for q, g in zip(self.params, found)}
+        return total, grads
+
+
+def _accumulated(runs: list[tuple[_Replay, list[list[float]]]], seed: float) -> tuple[float, list[tuple[Value, float]]]:
+    """The sum over the runs of samples, and each parameter with its grad, added up run after run."""
+    if len(runs) == 1:
+        replay, xs = runs[0]
+        total, found = replay.run(xs, 0.0, seed, [0.0] * len(replay.params))
+        return total, list(zip(replay.params, found))
+    total = 0.0
+    grads: dict[int, tuple[Value, float]] = {}  # each parameter (by id) and its grad so far
+    for replay, xs in runs:
+        start = [grads[id(q)][1] if id(q) in grads else 0.0 for q in replay.params]
+        total, found = replay.run(xs, total, seed, start)
+        grads.update((id(q), (q, g)) for q, g in zip(replay.params, found))
+    return total, list(grads.values())
 
 
 def _shapes(sample: Sequence[Any]) -> tuple[Shape, ...]:
