@@ -68,14 +68,11 @@ class SampleSum:
     def _runs(self, samples: Sequence[Sequence[Any]]) -> list[tuple[_Replay, list[list[float]]]]:
         """Consecutive samples of one shape, with their numbers, each with the replay of that shape."""
         runs: list[tuple[_Replay, list[list[float]]]] = []
-        replay = None
+        replay: _Replay | None = None
         for sample in samples:
-            floats: list[float] | None = None if replay is None else replay.numbers(sample)
-            if floats is None:
-                shapes = _shapes(sample)
-                replay = self._replay(shapes, sample)
-                floats = []
-                _flatten(sample, shapes, floats)
+            floats = None if replay is None else replay.numbers(sample)
+            if replay is None or floats is None:
+                replay, floats = self._replay_of(sample)
             if runs and runs[-1][0] is replay:
                 runs[-1][1].append(floats)
             else:
@@ -87,6 +84,13 @@ class SampleSum:
         if replay is None:
             replay = self._replays[shapes] = _Replay(self.terms, shapes, example)
         return replay
+
+    def _replay_of(self, sample: Sequence[Any]) -> tuple[_Replay, list[float]]:
+        """The replay of sample's shape (traced at sample if there is none yet) and sample's numbers."""
+        shapes = _shapes(sample)
+        floats: list[float] = []
+        _flatten(sample, shapes, floats)
+        return self._replay(shapes, sample), floats
 
     def _dynamic(self, samples: Sequence[Sequence[Any]], seed: float) -> float:
         total = sum_values([t for sample in samples for t in self.terms(*sample)])
