@@ -18,6 +18,7 @@ from autograd.value import Value, as_finite_float, sum_values
 
 Terms = Callable[..., Sequence[Value]]
 _FLOAT = {float}
+_KEPT = 1 << 16  # immutable samples whose numbers a SampleSum keeps; past that it starts again
 
 
 def trace_sum(terms: Terms, *example_args: Any) -> SampleSum:
@@ -37,6 +38,7 @@ class SampleSum:
     def __init__(self, terms: Terms):
         self.terms = terms
         self._replays: dict[tuple[Shape, ...], _Replay] = {}
+        self._kept: dict[int, tuple[Any, _Replay, list[float]]] = {}  # by id: a sample, its replay and numbers
 
     def __repr__(self) -> str:
         name = getattr(self.terms, "__name__", "terms")
@@ -69,10 +71,20 @@ class SampleSum:
         """Consecutive samples of one shape, with their numbers, each with the replay of that shape."""
         runs: list[tuple[_Replay, list[list[float]]]] = []
         replay: _Replay | None = None
+        kept = self._kept
         for sample in samples:
-            floats = None if replay is None else replay.numbers(sample)
-            if replay is None or floats is None:
-                replay, floats = self._replay_of(sample)
+            known = kept.get(id(sample))
+            if known is not None and known[0] is sample:
+                replay, floats = known[1], known[2]
+            else:
+                found = None if replay is None else replay.numbers(sample)
+                if replay is None or found is None:
+                    replay, found = self._replay_of(sample)
+                floats = found
+                if _immutable(sample):  # a dataset's samples: their numbers are read once, not every step
+                    if len(kept) >= _KEPT:
+                        kept.clear()
+                    kept[id(sample)] = (sample, replay, floats)
             if runs and runs[-1][0] is replay:
                 runs[-1][1].append(floats)
             else:
@@ -152,6 +164,13 @@ def _accumulated(runs: list[tuple[_Replay, list[list[float]]]], seed: float) -> 
         total, found = replay.run(xs, total, seed, start)
         grads.update((id(q), (q, g)) for q, g in zip(replay.params, found))
     return total, list(grads.values())
+
+
+def _immutable(sample: Any) -> bool:
+    """Whether sample is a tuple of floats and tuples of floats, which nothing can change."""
+    return isinstance(sample, tuple) and all(
+        x.__class__ is float or (x.__class__ is tuple and _FLOAT.issuperset(map(type, x))) for x in sample
+    )
 
 
 def _shapes(sample: Sequence[Any]) -> tuple[Shape, ...]:

@@ -186,7 +186,7 @@ class _SampleLoss:
         n = sum(len(s.targets) for s in batch)
         mean = self.reduction == "mean" and n > 1
         scale = 1.0 / n if mean else 1.0  # batch_loss's total * (1 / n): d loss / d total is that number
-        total = self.program.backward([(s.inputs, s.targets) for s in batch], scale)
+        total = self.program.backward(batch, scale)  # a Sample is the tuple (inputs, targets)
         return total * scale if mean else total
 
 
