@@ -158,5 +158,5 @@ def test_samples_changed_between_calls_are_read_again(monkeypatch):
             assert grads_after([w], lambda s=samples: program.backward(s)) == grads_after(
                 [w], lambda s=samples: dynamic_sum(terms, s)
             )
-        lists[3][0][0] += 7.0  # a list can change: its numbers are read at every call
-        tuples[3] = ((7.0,), (1.0,))
+        lists[4][0][0] += 7.0  # a list can change: its numbers are read at every call
+        tuples[4] = ((7.0,), (1.0,))
