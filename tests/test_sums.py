@@ -144,19 +144,21 @@ def test_the_replay_matches_pytorch_float64(loss):
     assert grads == pytest.approx([q.grad.item() for q in tensors], rel=1e-10, abs=1e-14)
 
 
-def test_samples_changed_between_calls_are_read_again(monkeypatch):
+@pytest.mark.parametrize("kept", [1 << 16, 2])
+def test_samples_changed_between_calls_are_read_again(monkeypatch, kept):
     from autograd import sums
 
-    monkeypatch.setattr(sums, "_KEPT", 2)  # the kept numbers start again while a batch is read
+    monkeypatch.setattr(sums, "_KEPT", kept)  # 2: the kept numbers start again while a batch is read
     w = Value(0.5)
     terms = lambda x, t: [(w * x[0] - t[0]) ** 2]  # noqa: E731
+    program = trace_sum(terms, [1.0], [0.0])
     lists = [([float(k)], [1.0]) for k in range(5)]
     tuples = [((float(k),), (1.0,)) for k in range(5)]
-    program = trace_sum(terms, [1.0], [0.0])
-    for _ in range(2):
-        for samples in (lists, tuples):
-            assert grads_after([w], lambda s=samples: program.backward(s)) == grads_after(
-                [w], lambda s=samples: dynamic_sum(terms, s)
-            )
-        lists[4][0][0] += 7.0  # a list can change: its numbers are read at every call
-        tuples[4] = ((7.0,), (1.0,))
+    for samples in (lists, tuples, lists, tuples):
+        assert grads_after([w], lambda s=samples: program.backward(s)) == grads_after(
+            [w], lambda s=samples: dynamic_sum(terms, s)
+        )
+        if samples is lists:
+            lists[4][0][0] += 7.0  # a list can change: its numbers are read at every call
+        else:
+            tuples[4] = ((tuples[4][0][0] + 7.0,), (1.0,))
