@@ -6,11 +6,14 @@ import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from oracles import needs_torch, torch, torch_activation
 
 import nn
 from autograd import SampleSum, TraceError, Value, sum_values, trace_sum
 from nn import MLP
+from nn.layers import ACTIVATIONS
 from nn.losses import TERMS
 
 
@@ -44,6 +47,34 @@ def test_the_replay_is_the_dynamic_sum_float_for_float(loss, network, data):
     for seed in (1.0, 1.0 / 7):
         replayed = grads_after(params, lambda seed=seed: program.backward(samples, seed))
         assert replayed == grads_after(params, lambda seed=seed: dynamic_sum(terms, samples, seed))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    hidden=st.lists(st.integers(1, 4), max_size=2),
+    outputs=st.integers(1, 2),
+    activation=st.sampled_from(sorted(ACTIVATIONS)),
+    loss=st.sampled_from(sorted(TERMS)),
+    scale=st.sampled_from([1.0, 0.25, 1.0 / 3]),
+    points=st.lists(
+        st.lists(st.sampled_from([0.0, -0.0, 1.0, -1.0]) | st.floats(-3.0, 3.0), min_size=4, max_size=4),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_random_networks_and_batches_replay_float_for_float(seed, hidden, outputs, activation, loss, scale, points):
+    model = MLP(2, [*hidden, outputs], activation=activation, seed=seed)
+    terms = model_terms(model, loss)
+    samples = [(p[:2], p[2 : 2 + outputs]) for p in points]
+    program = trace_sum(terms, *samples[0])
+    params = model.parameters()
+    for _ in range(3):  # parameters changed in place between calls
+        replayed = grads_after(params, lambda: program.backward(samples, scale))
+        expected = grads_after(params, lambda: dynamic_sum(terms, samples, scale))
+        assert [repr(x) for x in (replayed[0], *replayed[1])] == [repr(x) for x in (expected[0], *expected[1])]
+        for q in params:
+            q.data -= 0.1 * q.grad
 
 
 def test_a_parameter_used_many_times_per_sample_adds_up_in_the_engine_s_order():
