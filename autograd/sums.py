@@ -55,6 +55,7 @@ class SampleSum:
         As sum.backward(seed) would, for the sum built by the dynamic engine.
         """
         seed = as_finite_float(seed, "backward gradient")
+        samples = list(samples)  # read twice if the engine must redo the sum (an iterator would be spent)
         if not samples:
             raise ValueError("SampleSum: needs at least one sample, got none")
         runs = self._runs(samples)

@@ -87,6 +87,14 @@ def test_a_parameter_used_many_times_per_sample_adds_up_in_the_engine_s_order():
     assert replayed == grads_after([w], lambda: dynamic_sum(terms, samples, 0.37))
 
 
+def test_an_iterator_of_samples_is_read_once_even_when_the_engine_redoes_the_sum():
+    w = Value(1.0, label="w")
+    program = trace_sum(lambda x: [(w * x).exp()], 1.0)
+    assert program.backward(iter([(1.0,), (2.0,)])) == math.exp(1.0) + math.exp(2.0)
+    with pytest.raises(OverflowError, match="exp"):  # the fast path fails; the engine reads the samples again
+        program.backward(iter([(1.0,), (1000.0,)]))
+
+
 def test_grads_add_to_what_was_there_as_backward_does():
     w = Value(1.5)
     terms = lambda x: [w * x * x]  # noqa: E731
