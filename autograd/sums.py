@@ -116,7 +116,10 @@ class _Replay:
 
     def __init__(self, terms: Terms, shapes: tuple[Shape, ...], example: Sequence[Any]):
         def carried(total: Value, *args: Any) -> Value:
-            return sum_values([total, *terms(*args)])
+            made = terms(*args)
+            if not isinstance(made, list | tuple) or not made:
+                raise TypeError(f"trace_sum: terms must return a non-empty list of Values, got {made!r}")
+            return sum_values([total, *made])
 
         _, nodes, params, _ = record(carried, 0.0, *example)
         self.shapes = shapes

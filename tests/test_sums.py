@@ -148,6 +148,9 @@ def test_bad_calls_are_refused_clearly():
     with pytest.raises(TypeError, match=r"^trace_sum: args\[0\] must be a number, a Value or a list of them, got str"):
         program.backward([("one",)])
     assert isinstance(program, SampleSum)
+    for made in ([], Value(1.0)):
+        with pytest.raises(TypeError, match=r"^trace_sum: terms must return a non-empty list of Values, got "):
+            trace_sum(lambda x, made=made: made, 1.0)
 
 
 TORCH_TERMS = {
