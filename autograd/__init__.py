@@ -7,6 +7,7 @@ from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.graph import grad, leaves, topological_order
 from autograd.ops import OPS, Op
 from autograd.program import Program, trace
+from autograd.sums import SampleSum, trace_sum
 from autograd.tracing import TraceError
 from autograd.value import Constant, Value, constant, logsumexp, no_grad, sum_values, weighted_sum
 
@@ -16,6 +17,7 @@ __all__ = [
     "GradcheckError",
     "Op",
     "Program",
+    "SampleSum",
     "TraceError",
     "Value",
     "constant",
@@ -32,5 +34,6 @@ __all__ = [
     "sum_values",
     "topological_order",
     "trace",
+    "trace_sum",
     "weighted_sum",
 ]

@@ -61,9 +61,12 @@ class Source:
     the call to the engine, which raises its own error (or, on a false alarm, repeats the result).
     """
 
-    def __init__(self, nodes: list[Node], n_args: int):
+    def __init__(self, nodes: list[Node], n_args: int, *, per_sample: bool = False):
         self.nodes = nodes
         self.n_args = n_args
+        # per_sample: the graph of one sample, replayed for each (see sample_loop): the root's grad is
+        # `seed`, parameter grads add up over the samples, and no argument needs a grad.
+        self.per_sample = per_sample
         self.root = len(nodes) - 1
         names = [self._name(k) for k in range(len(nodes))]
         codes = {k: self._code(k, names) for k, node in enumerate(nodes) if node.parents}
@@ -122,7 +125,7 @@ class Source:
             for p, fixed in zip(node.parents, node.fixed):
                 incoming[p] += not fixed
         grads: list[str | None] = [None] * len(nodes)
-        grads[root] = "1.0"
+        grads[root] = "seed" if self.per_sample else "1.0"
         paths_in: list[list[tuple[int, ...]]] = [[] for _ in nodes]
         gates: dict[int, str] = {}
         inits, statements, checks = [], [], []
@@ -142,7 +145,7 @@ class Source:
                 gates[k] = gate
                 path += (k,)
             for p, local, fixed in zip(node.parents, code.local_grads, node.fixed):
-                if fixed:
+                if fixed or (self.per_sample and nodes[p].op == ARG):
                     continue
                 if code.gate and not gate:
                     local = f"({local} if {code.gate} else 0.0)"
@@ -159,14 +162,16 @@ class Source:
                         statements.append((path, f"g{p} += {term}"))
                         continue
                     grads[p] = f"g{p}"
-                    if path:  # later statements may add to it even if this one is skipped
+                    if self.per_sample and nodes[p].op == PARAM:  # set to 0.0 once, before the first sample
+                        statements.append((path, f"g{p} += {term}"))
+                    elif path:  # later statements may add to it even if this one is skipped
                         inits.append(f"g{p} = 0.0")
                         statements.append((path, f"g{p} += {term}"))
                     elif nodes[p].op in (ARG, PARAM):  # from 0.0, as the engine: a gradient is never -0.0
                         statements.append((path, f"g{p} = 0.0 + {_group(term)}"))
                     else:  # a zero's sign inside changes no other number
                         statements.append((path, f"g{p} = {term}"))
-        return ["check = 0.0", *inits], _nested(statements, gates), grads, checks
+        return inits, _nested(statements, gates), grads, checks
 
     def _check(self, grads: bool, more: Sequence[str] = ()) -> str:
         items = [*self.value_checks, *(self.grad_checks if grads else []), *more]
@@ -204,6 +209,7 @@ class Source:
         body = [
             *self._unpack(),
             *self.forward_lines,
+            "check = 0.0",
             *self.inits,
             *self.backward_lines,
             f"return {self.root_value}, ({''.join(g + ', ' for g in arg_grads)}), "
@@ -211,11 +217,37 @@ class Source:
         ]
         return "def run(x, p):\n" + "".join(f"    {line}\n" for line in body)
 
+    def sample_loop(self) -> str:
+        """def run(xs, p, a, carried, seed) -> (root value after the last sample, parameter grads, check).
+
+        The graph is one sample's, made with per_sample=True; argument 0 carries the root's value from
+        one sample to the next (carried before the first), and each x in xs holds a sample's other
+        argument numbers. Parameter grads start at a and add seed · d root / d p sample by sample.
+        """
+        names = ["_"] * self.n_args
+        for k, node in enumerate(self.nodes):
+            if node.op == ARG:
+                names[int(node.data)] = f"v{k}"
+        params = [k for k, n in enumerate(self.nodes) if n.op == PARAM]
+        grads = "".join(f"g{k}, " for k in params)
+        sample = [f"{', '.join(names[1:])}, = x"] if self.n_args > 1 else []
+        step = [*sample, *self.forward_lines, *self.inits, *self.backward_lines, f"check = {self._check(False)}"]
+        body = [
+            *([f"{''.join(f'v{k}, ' for k in params)}= p", f"{grads}= a"] if params else []),
+            f"{names[0]} = carried",
+            "check = 0.0",
+            "for x in xs:",
+            *(f"    {line}" for line in step),
+            f"    {names[0]} = {self.root_value}",
+            f"return {names[0]}, ({grads}), {self._check(True, [names[0]])}",
+        ]
+        return "def run(xs, p, a, carried, seed):\n" + "".join(f"    {line}\n" for line in body)
+
     def descend(self, positions: tuple[int, ...]) -> str:
         """def run(steps, lr, x, p) -> (values, parameters, failed step or None)."""
         params = [k for k, n in enumerate(self.nodes) if n.op == PARAM]
         state = f"({''.join(f'v{k}, ' for k in params)})"
-        step = [*self.forward_lines, *self.inits, *self.backward_lines]
+        step = [*self.forward_lines, "check = 0.0", *self.inits, *self.backward_lines]
         trained = [params[j] for j in positions]
         # Each update goes to u first and joins the check: no parameter becomes inf or nan unnoticed.
         updates = [f"u{k} = v{k} - lr * {self.grads[k]}" for k in trained]

@@ -193,12 +193,14 @@ def unfused_loss(value_type: type, layers: list, xs: list, ys: list) -> object:
 
 
 def print_table(rows: list[tuple[str, str, float, str]]) -> None:
-    """The rows as a Markdown table."""
-    width = max(len(r[0]) for r in rows)
-    print(f"| {'measure':<{width}} | this engine | compared in the same run |")
-    print(f"|{'-' * (width + 2)}|-------------|--------------------------|")
-    for what, unit, value, comparison in rows:
-        print(f"| {what:<{width}} | {value:8.2f} {unit:<5} | {comparison} |")
+    """The rows as a Markdown table whose columns line up."""
+    cells = [(what, f"{value:.2f} {unit}", comparison) for what, unit, value, comparison in rows]
+    header = ("measure", "this engine", "compared in the same run")
+    widths = [max(len(row[k]) for row in [header, *cells]) for k in range(3)]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for what, value, comparison in cells:
+        print(f"| {what.ljust(widths[0])} | {value.rjust(widths[1])} | {comparison.ljust(widths[2])} |")
 
 
 def main(*sources: Callable[[int], list[tuple[str, str, float, str]]]) -> None:
@@ -210,8 +212,9 @@ def main(*sources: Callable[[int], list[tuple[str, str, float, str]]]) -> None:
         import compiled_rows  # the package rows import this module's helpers, so they come in here
         import higher_rows
         import nn_rows
+        import training_rows
 
-        sources = (run, nn_rows.rows, compiled_rows.rows, higher_rows.rows)
+        sources = (run, nn_rows.rows, compiled_rows.rows, training_rows.rows, higher_rows.rows)
     print_table([row for source in sources for row in source(repeats)])
 
 

@@ -29,20 +29,32 @@ def half_squared_error(outputs: Sequence[Value], targets: Sequence[Target]) -> V
 def mse(outputs: Sequence[Value], targets: Sequence[Target], *, reduction: str = "mean") -> Value:
     """Mean (or summed) squared error, as torch.nn.functional.mse_loss."""
     _check_pairs("mse", outputs, targets)
-    return _total([(o - t) ** 2 for o, t in zip(outputs, targets)], reduction)
+    return _total(_squared_differences(outputs, targets), reduction)
 
 
 def bce_with_logits(logits: Sequence[Value], targets: Sequence[Target], *, reduction: str = "mean") -> Value:
     """Binary cross-entropy from logits z and targets y in [0, 1]: softplus(z) − y·z, never overflowing."""
     _check_pairs("bce_with_logits", logits, targets)
-    # -[y·log σ(z) + (1 - y)·log(1 - σ(z))] = log(1 + e^z) - y·z, and softplus is stable for any z.
-    return _total([z.softplus() - y * z for z, y in zip(logits, targets)], reduction)
+    return _total(_cross_entropies(logits, targets), reduction)
 
 
 def hinge(scores: Sequence[Value], labels: Sequence[Target], *, reduction: str = "mean") -> Value:
     """max(0, 1 − y·score) for labels y = ±1, as micrograd's demo trains its classifier."""
     _check_pairs("hinge", scores, labels)
-    return _total([(1.0 - y * s).relu() for s, y in zip(scores, labels)], reduction)
+    return _total(_hinges(scores, labels), reduction)
+
+
+def _squared_differences(outputs: Sequence[Value], targets: Sequence[Target]) -> list[Value]:
+    return [(o - t) ** 2 for o, t in zip(outputs, targets)]
+
+
+def _cross_entropies(logits: Sequence[Value], targets: Sequence[Target]) -> list[Value]:
+    # -[y·log σ(z) + (1 - y)·log(1 - σ(z))] = log(1 + e^z) - y·z, and softplus is stable for any z.
+    return [z.softplus() - y * z for z, y in zip(logits, targets)]
+
+
+def _hinges(scores: Sequence[Value], labels: Sequence[Target]) -> list[Value]:
+    return [(1.0 - y * s).relu() for s, y in zip(scores, labels)]
 
 
 def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
@@ -77,6 +89,13 @@ LOSSES: dict[str, Callable[..., Value]] = {
     "mse": mse,
     "bce_with_logits": bce_with_logits,
     "hinge": hinge,
+}
+# Each named loss as its per-output terms and their reduction: LOSSES[name] is _total(terms, reduction).
+TERMS: dict[str, tuple[Callable[[Sequence[Value], Sequence[Target]], list[Value]], str]] = {
+    "half_squared_error": (squared_errors, "sum"),
+    "mse": (_squared_differences, "mean"),
+    "bce_with_logits": (_cross_entropies, "mean"),
+    "hinge": (_hinges, "mean"),
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograd import Value, grad, sum_values
+from autograd import Value, grad, sum_values, trace
 from nn import display, naming
 from nn.datasets import Sample
 from nn.files import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
@@ -195,6 +195,17 @@ class WorkedExample:
         pass_ = self.forward(sample).backward()
         self.optimizer.step()
         return pass_
+
+    def train(self, steps: int, sample: int | None = None) -> list[float]:
+        """steps of step(sample), replayed from one trace (autograd.trace): each step's loss, before its update.
+
+        Float for float the loop of step(sample); only the parameters' data change, not their grads.
+        """
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"{self.name}: train: steps must be a whole number >= 0, got {steps!r}")
+        self.forward(sample)  # an unknown sample is an IndexError before anything is traced
+        program = trace(lambda: self.forward(sample).loss)
+        return program.descend(steps, self.learning_rate, params=self.optimizer.params)
 
     def __getitem__(self, name: str) -> Value:
         """The network's parameter called ``name`` (its current value)."""

@@ -8,11 +8,11 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from autograd import Program, TraceError, Value, trace
+from autograd import Program, TraceError, Value, trace, trace_sum
 from nn import display
 from nn.datasets import Sample
 from nn.layers import MLP
-from nn.losses import loss_function
+from nn.losses import TERMS, loss_function
 from nn.optim import SGD, Adam
 
 PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unless told not to
@@ -76,7 +76,7 @@ def train(
     seed: int = 0,
     progress: bool | None = None,
     history: History | None = None,
-    compiled: bool = False,
+    compiled: bool | str = "auto",
 ) -> History:
     """Run steps of gradient descent on samples and return the loss history.
 
@@ -86,9 +86,15 @@ def train(
     one warning that names a smaller learning rate. batch_size: None for every sample each step, else a random batch
     drawn with random.Random(seed). schedule: step index -> learning rate. progress: a tqdm bar on
     stderr; None shows one for runs of PROGRESS_FROM steps or more, on a terminal only.
-    compiled: trace the loss once (autograd.trace) and replay it every step, float for float the
-    same result; if the loss cannot be traced, warn and use the dynamic engine.
+    compiled: "auto" traces the loss once and replays it every step, float for float the same
+    result (a named loss one sample at a time, autograd.trace_sum; a loss function over the whole
+    batch, autograd.trace); if the loss cannot be traced, it notes why in the history and uses the
+    dynamic engine. True also warns then; False always uses the dynamic engine.
     """
+    if compiled not in (True, False, "auto") or not isinstance(compiled, bool | str):
+        raise ValueError(f"train: compiled must be True, False or 'auto', got {compiled!r}")
+    if isinstance(loss, str):
+        loss_function(loss)  # an unknown name is an error, not a reason to fall back
     if steps < 0:
         raise ValueError(f"train: steps must not be negative, got {steps}")
     if not samples:
@@ -105,7 +111,13 @@ def train(
         from tqdm.auto import tqdm  # type: ignore[import-untyped]  # a widget in Jupyter, text on a terminal
 
         bar = tqdm(total=steps, desc="training", unit="step", disable=disable, leave=False)
-    program = _traced_loss(model, loss, samples[: batch_size or len(samples)]) if compiled and steps else None
+    program = None
+    if compiled and steps:
+        program, reason = _replayed_loss(model, loss, samples, batch_size)
+        if reason is not None:
+            history.notes.append(reason)
+            if compiled is True:
+                warnings.warn(reason, stacklevel=2)
     for step in range(steps):
         if schedule is not None:
             optimizer.lr = _scheduled_lr(schedule, step)
@@ -139,9 +151,11 @@ def _scheduled_lr(schedule: Callable[[int], float], step: int) -> float:
 
 
 def _loss_and_gradients(
-    model: MLP, batch: Sequence[Sample], loss: str | Callable[..., Value], program: Program | None
+    model: MLP, batch: Sequence[Sample], loss: str | Callable[..., Value], program: Program | _SampleLoss | None
 ) -> float:
     """The batch loss, with its gradients added to the parameters' grads."""
+    if isinstance(program, _SampleLoss):
+        return program.backward(batch)
     if program is not None:
         return program.backward(*_columns(batch))
     total = batch_loss(model, batch, loss)
@@ -153,18 +167,47 @@ def _columns(samples: Sequence[Sample]) -> tuple[list[list[float]], list[list[fl
     return [list(s.inputs) for s in samples], [list(s.targets) for s in samples]
 
 
-def _traced_loss(model: MLP, loss: str | Callable[..., Value], example: Sequence[Sample]) -> Program | None:
-    """batch_loss over a batch like example, traced once; None, with a warning, if it cannot be."""
+class _SampleLoss:
+    """A named loss over a batch, replayed one sample at a time: batch_loss's numbers, float for float."""
+
+    def __init__(self, model: MLP, name: str, example: Sample):
+        terms_of, self.reduction = TERMS[name]
+
+        def terms(inputs: list[Value], targets: list[Value]) -> list[Value]:
+            outputs = model.forward(inputs)
+            if len(outputs) != len(targets):  # batch_loss's own error, then
+                raise ValueError(f"{name}: {len(outputs)} outputs but {len(targets)} targets")
+            return terms_of(outputs, targets)
+
+        self.program = trace_sum(terms, list(example.inputs), list(example.targets))
+
+    def backward(self, batch: Sequence[Sample]) -> float:
+        """The loss over batch; adds its gradients to the parameters' grads."""
+        n = sum(len(s.targets) for s in batch)
+        mean = self.reduction == "mean" and n > 1
+        scale = 1.0 / n if mean else 1.0  # batch_loss's total * (1 / n): d loss / d total is that number
+        total = self.program.backward(batch, scale)  # a Sample is the tuple (inputs, targets)
+        return total * scale if mean else total
+
+
+def _replayed_loss(
+    model: MLP, loss: str | Callable[..., Value], samples: Sequence[Sample], batch_size: int | None
+) -> tuple[Program | _SampleLoss | None, str | None]:
+    """The loss traced once for replay, or None and the one-line reason it cannot be."""
+    if isinstance(loss, str) and all(len(s.targets) == len(samples[0].targets) for s in samples):
+        try:
+            return _SampleLoss(model, loss, samples[0]), None
+        except (TraceError, ValueError):
+            pass  # the whole batch's trace below says what is wrong, or works
 
     def loss_of(inputs: list[list[Value]], targets: list[list[Value]]) -> Value:
         traced = [Sample(tuple(x), tuple(t)) for x, t in zip(inputs, targets)]  # type: ignore[arg-type]
         return batch_loss(model, traced, loss)
 
     try:
-        return trace(loss_of, *_columns(example))
+        return trace(loss_of, *_columns(samples[: batch_size or len(samples)])), None
     except TraceError as error:
-        warnings.warn(f"train: cannot compile the loss, using the dynamic engine: {error}", stacklevel=3)
-        return None
+        return None, f"train: cannot compile the loss, using the dynamic engine: {error}"
 
 
 def accuracy(model: MLP, samples: Sequence[Sample]) -> float:

@@ -280,3 +280,21 @@ def test_a_spec_without_a_source_describes_itself_without_an_empty_source_line()
     lines = load_spec(MINIMAL).describe().splitlines()
     assert lines[0] == "minimal: minimal" and lines[1].startswith("  network: 2-3-2, layers relu")
     assert "  source: nowhere" in load_spec(copy.deepcopy(MINIMAL) | {"source": "nowhere"}).describe()
+
+
+@pytest.mark.parametrize("name", ["russo-3-3-3", "hmkcode-2-2-1", "swap-2-4-3-2", "two-neurons-chain"])
+@pytest.mark.parametrize("sample", [None, -1])
+def test_train_replays_the_step_loop_float_for_float(name, sample):
+    replayed, dynamic = nn.example(name), nn.example(name)
+    losses = replayed.train(40, sample)
+    assert losses == [dynamic.step(sample).loss.data for _ in range(40)]
+    assert replayed.parameter_values() == dynamic.parameter_values()
+
+
+def test_train_refuses_bad_steps_and_samples():
+    example = nn.example("russo-3-3-3")
+    with pytest.raises(ValueError, match=r"^russo-3-3-3: train: steps must be a whole number >= 0, got 2\.5$"):
+        example.train(2.5)
+    with pytest.raises(IndexError, match=r"^russo-3-3-3: no sample 9; it has 1$"):
+        example.train(3, 9)
+    assert example.train(0) == []

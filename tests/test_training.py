@@ -115,7 +115,7 @@ def test_bad_arguments_are_refused_clearly():
 
 
 @needs_torch
-@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("compiled", [False, True, "auto"])
 def test_compiled_training_matches_pytorch_too(compiled):
     model = MLP(2, [3, 2], activation="sigmoid", seed=3)
     samples = nn.swap()
@@ -185,3 +185,55 @@ def test_a_loss_that_overflows_names_the_step_and_a_learning_rate_to_try():
     ):
         train(MLP(2, [4, 1], seed=0), nn.moons(20, seed=0), steps=300, lr=50, history=history)
     assert history.notes[-1].startswith("train: step ")
+
+
+@pytest.mark.parametrize("loss", ["mse", "half_squared_error", "hinge", "bce_with_logits"])
+@pytest.mark.parametrize("batch_size", [None, 1, 7])
+def test_the_default_replays_each_sample_float_for_float(loss, batch_size):
+    runs = []
+    for compiled in (False, "auto"):
+        model = MLP(2, [5, 2], seed=2)
+        samples = [nn.Sample(s.inputs, (s.targets[0], -s.targets[0] / 2)) for s in nn.moons(24, seed=1)]
+        history = train(model, samples, steps=15, lr=0.05, loss=loss, batch_size=batch_size, compiled=compiled)
+        runs.append((history.losses, [p.data for p in model.parameters()], history.notes))
+    assert runs[0] == runs[1]
+
+
+def test_a_named_loss_is_traced_for_one_sample_not_the_batch():
+    from nn.training import _replayed_loss, _SampleLoss
+
+    replay, reason = _replayed_loss(MLP(2, [3, 1], seed=0), "mse", nn.moons(200), None)
+    assert isinstance(replay, _SampleLoss) and reason is None
+    assert replay.program.source.count("for x in xs:") == 1
+
+
+def test_the_default_traces_a_loss_function_once_and_false_never_does():
+    calls = []
+
+    def counted(outputs, targets):
+        calls.append(len(outputs))
+        return nn.losses.mse(outputs, targets)
+
+    train(MLP(2, [3, 1], seed=0), nn.xor(), steps=5, loss=counted)
+    assert calls == [4]  # traced once, then replayed
+    train(MLP(2, [3, 1], seed=0), nn.xor(), steps=5, loss=counted, compiled=False)
+    assert calls == [4] * 6
+
+
+def test_the_default_notes_a_loss_it_cannot_trace_in_one_line_without_a_warning(recwarn):
+    def branching(outputs, targets):
+        o, t = outputs[0], targets[0]
+        return (o - t) ** 2 if o.data > 0 else (o + t) ** 2
+
+    history = train(MLP(2, [2, 1], seed=1), nn.xor()[:1], steps=3, loss=branching)
+    assert recwarn.list == []
+    assert len(history) == 3 and len(history.notes) == 1 and "\n" not in history.notes[0]
+    assert history.notes[0].startswith("train: cannot compile the loss, using the dynamic engine: trace: f reads ")
+    assert train(MLP(2, [2, 1], seed=1), nn.xor()[:1], steps=3, loss=branching, compiled=False).notes == []
+
+
+def test_compiled_must_be_true_false_or_auto():
+    with pytest.raises(ValueError, match=r"^train: compiled must be True, False or 'auto', got 'yes'$"):
+        train(MLP(2, [1], seed=0), nn.xor(), steps=1, compiled="yes")
+    with pytest.raises(ValueError, match=r"^train: compiled must be True, False or 'auto', got 1$"):
+        train(MLP(2, [1], seed=0), nn.xor(), steps=1, compiled=1)

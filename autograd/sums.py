@@ -1,0 +1,181 @@
+"""Sums over samples: one sample's graph traced once (per shape of sample) and replayed for every sample.
+
+A batch loss is usually a reduction over samples of one per-sample graph. Tracing that graph instead
+of the whole batch costs the same for any batch, and the replay adds the samples up in the order the
+dynamic engine does, so every number is the engine's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd import value as value_module
+from autograd.codegen import Source, namespace
+from autograd.tracing import Shape, _flatten, _shape, _size, record
+from autograd.value import Value, as_finite_float, sum_values
+
+Terms = Callable[..., Sequence[Value]]
+_FLOAT = {float}
+_KEPT = 1 << 16  # immutable samples whose numbers a SampleSum keeps; past that it starts again
+
+
+def trace_sum(terms: Terms, *example_args: Any) -> SampleSum:
+    """Trace terms (one sample's arguments -> that sample's Values) once on example_args; see SampleSum."""
+    program = SampleSum(terms)
+    program._replay(_shapes(example_args), example_args)
+    return program
+
+
+class SampleSum:
+    """Σ of terms(*sample) over samples, replayed from one traced sample graph (one per shape of sample).
+
+    Float for float sum_values([t for sample in samples for t in terms(*sample)]) and its backward:
+    terms must build the same graph for every sample of a shape, as for autograd.trace.
+    """
+
+    def __init__(self, terms: Terms):
+        self.terms = terms
+        self._replays: dict[tuple[Shape, ...], _Replay] = {}
+        self._kept: dict[int, tuple[Any, _Replay, list[float]]] = {}  # by id: a sample, its replay and numbers
+
+    def __repr__(self) -> str:
+        name = getattr(self.terms, "__name__", "terms")
+        return f"<SampleSum of {name}: {len(self._replays)} traced sample shape(s)>"
+
+    @property
+    def source(self) -> str:
+        """The generated code of each traced sample shape, one after the other."""
+        return "\n".join(replay.source.sample_loop() for replay in self._replays.values())
+
+    def backward(self, samples: Sequence[Sequence[Any]], seed: float = 1.0) -> float:
+        """The sum over samples (each a tuple of terms' arguments); adds seed · d sum / d p to each p.grad.
+
+        As sum.backward(seed) would, for the sum built by the dynamic engine.
+        """
+        seed = as_finite_float(seed, "backward gradient")
+        samples = list(samples)  # read twice if the engine must redo the sum (an iterator would be spent)
+        if not samples:
+            raise ValueError("SampleSum: needs at least one sample, got none")
+        runs = self._runs(samples)
+        try:
+            total, grads = _accumulated(runs, seed)
+        except (ArithmeticError, ValueError):
+            return self._dynamic(samples, seed)  # the engine's own error, or a false alarm's same numbers
+        with value_module.ACCUMULATING:  # as backward does: concurrent calls all add up
+            for q, g in grads:
+                q.grad += g
+        return total
+
+    def _runs(self, samples: Sequence[Sequence[Any]]) -> list[tuple[_Replay, list[list[float]]]]:
+        """Consecutive samples of one shape, with their numbers, each with the replay of that shape."""
+        runs: list[tuple[_Replay, list[list[float]]]] = []
+        replay: _Replay | None = None
+        kept = self._kept
+        for sample in samples:
+            known = kept.get(id(sample))
+            if known is not None and known[0] is sample:
+                replay, floats = known[1], known[2]
+            else:
+                found = None if replay is None else replay.numbers(sample)
+                if replay is None or found is None:
+                    replay, found = self._replay_of(sample)
+                floats = found
+                if _immutable(sample):  # a dataset's samples: their numbers are read once, not every step
+                    if len(kept) >= _KEPT:
+                        kept.clear()
+                    kept[id(sample)] = (sample, replay, floats)
+            if runs and runs[-1][0] is replay:
+                runs[-1][1].append(floats)
+            else:
+                runs.append((replay, [floats]))
+        return runs
+
+    def _replay(self, shapes: tuple[Shape, ...], example: Sequence[Any]) -> _Replay:
+        replay = self._replays.get(shapes)
+        if replay is None:
+            replay = self._replays[shapes] = _Replay(self.terms, shapes, example)
+        return replay
+
+    def _replay_of(self, sample: Sequence[Any]) -> tuple[_Replay, list[float]]:
+        """The replay of sample's shape (traced at sample if there is none yet) and sample's numbers."""
+        shapes = _shapes(sample)
+        floats: list[float] = []
+        _flatten(sample, shapes, floats)
+        return self._replay(shapes, sample), floats
+
+    def _dynamic(self, samples: Sequence[Sequence[Any]], seed: float) -> float:
+        total = sum_values([t for sample in samples for t in self.terms(*sample)])
+        total.backward(seed)
+        return total.data
+
+
+class _Replay:
+    """One sample shape's traced graph, compiled to a loop over samples."""
+
+    def __init__(self, terms: Terms, shapes: tuple[Shape, ...], example: Sequence[Any]):
+        def carried(total: Value, *args: Any) -> Value:
+            made = terms(*args)
+            if not isinstance(made, list | tuple) or not made:
+                raise TypeError(f"trace_sum: terms must return a non-empty list of Values, got {made!r}")
+            return sum_values([total, *made])
+
+        _, nodes, params, _ = record(carried, 0.0, *example)
+        self.shapes = shapes
+        flat = all(shape is not None and all(item is None for item in shape) for shape in shapes)
+        self.lengths = [len(shape) for shape in shapes if shape is not None] if flat else None  # lists of numbers
+        self.params = params
+        self.source = Source(nodes, 1 + _size(shapes), per_sample=True)
+        names = namespace()
+        name = getattr(terms, "__name__", "terms")
+        exec(compile(self.source.sample_loop(), f"<sample sum of {name}>", "exec"), names)
+        self.function = names["run"]
+
+    def numbers(self, sample: Sequence[Any]) -> list[float] | None:
+        """The numbers in sample, depth first; None if it is not shaped like this replay's samples."""
+        if self.lengths is not None and len(sample) == len(self.lengths):
+            floats: list[float] = []
+            for x, n in zip(sample, self.lengths):  # the usual sample: lists of floats, read in bulk
+                if x.__class__ not in (list, tuple) or len(x) != n:
+                    break
+                floats += x
+            else:
+                total = sum(floats, 0.0) if _FLOAT.issuperset(map(type, floats)) else math.nan
+                if total - total == 0.0:  # all finite (else the careful reading below says which is not)
+                    return floats
+        floats = []
+        return floats if _flatten(sample, self.shapes, floats) else None
+
+    def run(self, xs: list[list[float]], total: float, seed: float, start: list[float]) -> tuple[float, list[float]]:
+        """The sum after the samples xs, from total; each parameter's grad added up from start."""
+        total, grads, check = self.function(xs, [q.data for q in self.params], start, total, seed)
+        if check - check:  # inf or nan somewhere: let the engine say where
+            raise FloatingPointError("SampleSum: a number overflowed")
+        return total, grads
+
+
+def _accumulated(runs: list[tuple[_Replay, list[list[float]]]], seed: float) -> tuple[float, list[tuple[Value, float]]]:
+    """The sum over the runs of samples, and each parameter with its grad, added up run after run."""
+    if len(runs) == 1:
+        replay, xs = runs[0]
+        total, found = replay.run(xs, 0.0, seed, [0.0] * len(replay.params))
+        return total, list(zip(replay.params, found))
+    total = 0.0
+    grads: dict[int, tuple[Value, float]] = {}  # each parameter (by id) and its grad so far
+    for replay, xs in runs:
+        start = [grads[id(q)][1] if id(q) in grads else 0.0 for q in replay.params]
+        total, found = replay.run(xs, total, seed, start)
+        grads.update((id(q), (q, g)) for q, g in zip(replay.params, found))
+    return total, list(grads.values())
+
+
+def _immutable(sample: Any) -> bool:
+    """Whether sample is a tuple of floats and tuples of floats, which nothing can change."""
+    return isinstance(sample, tuple) and all(
+        x.__class__ is float or (x.__class__ is tuple and _FLOAT.issuperset(map(type, x))) for x in sample
+    )
+
+
+def _shapes(sample: Sequence[Any]) -> tuple[Shape, ...]:
+    return tuple(_shape(arg, f"trace_sum: args[{k}]") for k, arg in enumerate(sample))
