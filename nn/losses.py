@@ -89,6 +89,7 @@ LOSSES: dict[str, Callable[..., Value]] = {
     "mse": mse,
     "bce_with_logits": bce_with_logits,
     "hinge": hinge,
+    "cross_entropy": lambda logits, targets: cross_entropy(logits, targets),  # one sample's
 }
 # Each named loss as its per-output terms and their reduction: LOSSES[name] is _total(terms, reduction).
 TERMS: dict[str, tuple[Callable[[Sequence[Value], Sequence[Target]], list[Value]], str]] = {
@@ -96,6 +97,7 @@ TERMS: dict[str, tuple[Callable[[Sequence[Value], Sequence[Target]], list[Value]
     "mse": (_squared_differences, "mean"),
     "bce_with_logits": (_cross_entropies, "mean"),
     "hinge": (_hinges, "mean"),
+    "cross_entropy": (lambda logits, targets: [cross_entropy(logits, targets)], "mean"),  # one term a sample
 }
 
 

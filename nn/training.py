@@ -12,7 +12,7 @@ from autograd import Program, TraceError, Value, trace, trace_sum
 from nn import display
 from nn.datasets import Sample
 from nn.layers import MLP
-from nn.losses import TERMS, loss_function
+from nn.losses import TERMS, _total, loss_function
 from nn.optim import SGD, Adam
 
 PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unless told not to
@@ -57,10 +57,18 @@ class History:
 
 
 def batch_loss(model: MLP, samples: Sequence[Sample], loss: str | Callable[..., Value]) -> Value:
-    """The loss of model over samples: every output against its target, in one graph."""
-    fn = loss_function(loss) if isinstance(loss, str) else loss
+    """The loss of model over samples: every output against its target, in one graph.
+
+    A named loss is its terms for each sample in turn, then their reduction (cross_entropy has one
+    term a sample; the others one an output); a function gets every output and target in order.
+    """
+    if isinstance(loss, str):
+        loss_function(loss)  # an unknown name is refused with the known ones
+        terms_of, reduction = TERMS[loss]
+        terms = [t for s in samples for t in terms_of(model.forward(s.inputs), s.targets)]
+        return _total(terms, reduction)
     outputs = [o for s in samples for o in model.forward(s.inputs)]
-    return fn(outputs, [t for s in samples for t in s.targets])
+    return loss(outputs, [t for s in samples for t in s.targets])
 
 
 def train(
@@ -177,13 +185,16 @@ class _SampleLoss:
             outputs = model.forward(inputs)
             if len(outputs) != len(targets):  # batch_loss's own error, then
                 raise ValueError(f"{name}: {len(outputs)} outputs but {len(targets)} targets")
-            return terms_of(outputs, targets)
+            found = terms_of(outputs, targets)
+            self.per_sample = len(found)  # an output's term each, or one a sample (cross_entropy)
+            return found
 
+        self.per_sample = 0
         self.program = trace_sum(terms, list(example.inputs), list(example.targets))
 
     def backward(self, batch: Sequence[Sample]) -> float:
         """The loss over batch; adds its gradients to the parameters' grads."""
-        n = sum(len(s.targets) for s in batch)
+        n = self.per_sample * len(batch)  # samples of one shape: _replayed_loss checks
         mean = self.reduction == "mean" and n > 1
         scale = 1.0 / n if mean else 1.0  # batch_loss's total * (1 / n): d loss / d total is that number
         total = self.program.backward(batch, scale)  # a Sample is the tuple (inputs, targets)
@@ -211,6 +222,13 @@ def _replayed_loss(
 
 
 def accuracy(model: MLP, samples: Sequence[Sample]) -> float:
-    """The fraction of samples whose single output has the sign of their ±1 target."""
-    right = sum((model.forward(s.inputs)[0].data > 0) == (s.targets[0] > 0) for s in samples)
+    """The fraction of samples classified right: a single output by the sign of its ±1 target,
+    several (one per class) by the largest output against the largest target (one-hot)."""
+    right = 0
+    for s in samples:
+        out = [o.data for o in model.forward(s.inputs)]
+        if len(out) == 1:
+            right += (out[0] > 0) == (s.targets[0] > 0)
+        else:
+            right += out.index(max(out)) == list(s.targets).index(max(s.targets))
     return right / len(samples)

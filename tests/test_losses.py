@@ -82,7 +82,7 @@ def test_the_documents_per_output_errors_and_their_sum():
 
 
 def test_losses_are_found_by_name():
-    assert set(LOSSES) == {"half_squared_error", "mse", "bce_with_logits", "hinge"}
+    assert set(LOSSES) == {"half_squared_error", "mse", "bce_with_logits", "hinge", "cross_entropy"}
     assert loss_function("hinge") is hinge
     with pytest.raises(ValueError, match="loss must be one of 'half_squared_error', 'mse', 'bce_with_logits', 'hinge'"):
         loss_function("l1")

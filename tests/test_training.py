@@ -237,3 +237,38 @@ def test_compiled_must_be_true_false_or_auto():
         train(MLP(2, [1], seed=0), nn.xor(), steps=1, compiled="yes")
     with pytest.raises(ValueError, match=r"^train: compiled must be True, False or 'auto', got 1$"):
         train(MLP(2, [1], seed=0), nn.xor(), steps=1, compiled=1)
+
+
+@needs_torch
+def test_cross_entropy_training_is_pytorchs_and_replays_float_for_float():
+    data = nn.spirals(8, classes=3, seed=1)
+    model = MLP(2, [5, 3], activation=["tanh", "linear"], seed=3)
+    twin = MLP(2, [5, 3], activation=["tanh", "linear"], seed=3)
+    layers = [
+        (
+            torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True),
+            torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True),
+        )
+        for layer in model.layers
+    ]
+    replayed = train(model, data, steps=5, lr=0.3, loss="cross_entropy")
+    dynamic = train(twin, data, steps=5, lr=0.3, loss="cross_entropy", compiled=False)
+    assert replayed.losses == dynamic.losses and replayed.notes == []
+    x = torch.tensor([s.inputs for s in data], dtype=torch.float64)
+    classes = torch.tensor([s.targets.index(1.0) for s in data])
+    opt = torch.optim.SGD([p for pair in layers for p in pair], lr=0.3)
+    for ours in dynamic.losses:
+        logits = torch.tanh(x @ layers[0][0].T + layers[0][1]) @ layers[1][0].T + layers[1][1]
+        loss = torch.nn.functional.cross_entropy(logits, classes)
+        assert ours == pytest.approx(loss.item(), rel=1e-13)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def test_three_spiral_arms_are_learned_with_cross_entropy_and_adam():
+    data = nn.spirals(100, classes=3, seed=0)
+    model = MLP(2, [16, 16, 3], activation=["tanh", "tanh", "linear"], seed=0)
+    history = train(model, data, steps=300, optimizer=nn.Adam(model.parameters(), lr=0.02), loss="cross_entropy")
+    assert history.notes == [] and history.final < 0.1 * history.losses[0]
+    assert accuracy(model, data) >= 0.95
