@@ -265,4 +265,4 @@ def _name(node: Value) -> str:
 
 
 def _number(x: float, digits: int) -> str:
-    return f"{x:.{digits}g}"
+    return f"{x + 0.0:.{digits}g}"  # + 0.0: a product with a zero factor shows 0, never -0

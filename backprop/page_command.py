@@ -117,9 +117,13 @@ def _training(example: Any, steps: int) -> Any:
     model = example.network
     samples, optimizer = example.samples, example.optimizer
     history = nn.train(model, samples, steps=steps, optimizer=optimizer, loss=example.loss, progress=False)
-    points = [(*s.inputs, s.targets[0]) for s in example.samples] if len(example.samples[0].inputs) == 2 else []
-    predict = (lambda a, b: model.forward([a, b])[0].data) if points else None
-    return viz.Training(history.losses, predict, points)
+    if len(model.input_names) != 2:
+        return viz.Training(history.losses)
+    if example.loss in nn.losses.CLASSIFIERS:  # one output per class: the largest output is the class
+        points = [(*s.inputs, s.targets.index(max(s.targets))) for s in samples]
+        return viz.Training(history.losses, lambda a, b: [o.data for o in model.forward([a, b])], points)
+    points = [(*s.inputs, s.targets[0]) for s in samples]
+    return viz.Training(history.losses, lambda a, b: model.forward([a, b])[0].data, points)
 
 
 def _fail(message: str) -> int:

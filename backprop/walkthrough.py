@@ -45,15 +45,20 @@ def _render(node: Value, latex: bool, numbers: bool, digits: int, top: bool = Fa
 
 
 def _group(text: str, node: Value, latex: bool, half: bool = False) -> str:
-    if node.label is not None or not node.parents or node.op in ("sigmoid", "tanh", "exp", "relu"):
+    if node.label is not None or not node.parents or _is_call(OPS[node.op].text):
         return text
     if half:  # ½ before a power: the power's own brackets are enough
         return f"\\,{text}" if latex else text
     return f"\\left({text}\\right)" if latex else f"({text})"
 
 
+def _is_call(template: str) -> bool:
+    """Whether an op is written as a function of its operands, "f(...)" or "|x|": it needs no brackets."""
+    return not template.startswith("{") and template.endswith((")", "|"))
+
+
 def _number(x: float, digits: int, latex: bool = False) -> str:
-    text = f"{x:.{digits}g}"
+    text = f"{x + 0.0:.{digits}g}"  # + 0.0: -0.0 shows as 0
     if "e" in text:
         mantissa, exponent = text.split("e")
         return f"{mantissa} \\times 10^{{{int(exponent)}}}" if latex else text

@@ -1,17 +1,17 @@
 """Neural networks on the autograd engine: layers, losses, optimisers and the documents' networks."""
 
+from nn.activations import ACTIVATIONS, log_softmax, softmax
 from nn.bridge import from_torch, to_torch
 from nn.checkpoints import CheckpointError, load_parameters, save_parameters
 from nn.datasets import Sample, moons, spirals, swap, xor
-from nn.layers import ACTIVATIONS, BIAS_MODES, MLP, Layer, Module, Neuron
+from nn.layers import BIAS_MODES, MLP, Layer, Module, Neuron
 from nn.losses import (
     bce_with_logits,
+    categorical_cross_entropy,
     cross_entropy,
     half_squared_error,
     hinge,
-    log_softmax,
     mse,
-    softmax,
     squared_errors,
 )
 from nn.optim import SGD, Adam, AdamW, cosine_schedule, step_schedule
@@ -36,6 +36,7 @@ __all__ = [
     "WorkedExample",
     "accuracy",
     "bce_with_logits",
+    "categorical_cross_entropy",
     "cosine_schedule",
     "cross_entropy",
     "example",

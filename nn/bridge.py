@@ -12,8 +12,10 @@ from typing import Any
 
 from nn.layers import MLP
 
-TORCH_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}  # "linear" adds no module
+# "linear" adds no module; "softmax" is Softmax over the features, the last dimension
+TORCH_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "softmax": "Softmax"}
 FROM_TORCH = {name: act for act, name in TORCH_ACTIVATIONS.items()} | {"Identity": "linear"}
+_OVER_FEATURES = {"dim": -1}  # the arguments of a Softmax the engine's softmax layer computes
 MAX_PARAMETERS = 1_000_000  # a scalar engine holds one Python object per weight: beyond this, stay in torch
 
 
@@ -41,15 +43,16 @@ def to_torch(model: MLP) -> Any:
                 linear.bias.copy_(bias)
         modules.append(linear)
         if layer.activation in TORCH_ACTIVATIONS:
-            modules.append(getattr(torch.nn, TORCH_ACTIVATIONS[layer.activation])())
+            arguments = _OVER_FEATURES if layer.activation == "softmax" else {}
+            modules.append(getattr(torch.nn, TORCH_ACTIVATIONS[layer.activation])(**arguments))
     return torch.nn.Sequential(*modules)
 
 
 def from_torch(module: Any, *, seed: int | None = 0) -> MLP:
     """The MLP computing what a torch.nn.Sequential of Linear layers, each followed by at most one activation, does.
 
-    Supported layers: Linear, SharedBiasLinear, Sigmoid, Tanh, ReLU and Identity; the first other
-    one is named in a ValueError. The weights are copied as float64.
+    Supported layers: Linear, SharedBiasLinear, Sigmoid, Tanh, ReLU, Softmax (over the last dimension) and
+    Identity; the first other one is named in a ValueError. The weights are copied as float64.
     """
     torch = _torch()
     if not isinstance(module, torch.nn.Sequential):
@@ -67,6 +70,8 @@ def from_torch(module: Any, *, seed: int | None = 0) -> MLP:
         elif type(m).__name__ in FROM_TORCH and type(m) is getattr(torch.nn, type(m).__name__):
             if not layers or layers[-1]["activation"] is not None:
                 raise ValueError(f"{where}: an activation must follow a Linear layer (one activation per layer)")
+            if isinstance(m, torch.nn.Softmax) and m.dim not in (-1, 1, None):  # None: torch's implicit choice
+                raise ValueError(f"{where}: dim={m.dim}; the engine's softmax is over a layer's outputs, dim=-1")
             layers[-1]["activation"] = FROM_TORCH[type(m).__name__]
         else:
             supported = ", ".join(["Linear", "SharedBiasLinear", *FROM_TORCH])

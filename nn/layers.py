@@ -7,20 +7,14 @@ Every parameter and every value a forward pass makes carries a label (the docume
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd import Value, weighted_sum
 from nn import naming
+from nn.activations import ACTIVATION_NAMES, ACTIVATIONS, SHOWN, softmax
 from nn.naming import LayerNames
 
-ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "linear": None,  # no node: a linear neuron's output is its weighted sum
-}
-_SHOWN = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "linear": "Linear"}
 BIAS_MODES = ("neuron", "shared", "none")
 
 Inputs = Sequence[Value | float]
@@ -84,13 +78,15 @@ class Neuron(Module):
     ):
         """nin inputs; activation overrides micrograd's nonlin (ReLU or linear).
 
+        A "softmax" neuron makes only its weighted sum: its layer turns all of them into outputs.
+
         bias: a number makes the neuron's own bias, a Value is a bias it shares, None means none.
         names and index: the layer's names and which neuron of it this is (defaults if None).
         """
         if activation is None:
             activation = "relu" if nonlin else "linear"
-        self.activation = check_choice("activation", activation, tuple(ACTIVATIONS))
-        self._act = ACTIVATIONS[activation]
+        self.activation = check_choice("activation", activation, ACTIVATION_NAMES)
+        self._act = ACTIVATIONS.get(activation)
         if names is None:
             inputs = naming.expand("inputs", naming.DEFAULT_INPUTS, nin, "i")
             names = naming.layer_names(layer, index, inputs, "neuron" if _is_number(bias) else "none")
@@ -113,13 +109,22 @@ class Neuron(Module):
             self.b = bias  # type: ignore[assignment]
 
     def __call__(self, x: Inputs) -> Value:
+        if self.activation == "softmax":
+            raise ValueError(f"neuron {self.name}: a softmax output needs the whole layer; call the Layer")
+        return self.output(self.net(x))
+
+    def net(self, x: Inputs) -> Value:
+        """The weighted sum Σ w_i·x_i + b, named as the neuron's net (its out, if linear)."""
         net = weighted_sum(self.w, x, self.b)
-        act = self._act
-        if act is None:
-            net.label, net.meta = self.out_name, self.meta
-            return net
-        net.label, net.meta = self.net_name, self.meta
-        out = act(net)
+        net.label, net.meta = self.out_name if self.activation == "linear" else self.net_name, self.meta
+        return net
+
+    def output(self, net: Value) -> Value:
+        """The activation of this neuron's net, named as its output (the net itself, if linear)."""
+        return net if self._act is None else self.named_output(self._act(net))
+
+    def named_output(self, out: Value) -> Value:
+        """out, named and tagged as this neuron's output."""
         out.label, out.meta = self.out_name, self.meta
         return out
 
@@ -128,7 +133,7 @@ class Neuron(Module):
         return [*self.w, self.b] if self.b is not None else list(self.w)
 
     def __repr__(self) -> str:
-        return f"{_SHOWN[self.activation]}Neuron({len(self.w)})"
+        return f"{SHOWN[self.activation]}Neuron({len(self.w)})"
 
 
 def _is_number(x: object) -> bool:
@@ -188,15 +193,25 @@ class Layer(Module):
             )
             for n in range(nout)
         ]
-        self.activation = self.neurons[0].activation if self.neurons else activation
+        self.activation: str = (
+            self.neurons[0].activation if self.neurons else activation or ("relu" if nonlin else "linear")
+        )
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
-        out = [n(x) for n in self.neurons]
+        out = self.forward(x)
         return out[0] if len(out) == 1 else out
 
     def forward(self, x: Inputs) -> list[Value]:
         """The outputs of every neuron, always as a list."""
-        return [n(x) for n in self.neurons]
+        return self.nets_and_outputs(x)[1]
+
+    def nets_and_outputs(self, x: Inputs) -> tuple[list[Value], list[Value]]:
+        """Every neuron's weighted sum and output (one node for a linear neuron)."""
+        nets = [n.net(x) for n in self.neurons]
+        if self.activation == "softmax":
+            probabilities = softmax(nets, meta={"layer": self.index})
+            return nets, [n.named_output(p) for n, p in zip(self.neurons, probabilities)]
+        return nets, [n.output(net) for n, net in zip(self.neurons, nets)]
 
     def parameters(self) -> list[Value]:
         """Neuron by neuron, weights then own bias; a shared bias once, after all the weights."""
@@ -341,10 +356,9 @@ class MLP(Module):
         x = self.lift_inputs(x)
         values = dict(zip(self.input_names, x))
         for layer in self.layers:
-            x = layer.forward(x)
-            for neuron, out in zip(layer.neurons, x):
-                values[neuron.net_name] = out if neuron.activation == "linear" else out.parents[0]
-                values[neuron.out_name] = out
+            nets, x = layer.nets_and_outputs(x)
+            for neuron, net, out in zip(layer.neurons, nets, x):
+                values[neuron.net_name], values[neuron.out_name] = net, out
         return x, values
 
     def parameters(self) -> list[Value]:

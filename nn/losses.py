@@ -1,5 +1,5 @@
 """Loss functions built from engine ops: the documents' ½·Σ(target − out)², MSE, BCE from logits, hinge,
-and softmax with cross-entropy.
+softmax with cross-entropy, and cross-entropy of a softmax layer's probabilities.
 
 Each takes predictions (Values) and targets (numbers or Values) in matching order.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from autograd import Value, logsumexp, sum_values
+from nn.activations import log_softmax
 from nn.layers import check_choice
 
 Target = Value | float
@@ -57,19 +58,6 @@ def _hinges(scores: Sequence[Value], labels: Sequence[Target]) -> list[Value]:
     return [(1.0 - y * s).relu() for s, y in zip(scores, labels)]
 
 
-def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
-    """log softmax: each logit minus logsumexp of them all, stable for any logits."""
-    if not logits:
-        raise ValueError("log_softmax: needs at least one logit, got none")
-    normaliser = logsumexp(logits)
-    return [z - normaliser for z in logits]
-
-
-def softmax(logits: Sequence[Value | float]) -> list[Value]:
-    """The probabilities e^z / Σ e^z, computed as exp(log_softmax): no logit overflows."""
-    return [p.exp() for p in log_softmax(logits)]
-
-
 def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Target]) -> Value:
     """−log softmax(logits)[target] for a class index, or −Σ p·log softmax for class probabilities p,
     as torch.nn.functional.cross_entropy for one sample."""
@@ -84,12 +72,32 @@ def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Target
     return -sum_values([p * q for p, q in zip(target, logs)])
 
 
+def categorical_cross_entropy(probabilities: Sequence[Value], target: int | Sequence[Target]) -> Value:
+    """−Σ t·log p for one sample's probabilities p (a softmax layer's outputs) and class or probabilities t.
+
+    What cross_entropy computes from logits, for a network whose last layer is softmax already.
+    """
+    if isinstance(target, bool | str) or not isinstance(target, int | Sequence):
+        raise TypeError(
+            f"categorical_cross_entropy: target must be a class index or a list of probabilities, got {target!r}"
+        )
+    if isinstance(target, int):
+        if not 0 <= target < len(probabilities):
+            raise ValueError(
+                f"categorical_cross_entropy: target class {target} is out of range for {len(probabilities)} outputs"
+            )
+        return -probabilities[target].log()
+    _check_pairs("categorical_cross_entropy", probabilities, target)
+    return -sum_values([t * p.log() for p, t in zip(probabilities, target)])
+
+
 LOSSES: dict[str, Callable[..., Value]] = {
     "half_squared_error": half_squared_error,
     "mse": mse,
     "bce_with_logits": bce_with_logits,
     "hinge": hinge,
     "cross_entropy": lambda logits, targets: cross_entropy(logits, targets),  # one sample's
+    "categorical_cross_entropy": lambda probs, targets: categorical_cross_entropy(probs, targets),  # one sample's
 }
 # Each named loss as its per-output terms and their reduction: LOSSES[name] is _total(terms, reduction).
 TERMS: dict[str, tuple[Callable[[Sequence[Value], Sequence[Target]], list[Value]], str]] = {
@@ -98,12 +106,26 @@ TERMS: dict[str, tuple[Callable[[Sequence[Value], Sequence[Target]], list[Value]
     "bce_with_logits": (_cross_entropies, "mean"),
     "hinge": (_hinges, "mean"),
     "cross_entropy": (lambda logits, targets: [cross_entropy(logits, targets)], "mean"),  # one term a sample
+    "categorical_cross_entropy": (lambda probs, targets: [categorical_cross_entropy(probs, targets)], "mean"),
 }
+
+
+CLASSIFIERS = ("cross_entropy", "categorical_cross_entropy")  # one output per class, one-hot targets
 
 
 def loss_function(name: str) -> Callable[..., Value]:
     """The loss called ``name`` in LOSSES."""
     return LOSSES[check_choice("loss", name, tuple(LOSSES))]
+
+
+def misfit(loss: str, last_activation: str) -> str | None:
+    """Why the named loss cannot take the outputs of a last layer with this activation, or None."""
+    if loss == "cross_entropy" and last_activation == "softmax":
+        return (
+            "loss 'cross_entropy' takes logits and applies softmax itself, but the last layer is softmax "
+            "already; use 'categorical_cross_entropy' (−Σ t·log p of the probabilities)"
+        )
+    return None
 
 
 def _check_pairs(what: str, predictions: Sequence[Value | float], targets: Sequence[Target]) -> None:

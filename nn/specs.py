@@ -16,10 +16,11 @@ from typing import Any
 
 from autograd import Value, grad, sum_values, trace
 from nn import display, naming
+from nn.activations import ACTIVATION_NAMES
 from nn.datasets import Sample
 from nn.files import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
-from nn.layers import ACTIVATIONS, BIAS_MODES, MLP
-from nn.losses import LOSSES, loss_function, squared_errors
+from nn.layers import BIAS_MODES, MLP
+from nn.losses import LOSSES, loss_function, misfit, squared_errors
 from nn.optim import SGD
 
 SCHEMA = """\
@@ -35,14 +36,17 @@ Top-level fields (* = required):
   targets         target names: a pattern or one per output (default "target_{neuron}")
   errors          per-output error names for loss "half_squared_error" with several outputs
                   (default "E_{neuron}")
-  loss            "half_squared_error" (default: ½·Σ(target − out)²), "mse", "bce_with_logits", "hinge"
+  loss            "half_squared_error" (default: ½·Σ(target − out)²), "mse", "bce_with_logits", "hinge",
+                  "cross_entropy" (softmax of the outputs), "categorical_cross_entropy" (−Σ t·log out,
+                  for a softmax last layer)
   loss_name       the name of the total loss (default "E_total")
   learning_rate*  the step size of the document's gradient descent
   trainable       what a step updates: "all" (default), "weights", "biases" or a list of names
   seed            seeds the random initial weights of layers that give none (default 0)
 Fields of each [[layers]] table:
   size            the number of neurons (* unless neurons is a list)
-  activation*     "sigmoid", "tanh", "relu" or "linear"
+  activation*     "sigmoid", "tanh", "relu", "linear", or "softmax" (the layer's outputs are
+                  e^net / Σ e^net over its neurons)
   bias            "neuron" (one per neuron, default), "shared" (one for the layer) or "none"
   neurons         neuron names: a pattern or a list (default "n{layer}_{n}")
   weight_names    a pattern, or a list of rows (one per neuron) of names (one per input)
@@ -371,6 +375,9 @@ class _Reader(FieldReader[SpecError]):
         loss = self.get(spec, ("loss",), (str,), "half_squared_error")
         if loss not in LOSSES:
             raise self.fail(("loss",), f"unknown loss {loss!r}; use one of {', '.join(LOSSES)}")
+        problem = misfit(loss, network.layers[-1].activation)
+        if problem:
+            raise self.fail(("loss",), problem)
         last = network.layers[-1].index
         target_names = self.output_names(spec, "targets", "target_{neuron}", outputs, last)
         error_names: tuple[str, ...] = ()
@@ -416,9 +423,9 @@ class _Reader(FieldReader[SpecError]):
         if isinstance(neurons, list) and len(neurons) != size:
             raise self.fail((*path, "neurons"), f"expected {size} names (size), got {len(neurons)}")
         activation = self.get(table, (*path, "activation"), (str,))
-        if activation not in ACTIVATIONS:
+        if activation not in ACTIVATION_NAMES:
             raise self.fail(
-                (*path, "activation"), f"unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)}"
+                (*path, "activation"), f"unknown activation {activation!r}; use one of {', '.join(ACTIVATION_NAMES)}"
             )
         bias = self.get(table, (*path, "bias"), (str,), "neuron")
         if bias not in BIAS_MODES:

@@ -12,7 +12,7 @@ from autograd import Program, TraceError, Value, trace, trace_sum
 from nn import display
 from nn.datasets import Sample
 from nn.layers import MLP
-from nn.losses import TERMS, _total, loss_function
+from nn.losses import TERMS, _total, loss_function, misfit
 from nn.optim import SGD, Adam
 
 PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unless told not to
@@ -103,6 +103,9 @@ def train(
         raise ValueError(f"train: compiled must be True, False or 'auto', got {compiled!r}")
     if isinstance(loss, str):
         loss_function(loss)  # an unknown name is an error, not a reason to fall back
+        problem = misfit(loss, model.layers[-1].activation)
+        if problem:
+            raise ValueError(f"train: {problem}")
     if steps < 0:
         raise ValueError(f"train: steps must not be negative, got {steps}")
     if not samples:

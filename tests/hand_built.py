@@ -56,3 +56,32 @@ def micrograd_neuron() -> Value:
     o = n.tanh()
     o.label = "o"
     return o
+
+
+def softmax_example():
+    """A 2-2-3 worked example whose output layer is softmax, with categorical cross-entropy (the README's)."""
+    import nn
+
+    layers = [
+        {
+            "neurons": ["h1", "h2"],
+            "activation": "sigmoid",
+            "weights": [[0.1, 0.2], [0.3, -0.4]],
+            "biases": [0.05, -0.05],
+        },
+        {
+            "neurons": ["y1", "y2", "y3"],
+            "activation": "softmax",
+            "weights": [[0.5, -0.6], [0.7, 0.8], [-0.9, 0.2]],
+            "biases": [0.1, 0.0, -0.1],
+        },
+    ]
+    spec = {
+        "name": "softmax-2-2-3",
+        "inputs": ["x1", "x2"],
+        "loss": "categorical_cross_entropy",
+        "learning_rate": 0.5,
+        "layers": layers,
+        "samples": [{"inputs": [1.0, 0.5], "targets": [0.0, 1.0, 0.0]}],
+    }
+    return nn.load_spec(spec)

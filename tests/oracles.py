@@ -13,5 +13,7 @@ needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is the oracle he
 
 
 def torch_activation(name: str):
-    """The PyTorch function of a layer's activation (linear: the identity)."""
+    """The PyTorch function of a layer's activation (linear: the identity; softmax: over the last dimension)."""
+    if name == "softmax":
+        return lambda x: torch.softmax(x, dim=-1)
     return (lambda x: x) if name == "linear" else getattr(torch, name)

@@ -71,7 +71,7 @@ def test_the_documents_networks_match_torch(name):
     )
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(10))
 def test_random_mlps_match_torch(seed):
     torch = pytest.importorskip("torch", reason=NEEDS_TORCH)
     rng = random.Random(seed)
@@ -80,7 +80,7 @@ def test_random_mlps_match_torch(seed):
     model = MLP(
         sizes[0],
         sizes[1:],
-        activation=[rng.choice(["sigmoid", "tanh", "relu", "linear"]) for _ in range(depth)],
+        activation=[rng.choice(["sigmoid", "tanh", "relu", "linear", "softmax"]) for _ in range(depth)],
         bias=[rng.choice(["neuron", "shared", "none"]) for _ in range(depth)],
         biases=None,
         seed=seed,
@@ -146,6 +146,10 @@ def test_a_model_with_a_shared_bias_pickles():
             r"layer 1 \(Linear\): takes 4 inputs, but the layer before gives 3",
         ),
         (lambda t: [t.Sequential(t.Linear(2, 2))], r"layer 0 \(Sequential\) is not supported"),
+        (
+            lambda t: [t.Linear(2, 3), t.Softmax(dim=0)],
+            r"layer 1 \(Softmax\): dim=0; the engine's softmax is over a layer's outputs, dim=-1$",
+        ),
         (lambda t: [], "the Sequential has no Linear layer"),
         (
             lambda t: [t.Linear(1100, 1000)],
@@ -157,6 +161,17 @@ def test_from_torch_names_the_first_unsupported_layer(layers, message):
     torch = pytest.importorskip("torch", reason=NEEDS_TORCH)
     with pytest.raises(ValueError, match="from_torch: " + message):
         from_torch(torch.nn.Sequential(*layers(torch.nn)))
+
+
+def test_a_softmax_layer_crosses_the_bridge_both_ways():
+    torch = pytest.importorskip("torch", reason=NEEDS_TORCH)
+    model = MLP(2, [4, 3], activation=["relu", "softmax"], seed=5)
+    module = to_torch(model)
+    assert [type(m).__name__ for m in module] == ["Linear", "ReLU", "Linear", "Softmax"] and module[3].dim == -1
+    back = from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Softmax(dim=1)).double())
+    assert [layer.activation for layer in back.layers] == ["softmax"]
+    inputs, targets = [[0.4, -1.3], [2.0, 0.5]], [[1.0, 0.0, 0.0], [0.2, 0.3, 0.5]]
+    assert_same_outputs_and_gradients(model, module, inputs, targets, torch)
 
 
 def test_from_torch_refuses_non_finite_weights_and_other_modules():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import micrograd.nn
 import pytest
 from oracles import needs_torch, torch, torch_activation
@@ -46,9 +48,15 @@ def test_micrograd_style_neuron_and_layer():
 
 
 @needs_torch
-@pytest.mark.parametrize("modes", [("neuron", "shared", "none", "neuron"), ("none", "none", "shared", "shared")])
-def test_activations_and_bias_modes_match_pytorch_float64(modes):
-    acts = ["tanh", "sigmoid", "relu", "linear"]
+@pytest.mark.parametrize(
+    ("modes", "acts"),
+    [
+        (("neuron", "shared", "none", "neuron"), ["tanh", "sigmoid", "relu", "linear"]),
+        (("none", "none", "shared", "shared"), ["tanh", "sigmoid", "relu", "linear"]),
+        (("neuron", "shared", "none", "neuron"), ["softmax", "tanh", "softmax", "softmax"]),
+    ],
+)
+def test_activations_and_bias_modes_match_pytorch_float64(modes, acts):
     net = MLP(3, [4, 3, 5, 2], activation=acts, bias=modes, seed=7)
     x = [0.3, -1.2, 0.8]
     out = net.forward(x)
@@ -152,7 +160,9 @@ def test_bad_names_are_refused_clearly():
 
 
 def test_bad_shapes_and_choices_are_refused_clearly():
-    with pytest.raises(ValueError, match="activation must be one of 'sigmoid', 'tanh', 'relu', 'linear', got 'gelu'"):
+    with pytest.raises(
+        ValueError, match="activation must be one of 'sigmoid', 'tanh', 'relu', 'linear', 'softmax', got 'gelu'"
+    ):
         MLP(2, [1], activation="gelu")
     with pytest.raises(ValueError, match="bias must be one of 'neuron', 'shared', 'none', got 'per-neuron'"):
         MLP(2, [1], bias="per-neuron")
@@ -168,3 +178,28 @@ def test_bad_shapes_and_choices_are_refused_clearly():
         MLP(2, [1])([1.0, 2.0, 3.0])
     with pytest.raises(KeyError, match="no parameter named 'w9'; the parameters are w1_1_1, w1_1_2, b1_1"):
         MLP(2, [1])["w9"]
+
+
+@needs_torch
+def test_a_softmax_layer_is_torch_s_softmax_of_its_nets_for_nets_up_to_1e4():
+    layer = Layer(1, 4, activation="softmax", weights=[[1e4], [-1e4], [0.0], [9999.0]])
+    x = Value(1.0)
+    out = layer.forward([x])
+    (out[0] * 2.0 + out[3]).backward()
+    z = torch.tensor([1e4, -1e4, 0.0, 9999.0], dtype=torch.float64, requires_grad=True)
+    p = torch.softmax(z, dim=0)
+    (p[0] * 2.0 + p[3]).backward()
+    near = 4 * math.ulp(1e4)  # net - logsumexp cancels: a few ulps of the nets, as a relative error of exp
+    assert [o.data for o in out] == pytest.approx(p.tolist(), rel=near, abs=1e-300)
+    assert [w.grad for n in layer.neurons for w in n.w] == pytest.approx(z.grad.tolist(), rel=near, abs=1e-300)
+    assert sum(o.data for o in out) == pytest.approx(1.0, rel=1e-15)
+
+
+def test_a_softmax_layer_names_its_nets_and_outputs_and_needs_the_whole_layer():
+    net = MLP(2, [3], activation="softmax", names=[{"neurons": ["a", "b", "c"]}], seed=0)
+    outputs, values = net.named_forward([0.5, -0.5])
+    assert [values[f"out_{n}"] for n in "abc"] == outputs
+    assert [values[f"net_{n}"].op for n in "abc"] == ["weighted_sum"] * 3
+    assert str(net) == "MLP of [Layer of [SoftmaxNeuron(2), SoftmaxNeuron(2), SoftmaxNeuron(2)]]"
+    with pytest.raises(ValueError, match=r"^neuron a: a softmax output needs the whole layer; call the Layer$"):
+        net.layers[0].neurons[0]([0.5, -0.5])

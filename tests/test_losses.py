@@ -8,7 +8,17 @@ import pytest
 from oracles import needs_torch, torch
 
 from autograd import Value
-from nn import bce_with_logits, cross_entropy, half_squared_error, hinge, log_softmax, mse, softmax, squared_errors
+from nn import (
+    bce_with_logits,
+    categorical_cross_entropy,
+    cross_entropy,
+    half_squared_error,
+    hinge,
+    log_softmax,
+    mse,
+    softmax,
+    squared_errors,
+)
 from nn.losses import LOSSES, loss_function
 
 PREDICTIONS = [0.7, -1.3, 2.2, 0.05]
@@ -82,7 +92,14 @@ def test_the_documents_per_output_errors_and_their_sum():
 
 
 def test_losses_are_found_by_name():
-    assert set(LOSSES) == {"half_squared_error", "mse", "bce_with_logits", "hinge", "cross_entropy"}
+    assert set(LOSSES) == {
+        "half_squared_error",
+        "mse",
+        "bce_with_logits",
+        "hinge",
+        "cross_entropy",
+        "categorical_cross_entropy",
+    }
     assert loss_function("hinge") is hinge
     with pytest.raises(ValueError, match="loss must be one of 'half_squared_error', 'mse', 'bce_with_logits', 'hinge'"):
         loss_function("l1")
@@ -141,3 +158,29 @@ def test_cross_entropy_refuses_a_class_out_of_range_or_of_the_wrong_kind():
         cross_entropy([Value(1.0)] * 2, [0.2, 0.3, 0.5])
     with pytest.raises(ValueError, match=r"^log_softmax: needs at least one logit, got none$"):
         softmax([])
+
+
+@needs_torch
+@pytest.mark.parametrize("logits", [[2.0, -1.0, 0.5], [30.0, -30.0, 3.0], [0.0], [7.5, 7.5, -2.25, 1e-3]])
+def test_categorical_cross_entropy_of_softmax_is_pytorchs_cross_entropy_of_the_logits(logits):
+    for target in [0, len(logits) - 1, [1.0 / len(logits)] * len(logits)]:
+        zs = [Value(z) for z in logits]
+        loss = categorical_cross_entropy(softmax(zs), target)
+        loss.backward()
+        t = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+        theirs = torch.tensor([target]) if isinstance(target, int) else torch.tensor([target], dtype=torch.float64)
+        expected = torch.nn.functional.cross_entropy(t.unsqueeze(0), theirs)
+        expected.backward()
+        assert loss.data == pytest.approx(expected.item(), rel=1e-13, abs=1e-15)
+        assert [z.grad for z in zs] == pytest.approx(t.grad.tolist(), rel=1e-12, abs=1e-15)
+
+
+def test_categorical_cross_entropy_refuses_bad_targets_by_name():
+    probabilities = [Value(0.25), Value(0.75)]
+    with pytest.raises(ValueError, match=r"^categorical_cross_entropy: target class 2 is out of range for 2 outputs$"):
+        categorical_cross_entropy(probabilities, 2)
+    with pytest.raises(TypeError, match=r"^categorical_cross_entropy: target must be a class index or a list"):
+        categorical_cross_entropy(probabilities, "1")
+    with pytest.raises(ValueError, match=r"^categorical_cross_entropy: 2 predictions but 1 targets; they must pair"):
+        categorical_cross_entropy(probabilities, [1.0])
+    assert categorical_cross_entropy(probabilities, 1).data == -math.log(0.75)

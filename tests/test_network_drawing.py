@@ -169,3 +169,12 @@ def test_a_hostile_weight_name_is_escaped_and_shortened_visibly():
     pic = picture(ex.forward().backward().loss, highlight=weight)
     shown = "w\\uffff" + "<" * 48 + "…" + "<" * 20 + " (20,002 characters)"
     assert shown in [text for edge in pic.edges.values() for text in edge.texts]
+
+
+def test_a_softmax_layer_is_titled_as_one_softmax_over_its_neurons():
+    from hand_built import softmax_example
+
+    pic = picture(backward(softmax_example().forward().loss))
+    titles = sorted(c.texts[0] for c in pic.clusters.values())
+    assert titles == ["inputs", "layer 1 (hidden)", "layer 2 (output, softmax over its neurons)"]
+    assert {"y1", "y2", "y3"} <= {n.texts[0] for n in pic.nodes.values()}

@@ -13,6 +13,7 @@ import viz
 from autograd import Value, topological_order
 from backprop.cli import main
 from backprop.page_command import page
+from viz.plots import CLASSES, _hex, _pale
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 FLAGS = (
@@ -130,6 +131,22 @@ def test_the_command_takes_parts_spec_files_and_writes_a_training_view(tmp_path,
     assert 'id="training"' not in (tmp_path / "hmkcode-2-2-1.html").read_text(encoding="utf-8")
     assert main(["page", "swap-2-4-3-2", "--train", "3"]) == 0
     assert "decision boundary after training" in (tmp_path / "swap-2-4-3-2.html").read_text(encoding="utf-8")
+
+
+def test_a_classifier_s_page_colours_its_boundary_by_class(tmp_path, capsys):
+    samples = "".join(
+        f"[[samples]]\ninputs = [{x}, {y}]\ntargets = {[float(k == c) for k in range(3)]}\n"
+        for x, y, c in ((0.0, 1.0, 0), (1.0, -1.0, 1), (-1.0, -1.0, 2))
+    )
+    layers = '[[layers]]\nsize = 4\nactivation = "tanh"\n[[layers]]\nsize = 3\nactivation = "softmax"\n'
+    path = tmp_path / "classes.toml"
+    head = 'name = "classes"\ninputs = 2\nloss = "categorical_cross_entropy"\nlearning_rate = 0.5\n'
+    path.write_text(head + layers + samples, encoding="utf-8")
+    assert main(["page", str(path), "--train", "200", "-o", str(tmp_path / "classes.html")]) == 0
+    html = (tmp_path / "classes.html").read_text(encoding="utf-8")
+    boundary = html[html.index("<title>decision boundary after training</title>") :]
+    assert [_hex(CLASSES[k]) in boundary for k in range(3)] == [True] * 3  # each point in its class's colour
+    assert {_pale(CLASSES[k], 0.4) in boundary for k in range(3)} == {True}  # and each class has cells
 
 
 # --- in Chromium --------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def shell_output(folder) -> str:
 
 def test_every_toml_block_loads(folder):
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["mine.toml", "my-net.toml"]
+    assert names == ["mine.toml", "my-net.toml", "softmax-net.toml"]
     for name in names:
         assert sources.subjects(str(folder / name))[0].make().forward().loss.data > 0
 
@@ -81,6 +81,8 @@ def test_every_python_example_runs(folder, monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert "True" in printed  # gradcheck's and the tracer's claims
     assert {"russo-graph.svg", "russo-network.png", "neuron.svg", "moons.json"} <= {p.name for p in folder.iterdir()}
+    drawn = (folder / "spirals.svg").read_text(encoding="utf-8")
+    assert drawn == (README.parent / "docs" / "spirals.svg").read_text(encoding="utf-8")  # the picture it shows
 
 
 def test_the_readme_opens_with_the_two_commands():

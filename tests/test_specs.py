@@ -180,7 +180,7 @@ def test_a_dict_spec_can_say_where_it_came_from():
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('activation = "sigmoid"', 'activation = "softmax"', ":12: layers[1].activation: unknown activation"),
+        ('activation = "sigmoid"', 'activation = "softmx"', ":12: layers[1].activation: unknown activation"),
         ("weights = [[0.5, 0.6]]", "weights = [[0.5]]", ":14: layers[1].weights[0]: expected 2 weights"),
         ("targets = [1.0]", 'targets = ["one"]', ":19: samples[0].targets[0]: expected a number, got string 'one'"),
         ("learning_rate = 0.1", "learning_rate = -1", ":3: learning_rate: must be positive, got -1.0"),
@@ -194,6 +194,19 @@ def test_bad_files_name_the_file_line_and_field(tmp_path, old, new, message):
     with pytest.raises(SpecError) as info:
         load_spec(path)
     assert str(info.value).startswith(f"{path}{message}")
+
+
+def test_cross_entropy_of_a_softmax_layer_is_refused_with_the_loss_to_use(tmp_path):
+    text = GOOD.replace('activation = "sigmoid"', 'activation = "softmax"').replace(
+        "learning_rate = 0.1", 'learning_rate = 0.1\nloss = "cross_entropy"'
+    )
+    with pytest.raises(SpecError) as info:
+        load_spec(write(tmp_path, text))
+    assert str(info.value).endswith(
+        ":4: loss: loss 'cross_entropy' takes logits and applies softmax itself, but the last layer is softmax "
+        "already; use 'categorical_cross_entropy' (−Σ t·log p of the probabilities)"
+    )
+    load_spec(write(tmp_path, text.replace('"cross_entropy"', '"categorical_cross_entropy"')))
 
 
 def test_invalid_toml_and_missing_files_are_reported(tmp_path):

@@ -17,6 +17,11 @@ from nn.layers import ACTIVATIONS
 from nn.losses import TERMS
 
 
+def last_layer_for(loss: str, activation: str) -> str:
+    """The last layer's activation for a loss: categorical cross-entropy takes a softmax's probabilities."""
+    return "softmax" if loss == "categorical_cross_entropy" else activation
+
+
 def model_terms(model: MLP, loss: str):
     terms_of = TERMS[loss][0]
     return lambda inputs, targets: terms_of(model.forward(inputs), targets)
@@ -39,7 +44,8 @@ def grads_after(params, run):
 @pytest.mark.parametrize("loss", sorted(TERMS))
 @pytest.mark.parametrize(("network", "data"), [((2, [4, 1]), nn.moons(30, seed=2)), ((2, [3, 2]), nn.swap())])
 def test_the_replay_is_the_dynamic_sum_float_for_float(loss, network, data):
-    model = MLP(*network, seed=4)
+    depth = len(network[1])
+    model = MLP(*network, activation=["relu"] * (depth - 1) + [last_layer_for(loss, "linear")], seed=4)
     terms = model_terms(model, loss)
     samples = [(list(s.inputs), list(s.targets)) for s in data]
     program = trace_sum(terms, *samples[0])
@@ -55,6 +61,7 @@ def test_the_replay_is_the_dynamic_sum_float_for_float(loss, network, data):
     hidden=st.lists(st.integers(1, 4), max_size=2),
     outputs=st.integers(1, 2),
     activation=st.sampled_from(sorted(ACTIVATIONS)),
+    last=st.sampled_from([*sorted(ACTIVATIONS), "softmax"]),
     loss=st.sampled_from(sorted(TERMS)),
     scale=st.sampled_from([1.0, 0.25, 1.0 / 3]),
     points=st.lists(
@@ -63,8 +70,11 @@ def test_the_replay_is_the_dynamic_sum_float_for_float(loss, network, data):
         max_size=6,
     ),
 )
-def test_random_networks_and_batches_replay_float_for_float(seed, hidden, outputs, activation, loss, scale, points):
-    model = MLP(2, [*hidden, outputs], activation=activation, seed=seed)
+def test_random_networks_and_batches_replay_float_for_float(
+    seed, hidden, outputs, activation, last, loss, scale, points
+):
+    activations = [activation] * len(hidden) + [last_layer_for(loss, last)]
+    model = MLP(2, [*hidden, outputs], activation=activations, seed=seed)
     terms = model_terms(model, loss)
     samples = [(p[:2], p[2 : 2 + outputs]) for p in points]
     program = trace_sum(terms, *samples[0])

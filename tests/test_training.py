@@ -10,15 +10,20 @@ from nn import MLP, SGD
 from nn.training import History, accuracy, batch_loss, train
 
 
-def torch_history(model: MLP, samples, steps: int, lr: float) -> tuple[list[float], list[float]]:
-    """Full-batch gradient descent on ½·Σ(t − out)² in PyTorch, from model's current parameters."""
-    layers = [
+def torch_layers(model: MLP) -> list[tuple]:
+    """Each layer's weights and biases as float64 tensors that need grads, copied from model."""
+    return [
         (
             torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True),
             torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True),
         )
         for layer in model.layers
     ]
+
+
+def torch_history(model: MLP, samples, steps: int, lr: float) -> tuple[list[float], list[float]]:
+    """Full-batch gradient descent on ½·Σ(t − out)² in PyTorch, from model's current parameters."""
+    layers = torch_layers(model)
     acts = [getattr(torch, layer.activation) for layer in model.layers]
     x = torch.tensor([s.inputs for s in samples], dtype=torch.float64)
     t = torch.tensor([s.targets for s in samples], dtype=torch.float64)
@@ -244,13 +249,7 @@ def test_cross_entropy_training_is_pytorchs_and_replays_float_for_float():
     data = nn.spirals(8, classes=3, seed=1)
     model = MLP(2, [5, 3], activation=["tanh", "linear"], seed=3)
     twin = MLP(2, [5, 3], activation=["tanh", "linear"], seed=3)
-    layers = [
-        (
-            torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True),
-            torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True),
-        )
-        for layer in model.layers
-    ]
+    layers = torch_layers(model)
     replayed = train(model, data, steps=5, lr=0.3, loss="cross_entropy")
     dynamic = train(twin, data, steps=5, lr=0.3, loss="cross_entropy", compiled=False)
     assert replayed.losses == dynamic.losses and replayed.notes == []
@@ -272,3 +271,30 @@ def test_three_spiral_arms_are_learned_with_cross_entropy_and_adam():
     history = train(model, data, steps=300, optimizer=nn.Adam(model.parameters(), lr=0.02), loss="cross_entropy")
     assert history.notes == [] and history.final < 0.1 * history.losses[0]
     assert accuracy(model, data) >= 0.95
+
+
+@needs_torch
+def test_a_softmax_layer_trains_on_its_probabilities_as_pytorch_does_and_replays():
+    data = nn.spirals(6, classes=3, seed=2)
+    model, twin = (MLP(2, [4, 3], activation=["tanh", "softmax"], seed=1) for _ in range(2))
+    layers = torch_layers(model)
+    replayed = train(model, data, steps=6, lr=0.5, loss="categorical_cross_entropy")
+    dynamic = train(twin, data, steps=6, lr=0.5, loss="categorical_cross_entropy", compiled=False)
+    assert replayed.losses == dynamic.losses and replayed.notes == []
+    x = torch.tensor([s.inputs for s in data], dtype=torch.float64)
+    t = torch.tensor([s.targets for s in data], dtype=torch.float64)
+    opt = torch.optim.SGD([p for pair in layers for p in pair], lr=0.5)
+    for ours in dynamic.losses:
+        probabilities = torch.softmax(torch.tanh(x @ layers[0][0].T + layers[0][1]) @ layers[1][0].T + layers[1][1], 1)
+        loss = -(t * probabilities.log()).sum(1).mean()
+        assert ours == pytest.approx(loss.item(), rel=1e-13)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert [p.data for p in model.parameters()] == [p.data for p in twin.parameters()]
+
+
+def test_cross_entropy_on_a_softmax_layer_is_refused_with_the_loss_to_use():
+    model = MLP(2, [3], activation="softmax", seed=0)
+    with pytest.raises(ValueError, match=r"^train: loss 'cross_entropy' takes logits and applies softmax itself, but"):
+        train(model, nn.spirals(3, classes=3), steps=1, loss="cross_entropy")

@@ -118,3 +118,16 @@ def test_markdown_says_how_many_paths_it_leaves_out():
     }
     text = walkthrough(nn.load_spec(spec), markdown=True)
     assert "\\text{16 more paths}" in text  # 6·6 paths from the loss to a first-layer weight, 20 shown
+
+
+def test_a_softmax_layer_s_outputs_are_written_through_logsumexp_and_its_jacobian_is_on_the_paths():
+    from hand_built import softmax_example
+
+    text = walkthrough(softmax_example())
+    assert "  out_y1 = exp(net_y1 − logsumexp(net_y1, net_y2, net_y3)) = " in text
+    assert "E_total = −(target_y1·log(out_y1) + target_y2·log(out_y2) + target_y3·log(out_y3))" in text
+    p = [math.exp(z) for z in (0.0735898, 0.803521, -0.503459)]
+    p = [x / sum(p) for x in p]
+    assert "∂E_total/∂out_y1 · ∂out_y1/∂net_y2 · ∂net_y2/∂b2_2\n" in text
+    assert f"= 0 · {-p[0] * p[1]:.6g} · 1 = 0\n" in text  # ∂out_i/∂net_j = −p_i·p_j: a zero, never -0
+    assert f"b2_2   ← b2_2 − η·∂E_total/∂b2_2 = 0 − 0.5·({p[1] - 1:.6g})" in text  # out − target

@@ -5,6 +5,7 @@ from viz.graph import draw_dot, draw_graph
 from viz.network import draw_network
 from viz.notebook import register
 from viz.page import AuditLine, Training, page
+from viz.plots import boundary_plot, loss_plot
 from viz.render import render, render_svg
 from viz.structure import GraphTooLarge
 
@@ -16,9 +17,11 @@ __all__ = [
     "GraphTooLarge",
     "GraphvizNotFound",
     "Training",
+    "boundary_plot",
     "draw_dot",
     "draw_graph",
     "draw_network",
+    "loss_plot",
     "page",
     "render",
     "render_svg",

@@ -56,7 +56,8 @@ def draw_network(
     nodes = [_neuron_node(s, net, u, list_weights) for u in net.ids]
     nodes += [_bias_node(s, net, p) for p in net.shared]
     nodes += [_loss_node(s, net)] if net.loss is not None else []
-    add_nodes(drawing, nodes, lambda layer: _layer_title(layer, net.last), same_rank=True)
+    softmax = _softmax_layers(s)
+    add_nodes(drawing, nodes, lambda layer: _layer_title(layer, net.last, softmax), same_rank=True)
     _keep_columns(drawing, nodes, rankdir)
     _connect(drawing, s, net, list_weights)
     if legend:
@@ -261,7 +262,13 @@ def _edge(marked: bool) -> dict[str, str]:
     return {"color": HIGHLIGHT, "penwidth": "2.5"} if marked else {"color": "#8aa6cf"}
 
 
-def _layer_title(layer: Any, last: int | None) -> str:
+def _layer_title(layer: Any, last: int | None, softmax: set[Any]) -> str:
     if layer == 0:
         return "inputs"
-    return f"layer {layer} (output)" if layer == last else f"layer {layer} (hidden)"
+    kind = ("output" if layer == last else "hidden") + (", softmax over its neurons" if layer in softmax else "")
+    return f"layer {layer} ({kind})"
+
+
+def _softmax_layers(s: Scene) -> set[Any]:
+    """The layers whose outputs one softmax couples: those with a logsumexp node of their own (nn's layers)."""
+    return {(v.meta or {}).get("layer") for v in s.drawn if v.op == "logsumexp"} - {None}

@@ -62,8 +62,9 @@ class Training:
     """The training view: the loss at each step and, for a network with two inputs, its decision boundary."""
 
     losses: Sequence[float]
-    predict: Callable[[float, float], float] | None = None  # the trained network's first output at (x1, x2)
-    points: Sequence[tuple[float, float, float]] = ()  # (x1, x2, target) of each training sample
+    # the trained network at (x1, x2): its output, or its outputs (one per class; see boundary_plot)
+    predict: Callable[[float, float], float | Sequence[float]] | None = None
+    points: Sequence[tuple[float, float, float]] = ()  # (x1, x2, target or class) of each training sample
 
 
 def page(

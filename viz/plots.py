@@ -5,12 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from html import escape
+from typing import Any
 
 from viz.labels import number
 
 WIDTH, HEIGHT, MARGIN = 360, 220, 44
-GRID = 30  # cells per side of the decision-boundary picture
+GRID, SIZE = 30, 172  # the decision-boundary picture: cells per side, and the side in pixels
+MAX_SIDE = 2000  # cells or pixels per side: 4 million predictions are minutes of a scalar engine
 LOW, HIGH = (59, 111, 182), (214, 39, 40)  # the colours of the two classes: blue below the midpoint, red above
+# class 0, 1, 2, ... of class scores: the two classes' colours, then matplotlib's tab10 colours that remain
+CLASSES = (LOW, HIGH, (44, 160, 44), (255, 127, 14), (148, 103, 189), (140, 86, 75), (227, 119, 194), (23, 190, 207))
 
 
 def loss_plot(losses: Sequence[float], *, title: str = "loss") -> str:
@@ -43,37 +47,77 @@ def loss_plot(losses: Sequence[float], *, title: str = "loss") -> str:
 
 
 def boundary_plot(
-    predict: Callable[[float, float], float], points: Sequence[tuple[float, float, float]], *, title: str = ""
+    predict: Callable[[float, float], float | Sequence[float]],
+    points: Sequence[tuple[float, float, float]],
+    *,
+    title: str = "",
+    size: int = SIZE,
+    grid: int = GRID,
 ) -> str:
-    """predict over the square around points, coloured by side of the targets' midpoint, the points on top."""
+    """predict on a grid of grid × grid cells over the square around points, the points (x, y, target) on top.
+
+    predict(x, y) is a score, coloured by its side of the targets' midpoint, or a list of class scores,
+    coloured by the largest; a point's target is then its class index. size: the square's side in pixels.
+    """
+    for what, n, low in (("size", size, 10), ("grid", grid, 1)):
+        if isinstance(n, bool) or not isinstance(n, int) or not low <= n <= MAX_SIDE:
+            raise ValueError(f"boundary_plot: {what} must be a whole number from {low} to {MAX_SIDE}, got {n!r}")
     if not points:
         raise ValueError("boundary_plot: no points to draw")
     xs, ys, targets = zip(*points)
     x0, x1 = _padded(min(xs), max(xs))
     y0, y1 = _padded(min(ys), max(ys))
-    middle = (min(targets) + max(targets)) / 2
-    size = HEIGHT - 2 * MARGIN + 40
-    cell = size / GRID
+    shade, dot = _colouring(predict(xs[0], ys[0]), targets)
+    cell = size / grid
     cells = []
-    for row in range(GRID):
-        for col in range(GRID):
-            x = x0 + (x1 - x0) * (col + 0.5) / GRID
-            y = y1 - (y1 - y0) * (row + 0.5) / GRID
-            colour = _shade(predict(x, y) - middle)
+    for row in range(grid):
+        y = y1 - (y1 - y0) * (row + 0.5) / grid
+        fills = [shade(predict(x0 + (x1 - x0) * (col + 0.5) / grid, y)) for col in range(grid)]
+        for start, count, fill in _runs(fills):  # a run of one colour is one rectangle: a fine grid stays small
             cells.append(
-                f'<rect x="{MARGIN + col * cell:.2f}" y="{20 + row * cell:.2f}" width="{cell + 0.5:.2f}" '
-                f'height="{cell + 0.5:.2f}" fill="{colour}"/>'
+                f'<rect x="{MARGIN + start * cell:.2f}" y="{20 + row * cell:.2f}" width="{count * cell + 0.5:.2f}" '
+                f'height="{cell + 0.5:.2f}" fill="{fill}"/>'
             )
     dots = []
     for x, y, t in points:
         cx = MARGIN + size * (x - x0) / (x1 - x0)
         cy = 20 + size * (y1 - y) / (y1 - y0)
-        fill = _hex(HIGH if t > middle else LOW)
-        dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="{fill}" stroke="white" stroke-width="1"/>')
+        dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="{dot(t)}" stroke="white" stroke-width="1"/>')
     frame = f'<rect x="{MARGIN}" y="20" width="{size:.0f}" height="{size:.0f}" fill="none" stroke="#999"/>'
     frame += _text(MARGIN, 14, title or "decision boundary", "start")
     body = f'<g shape-rendering="crispEdges">{"".join(cells)}</g>{frame}{"".join(dots)}'
-    return _svg(body, title or "decision boundary", width=int(size) + 2 * MARGIN)
+    return _svg(body, title or "decision boundary", width=size + 2 * MARGIN, height=size + 48)
+
+
+def _runs(items: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(start, length, item) of each run of equal items, in order."""
+    runs: list[tuple[int, int, str]] = []
+    for i, item in enumerate(items):
+        if runs and runs[-1][2] == item:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1, item)
+        else:
+            runs.append((i, 1, item))
+    return runs
+
+
+def _colouring(
+    first: float | Sequence[float], targets: Sequence[float]
+) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
+    """(the colour of a prediction, the colour of a point's target), for a score or for class scores like first."""
+    if not isinstance(first, Sequence):
+        middle = (min(targets) + max(targets)) / 2
+        return (lambda score: _shade(score - middle)), (lambda t: _hex(HIGH if t > middle else LOW))
+    count = len(first)
+    if not 2 <= count <= len(CLASSES):
+        raise ValueError(f"boundary_plot: colours 2 to {len(CLASSES)} classes, got {count} class scores")
+    bad = next((t for t in targets if isinstance(t, bool) or t not in range(count)), None)
+    if bad is not None:
+        raise ValueError(f"boundary_plot: a point's class must be a whole number from 0 to {count - 1}, got {bad!r}")
+    return (lambda scores: _pale(CLASSES[_largest(scores)], 0.4)), (lambda t: _hex(CLASSES[int(t)]))
+
+
+def _largest(scores: Sequence[float]) -> int:
+    return max(range(len(scores)), key=scores.__getitem__)
 
 
 def _padded(low: float, high: float) -> tuple[float, float]:
@@ -83,9 +127,12 @@ def _padded(low: float, high: float) -> tuple[float, float]:
 
 def _shade(score: float) -> str:
     """A pale colour of the class score's side, paler near the boundary (score 0)."""
-    strength = min(abs(score), 1.0) * 0.45 + 0.12
-    r, g, b = HIGH if score > 0 else LOW
-    return _hex(tuple(round(255 - (255 - c) * strength) for c in (r, g, b)))
+    return _pale(HIGH if score > 0 else LOW, min(abs(score), 1.0) * 0.45 + 0.12)
+
+
+def _pale(rgb: tuple[int, int, int], strength: float) -> str:
+    """rgb mixed with white: strength 1 is rgb itself, 0 white."""
+    return _hex(tuple(round(255 - (255 - c) * strength) for c in rgb))
 
 
 def _hex(rgb: tuple[int, ...]) -> str:
@@ -96,8 +143,8 @@ def _text(x: float, y: float, text: str, anchor: str) -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11">{escape(text)}</text>'
 
 
-def _svg(body: str, title: str, *, width: int = WIDTH) -> str:
+def _svg(body: str, title: str, *, width: int = WIDTH, height: int = HEIGHT) -> str:
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {HEIGHT}" width="{width}" height="{HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" font-family="Helvetica,Arial,sans-serif"><title>{escape(title)}</title>{body}</svg>'
     )

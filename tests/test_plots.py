@@ -1,0 +1,64 @@
+"""The SVG plots: the decision boundary of one score or of class scores, read back from the SVG."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from viz import boundary_plot
+from viz.plots import CLASSES, _hex, _pale, _shade
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def cells(svg: str) -> list[tuple[float, float, str]]:
+    """(left, right, fill) of each background rectangle, row by row."""
+    root = ET.fromstring(svg)
+    group = root.find(f"{SVG}g")
+    return [
+        (float(r.get("x")), float(r.get("x")) + float(r.get("width")), r.get("fill")) for r in group.iter(f"{SVG}rect")
+    ]
+
+
+def dots(svg: str) -> list[str]:
+    return [c.get("fill") for c in ET.fromstring(svg).iter(f"{SVG}circle")]
+
+
+def test_class_scores_colour_each_cell_by_the_largest_and_each_point_by_its_class():
+    points = [(-1.0, 0.0, 0), (1.0, 0.0, 1), (0.0, 1.0, 2)]
+    # class 2 above the line y = 0.5, else class 0 left of x = 0 and class 1 right of it
+    svg = boundary_plot(lambda x, y: [-x, x, 2 * (y - 0.5) + abs(x)], points, grid=40)
+    fills = {fill for _, _, fill in cells(svg)}
+    assert fills == {_pale(CLASSES[k], 0.4) for k in range(3)}
+    assert dots(svg) == [_hex(CLASSES[k]) for k in range(3)]
+    rows = ET.fromstring(svg).find(f"{SVG}g").findall(f"{SVG}rect")
+    assert len(rows) < 40 * 40 / 4  # a run of one colour is one rectangle
+
+
+def test_a_score_is_coloured_by_its_side_of_the_targets_midpoint():
+    svg = boundary_plot(lambda x, y: x, [(-1.0, 0.0, -1.0), (1.0, 0.0, 1.0)], grid=4)
+    centres = [-0.9, -0.3, 0.3, 0.9]  # of the cells across [-1.2, 1.2], the points' span padded by a tenth
+    assert [fill for _, _, fill in cells(svg)[:4]] == [_shade(x) for x in centres]  # paler near the midpoint 0
+    assert dots(svg) == [_hex(CLASSES[0]), _hex(CLASSES[1])]  # blue below the midpoint, red above
+    spans = [(left, right) for left, right, _ in cells(svg)]
+    assert all(b[0] == pytest.approx(a[1] - 0.5) for a, b in zip(spans, spans[1:4]))  # cells tile the row
+
+
+@pytest.mark.parametrize(
+    ("predict", "points", "options", "message"),
+    [
+        (lambda x, y: [x], [(0.0, 0.0, 0)], {}, "colours 2 to 8 classes, got 1 class scores"),
+        (lambda x, y: [x] * 9, [(0.0, 0.0, 0)], {}, "colours 2 to 8 classes, got 9 class scores"),
+        (lambda x, y: [x, y], [(0.0, 0.0, 2)], {}, "a point's class must be a whole number from 0 to 1, got 2"),
+        (lambda x, y: [x, y], [(0.0, 0.0, 0.5)], {}, "a point's class must be a whole number from 0 to 1, got 0.5"),
+        (lambda x, y: [x, y], [(0.0, 0.0, True)], {}, "a point's class must be a whole number from 0 to 1, got True"),
+        (lambda x, y: x, [], {}, "no points to draw"),
+        (lambda x, y: x, [(0.0, 0.0, 1.0)], {"grid": 0}, "grid must be a whole number from 1 to 2000, got 0"),
+        (lambda x, y: x, [(0.0, 0.0, 1.0)], {"size": 10**6}, "size must be a whole number from 10 to 2000, got"),
+        (lambda x, y: x, [(0.0, 0.0, 1.0)], {"size": 300.5}, "size must be a whole number from 10 to 2000, got 300.5"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(predict, points, options, message):
+    with pytest.raises(ValueError, match="^boundary_plot: " + message.replace("(", r"\(")):
+        boundary_plot(predict, points, **options)
