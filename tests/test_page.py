@@ -192,9 +192,26 @@ def test_a_name_in_the_address_selects_it_and_an_audit_row_selects_its_value(bro
     open_page(browser, russo, "#out_h1")
     assert text_of(browser, "detail").startswith("out_h1\na computed value")
     assert "out_h1 = σ(net_h1) = σ(0.38) = 0.593873" in text_of(browser, "detail")
+    assert in_graph_pane(browser, "out_h1")
     browser.find_element("css selector", 'tr[data-select="w5"]').click()
     assert text_of(browser, "detail").startswith("w5\n")
     assert browser.execute_script("return location.hash") == "#w5"
+    assert in_graph_pane(browser, "w5")  # the row brings its value into the drawings' view
+
+
+def in_graph_pane(browser, name):
+    """Whether the value called name lies wholly inside the visible part of the computation graph's pane."""
+    return browser.execute_script(
+        "const pane = document.querySelectorAll('.pane')[1], view = pane.getBoundingClientRect();"
+        "const box = pane.querySelector('a[data-name=\"' + arguments[0] + '\"]').getBoundingClientRect();"
+        "return box.left >= view.left && box.right <= view.right && box.top >= view.top && box.bottom <= view.bottom;",
+        name,
+    )
+
+
+def test_the_drawings_open_where_the_forward_pass_starts(browser, russo):
+    open_page(browser, russo)
+    assert in_graph_pane(browser, "i1") and not in_graph_pane(browser, "E_total")
 
 
 def test_play_steps_by_itself_until_paused(browser, russo):

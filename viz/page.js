@@ -106,10 +106,19 @@
     if (why !== "hash" && decodeURIComponent(location.hash.slice(1)) !== values[i].name) {
       history.replaceState(null, "", "#" + encodeURIComponent(values[i].name));
     }
-    if (why === "step") {
-      const el = document.querySelector('a[data-name="' + CSS.escape(values[i].name) + '"]');
-      if (el) el.scrollIntoView({ block: "nearest", inline: "nearest" });
-    }
+    if (why !== "click" && why !== "focus") reveal(values[i].name); // what was clicked is in view already
+  }
+
+  // Scroll each drawing's own pane (never the page) so that the value named name sits in its middle.
+  function reveal(name) {
+    document.querySelectorAll(".pane").forEach((pane) => {
+      const el = pane.querySelector('a[data-name="' + CSS.escape(name) + '"]');
+      if (!el) return;
+      const box = el.getBoundingClientRect();
+      const view = pane.getBoundingClientRect();
+      pane.scrollLeft += box.left + box.width / 2 - (view.left + pane.clientWidth / 2);
+      pane.scrollTop += box.top + box.height / 2 - (view.top + pane.clientHeight / 2);
+    });
   }
 
   function go(to) {
@@ -177,4 +186,5 @@
   });
   window.addEventListener("hashchange", () => select(byName.get(decodeURIComponent(location.hash.slice(1))), "hash"));
   if (location.hash) select(byName.get(decodeURIComponent(location.hash.slice(1))), "hash");
+  else if (total) reveal(values[data.start].name); // the first input, not a corner of empty space
 })();

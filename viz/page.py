@@ -86,7 +86,9 @@ def page(
     values = _values(order, root, formula, chain, audit)
     names = [v["name"] for v in values]
     drawings = [(heading, _linked(svg, names)) for heading, svg in _drawings(root)]
-    data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1}
+    drawn = order[::-1]  # the values' order: inputs first
+    start = next((i for i, v in enumerate(drawn) if kind(v, root) == "input"), 0)  # where the drawings open
+    data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
     return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, training, notes)
 
 
