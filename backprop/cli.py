@@ -10,7 +10,7 @@ from typing import Any
 from backprop import graph_command, page_command, sources
 from backprop.audit import DISAGREE, audit_document, format_audit
 from backprop.claims import DocumentError, bundled, bundled_document
-from backprop.explanation import explain
+from backprop.explanation import explainer
 from backprop.walkthrough import walkthrough
 
 EXIT_OK, EXIT_DISAGREE, EXIT_BAD_INPUT = 0, 1, 2
@@ -113,8 +113,9 @@ def _explain(args: argparse.Namespace) -> int:
     for title, pass_ in passes:
         if len(passes) > 1:
             print(f"# {args.name}, {title}\n")
+        explained = explainer(pass_)
         for name in args.parameters or _parameters(pass_):
-            print(explain(pass_, name))
+            print(explained(name))
             print()
     return EXIT_OK
 

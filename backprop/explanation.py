@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,21 +99,34 @@ def explain(source: Any, parameter: str, *, of: str | None = None, max_paths: in
 
     At most max_paths paths are kept, those with the largest products; count and total still cover every path.
     """
+    return explainer(source, of=of, max_paths=max_paths)(parameter)
+
+
+def explainer(source: Any, *, of: str | None = None, max_paths: int = MAX_PATHS) -> Callable[[str], Explanation]:
+    """explain for one pass and any parameter name: the graph between its named values is read once, not per name."""
     pass_ = as_pass(source)
     values = pass_.values
     loss = values[of] if of is not None else pass_.loss
-    if parameter not in values:
-        raise KeyError(f"no value named {parameter!r}; the names are {', '.join(values)}")
-    target = values[parameter]
     graph = NamedGraph(loss)
-    return Explanation(
-        loss=_name(loss),
-        parameter=parameter,
-        paths=tuple(graph.paths(target, max_paths)),
-        gradient=grad(loss, [target])[0],
-        count=graph.count(target),
-        total=graph.path_sum(target),
-    )
+    gradients: dict[Value, float] = {}  # every named value's, from one backward pass when first asked
+
+    def explained(parameter: str) -> Explanation:
+        if parameter not in values:
+            raise KeyError(f"no value named {parameter!r}; the names are {', '.join(values)}")
+        target = values[parameter]
+        if not gradients:
+            named = list(dict.fromkeys(values.values()))
+            gradients.update(zip(named, grad(loss, named)))
+        return Explanation(
+            loss=_name(loss),
+            parameter=parameter,
+            paths=tuple(graph.paths(target, max_paths)),
+            gradient=gradients[target],
+            count=graph.count(target),
+            total=graph.path_sum(target),
+        )
+
+    return explained
 
 
 class NamedGraph:
@@ -122,7 +135,8 @@ class NamedGraph:
     def __init__(self, root: Value):
         self.root = root
         self._edges: dict[Value, list[tuple[Value, float, str | None]]] = {}
-        self._reaching: dict[Value, set[Value]] = {}
+        self._order: list[Value] | None = None
+        self._last: tuple[Value, list[tuple[Value, int, Value, float, str | None]]] | None = None
 
     def edges(self, node: Value) -> list[tuple[Value, float, str | None]]:
         """(named operand, ∂node/∂operand through unnamed nodes only, the weight it is if any)."""
@@ -133,34 +147,45 @@ class NamedGraph:
             self._edges[node] = [(m, s, _weight_of(node, m)) for m, s in zip(below, slopes)]
         return self._edges[node]
 
+    def order(self) -> list[Value]:
+        """The named values below the root, each after every value below it (read once)."""
+        if self._order is None:
+            finished: list[Value] = []
+            seen = {self.root}
+            stack = [(self.root, iter(self.edges(self.root)))]
+            while stack:
+                _, below = stack[-1]
+                child = next((c for c, _, _ in below if c not in seen), None)
+                if child is None:
+                    finished.append(stack.pop()[0])
+                else:
+                    seen.add(child)
+                    stack.append((child, iter(self.edges(child))))
+            self._order = finished
+        return self._order
+
     def on_paths(self, target: Value) -> list[tuple[Value, int, Value, float, str | None]]:
         """The edges (node, index in its edges, operand, slope, weight) on paths from the root to target.
 
         Every node's edges come after the edges into it, so one pass over them carries anything from the
-        root down to target.
+        root down to target. The last target's edges are kept: paths, count and path_sum ask in turn.
         """
-        finished: list[Value] = []  # named values, each after every value below it
-        seen = {self.root}
-        stack = [(self.root, iter(self.edges(self.root)))]
-        while stack:
-            node, below = stack[-1]
-            child = next((c for c, _, _ in below if c not in seen), None)
-            if child is None:
-                finished.append(stack.pop()[0])
-            else:
-                seen.add(child)
-                stack.append((child, iter(self.edges(child))))
+        if self._last is not None and self._last[0] is target:
+            return self._last[1]
+        finished = self.order()
         reaching = {target}
         for node in finished:
             if any(c in reaching for c, _, _ in self.edges(node)):
                 reaching.add(node)
-        return [
+        found = [
             (node, i, child, slope, weight)
             for node in reversed(finished)
             if node is not target and node in reaching
             for i, (child, slope, weight) in enumerate(self.edges(node))
             if child in reaching
         ]
+        self._last = (target, found)
+        return found
 
     def count(self, target: Value) -> int:
         """How many paths lead from the root to target."""

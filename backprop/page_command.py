@@ -13,7 +13,7 @@ import nn
 from backprop import sources
 from backprop.audit import AuditRow, audit_part
 from backprop.claims import DocumentError
-from backprop.explanation import explain
+from backprop.explanation import explainer
 from backprop.quantities import QuantityError, parse_quantity
 from backprop.walkthrough import formula
 
@@ -62,12 +62,13 @@ def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS) -> str
     example = subject.make()
     pass_ = example.forward(subject.sample).backward()
     named = {v: n for n, v in pass_.values.items()}
+    explained = explainer(pass_)
     rows = _audit(name, part)
     return viz.page(
         pass_.loss,
         title=f"{example.name}: {example.title}" if subject.title == example.name else f"{name}: {subject.title}",
         formula=lambda v: _formula(v),
-        chain=lambda v: explain(pass_, named[v]) if v in named else None,
+        chain=lambda v: explained(named[v]) if v in named else None,
         audit=[_audit_line(r) for r in rows],
         training=_training(subject.make(), train) if train else None,
         notes=example.notes,

@@ -10,7 +10,7 @@ from typing import Any
 
 from autograd import OPS, Value
 from autograd.ops import layout
-from backprop.explanation import explain
+from backprop.explanation import explainer
 
 _GROUPED = ("mul", "div", "pow_const", "pow", "neg", "sub")  # operands of these get brackets if compound
 
@@ -141,8 +141,9 @@ def _errors(out: _Writer, example: Any, pass_: Any) -> None:
 
 def _backward(out: _Writer, example: Any, pass_: Any) -> dict[str, float]:
     gradients = {}
+    explained = explainer(pass_)
     for name in example.trainable:
-        explanation = explain(pass_, name)
+        explanation = explained(name)
         gradients[name] = explanation.gradient
         out.chain(explanation)
     return gradients

@@ -119,3 +119,17 @@ def finite_difference_spec(example, parameter: str, h: float = 1e-6) -> float:
         values.append(example.forward().loss.data)
     example.reset()
     return (values[0] - values[1]) / (2 * h)
+
+
+def test_one_explainer_reads_the_named_graph_once_for_every_name(monkeypatch):
+    from backprop import explanation
+
+    pass_ = nn.example("swap-2-4-3-2").forward()
+    replays = []
+    real = explanation.replay
+    monkeypatch.setattr(explanation, "replay", lambda node, *a: replays.append(node) or real(node, *a))
+    explained = explanation.explainer(pass_)
+    names = [n for n in pass_.names() if pass_[n].label == n]
+    results = [explained(n) for n in names]
+    assert len(replays) == len(set(replays)) <= len(names)  # each named value's local slopes, once
+    assert [r.gradient for r in results] == [explanation.explain(pass_, n).gradient for n in names]
