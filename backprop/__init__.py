@@ -12,7 +12,7 @@ from backprop.audit import (
     format_audit,
 )
 from backprop.claims import Claim, Document, DocumentError, bundled, bundled_document, load_document
-from backprop.explanation import ChainPath, Explanation, Factor, assert_gradient, explain
+from backprop.explanation import ChainPath, Explanation, Factor, assert_gradient, explain, explainer
 from backprop.walkthrough import walkthrough
 
 
@@ -50,6 +50,7 @@ __all__ = [
     "bundled",
     "bundled_document",
     "explain",
+    "explainer",
     "format_audit",
     "load_document",
     "page",
