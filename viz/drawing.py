@@ -90,14 +90,18 @@ def add_nodes(
         with _cluster(drawing, f"cluster_{a}", layer, layer_title) as outer:
             boxed = layer is not None and any(n is not None for n in neurons)
             for b, (neuron, members) in enumerate(neurons.items()):
-                # a layer's loose nodes go in an unseen box of their own: beside boxed neurons, dot reverses their order
+                # a layer's loose nodes each go in an unseen box: beside boxed neurons, dot reverses their order;
+                # one box for all would span ranks between them (a shared bias, a softmax's logsumexp) and break dot
                 loose = neuron is None and boxed and not same_rank
-                box = _unboxed(outer, f"cluster_{a}_{b}") if loose else _cluster(outer, f"cluster_{a}_{b}", neuron, str)
-                with box as inner:
-                    column = same_rank and layer is not None and neuron is None
-                    with inner.subgraph(graph_attr={"rank": "same"}) if column else contextlib.nullcontext(inner) as g:
-                        for name, label, attrs in members:
-                            g.node(name, label, **attrs)
+                groups = [[m] for m in members] if loose else [members]
+                for c, group in enumerate(groups):
+                    name = f"cluster_{a}_{b}" + (f"_{c}" if c else "")
+                    box = _unboxed(outer, name) if loose else _cluster(outer, name, neuron, str)
+                    with box as inner:
+                        column = same_rank and layer is not None and neuron is None
+                        with inner.subgraph(graph_attr={"rank": "same"}) if column else contextlib.nullcontext(inner) as g:
+                            for node, label, attrs in group:
+                                g.node(node, label, **attrs)
 
 
 def _unboxed(parent: Drawing, name: str) -> Any:
