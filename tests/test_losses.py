@@ -196,3 +196,11 @@ def test_a_class_index_may_be_any_integer_type(index):
     assert cross_entropy([Value(z) for z in logits], target).data == pytest.approx(expected, rel=1e-15)
     probabilities = softmax([Value(z) for z in logits])
     assert categorical_cross_entropy(probabilities, target).data == pytest.approx(expected, rel=1e-14)
+
+
+def test_a_probability_that_underflows_is_an_error_not_a_nan():
+    probabilities = softmax([Value(0.0), Value(800.0), Value(1.0)])  # e^-800 is 0 in floats
+    assert probabilities[0].data == 0.0
+    for target in (0, [0.0, 1.0, 0.0]):  # as the README says: also where the target is 0
+        with pytest.raises(ValueError, match=r"^log: operand must be positive, got log\(0\.0\)"):
+            categorical_cross_entropy(probabilities, target)
