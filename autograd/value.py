@@ -427,10 +427,10 @@ def _binary_with_number(op: Op, a: Any, b: Any) -> Value:
             return _node(op, data, (a, b), _without_constants((a, b), local_grads))
         b = _number_operand(op, b, a)
         data, (da, _) = op.apply(a.data, b.data)
-        return _node(op, data, (a, b), (da, 0.0))
+        return _node(op, data, (a, b), (0.0 if a.__class__ is Constant else da, 0.0))  # a may be a constant too
     a = _number_operand(op, a, b)
     data, (_, db) = op.apply(a.data, b.data)
-    return _node(op, data, (a, b), (0.0, db))
+    return _node(op, data, (a, b), (0.0, 0.0 if b.__class__ is Constant else db))
 
 
 def _number_operand(op: Op, x: Any, other: Value) -> Value:

@@ -6,6 +6,7 @@ Each takes predictions (Values) and targets (numbers or Values) in matching orde
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 
 from autograd import Value, logsumexp, sum_values
@@ -61,9 +62,10 @@ def _hinges(scores: Sequence[Value], labels: Sequence[Target]) -> list[Value]:
 def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Target]) -> Value:
     """−log softmax(logits)[target] for a class index, or −Σ p·log softmax for class probabilities p,
     as torch.nn.functional.cross_entropy for one sample."""
-    if isinstance(target, bool | str) or not isinstance(target, int | Sequence):
+    if isinstance(target, bool | str) or not isinstance(target, numbers.Integral | Sequence):
         raise TypeError(f"cross_entropy: target must be a class index or a list of probabilities, got {target!r}")
-    if isinstance(target, int):
+    if isinstance(target, numbers.Integral):  # int, or a NumPy integer
+        target = int(target)
         if not 0 <= target < len(logits):
             raise ValueError(f"cross_entropy: target class {target} is out of range for {len(logits)} logits")
         return logsumexp(logits) - logits[target]
@@ -77,11 +79,12 @@ def categorical_cross_entropy(probabilities: Sequence[Value], target: int | Sequ
 
     What cross_entropy computes from logits, for a network whose last layer is softmax already.
     """
-    if isinstance(target, bool | str) or not isinstance(target, int | Sequence):
+    if isinstance(target, bool | str) or not isinstance(target, numbers.Integral | Sequence):
         raise TypeError(
             f"categorical_cross_entropy: target must be a class index or a list of probabilities, got {target!r}"
         )
-    if isinstance(target, int):
+    if isinstance(target, numbers.Integral):  # int, or a NumPy integer
+        target = int(target)
         if not 0 <= target < len(probabilities):
             raise ValueError(
                 f"categorical_cross_entropy: target class {target} is out of range for {len(probabilities)} outputs"

@@ -377,3 +377,13 @@ def test_draw_dot_is_micrographs_records_left_to_right():
     ops = sorted(n.texts[0] for n in pic.nodes.values() if n.title.startswith("op"))
     assert ops == ["*", "*", "+", "+", "tanh"]
     assert draw_dot(o, format="png", rankdir="TB").format == "png"
+
+
+@pytest.mark.parametrize("bias", ["shared", "neuron", "none"])
+def test_a_hidden_softmax_layer_draws_with_any_bias(bias):
+    # a shared bias (fed into the sums) and the layer's logsumexp (fed by them) are both the layer's own
+    model = nn.MLP(2, [3, 2], activation=["softmax", "sigmoid"], bias=[bias, "neuron"], seed=0)
+    loss = nn.mse(model.forward([0.5, -0.2]), [0.0, 1.0])
+    loss.backward()
+    svg = render_svg(draw_graph(loss))
+    assert svg.count("logΣexp") == 1 and "out_n1_3" in svg

@@ -148,3 +148,24 @@ def test_a_hessian_of_a_function_linear_in_an_input_has_zeros():
     rows = hessian(lambda a, b: a * 3.0 + b * b, [1.0, 2.0])
     assert rows == [[0.0, 0.0], [0.0, 2.0]]
     assert math.isclose(hessian(lambda a: a.exp(), [1.0])[0][0], math.e)
+
+
+def test_a_gradient_made_from_a_constant_and_a_number_backpropagates():
+    # d(-x)/dx is the seed constant times -1: that product must give the shared constant no gradient
+    x = Value(0.3)
+    (d,) = grad(-x, [x], create_graph=True)
+    d.backward()
+    assert d.data == -1.0 and x.grad == 0.0  # d does not depend on x
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda a, b: nn.cross_entropy([a, b, 0.5], 0),
+        lambda a, b: nn.cross_entropy([a, b], [0.3, 0.7]),
+        lambda a, b: nn.categorical_cross_entropy(nn.softmax([a, b, 0.5]), 1),
+        lambda a, b: nn.categorical_cross_entropy(nn.softmax([a, b]), [0.3, 0.7]),
+    ],
+)
+def test_gradgradcheck_passes_through_softmax_and_cross_entropy(loss):
+    assert gradgradcheck(loss, [0.4, -0.7])

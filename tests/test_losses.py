@@ -184,3 +184,23 @@ def test_categorical_cross_entropy_refuses_bad_targets_by_name():
     with pytest.raises(ValueError, match=r"^categorical_cross_entropy: 2 predictions but 1 targets; they must pair"):
         categorical_cross_entropy(probabilities, [1.0])
     assert categorical_cross_entropy(probabilities, 1).data == -math.log(0.75)
+
+
+@needs_torch
+@pytest.mark.parametrize("index", [1, "numpy"])
+def test_a_class_index_may_be_any_integer_type(index):
+    numpy = pytest.importorskip("numpy")
+    target = numpy.int64(1) if index == "numpy" else index
+    logits = [0.2, -1.3, 0.7]
+    expected = torch.nn.functional.cross_entropy(torch.tensor([logits], dtype=torch.float64), torch.tensor([1])).item()
+    assert cross_entropy([Value(z) for z in logits], target).data == pytest.approx(expected, rel=1e-15)
+    probabilities = softmax([Value(z) for z in logits])
+    assert categorical_cross_entropy(probabilities, target).data == pytest.approx(expected, rel=1e-14)
+
+
+def test_a_probability_that_underflows_is_an_error_not_a_nan():
+    probabilities = softmax([Value(0.0), Value(800.0), Value(1.0)])  # e^-800 is 0 in floats
+    assert probabilities[0].data == 0.0
+    for target in (0, [0.0, 1.0, 0.0]):  # as the README says: also where the target is 0
+        with pytest.raises(ValueError, match=r"^log: operand must be positive, got log\(0\.0\)"):
+            categorical_cross_entropy(probabilities, target)

@@ -214,6 +214,16 @@ def test_the_drawings_open_where_the_forward_pass_starts(browser, russo):
     assert in_graph_pane(browser, "i1") and not in_graph_pane(browser, "E_total")
 
 
+@pytest.mark.parametrize("anchor", ["#no-such-value", "#%E0%A4%A"])  # a name the page lacks; not even UTF-8
+def test_an_address_that_names_nothing_opens_like_none(browser, russo, anchor):
+    browser.get("about:blank")  # a load, not a move within the page
+    open_page(browser, russo, anchor)
+    assert in_graph_pane(browser, "i1") and not in_graph_pane(browser, "E_total")
+    assert not browser.get_log("browser")  # no uncaught error
+    browser.find_element("css selector", 'tr[data-select="w5"]').click()
+    assert browser.execute_script("return location.hash") == "#w5"
+
+
 def test_play_steps_by_itself_until_paused(browser, russo):
     from selenium.webdriver.support.ui import WebDriverWait
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -62,3 +63,40 @@ def test_a_score_is_coloured_by_its_side_of_the_targets_midpoint():
 def test_bad_arguments_are_refused_by_name(predict, points, options, message):
     with pytest.raises(ValueError, match="^boundary_plot: " + message.replace("(", r"\(")):
         boundary_plot(predict, points, **options)
+
+
+NAN, INF = float("nan"), float("inf")
+TWO = [(0.0, 0.0, 0), (1.0, 1.0, 1)]
+
+
+@pytest.mark.parametrize(
+    ("predict", "points", "message"),
+    [
+        (lambda x, y: NAN, TWO, "predict(0, 0) gave nan; a score must be a finite number"),
+        (lambda x, y: [0.0, NAN], TWO, r"predict(0, 0) gave [0.0, nan]; a class score must be a finite number"),
+        (lambda x, y: [INF, 1.0], TWO, r"predict(0, 0) gave [inf, 1.0]; a class score must be a finite"),
+        (
+            lambda x, y: [1.0, 2.0, 3.0] if x < 0.5 else [1.0, 2.0],
+            TWO,
+            "predict(0.56, 1.04) gave 2 class scores, but 3 at",
+        ),
+        (lambda x, y: "ab", TWO, "predict(0, 0) must give a number or a list of class scores, got str: 'ab'"),
+        (lambda x, y: None, TWO, "predict(0, 0) must give a number or a list of class scores, got NoneType"),
+        (lambda x, y: x, [(NAN, 0.0, 0.0), (1.0, 1.0, 1.0)], "point 0 is (nan, 0.0, 0.0); its x, y and target"),
+        (lambda x, y: x, [(0.0, 0.0, 0.0), (1.0, INF, 1.0)], "point 1 is (1.0, inf, 1.0); its x, y and target"),
+        (lambda x, y: x, [(0.0, 0.0, NAN), (1.0, 1.0, 1.0)], "point 0 is (0.0, 0.0, nan); its x, y and target"),
+        (lambda x, y: x, [(-1e308, 0.0, 0.0), (1e308, 1.0, 1.0)], "the points span more than a float can hold"),
+    ],
+)
+def test_non_finite_or_inconsistent_scores_and_points_are_refused(predict, points, message):
+    with pytest.raises((ValueError, TypeError), match="^boundary_plot: " + re.escape(message)):
+        boundary_plot(predict, points, grid=10)
+
+
+def test_class_scores_may_be_any_sequence_of_numbers():
+    numpy = pytest.importorskip("numpy")
+    as_list = boundary_plot(lambda x, y: [x, y], TWO, grid=4)
+    assert boundary_plot(lambda x, y: numpy.array([x, y]), TWO, grid=4) == as_list
+    assert (
+        boundary_plot(lambda x, y: (x, y), [(0.0, 0.0, numpy.int64(0)), (1.0, 1.0, numpy.int64(1))], grid=4) == as_list
+    )

@@ -103,7 +103,7 @@
     if (i === undefined || i < 0 || i >= total) return;
     mark(i);
     show(i);
-    if (why !== "hash" && decodeURIComponent(location.hash.slice(1)) !== values[i].name) {
+    if (why !== "hash" && addressed() !== values[i].name) {
       history.replaceState(null, "", "#" + encodeURIComponent(values[i].name));
     }
     if (why !== "click" && why !== "focus") reveal(values[i].name); // what was clicked is in view already
@@ -184,7 +184,16 @@
     tr.addEventListener("click", pick);
     tr.addEventListener("focus", pick);
   });
-  window.addEventListener("hashchange", () => select(byName.get(decodeURIComponent(location.hash.slice(1))), "hash"));
-  if (location.hash) select(byName.get(decodeURIComponent(location.hash.slice(1))), "hash");
+  // The name in the address ("" for none, or for one that is not valid percent-encoded UTF-8).
+  function addressed() {
+    try {
+      return decodeURIComponent(location.hash.slice(1));
+    } catch (e) {
+      return "";
+    }
+  }
+
+  window.addEventListener("hashchange", () => select(byName.get(addressed()), "hash"));
+  if (byName.has(addressed())) select(byName.get(addressed()), "hash");
   else if (total) reveal(values[data.start].name); // the first input, not a corner of empty space
 })();

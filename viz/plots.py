@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import numbers
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import Any
 
@@ -64,15 +65,18 @@ def boundary_plot(
             raise ValueError(f"boundary_plot: {what} must be a whole number from {low} to {MAX_SIDE}, got {n!r}")
     if not points:
         raise ValueError("boundary_plot: no points to draw")
-    xs, ys, targets = zip(*points)
+    xs, ys, targets = zip(*_finite(points))
     x0, x1 = _padded(min(xs), max(xs))
     y0, y1 = _padded(min(ys), max(ys))
-    shade, dot = _colouring(predict(xs[0], ys[0]), targets)
+    if not math.isfinite(x1 - x0) or not math.isfinite(y1 - y0):
+        raise ValueError("boundary_plot: the points span more than a float can hold")
+    first = _scores(predict, xs[0], ys[0], None)
+    shade, dot = _colouring(first, targets)
     cell = size / grid
     cells = []
     for row in range(grid):
         y = y1 - (y1 - y0) * (row + 0.5) / grid
-        fills = [shade(predict(x0 + (x1 - x0) * (col + 0.5) / grid, y)) for col in range(grid)]
+        fills = [shade(_scores(predict, x0 + (x1 - x0) * (col + 0.5) / grid, y, first)) for col in range(grid)]
         for start, count, fill in _runs(fills):  # a run of one colour is one rectangle: a fine grid stays small
             cells.append(
                 f'<rect x="{MARGIN + start * cell:.2f}" y="{20 + row * cell:.2f}" width="{count * cell + 0.5:.2f}" '
@@ -87,6 +91,35 @@ def boundary_plot(
     frame += _text(MARGIN, 14, title or "decision boundary", "start")
     body = f'<g shape-rendering="crispEdges">{"".join(cells)}</g>{frame}{"".join(dots)}'
     return _svg(body, title or "decision boundary", width=size + 2 * MARGIN, height=size + 48)
+
+
+def _finite(points: Sequence[tuple[float, float, float]]) -> Sequence[tuple[float, float, float]]:
+    """points, or a ValueError naming the first with a coordinate or target that is not a finite number."""
+    for i, point in enumerate(points):
+        if not all(isinstance(c, numbers.Real) and math.isfinite(c) for c in point):
+            raise ValueError(
+                f"boundary_plot: point {i} is {tuple(point)!r}; its x, y and target must be finite numbers"
+            )
+    return points
+
+
+def _scores(predict: Callable[[float, float], Any], x: float, y: float, like: Any) -> float | list[float]:
+    """predict(x, y) as a finite score or a list of finite class scores, of the same kind as like (None: any)."""
+    got = predict(x, y)
+    at = f"predict({x:.6g}, {y:.6g})"
+    if isinstance(got, numbers.Real) and not isinstance(got, bool) and not isinstance(like, list):
+        if not math.isfinite(got):
+            raise ValueError(f"boundary_plot: {at} gave {got!r}; a score must be a finite number")
+        return float(got)
+    if isinstance(got, str | bytes) or not isinstance(got, Iterable) or isinstance(like, float):
+        kind = "a number" if isinstance(like, float) else "a number or a list of class scores"
+        raise TypeError(f"boundary_plot: {at} must give {kind}, got {type(got).__name__}: {got!r}")
+    scores = list(got)
+    if like is not None and len(scores) != len(like):
+        raise ValueError(f"boundary_plot: {at} gave {len(scores)} class scores, but {len(like)} at the first point")
+    if not all(isinstance(s, numbers.Real) and math.isfinite(s) for s in scores):
+        raise ValueError(f"boundary_plot: {at} gave {scores!r}; a class score must be a finite number")
+    return [float(s) for s in scores]
 
 
 def _runs(items: Sequence[str]) -> list[tuple[int, int, str]]:
@@ -104,7 +137,7 @@ def _colouring(
     first: float | Sequence[float], targets: Sequence[float]
 ) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
     """(the colour of a prediction, the colour of a point's target), for a score or for class scores like first."""
-    if not isinstance(first, Sequence):
+    if isinstance(first, float):
         middle = (min(targets) + max(targets)) / 2
         return (lambda score: _shade(score - middle)), (lambda t: _hex(HIGH if t > middle else LOW))
     count = len(first)
