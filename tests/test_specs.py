@@ -304,6 +304,18 @@ def test_train_replays_the_step_loop_float_for_float(name, sample):
     assert replayed.parameter_values() == dynamic.parameter_values()
 
 
+def test_a_softmax_example_trains_by_replay_as_its_step_loop_does_and_saves_its_parameters(tmp_path):
+    from hand_built import softmax_example
+
+    replayed, dynamic = softmax_example(), softmax_example()
+    losses = replayed.train(40)
+    assert losses == [dynamic.step().loss.data for _ in range(40)] and losses[-1] < 0.05 < losses[0]
+    nn.save_parameters(replayed.network, tmp_path / "softmax.json")
+    fresh = softmax_example()
+    nn.load_parameters(fresh.network, tmp_path / "softmax.json")
+    assert fresh.parameter_values() == replayed.parameter_values() == dynamic.parameter_values()
+
+
 def test_train_refuses_bad_steps_and_samples():
     example = nn.example("russo-3-3-3")
     with pytest.raises(ValueError, match=r"^russo-3-3-3: train: steps must be a whole number >= 0, got 2\.5$"):
