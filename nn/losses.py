@@ -62,12 +62,8 @@ def _hinges(scores: Sequence[Value], labels: Sequence[Target]) -> list[Value]:
 def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Target]) -> Value:
     """−log softmax(logits)[target] for a class index, or −Σ p·log softmax for class probabilities p,
     as torch.nn.functional.cross_entropy for one sample."""
-    if isinstance(target, bool | str) or not isinstance(target, numbers.Integral | Sequence):
-        raise TypeError(f"cross_entropy: target must be a class index or a list of probabilities, got {target!r}")
-    if isinstance(target, numbers.Integral):  # int, or a NumPy integer
-        target = int(target)
-        if not 0 <= target < len(logits):
-            raise ValueError(f"cross_entropy: target class {target} is out of range for {len(logits)} logits")
+    target = _class_or_probabilities("cross_entropy", target, len(logits), "logits")
+    if isinstance(target, int):
         return logsumexp(logits) - logits[target]
     _check_pairs("cross_entropy", logits, target)
     logs = log_softmax(logits)
@@ -79,19 +75,23 @@ def categorical_cross_entropy(probabilities: Sequence[Value], target: int | Sequ
 
     What cross_entropy computes from logits, for a network whose last layer is softmax already.
     """
-    if isinstance(target, bool | str) or not isinstance(target, numbers.Integral | Sequence):
-        raise TypeError(
-            f"categorical_cross_entropy: target must be a class index or a list of probabilities, got {target!r}"
-        )
-    if isinstance(target, numbers.Integral):  # int, or a NumPy integer
-        target = int(target)
-        if not 0 <= target < len(probabilities):
-            raise ValueError(
-                f"categorical_cross_entropy: target class {target} is out of range for {len(probabilities)} outputs"
-            )
+    target = _class_or_probabilities("categorical_cross_entropy", target, len(probabilities), "outputs")
+    if isinstance(target, int):
         return -probabilities[target].log()
     _check_pairs("categorical_cross_entropy", probabilities, target)
     return -sum_values([t * p.log() for p, t in zip(probabilities, target)])
+
+
+def _class_or_probabilities(what: str, target: object, count: int, outputs: str) -> int | Sequence[Target]:
+    """target as an int class index below count (any integer type, a NumPy one too), or a list as it is."""
+    if isinstance(target, bool | str) or not isinstance(target, numbers.Integral | Sequence):
+        raise TypeError(f"{what}: target must be a class index or a list of probabilities, got {target!r}")
+    if isinstance(target, numbers.Integral):
+        index = int(target)
+        if not 0 <= index < count:
+            raise ValueError(f"{what}: target class {index} is out of range for {count} {outputs}")
+        return index
+    return target
 
 
 LOSSES: dict[str, Callable[..., Value]] = {
