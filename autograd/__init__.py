@@ -9,7 +9,7 @@ from autograd.ops import OPS, Op
 from autograd.program import Program, trace
 from autograd.sums import SampleSum, trace_sum
 from autograd.tracing import TraceError
-from autograd.value import Constant, Value, constant, logsumexp, no_grad, sum_values, weighted_sum
+from autograd.value import Constant, Value, constant, logsumexp, no_grad, sum_values, weighted_sum, xlogy
 
 __all__ = [
     "OPS",
@@ -36,4 +36,5 @@ __all__ = [
     "trace",
     "trace_sum",
     "weighted_sum",
+    "xlogy",
 ]

@@ -95,6 +95,42 @@ def positive(x: Any, then: Any, otherwise: Any) -> Any:
     return then if x > 0.0 else otherwise
 
 
+def xlogy(x: Any, y: Any) -> Any:
+    """x·log(y), and 0 where x is 0 whatever y is (PyTorch's xlogy): a target of 0 never takes log 0."""
+    if isinstance(x, Expr) or isinstance(y, Expr):
+        a, b = group(x, CONDITIONAL + 1), group(y, CONDITIONAL + 1)
+        return Expr(f"0.0 if {a} == 0.0 else {a} * log({b})", CONDITIONAL)
+    if _is_float(x) and _is_float(y):
+        return 0.0 if x == 0.0 else x * math.log(y)
+    return x.xlogy(y) if not _is_float(x) else _lifted(x).xlogy(y)
+
+
+def log_or_zero(y: Any) -> Any:
+    """log(y) where y > 0, else 0: xlogy's derivative in x (on Values xlogy(step(y), y), differentiable again)."""
+    if isinstance(y, Expr):
+        b = group(y, CONDITIONAL + 1)
+        return Expr(f"log({b}) if {b} > 0.0 else 0.0", CONDITIONAL)
+    if _is_float(y):
+        return math.log(y) if y > 0.0 else 0.0
+    return y.step().xlogy(y)
+
+
+def xdivy(x: Any, y: Any) -> Any:
+    """x / y, and 0 where x is 0 whatever y is: xlogy's derivative in y (on Values plain x / y)."""
+    if isinstance(x, Expr) or isinstance(y, Expr):
+        a, b = group(x, CONDITIONAL + 1), group(y, CONDITIONAL + 1)
+        return Expr(f"0.0 if {a} == 0.0 else {a} / {b}", CONDITIONAL)
+    if _is_float(x) and _is_float(y):
+        return 0.0 if x == 0.0 else x / y
+    return x / y
+
+
+def _lifted(x: float) -> Any:
+    from autograd.value import constant  # the Values these functions build: imported when first needed
+
+    return constant(x)
+
+
 def log1p_exp(x: Any) -> Any:
     """log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no finite x overflows (a value rule, floats and source)."""
     if isinstance(x, Expr):

@@ -242,6 +242,13 @@ for _op in (
        (_finite("sin"),)),
     Op("cos", "cos", "cos({0})", "\\cos\\left({0}\\right)", lambda a: fn.cos(a), lambda a, out: (-fn.sin(a),), SMOOTH,
        (_finite("cos"),)),
+    # x·log(y), 0 where x is 0: cross-entropy's terms t·log p, finite for a target of 0 when p underflows.
+    # ∂/∂x is log y (PyTorch gives 0 where x is 0), ∂/∂y is x / y; both 0 at x = y = 0, where neither exists.
+    Op("xlogy", "xlogy", "{0}·log({1})", "{0} \\ln\\left({1}\\right)", lambda a, b: fn.xlogy(a, b),
+       lambda a, b, out: (fn.log_or_zero(b), fn.xdivy(a, b)), SINGULAR,
+       (Check("a != a or b != b", ValueError, "xlogy: operands must be numbers, got xlogy({a!r}, {b!r})"),
+        Check("a != 0.0 and b <= 0.0", ValueError,
+              "xlogy: y must be positive where x is not 0, got xlogy({a!r}, {b!r})"))),
     # the derivatives of relu and abs: piecewise constant, so their own derivative is 0
     Op("step", "step", "step({0})", "H\\left({0}\\right)", lambda a: fn.step(a), lambda a, out: (0.0,), SMOOTH),
     Op("sign", "sign", "sign({0})", "\\mathrm{{sgn}}\\left({0}\\right)", lambda a: fn.sign(a),
@@ -264,4 +271,4 @@ add, sub, mul, div, neg = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["n
 pow_const, pow_, exp, log, sqrt = OPS["pow_const"], OPS["pow"], OPS["exp"], OPS["log"], OPS["sqrt"]
 tanh, sigmoid, relu, softplus, abs_ = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["softplus"], OPS["abs"]
 sin, cos, step, sign = OPS["sin"], OPS["cos"], OPS["step"], OPS["sign"]
-sum_, weighted_sum, logsumexp = OPS["sum"], OPS["weighted_sum"], OPS["logsumexp"]
+sum_, weighted_sum, logsumexp, xlogy = OPS["sum"], OPS["weighted_sum"], OPS["logsumexp"], OPS["xlogy"]

@@ -125,6 +125,10 @@ class Value:
         """Cosine."""
         return _unary(ops.cos, self)
 
+    def xlogy(self, y: Value | Number) -> Value:
+        """self·log(y), and 0 where self is 0 (y may then be 0): a cross-entropy term that never takes log 0."""
+        return apply(ops.xlogy, (self, y))
+
     def step(self) -> Value:
         """1 where x > 0, else 0: relu's derivative (its own derivative is 0)."""
         return _unary(ops.step, self)
@@ -453,6 +457,11 @@ def lift(x: Value | Number, what: str = "operand") -> Value:
     if not _is_number(x):
         raise TypeError(f"{what} must be a Value or a real number, got {type(x).__name__}: {x!r}")
     return constant(x)
+
+
+def xlogy(x: Value | Number, y: Value | Number) -> Value:
+    """x·log(y), and 0 where x is 0 (PyTorch's torch.xlogy); numbers become constants."""
+    return apply(ops.xlogy, (x, y))
 
 
 def sum_values(values: Iterable[Value | Number]) -> Value:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Sequence
 
-from autograd import Value, logsumexp, sum_values
+from autograd import Value, logsumexp, sum_values, xlogy
 from nn.activations import log_softmax
 from nn.layers import check_choice
 
@@ -79,7 +79,7 @@ def categorical_cross_entropy(probabilities: Sequence[Value], target: int | Sequ
     if isinstance(target, int):
         return -probabilities[target].log()
     _check_pairs("categorical_cross_entropy", probabilities, target)
-    return -sum_values([t * p.log() for p, t in zip(probabilities, target)])
+    return -sum_values([xlogy(t, p) for p, t in zip(probabilities, target)])  # a target of 0 adds 0, even for p = 0
 
 
 def _class_or_probabilities(what: str, target: object, count: int, outputs: str) -> int | Sequence[Target]:

@@ -107,6 +107,7 @@ CALLS: dict[str, Callable[..., Value]] = {
     "cos": Value.cos,
     "sum": lambda a, b, c: sum_values([a, b, c]),
     "weighted_sum": lambda w1, w2, x1, x2, b: weighted_sum([w1, w2], [x1, x2], b),
+    "xlogy": Value.xlogy,
 }
 
 

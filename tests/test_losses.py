@@ -198,9 +198,20 @@ def test_a_class_index_may_be_any_integer_type(index):
     assert categorical_cross_entropy(probabilities, target).data == pytest.approx(expected, rel=1e-14)
 
 
-def test_a_probability_that_underflows_is_an_error_not_a_nan():
-    probabilities = softmax([Value(0.0), Value(800.0), Value(1.0)])  # e^-800 is 0 in floats
+@needs_torch
+def test_a_probability_that_underflows_counts_0_where_its_target_is_0_and_is_an_error_where_it_is_not():
+    nets = [Value(0.0), Value(800.0), Value(1.0)]
+    probabilities = softmax(nets)  # e^-800 is 0 in floats
     assert probabilities[0].data == 0.0
-    for target in (0, [0.0, 1.0, 0.0]):  # as the README says: also where the target is 0
-        with pytest.raises(ValueError, match=r"^log: operand must be positive, got log\(0\.0\)"):
-            categorical_cross_entropy(probabilities, target)
+    loss = categorical_cross_entropy(probabilities, [0.0, 1.0, 0.0])
+    loss.backward()
+    z = torch.tensor([0.0, 800.0, 1.0], dtype=torch.float64, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(z.unsqueeze(0), torch.tensor([1]))
+    expected.backward()
+    assert loss.data == pytest.approx(expected.item(), abs=1e-300) and math.isfinite(loss.data)
+    assert [v.grad for v in nets] == pytest.approx(z.grad.tolist(), abs=1e-300)
+    # log 0 where the target is not 0: the loss is infinite
+    with pytest.raises(ValueError, match=r"^log: operand must be positive, got log\(0\.0\)$"):
+        categorical_cross_entropy(probabilities, 0)
+    with pytest.raises(ValueError, match=r"^xlogy: y must be positive where x is not 0, got xlogy\(1\.0, 0\.0\)$"):
+        categorical_cross_entropy(probabilities, [1.0, 0.0, 0.0])

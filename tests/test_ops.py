@@ -75,6 +75,11 @@ ROWS = {
         lambda *xs: torch.logsumexp(torch.stack(xs), 0),
         [(0.5,), (1.0, 2.0, -3.5), (1e4, -1e4, 3.0), (-1e4, -1e4 + 1.0)],
     ),
+    # x != 0 only: where x is 0, PyTorch masks ∂/∂x to 0 (it is log y) and gives nan for ∂/∂y at y = 0 (see
+    # test_xlogy_where_x_is_0_has_the_derivatives_of_the_zero_function)
+    "xlogy": Row(
+        Value.xlogy, lambda a, b: torch.xlogy(a, b), [(2.0, 3.0), (-1.5, 0.25), (1e-300, 1e300), (3.0, 1e-300)]
+    ),
     "weighted_sum": Row(
         lambda *xs: weighted_sum(xs[0:2], xs[2:4], xs[4]),
         lambda *xs: xs[0] * xs[2] + xs[1] * xs[3] + xs[4],
@@ -138,3 +143,27 @@ def test_every_op_gives_one_derivative_formula_per_operand():
     for op in map(OPS.__getitem__, BUILTIN):
         formulas = op.formulas()
         assert len(formulas) == (op.arity or 2) and all(formulas), op.name
+
+
+def test_xlogy_where_x_is_0_has_the_derivatives_of_the_zero_function():
+    sympy = pytest.importorskip("sympy")
+    a, b = sympy.symbols("a b", positive=True)
+    f = a * sympy.log(b)
+    for y in (2.0, 1e-300, 0.5):
+        x, yv = Value(0.0), Value(y)
+        out = x.xlogy(yv)
+        out.backward()
+        assert out.data == 0.0
+        assert x.grad == pytest.approx(float(sympy.diff(f, a).subs({a: 0, b: y})), rel=1e-15)  # log y
+        assert yv.grad == float(sympy.diff(f, b).subs({a: 0, b: y})) == 0.0
+    x, y = Value(0.0), Value(0.0)  # f(0, y) = 0 for every y >= 0: 0 for both, where neither derivative exists
+    out = x.xlogy(y)
+    out.backward()
+    assert (out.data, x.grad, y.grad) == (0.0, 0.0, 0.0)
+    assert Value(0.0).xlogy(-1.0).data == 0.0  # PyTorch's torch.xlogy(0, -1) is 0 too
+    with pytest.raises(ValueError, match=r"^xlogy: y must be positive where x is not 0, got xlogy\(2\.0, -1\.0\)$"):
+        Value(2.0).xlogy(-1.0)
+    by_hand = Value(1.0)
+    by_hand.data = float("nan")
+    with pytest.raises(ValueError, match=r"^xlogy: operands must be numbers, got xlogy\(nan, 1\.0\)$"):
+        by_hand.xlogy(1.0)
