@@ -237,7 +237,7 @@ def exponent_slope(out: Any, a: Any) -> Any:
         return call("exponent_slope", out, a)
     if _is_float(a):
         return out * math.log(a) if a != 0.0 else 0.0  # a negative a: log raises, as the op's check does
-    return out * a.log() if a.data > 0.0 else 0.0
+    return out * log_or_zero(a)  # no branch on a's data: a traced derivative must hold at a = 0 too
 
 
 # The names the compiled float rules and the tracer's generated programs call.

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import needs_torch, torch
 
 import autograd
 from autograd import OPS, TraceError, Value, constant, sum_values, trace, weighted_sum
@@ -592,6 +593,19 @@ def test_a_gradient_a_trace_could_replay_is_allowed():
     w.grad = 1.0
     with pytest.raises(TraceError, match=r"^trace: f reads the gradient of 'w' at "):
         trace(lambda x: x * w.grad, 1.0)  # a parameter's gradient changes between calls
+
+
+@needs_torch
+def test_a_traced_derivative_in_the_exponent_holds_at_a_zero_base_too():
+    def slope(a, b):  # d/db a^b = a^b·ln a, and 0 at a = 0 (PyTorch's limit for b > 0)
+        (g,) = autograd.grad(a**b, [b], create_graph=True)
+        return g * 1.0
+
+    program = trace(slope, 2.0, 3.0)  # traced where a > 0: no branch on a's data may be baked in
+    for a in (2.0, 0.0, 0.5):
+        base, exponent = (torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (a, 3.0))
+        (expected,) = torch.autograd.grad(base**exponent, [exponent])
+        assert program(a, 3.0) == pytest.approx(expected.item(), rel=1e-15, abs=1e-300)
 
 
 def test_a_program_raises_the_error_f_raises_first():
