@@ -77,7 +77,7 @@ def categorical_cross_entropy(probabilities: Sequence[Value], target: int | Sequ
     """
     target = _class_or_probabilities("categorical_cross_entropy", target, len(probabilities), "outputs")
     if isinstance(target, int):
-        return -probabilities[target].log()
+        return -xlogy(1.0, probabilities[target])  # log p, of a Value or a number
     _check_pairs("categorical_cross_entropy", probabilities, target)
     return -sum_values([xlogy(t, p) for p, t in zip(probabilities, target)])  # a target of 0 adds 0, even for p = 0
 
