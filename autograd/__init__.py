@@ -1,14 +1,12 @@
 """A scalar reverse-mode autograd engine: ``Value`` nodes, their ops, backward and gradcheck."""
 
 from autograd import functions
+from autograd.compiler import Program, SampleSum, TraceError, trace, trace_sum
 from autograd.custom import define_op
-from autograd.functional import hessian, jvp
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd.graph import grad, leaves, topological_order
-from autograd.ops import OPS, Op
-from autograd.program import Program, trace
-from autograd.sums import SampleSum, trace_sum
-from autograd.tracing import TraceError
+from autograd.graph import leaves, topological_order
+from autograd.primitive import OPS, Op
+from autograd.transforms import grad, hessian, jvp
 from autograd.value import Constant, Value, constant, logsumexp, no_grad, sum_values, weighted_sum, xlogy
 
 __all__ = [

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.expressions import Expr, call
-from autograd.functions import NAMESPACE
-from autograd.ops import BUILTIN, OPS, SINGULAR, Op, register
-from autograd.value import Value, apply
+from autograd.expressions import Expr
+from autograd.ops import BUILTIN
+from autograd.primitive import OPS, PYTHON_NAMES, SOURCE_FUNCTIONS, Op, register
 
 
 def define_op(
@@ -18,9 +18,9 @@ def define_op(
     *,
     symbol: str | None = None,
     replace: bool = False,
-) -> Callable[..., Value]:
-    """Register the op ``name`` and return the function that applies it: to Values (a node), to
-    numbers (a float), and inside other ops' rules, so that one op's derivative can use another.
+) -> Op:
+    """Register the op ``name`` and return it: called on Values it makes a node, on numbers a float,
+    and inside other ops' rules it reads as source, so that one op's derivative can use another.
 
     value(*operands) computes the result; derivatives(*operands, out) returns one local derivative
     per operand. Write both with arithmetic and autograd.functions (exp, log, sigmoid, ...), which
@@ -30,41 +30,22 @@ def define_op(
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"define_op: the name must be an identifier like 'softsign', got {name!r}")
-    if name in BUILTIN or (name in NAMESPACE and name not in OPS) or (name in OPS and not replace):
+    reserved = name in BUILTIN or name in SOURCE_FUNCTIONS or name in PYTHON_NAMES
+    if reserved or (name in OPS and not replace):
         raise ValueError(
             f"define_op: an op named {name!r} exists already; choose another name"
-            + ("" if name in BUILTIN or name not in OPS else " (or pass replace=True to redefine yours)")
+            + ("" if reserved or name not in OPS else " (or pass replace=True to redefine yours)")
         )
     for what, rule in (("value", value), ("derivatives", derivatives)):
         if not callable(rule):
             raise TypeError(f"define_op: {name}: {what} must be a function, got {type(rule).__name__}")
-    args = ", ".join("{" + str(i) + "}" for i in range(_arity(name, value)))
-    op = Op(name, symbol or name, f"{name}({args})", f"\\mathrm{{{name}}}\\left({args}\\right)", value,
-            derivatives, SINGULAR)  # fmt: skip
+    _arity(name, value)
+    op = Op(name, derivatives, value, symbol=symbol or name)
     _check_count(op)
-    register(op, replace=True)
-
-    def float_value(*xs: float) -> float:
-        return op.apply(*xs)[0]
-
-    def applied(*operands: Any) -> Any:
-        if all(x.__class__ in (float, int) for x in operands):  # inside another op's float rule
-            return float_value(*map(float, operands))
-        if any(isinstance(x, Expr) for x in operands):  # another op's rule, read as source
-            return call(name, *operands)
-        return apply(op, operands)
-
-    NAMESPACE[name] = float_value  # the compiled rules and programs that use the op call this
-
-    applied.__name__ = applied.__qualname__ = name
-    applied.__doc__ = f"The op {name!r} (defined with autograd.define_op) applied to its operands."
-    applied.op = op  # type: ignore[attr-defined]
-    return applied
+    return register(op, replace=True)
 
 
 def _arity(name: str, value: Callable[..., Any]) -> int:
-    import inspect
-
     try:
         parameters = inspect.signature(value).parameters.values()
     except (TypeError, ValueError):

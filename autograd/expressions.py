@@ -2,7 +2,7 @@
 
 Calling an op's value and derivative rules with ``Expr`` operands gives their source text, which
 the engine compiles into its float rule and the tracer writes into generated programs: the rules
-are written once, as ordinary arithmetic, and read three ways (floats, Values, source).
+are written once, as ordinary arithmetic and ops, and read three ways (floats, Values, source).
 """
 
 from __future__ import annotations
@@ -62,11 +62,26 @@ class Expr:
     def __rpow__(self, other: Any) -> Expr:
         return power(other, self)
 
+    # Comparisons are source too: a rule that branches on one (if a == b:) reaches __bool__ and is refused.
     def __gt__(self, other: Any) -> Expr:
         return _binary(self, ">", other, COMPARISON)
 
     def __ge__(self, other: Any) -> Expr:
         return _binary(self, ">=", other, COMPARISON)
+
+    def __lt__(self, other: Any) -> Expr:
+        return _binary(self, "<", other, COMPARISON)
+
+    def __le__(self, other: Any) -> Expr:
+        return _binary(self, "<=", other, COMPARISON)
+
+    def __eq__(self, other: Any) -> Expr:  # type: ignore[override]
+        return _binary(self, "==", other, COMPARISON)
+
+    def __ne__(self, other: Any) -> Expr:  # type: ignore[override]
+        return _binary(self, "!=", other, COMPARISON)
+
+    __hash__ = object.__hash__
 
     def __neg__(self) -> Expr:
         return Expr(f"-{group(self, UNARY)}", UNARY)
@@ -75,30 +90,14 @@ class Expr:
         return call("abs", self)
 
     def __bool__(self) -> bool:
-        raise TypeError("an op's rule cannot branch on its operands; use step(), sign() or where()")
+        raise TypeError(
+            "an op's rule cannot branch on its operands; use where() in a value rule, step() or sign() in a derivative"
+        )
 
-    # ---- the functions an op's rule may use (autograd.functions) ----------------------------
-
-    def exp(self) -> Expr:
-        return call("exp", self)
-
-    def log(self) -> Expr:
-        return call("log", self)
-
-    def sqrt(self) -> Expr:
-        return call("sqrt", self)
-
-    def tanh(self) -> Expr:
-        return call("tanh", self)
-
-    def sin(self) -> Expr:
-        return call("sin", self)
-
-    def cos(self) -> Expr:
-        return call("cos", self)
-
-    def abs(self) -> Expr:
-        return call("abs", self)
+    @staticmethod
+    def reading(op: Any, operands: Any) -> Expr:
+        """An op applied to source operands (autograd.primitive.Op.__call__): its value as source."""
+        return op.source(*operands)
 
 
 def number(x: Any) -> Expr:
@@ -138,9 +137,11 @@ def power(a: Any, b: Any) -> Expr:
 
 
 def _binary(a: Any, symbol: str, b: Any, precedence: int) -> Expr:
-    # Left to right: the right operand of - and / needs brackets even at the same precedence.
-    right = precedence + 1 if symbol in ("-", "/") else precedence
-    return Expr(f"{group(a, precedence)} {symbol} {group(b, right)}", precedence)
+    # Left to right: the right operand of - and / needs brackets even at the same precedence, and
+    # a comparison's operands always do (a < b < c is a chain in Python, not (a < b) < c).
+    left = precedence + 1 if precedence == COMPARISON else precedence
+    right = precedence + 1 if symbol in ("-", "/") or precedence == COMPARISON else precedence
+    return Expr(f"{group(a, left)} {symbol} {group(b, right)}", precedence)
 
 
 def is_literal(x: Any) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from autograd.graph import grad, topological_order
-from autograd.ops import OPS, Op
+from autograd.graph import topological_order
+from autograd.primitive import OPS, Op
+from autograd.transforms import grad
 from autograd.value import Value, as_finite_float
 
 

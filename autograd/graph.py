@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -45,27 +44,3 @@ def topological_order(root: Value) -> list[Value]:
 def leaves(root: Value) -> list[Value]:
     """The nodes root depends on that no op produced, in topological order."""
     return [node for node in topological_order(root) if not node.parents]
-
-
-def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
-    """d output / d input for each input, leaving every node's .grad untouched.
-
-    An input that output does not depend on gets 0.0, as in PyTorch with allow_unused and
-    materialize_grads. create_graph: the derivatives are Values that can be differentiated again.
-    """
-    if create_graph:
-        from autograd.value import constant, graph_gradients
-
-        found = graph_gradients(topological_order(output))
-        return [found.get(x) or constant(0.0) for x in inputs]
-    totals = {output: 1.0}
-    for node in topological_order(output):
-        g = totals.get(node, 0.0)
-        for parent, local in zip(node.parents, node.local_grads):
-            totals[parent] = totals.get(parent, 0.0) + local * g
-    result = [totals.get(x, 0.0) for x in inputs]
-    for x, g in zip(inputs, result):
-        if g - g:
-            name = x.label or f"the input with data {x.data!r}"
-            raise FloatingPointError(f"grad: the derivative with respect to {name} is {g!r}")
-    return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import threading
@@ -10,7 +11,7 @@ from typing import Any, TypeAlias, cast
 
 from autograd import ops
 from autograd.graph import topological_order
-from autograd.ops import Op
+from autograd.primitive import OPS, Op
 
 Number = float | int
 Operand: TypeAlias = "Value | float | int"
@@ -137,6 +138,11 @@ class Value:
         """1, -1 or 0 (at 0): abs's derivative (its own derivative is 0)."""
         return _unary(ops.sign, self)
 
+    @staticmethod
+    def reading(op: Op, operands: Sequence[Value | Number]) -> Value:
+        """An op applied to operands among which is a Value (autograd.primitive.Op.__call__): its node."""
+        return apply(op, operands)
+
     def detach(self) -> Value:
         """A new leaf with this value's data (and label): what is computed from it records no path back."""
         return Value(self.data, self.label)
@@ -192,7 +198,7 @@ class Value:
     @property
     def _op(self) -> str:
         """micrograd's name for the op's symbol ('' for a leaf)."""
-        op = ops.OPS.get(self.op)
+        op = OPS.get(self.op)
         return op.symbol if op else ""
 
 
@@ -231,7 +237,7 @@ def graph_gradients(order: list[Value], seed: float = 1.0) -> dict[Value, Value]
         g = grads.get(node)
         if g is None or not node.parents:
             continue
-        local = ops.OPS[node.op].derivatives(*node.parents, node)
+        local = OPS[node.op].derivatives(*node.parents, node)
         for parent, d in zip(node.parents, local):
             if parent.__class__ is Constant or (d.__class__ is float and d == 0.0):
                 continue  # numbers get no gradient; a zero adds nothing
@@ -268,7 +274,7 @@ class Constant(Value):
         fields: dict[str, Any] = {"data": as_finite_float(data, "operand"), "grad": 0.0, "parents": ()}
         fields.update(local_grads=(), op=CONSTANT, label=None, meta=None)
         for name, value in fields.items():
-            _set(self, name, value)
+            _set_past_guard(self, name, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "grad" and isinstance(value, float | int) and value == 0.0:  # zero_grad over a graph
@@ -286,7 +292,7 @@ def _frozen(node: Constant, name: str) -> AttributeError:
     )
 
 
-_set = object.__setattr__  # how a constant is made, past the guard
+_set_past_guard = object.__setattr__  # how a constant is made, past the guard
 
 
 def constant(x: Number) -> Value:
@@ -321,7 +327,8 @@ def _overflow(op: Op, *operands: Value) -> ArithmeticError | ValueError:
     return OverflowError(f"{op.name}: the result of {op.name}({values}) overflows a float")
 
 
-def _node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
+def make_node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
+    """The node op made of parents: its data and local derivatives given (no graph inside no_grad)."""
     if data - data:  # inf - inf is nan: the result overflowed
         raise _overflow(op, *parents)
     node = _new(Value)
@@ -354,7 +361,7 @@ def apply(op: Op, operands: Sequence[Value | Number]) -> Value:
     local_grads = tuple(d if d.__class__ is float else float(d) for d in local_grads)
     if set(map(type, parents)) != _JUST_VALUES:
         local_grads = _without_constants(parents, local_grads)
-    return _node(op, data, parents, local_grads)
+    return make_node(op, data, parents, local_grads)
 
 
 # ---- no_grad: ops that record no graph ---------------------------------------------------------
@@ -384,8 +391,6 @@ class no_grad:
             _paused -= 1
 
     def __call__(self, f: Any) -> Any:
-        import functools
-
         @functools.wraps(f)
         def paused(*args: Any, **kwargs: Any) -> Any:
             with no_grad():
@@ -401,7 +406,7 @@ def recording() -> bool:
 
 def _unary(op: Op, a: Value) -> Value:
     data, local_grads = op.apply(a.data)
-    return _node(op, data, (a,), local_grads)
+    return make_node(op, data, (a,), local_grads)
 
 
 def _binary(op: Op, a: Any, b: Any) -> Value:
@@ -410,7 +415,7 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     data, local_grads = op.apply(a.data, b.data)
     if data - data:  # inf - inf is nan: the result overflowed
         raise _overflow(op, a, b)
-    node = _new(Value)  # _node, inlined on this hot path
+    node = _new(Value)  # make_node, inlined on this hot path
     node.data = data
     node.grad = 0.0
     if _paused and not recording():
@@ -428,25 +433,25 @@ def _binary_with_number(op: Op, a: Any, b: Any) -> Value:
     if isinstance(a, Value):
         if isinstance(b, Value):  # both are Values after all: constants, or other subclasses
             data, local_grads = op.apply(a.data, b.data)
-            return _node(op, data, (a, b), _without_constants((a, b), local_grads))
+            return make_node(op, data, (a, b), _without_constants((a, b), local_grads))
         b = _number_operand(op, b, a)
         data, (da, _) = op.apply(a.data, b.data)
-        return _node(op, data, (a, b), (0.0 if a.__class__ is Constant else da, 0.0))  # a may be a constant too
+        return make_node(op, data, (a, b), (0.0 if a.__class__ is Constant else da, 0.0))  # a may be a constant too
     a = _number_operand(op, a, b)
     data, (_, db) = op.apply(a.data, b.data)
-    return _node(op, data, (a, b), (0.0, 0.0 if b.__class__ is Constant else db))
+    return make_node(op, data, (a, b), (0.0, 0.0 if b.__class__ is Constant else db))
 
 
 def _number_operand(op: Op, x: Any, other: Value) -> Value:
     """The constant for the number x, or a TypeError naming op and x's type."""
-    if x.__class__ is float or _is_number(x):
+    if x.__class__ is float or _is_real(x):
         return constant(x)
     raise TypeError(
         f"{op.name}: operands must be Values or real numbers, got {type(x).__name__}: {x!r} (with {other!r})"
     )
 
 
-def _is_number(x: object) -> bool:
+def _is_real(x: object) -> bool:
     return x.__class__ is float or isinstance(x, numbers.Real)
 
 
@@ -454,7 +459,7 @@ def lift(x: Value | Number, what: str = "operand") -> Value:
     """x itself if it is a Value, else the constant for the number x (what names x in errors)."""
     if isinstance(x, Value):
         return x
-    if not _is_number(x):
+    if not _is_real(x):
         raise TypeError(f"{what} must be a Value or a real number, got {type(x).__name__}: {x!r}")
     return constant(x)
 
@@ -472,7 +477,7 @@ def sum_values(values: Iterable[Value | Number]) -> Value:
     data, local_grads = ops.sum_.apply(*[v.data for v in operands])
     if set(map(type, operands)) != _JUST_VALUES:
         local_grads = _without_constants(operands, local_grads)
-    return _node(ops.sum_, data, operands, local_grads)
+    return make_node(ops.sum_, data, operands, local_grads)
 
 
 def logsumexp(values: Iterable[Value | Number]) -> Value:
@@ -509,7 +514,7 @@ def weighted_sum(
     value, local_grads = ops.weighted_sum.apply(*data)
     if not plain:
         local_grads = _without_constants(operands, local_grads)
-    return _node(ops.weighted_sum, value, operands, local_grads)
+    return make_node(ops.weighted_sum, value, operands, local_grads)
 
 
 def _without_constants(operands: tuple[Value, ...], local_grads: tuple[float, ...]) -> tuple[float, ...]:

@@ -10,14 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import Value, grad
-from autograd.ops import layout
+from autograd import OPS, Value, grad
 from backprop import display
 from backprop.claims import number_decimals
 from backprop.quantities import replay
 
-# sum and difference nodes pass the gradient on unchanged: a path shows no factor of 1 for them
-_PASS_THROUGH = ("sum", "add")
 MAX_PATHS = 20  # paths an explanation shows (the largest); the count and the total cover them all
 
 
@@ -218,7 +215,7 @@ class NamedGraph:
         for node, i, child, slope, weight in self.on_paths(target):
             into = found if child is target else starts.setdefault(child, [])
             for size, taken, factors, head in starts[node]:
-                if child is not target and node.op in _PASS_THROUGH and slope == 1.0:
+                if child is not target and slope == 1.0 and _passes_gradient_on(node):
                     into.append((size, (*taken, i), factors, head))  # below a plain sum, a factor keeps its name
                 else:
                     factor = Factor(head, _name(child), slope, weight)
@@ -247,7 +244,8 @@ def named_operands(node: Value) -> list[Value]:
 
 def _weight_of(node: Value, operand: Value) -> str | None:
     """The weight paired with operand in node's weighted sum, if operand is one of its inputs."""
-    if node.op != "weighted_sum":
+    layout = OPS[node.op].layout if node.parents else None
+    if layout is None:
         return None
     weights, inputs, _ = layout(node.parents)
     return next((w.label for w, x in zip(weights, inputs) if x is operand), None)
@@ -283,6 +281,11 @@ def as_pass(source: Any) -> Any:
     if isinstance(getattr(source, "values", None), Mapping) and isinstance(getattr(source, "loss", None), Value):
         return source
     raise TypeError(f"expected an nn worked example or pass, got {type(source).__name__}")
+
+
+def _passes_gradient_on(node: Value) -> bool:
+    """Whether node's op is a sum, which passes the gradient on unchanged: a path shows no factor of 1 for it."""
+    return bool(node.parents) and OPS[node.op].passes_gradient_on
 
 
 def _name(node: Value) -> str:

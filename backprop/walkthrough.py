@@ -9,10 +9,7 @@ import re
 from typing import Any
 
 from autograd import OPS, Value
-from autograd.ops import layout
 from backprop.explanation import explainer
-
-_GROUPED = ("mul", "div", "pow_const", "pow", "neg", "sub")  # operands of these get brackets if compound
 
 
 def formula(node: Value, *, latex: bool = False, numbers: bool = False, digits: int = 6) -> str:
@@ -26,19 +23,17 @@ def _render(node: Value, latex: bool, numbers: bool, digits: int, top: bool = Fa
             return _number(node.data, digits, latex)
         return latex_name(node.label) if latex else node.label
     parts = [_render(p, latex, numbers, digits) for p in node.parents]
-    if node.op == "mul" and node.parents[0].is_constant and node.parents[0].data == 0.5:
-        return ("\\frac{1}{2}" if latex else "½") + _group(parts[1], node.parents[1], latex, half=True)
-    if node.op in _GROUPED:
-        parts = [_group(text, p, latex) for text, p in zip(parts, node.parents)]
-    times = " \\cdot " if latex else "·"
-    if node.op == "sum":
-        return " + ".join(parts)
-    if node.op == "weighted_sum":
-        weights, inputs, bias = layout(parts)
-        terms = [f"{w}{times}{x}" for w, x in zip(weights, inputs)]
-        return " + ".join(terms + ([] if bias is None else [bias]))
     op = OPS[node.op]
+    if op.coefficient and node.parents[0].is_constant and node.parents[0].data == 0.5:
+        return ("\\frac{1}{2}" if latex else "½") + _group(parts[1], node.parents[1], latex, half=True)
+    if op.grouped:
+        parts = [_group(text, p, latex) for text, p in zip(parts, node.parents)]
     template = op.latex if latex else op.text
+    if op.layout is not None:  # a weighted sum: each weight times its input, then the bias
+        weights, inputs, bias = op.layout(parts)
+        parts = [template.format(w, x) for w, x in zip(weights, inputs)] + ([] if bias is None else [bias])
+    if op.join is not None:
+        return op.join.join(parts)
     if "{*}" in template:  # an n-ary op written as a call of all its operands
         return template.replace("{*}", "{0}").format(", ".join(parts))
     return template.format(*parts)

@@ -14,8 +14,8 @@ from oracles import needs_torch, torch
 
 import autograd
 from autograd import OPS, TraceError, Value, constant, sum_values, trace, weighted_sum
-from autograd.codegen import code as op_code
-from autograd.codegen import namespace
+from autograd.compiler.codegen import code as op_code
+from autograd.compiler.codegen import namespace
 from autograd.expressions import literal
 from autograd.ops import BUILTIN
 

@@ -198,9 +198,9 @@ def test_the_replay_matches_pytorch_float64(loss):
 
 @pytest.mark.parametrize("kept", [1 << 16, 2])
 def test_samples_changed_between_calls_are_read_again(monkeypatch, kept):
-    from autograd import sums
+    from autograd.compiler import sample_sum as sums
 
-    monkeypatch.setattr(sums, "_KEPT", kept)  # 2: the kept numbers start again while a batch is read
+    monkeypatch.setattr(sums, "KEPT_SAMPLES", kept)  # 2: the kept numbers start again while a batch is read
     w = Value(0.5)
     terms = lambda x, t: [(w * x[0] - t[0]) ** 2]  # noqa: E731
     program = trace_sum(terms, [1.0], [0.0])

@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import Value
-from autograd.ops import layout
+from autograd import OPS, Value
 from viz import style
 from viz.drawing import Drawing, Node, add_nodes
 from viz.labels import html_text, number, table
@@ -241,12 +240,8 @@ def _role(v: Value) -> Any:
 
 def _partner(c: Value, j: int) -> Value | None:
     """The value that operand j of c (a weight) multiplies, or None if it multiplies nothing (a bias)."""
-    if c.op == "mul":
-        return c.parents[1 - j]
-    if c.op == "weighted_sum":
-        weights, inputs, _ = layout(c.parents)
-        return inputs[j] if j < len(weights) else None
-    return None
+    pairs = OPS[c.op].pairs if c.parents else None
+    return None if pairs is None else pairs(c.parents, j)
 
 
 def _row(precision: int, show_grads: bool) -> Any:
@@ -271,4 +266,5 @@ def _layer_title(layer: Any, last: int | None, softmax: set[Any]) -> str:
 
 def _softmax_layers(s: Scene) -> set[Any]:
     """The layers whose outputs one softmax couples: those with a logsumexp node of their own (nn's layers)."""
-    return {(v.meta or {}).get("layer") for v in s.drawn if v.op == "logsumexp"} - {None}
+    normalisers = (v for v in s.drawn if v.parents and OPS[v.op].normaliser)
+    return {(v.meta or {}).get("layer") for v in normalisers} - {None}

@@ -12,13 +12,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import value as value_module
-from autograd.codegen import Source, namespace
-from autograd.tracing import Shape, _flatten, _shape, _size, record
+from autograd.compiler.arguments import Shape, flatten, shape_of, size
+from autograd.compiler.codegen import Source, namespace
+from autograd.compiler.tracing import record
 from autograd.value import Value, as_finite_float, sum_values
 
 Terms = Callable[..., Sequence[Value]]
 _FLOAT = {float}
-_KEPT = 1 << 16  # immutable samples whose numbers a SampleSum keeps; past that it starts again
+KEPT_SAMPLES = 1 << 16  # immutable samples whose numbers a SampleSum keeps; past that it starts again
 
 
 def trace_sum(terms: Terms, *example_args: Any) -> SampleSum:
@@ -83,7 +84,7 @@ class SampleSum:
                     replay, found = self._replay_of(sample)
                 floats = found
                 if _immutable(sample):  # a dataset's samples: their numbers are read once, not every step
-                    if len(kept) >= _KEPT:
+                    if len(kept) >= KEPT_SAMPLES:
                         kept.clear()
                     kept[id(sample)] = (sample, replay, floats)
             if runs and runs[-1][0] is replay:
@@ -102,7 +103,7 @@ class SampleSum:
         """The replay of sample's shape (traced at sample if there is none yet) and sample's numbers."""
         shapes = _shapes(sample)
         floats: list[float] = []
-        _flatten(sample, shapes, floats)
+        flatten(sample, shapes, floats)
         return self._replay(shapes, sample), floats
 
     def _dynamic(self, samples: Sequence[Sequence[Any]], seed: float) -> float:
@@ -126,7 +127,7 @@ class _Replay:
         flat = all(shape is not None and all(item is None for item in shape) for shape in shapes)
         self.lengths = [len(shape) for shape in shapes if shape is not None] if flat else None  # lists of numbers
         self.params = params
-        self.source = Source(nodes, 1 + _size(shapes), per_sample=True)
+        self.source = Source(nodes, 1 + size(shapes), per_sample=True)
         names = namespace()
         name = getattr(terms, "__name__", "terms")
         exec(compile(self.source.sample_loop(), f"<sample sum of {name}>", "exec"), names)
@@ -145,7 +146,7 @@ class _Replay:
                 if total - total == 0.0:  # all finite (else the careful reading below says which is not)
                     return floats
         floats = []
-        return floats if _flatten(sample, self.shapes, floats) else None
+        return floats if flatten(sample, self.shapes, floats) else None
 
     def run(self, xs: list[list[float]], total: float, seed: float, start: list[float]) -> tuple[float, list[float]]:
         """The sum after the samples xs, from total; each parameter's grad added up from start."""
@@ -178,4 +179,4 @@ def _immutable(sample: Any) -> bool:
 
 
 def _shapes(sample: Sequence[Any]) -> tuple[Shape, ...]:
-    return tuple(_shape(arg, f"trace_sum: args[{k}]") for k, arg in enumerate(sample))
+    return tuple(shape_of(arg, f"trace_sum: args[{k}]") for k, arg in enumerate(sample))

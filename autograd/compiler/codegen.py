@@ -10,10 +10,10 @@ import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from autograd import primitive
+from autograd.compiler.tracing import ARG, MADE, PARAM, Node
 from autograd.expressions import literal
-from autograd.functions import NAMESPACE
-from autograd.ops import ARITHMETIC, OPS, SINGULAR, SMOOTH, Op
-from autograd.tracing import ARG, MADE, PARAM, Node
+from autograd.primitive import ARITHMETIC, OPS, SINGULAR, SMOOTH, Op
 from autograd.value import CONSTANT
 
 
@@ -37,7 +37,7 @@ def code(op: Op, out: str, *operands: str) -> Code:
 
 def namespace() -> dict[str, Any]:
     """The names generated code may use: the functions of the ops' rules, and each op's float rule."""
-    names = dict(NAMESPACE)
+    names = primitive.namespace()
     names.update({f"op_{op.name}": op.apply for op in OPS.values() if not op.compiled})
     return names
 

@@ -6,9 +6,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import value as value_module
-from autograd.codegen import Source, namespace
-from autograd.ops import OPS
-from autograd.tracing import ARG, MADE, PARAM, Node, Shape, TraceError, _flatten, _items, _name, _nest, _size, record
+from autograd.compiler.arguments import Shape, checked_items, flatten, nest, size
+from autograd.compiler.codegen import Source, namespace
+from autograd.compiler.errors import TraceError
+from autograd.compiler.tracing import ARG, MADE, PARAM, Node, node_name, record
+from autograd.primitive import OPS
 from autograd.value import CONSTANT, Value, as_finite_float, constant
 
 
@@ -33,7 +35,7 @@ class Program:
         self.creation = creation  # node positions in the order f made them: rebuilt so, f's first error is raised
         self.params = tuple(params)  # read at every call; backward adds to their grad
         self.shapes = shapes
-        self.source = Source(self.nodes, _size(shapes))
+        self.source = Source(self.nodes, size(shapes))
         self._functions: dict[object, Callable[..., Any]] = {}
 
     def __repr__(self) -> str:
@@ -56,7 +58,7 @@ class Program:
         """f's value at args and its derivative with respect to each argument, shaped like args."""
         x = self._floats(args)
         value, arg_grads, _ = self._gradient(x, self._param_data())
-        return value, _nest(iter(arg_grads), self.shapes)
+        return value, nest(iter(arg_grads), self.shapes)
 
     def backward(self, *args: Any) -> float:
         """f's value at args; adds d f / d p to p.grad for each parameter, as f(*args).backward() would."""
@@ -90,7 +92,7 @@ class Program:
                 for k, data in updated.items():
                     if data - data:
                         raise FloatingPointError(
-                            f"descend: step {len(values)} makes {_name(self.params[k])} {data!r} (data "
+                            f"descend: step {len(values)} makes {node_name(self.params[k])} {data!r} (data "
                             f"{p[k]!r}, grad {grads[k]!r}, lr {lr!r}); the parameters are as before that step"
                         )
                 values.append(value)
@@ -119,14 +121,14 @@ class Program:
         total = sum(p, 0.0)
         if total - total:  # one sum finds an inf or nan (or finite numbers that add up to inf)
             for q in self.params:
-                as_finite_float(q.data, f"program: the data of the parameter {_name(q)}")
+                as_finite_float(q.data, f"program: the data of the parameter {node_name(q)}")
         return p
 
     def _floats(self, args: tuple[Any, ...]) -> list[float]:
         """The numbers in args, depth first; TraceError if args are not shaped like the example."""
         floats: list[float] = []
-        if not _flatten(args, self.shapes, floats):
-            list(_items(args, self.shapes))  # raises, saying where the shapes differ
+        if not flatten(args, self.shapes, floats):
+            list(checked_items(args, self.shapes))  # raises, saying where the shapes differ
         return floats
 
     def _gradient(self, x: list[float], p: list[float], fast: bool = True) -> tuple[float, list[float], list[float]]:
@@ -161,7 +163,7 @@ class Program:
                 operands = tuple(built[k] for k in node.parents)
                 data, local_grads = OPS[node.op].apply(*(q.data for q in operands))
                 local_grads = tuple(0.0 if fixed else d for d, fixed in zip(local_grads, node.fixed))
-                v = value_module._node(OPS[node.op], data, operands, local_grads)
+                v = value_module.make_node(OPS[node.op], data, operands, local_grads)
                 v.label = node.label
             built[k] = v
         return built[-1], args, params

@@ -1,12 +1,34 @@
-"""Whole-function derivatives: forward-mode directional derivatives and Hessians."""
+"""Derivatives without touching any .grad: grad of a graph, and of whole functions jvp (forward mode) and hessian."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.graph import grad, topological_order
-from autograd.value import Value, as_finite_float
+from autograd.graph import topological_order
+from autograd.value import Value, as_finite_float, constant, graph_gradients
+
+
+def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
+    """d output / d input for each input, leaving every node's .grad untouched.
+
+    An input that output does not depend on gets 0.0, as in PyTorch with allow_unused and
+    materialize_grads. create_graph: the derivatives are Values that can be differentiated again.
+    """
+    if create_graph:
+        found = graph_gradients(topological_order(output))
+        return [found.get(x) or constant(0.0) for x in inputs]
+    totals = {output: 1.0}
+    for node in topological_order(output):
+        g = totals.get(node, 0.0)
+        for parent, local in zip(node.parents, node.local_grads):
+            totals[parent] = totals.get(parent, 0.0) + local * g
+    result = [totals.get(x, 0.0) for x in inputs]
+    for x, g in zip(inputs, result):
+        if g - g:
+            name = x.label or f"the input with data {x.data!r}"
+            raise FloatingPointError(f"grad: the derivative with respect to {name} is {g!r}")
+    return result
 
 
 def jvp(f: Callable[..., Value], inputs: Sequence[Any], tangents: Sequence[Any]) -> tuple[float, float]:

@@ -10,24 +10,20 @@ trace) are read afresh at every call.
 
 from __future__ import annotations
 
-import numbers
 import sys
 import threading
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, NamedTuple
 
-from autograd import expressions, functions, graph, ops
+from autograd import expressions, graph, ops, primitive, transforms
 from autograd import value as value_module
+from autograd.compiler.arguments import Shape, checked_items, nest, shape_of
+from autograd.compiler.errors import TraceError
 from autograd.graph import topological_order
-from autograd.ops import OPS
+from autograd.primitive import OPS
 from autograd.value import CONSTANT, Value, as_finite_float
-
-
-class TraceError(RuntimeError):
-    """f cannot be replayed as a fixed program, or a program got other shapes: use the dynamic engine."""
-
 
 ARG, PARAM, MADE = "arg", "param", "made"  # leaf kinds besides CONSTANT (a number the engine lifted)
 
@@ -45,9 +41,9 @@ class Node(NamedTuple):
 # The numbers a Value holds, each watched while f runs: f must not take them out or change them.
 _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad", "local_grads")}  # the slots' own descriptors
 _WHAT = {"data": "the value", "grad": "the gradient", "local_grads": "the local derivatives"}
-_ENGINE = (value_module, ops, graph, functions, expressions)  # the modules whose own reads are the engine's
+_ENGINE = (value_module, primitive, ops, graph, transforms, expressions)  # the modules whose own reads are the engine's
 # Engine functions that hand a Value's numbers to their caller: their reads count as the caller's.
-_PASSING_ON = {Value.__float__.__code__, Value.__repr__.__code__, graph.grad.__code__}
+_PASSING_ON = {Value.__float__.__code__, Value.__repr__.__code__, transforms.grad.__code__}
 _TRACING = threading.RLock()  # the watches replace Value's slots for the whole process: one trace at a time
 
 
@@ -111,7 +107,9 @@ def engine_code() -> set[types.CodeType]:
     """
     names = {m.__name__ for m in _ENGINE}
     stack: list[Any] = [obj for m in _ENGINE for obj in vars(m).values()]
-    stack += [f for op in OPS.values() for f in (op.value, op.derivatives, op.apply, op.gate) if op.compiled]
+    stack += [
+        f for op in OPS.values() if op.compiled for f in (op.value, op.function, op.derivatives, op.apply, op.gate)
+    ]
     codes: set[types.CodeType] = set()
     while stack:
         obj = stack.pop()
@@ -127,14 +125,11 @@ def engine_code() -> set[types.CodeType]:
     return codes
 
 
-Shape = tuple["Shape | None", ...] | None  # None: one number; a tuple: a list, one shape per item
-
-
 def record(f: Callable[..., Value], *example_args: Any) -> tuple[tuple[Shape, ...], list[Node], list[Value], list[int]]:
     """Run f once on example_args (numbers, Values, or nested lists of them): the arguments' shapes,
     the graph as Nodes (parents first), the parameters it reads, and the order f made the nodes in."""
-    shapes = tuple(_shape(arg, f"trace: args[{k}]") for k, arg in enumerate(example_args))
-    items = list(_items(example_args, shapes))
+    shapes = tuple(shape_of(arg, f"trace: args[{k}]") for k, arg in enumerate(example_args))
+    items = list(checked_items(example_args, shapes))
     leaves = [
         Value(x.data, x.label) if isinstance(x, Value) else Value(as_finite_float(x, "trace: argument")) for x in items
     ]
@@ -144,7 +139,7 @@ def record(f: Callable[..., Value], *example_args: Any) -> tuple[tuple[Shape, ..
         for name in _SLOTS:
             setattr(Value, name, _Watch(name, seen))
         try:
-            root = f(*_nest(iter(leaves), shapes))
+            root = f(*nest(iter(leaves), shapes))
         finally:
             for name, descriptor in outer.items():
                 setattr(Value, name, descriptor)
@@ -157,11 +152,11 @@ def _nodes(root: Value, args: list[Value], record: _Record) -> tuple[list[Node],
     """The graph under root as Nodes, parents first; the parameters it reads; the order f made them in."""
     position = {id(leaf): k for k, leaf in enumerate(args)}
     for node, name, where in record.writes:
-        raise TraceError(f"trace: f sets the {name} of {_name(node)} at {where}; a program cannot replay that")
+        raise TraceError(f"trace: f sets the {name} of {node_name(node)} at {where}; a program cannot replay that")
     for node, name, where in record.reads:
         if _read_varies(node, name, position, record):
             raise TraceError(
-                f"trace: f reads {_WHAT[name]} of {_name(node)} at {where}; a program replays one graph and "
+                f"trace: f reads {_WHAT[name]} of {node_name(node)} at {where}; a program replays one graph and "
                 "cannot repeat branches or numbers taken from values. Use Value operations only, "
                 "or the dynamic engine."
             )
@@ -185,11 +180,11 @@ def _nodes(root: Value, args: list[Value], record: _Record) -> tuple[list[Node],
             params.append(node)
         elif node not in record.made:
             raise TraceError(
-                f"trace: f uses {_name(node)}, which was computed before the trace; a program would "
+                f"trace: f uses {node_name(node)}, which was computed before the trace; a program would "
                 "recompute it from its operands. Compute it inside f, or pass it as an argument."
             )
         elif node.op not in OPS:
-            raise TraceError(f"trace: {_name(node)} was made by {node.op!r}, which is not an op of autograd.OPS")
+            raise TraceError(f"trace: {node_name(node)} was made by {node.op!r}, which is not an op of autograd.OPS")
         else:
             # A number operand's local derivative is fixed at 0.0 (numbers get no gradient).
             fixed = tuple(p.op == CONSTANT and d == 0.0 for p, d in zip(node.parents, node.local_grads))
@@ -213,58 +208,6 @@ def _varies(leaf: Value, args: dict[int, int], record: _Record) -> bool:
     return id(leaf) in args or (leaf.op != CONSTANT and leaf not in record.made)
 
 
-def _name(node: Value) -> str:
+def node_name(node: Value) -> str:
+    """How errors name a node: its label, or its op."""
     return repr(node.label) if node.label else f"a {node.op or 'leaf'} node"
-
-
-def _shape(x: Any, where: str) -> Shape:
-    if isinstance(x, list | tuple):
-        return tuple(_shape(item, f"{where}[{k}]") for k, item in enumerate(x))
-    if isinstance(x, Value | numbers.Real):
-        return None
-    raise TypeError(f"{where} must be a number, a Value or a list of them, got {type(x).__name__}: {x!r}")
-
-
-def _items(args: Any, shapes: tuple[Shape, ...], where: str = "args") -> Iterator[Any]:
-    """The numbers and Values in args, depth first, checked against shapes."""
-    if len(args) != len(shapes):
-        raise TraceError(f"program: {where} has {len(args)} items; the traced example had {len(shapes)}")
-    for k, (x, shape) in enumerate(zip(args, shapes)):
-        is_list = isinstance(x, list | tuple)
-        if shape is None and not is_list:
-            yield x
-        elif shape is not None and is_list:
-            yield from _items(x, shape, f"{where}[{k}]")
-        else:
-            got = f"a list of {len(x)}" if is_list else "a number"
-            wanted = "a number" if shape is None else f"a list of {len(shape)}"
-            raise TraceError(f"program: {where}[{k}] is {got}; the traced example had {wanted}")
-
-
-def _flatten(args: Any, shapes: tuple[Shape, ...], floats: list[float]) -> bool:
-    """Append the numbers in args to floats; False if args are not shaped like shapes."""
-    if len(args) != len(shapes):
-        return False
-    for x, shape in zip(args, shapes):
-        if shape is not None:
-            if not (isinstance(x, list | tuple) and _flatten(x, shape, floats)):
-                return False
-        elif x.__class__ is float and x - x == 0.0:
-            floats.append(x)
-        elif isinstance(x, Value):
-            floats.append(x.data)
-        elif isinstance(x, list | tuple):
-            return False
-        else:
-            floats.append(as_finite_float(x, "program: argument"))
-    return True
-
-
-def _size(shapes: tuple[Shape, ...]) -> int:
-    """How many numbers args shaped like shapes hold."""
-    return sum(1 if shape is None else _size(shape) for shape in shapes)
-
-
-def _nest(flat: Iterator[Any], shapes: tuple[Shape, ...]) -> list[Any]:
-    """flat's items in lists shaped like shapes."""
-    return [next(flat) if shape is None else _nest(flat, shape) for shape in shapes]
