@@ -231,19 +231,32 @@ def graph_gradients(order: list[Value], seed: float = 1.0) -> dict[Value, Value]
 
     Each local derivative is the op's derivative rule applied to the node's operands and result as
     Values, so the gradients are graphs of their own: a derivative of any order is one more pass.
+    Inside a derivative, a value may overflow as it does in the float rule (1 / (1 + a·a) is 0.0 at
+    a = 1e300); a gradient that ends up inf or nan raises FloatingPointError, as backward's does.
     """
     grads: dict[Value, Any] = {order[0]: constant(seed)}
-    for node in order:
-        g = grads.get(node)
-        if g is None or not node.parents:
-            continue
-        local = OPS[node.op].derivatives(*node.parents, node)
-        for parent, d in zip(node.parents, local):
-            if parent.__class__ is Constant or (d.__class__ is float and d == 0.0):
-                continue  # numbers get no gradient; a zero adds nothing
-            term = g if d.__class__ is float and d == 1.0 else d * g
-            grads[parent] = term if parent not in grads else grads[parent] + term
+    outer, _modes.derivative_graph = getattr(_modes, "derivative_graph", False), True
+    try:
+        for node in order:
+            g = grads.get(node)
+            if g is not None and node.parents:
+                _add_local_terms(node, g, grads)
+    finally:
+        _modes.derivative_graph = outer
+    for node, g in grads.items():
+        if g.data - g.data:
+            raise FloatingPointError(_non_finite_gradient(order, node, g.data))
     return grads
+
+
+def _add_local_terms(node: Value, g: Value, grads: dict[Value, Any]) -> None:
+    """Add g · d node / d parent, a Value, to the gradient of each of node's parents."""
+    local = OPS[node.op].derivatives(*node.parents, node)
+    for parent, d in zip(node.parents, local):
+        if parent.__class__ is Constant or (d.__class__ is float and d == 0.0):
+            continue  # numbers get no gradient; a zero adds nothing
+        term = g if d.__class__ is float and d == 1.0 else d * g
+        grads[parent] = term if parent not in grads else grads[parent] + term
 
 
 def as_finite_float(x: object, what: str) -> float:
@@ -329,7 +342,7 @@ def _overflow(op: Op, *operands: Value) -> ArithmeticError | ValueError:
 
 def make_node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
     """The node op made of parents: its data and local derivatives given (no graph inside no_grad)."""
-    if data - data:  # inf - inf is nan: the result overflowed
+    if data - data and not getattr(_modes, "derivative_graph", False):  # inf - inf is nan: the result overflowed
         raise _overflow(op, *parents)
     node = _new(Value)
     node.data = data
@@ -413,7 +426,7 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     if a.__class__ is not Value or b.__class__ is not Value:
         return _binary_with_number(op, a, b)
     data, local_grads = op.apply(a.data, b.data)
-    if data - data:  # inf - inf is nan: the result overflowed
+    if data - data and not getattr(_modes, "derivative_graph", False):  # inf - inf is nan: the result overflowed
         raise _overflow(op, a, b)
     node = _new(Value)  # make_node, inlined on this hot path
     node.data = data
@@ -525,18 +538,18 @@ def _without_constants(operands: tuple[Value, ...], local_grads: tuple[float, ..
 _JUST_VALUES = {Value}
 
 
-def _non_finite_gradient(order: list[Value], node: Value) -> str:
-    """Explain which local derivative made node's gradient inf or nan."""
+def _non_finite_gradient(order: list[Value], node: Value, grad: float | None = None) -> str:
+    """Explain which local derivative made node's gradient (its grad, or the one given) inf or nan."""
+    grad = node.grad if grad is None else grad
     name = node.label or f"a {node.op or 'leaf'} node with data {node.data!r}"
     for user in order:
         for parent, local in zip(user.parents, user.local_grads):
             if parent is node and not math.isfinite(local * 1.0):
                 operands = ", ".join(repr(p.data) for p in user.parents)
                 return (
-                    f"backward: the gradient reaching {name} is {node.grad!r}: the local derivative "
+                    f"backward: the gradient reaching {name} is {grad!r}: the local derivative "
                     f"of {user.op}({operands}) with respect to it is {local!r}"
                 )
     return (
-        f"backward: the gradient reaching {name} is {node.grad!r}: "
-        "a product of finite local derivatives overflowed a float"
+        f"backward: the gradient reaching {name} is {grad!r}: a product of finite local derivatives overflowed a float"
     )

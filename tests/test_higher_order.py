@@ -63,7 +63,7 @@ def test_the_hessian_of_the_russo_networks_loss_is_pytorchs():
 
 def _replace(root: Value, new: dict[Value, Value]) -> Value:
     """root's graph rebuilt with some leaves replaced (so that f is a function of its inputs)."""
-    from autograd.ops import OPS
+    from autograd import OPS
     from autograd.value import apply
 
     built: dict[Value, Value] = {}

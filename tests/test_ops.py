@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from oracles import needs_torch, torch
 
+import autograd
 from autograd import OPS, Value, grad, logsumexp, sum_values, weighted_sum
 from autograd.ops import BUILTIN
 
@@ -167,3 +168,35 @@ def test_xlogy_where_x_is_0_has_the_derivatives_of_the_zero_function():
     by_hand.data = float("nan")
     with pytest.raises(ValueError, match=r"^xlogy: operands must be numbers, got xlogy\(nan, 1\.0\)$"):
         by_hand.xlogy(1.0)
+
+
+def _first_derivatives(name, point, *, create_graph):
+    """d out / d operand for every operand that is not a number, by backward (with or without create_graph)."""
+    xs = [Value(x) for x in point]
+    out = ROWS[name].ours(*xs)
+    out.backward(create_graph=create_graph)
+    return [x.grad.data if isinstance(x.grad, Value) else x.grad for x in _differentiated(name, xs)]
+
+
+def _differentiated(name, operands):
+    return operands[:1] if name == "pow_const" else operands  # its exponent is a number, never differentiated
+
+
+def _replayed_derivatives(name, point):
+    """The same derivatives from the traced program's generated code."""
+    if name == "pow_const":  # the exponent is a number baked into the program
+        program = autograd.trace(lambda a: a ** point[1], point[0])
+        return program.value_and_grad(point[0])[1]
+    program = autograd.trace(lambda *xs: ROWS[name].ours(*xs), *point)
+    return program.value_and_grad(*point)[1]
+
+
+@pytest.mark.parametrize(("name", "point"), CASES, ids=[f"{n}{p}" for n, p in CASES])
+def test_the_three_readings_of_a_rule_give_the_same_first_derivative(name, point):
+    """Floats (backward), Values (create_graph) and source (the replayed program) read one rule alike."""
+    try:
+        floats = _first_derivatives(name, point, create_graph=False)
+    except FloatingPointError:
+        pytest.skip("the float derivative is not finite here")
+    assert _first_derivatives(name, point, create_graph=True) == floats
+    assert _replayed_derivatives(name, point) == floats
