@@ -23,7 +23,7 @@ atan = OPS.get("test_atan") or register(
         symbol="atan",
         text="atan({0})",
         latex="\\arctan\\left({0}\\right)",
-    )  # fmt: skip
+    )
 )
 
 
