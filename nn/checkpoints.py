@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from nn.files import parse_json, read_text
+from inputfiles import parse_json, read_text
 from nn.layers import Module
 
 FORMAT = "scalar-backprop parameters"

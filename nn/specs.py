@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, grad, sum_values, trace
+from inputfiles import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
 from nn import display, naming
 from nn.activations import ACTIVATION_NAMES
 from nn.datasets import Sample
-from nn.files import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
 from nn.layers import BIAS_MODES, MLP
 from nn.losses import LOSSES, loss_function, misfit, squared_errors
 from nn.optim import SGD
