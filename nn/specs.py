@@ -16,7 +16,7 @@ from typing import Any
 
 from autograd import Value, grad, sum_values, trace
 from inputfiles import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
-from nn import display, naming
+from nn import naming, notebook
 from nn.activations import ACTIVATION_NAMES
 from nn.datasets import Sample
 from nn.layers import BIAS_MODES, MLP
@@ -124,7 +124,7 @@ class Pass:
         return name in self.values
 
     def _repr_html_(self) -> str:
-        return display.pass_html(self)
+        return notebook.pass_html(self)
 
     def names(self) -> list[str]:
         """Every name in the pass, parameters first and the loss last."""
@@ -248,7 +248,7 @@ class WorkedExample:
         return self.describe()
 
     def _repr_html_(self) -> str:
-        return display.example_html(self)
+        return notebook.example_html(self)
 
 
 # ---- reading specs -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from autograd import Program, TraceError, Value, trace, trace_sum
-from nn import display
+from nn import notebook
 from nn.datasets import Sample
 from nn.layers import MLP
 from nn.losses import TERMS, _total, loss_function, misfit
@@ -50,10 +50,10 @@ class History:
         return len(self.losses)
 
     def __repr__(self) -> str:
-        return display.history_summary(self)
+        return notebook.history_summary(self)
 
     def _repr_html_(self) -> str:
-        return display.history_html(self)
+        return notebook.history_html(self)
 
 
 def batch_loss(model: MLP, samples: Sequence[Sample], loss: str | Callable[..., Value]) -> Value:
