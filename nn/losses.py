@@ -1,7 +1,8 @@
 """Loss functions built from engine ops: the documents' ½·Σ(target − out)², MSE, BCE from logits, hinge,
 softmax with cross-entropy, and cross-entropy of a softmax layer's probabilities.
 
-Each takes predictions (Values) and targets (numbers or Values) in matching order.
+Each takes predictions (Values) and targets (numbers or Values) in matching order. ``LOSSES`` holds the
+named ones as records: their terms and reduction, and the last layer each takes.
 """
 
 from __future__ import annotations
