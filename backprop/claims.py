@@ -17,7 +17,7 @@ from typing import Any
 
 from autograd import Value
 from backprop.quantities import Quantity, QuantityError, check_names, evaluate, parse_quantity, split_step
-from nn.files import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
+from inputfiles import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
 
 FORMAT = """\
 A claim file is TOML. [document] (optional): title, author, date, source, notes, and

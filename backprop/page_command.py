@@ -120,7 +120,7 @@ def _training(example: Any, steps: int) -> Any:
     history = nn.train(model, samples, steps=steps, optimizer=optimizer, loss=example.loss, progress=False)
     if len(model.input_names) != 2:
         return viz.Training(history.losses)
-    if example.loss in nn.losses.CLASSIFIERS:  # one output per class: the largest output is the class
+    if nn.losses.LOSSES[example.loss].classifies:  # one output per class: the largest output is the class
         points = [(*s.inputs, s.targets.index(max(s.targets))) for s in samples]
         return viz.Training(history.losses, lambda a, b: [o.data for o in model.forward([a, b])], points)
     points = [(*s.inputs, s.targets[0]) for s in samples]

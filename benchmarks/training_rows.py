@@ -12,7 +12,7 @@ import time
 
 import autograd
 import nn
-from nn.training import _replayed_loss, batch_loss
+from nn.training import batch_loss, replayed_loss
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import bench
@@ -42,7 +42,7 @@ def trace_rows(repeats: int) -> list[tuple[str, str, float, str]]:
         batch_loss(model, data, "mse").backward()
         optimizer.step()
 
-    t_trace = bench.median_seconds(lambda: _replayed_loss(model, "mse", data, None), repeats)
+    t_trace = bench.median_seconds(lambda: replayed_loss(model, "mse", data, None), repeats)
     t_step = bench.median_seconds(dynamic_step, repeats, loop=True)
     start = time.perf_counter()
     autograd.trace(lambda xs, ts: batch_loss(model, [nn.Sample(x, t) for x, t in zip(xs, ts)], "mse"), *_columns(data))
@@ -77,7 +77,7 @@ def replay_row(repeats: int) -> list[tuple[str, str, float, str]]:
     samples = [nn.Sample(tuple(x), (y,)) for x, y in zip(xs, ys)]
     model, dynamic = nn_rows.our_mlp(), nn_rows.our_mlp()
     optimizer, dynamic_optimizer = nn.SGD(model.parameters(), lr=0.01), nn.SGD(dynamic.parameters(), lr=0.01)
-    replay, _ = _replayed_loss(model, "hinge", samples, None)
+    replay, _ = replayed_loss(model, "hinge", samples, None)
     assert replay is not None
 
     def step() -> float:

@@ -10,11 +10,13 @@ import math
 import threading
 from typing import Any
 
+from nn.activations import ACTIVATIONS
 from nn.layers import MLP
 
-# "linear" adds no module; "softmax" is Softmax over the features, the last dimension
-TORCH_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "softmax": "Softmax"}
-FROM_TORCH = {name: act for act, name in TORCH_ACTIVATIONS.items()} | {"Identity": "linear"}
+# each torch activation module's name -> the activation; Identity (linear, for which to_torch adds no module) last
+FROM_TORCH = {
+    kind.torch_module: name for name, kind in sorted(ACTIVATIONS.items(), key=lambda item: item[1].function is None)
+}
 _OVER_FEATURES = {"dim": -1}  # the arguments of a Softmax the engine's softmax layer computes
 MAX_PARAMETERS = 1_000_000  # a scalar engine holds one Python object per weight: beyond this, stay in torch
 
@@ -42,9 +44,10 @@ def to_torch(model: MLP) -> Any:
             if linear.bias is not None:
                 linear.bias.copy_(bias)
         modules.append(linear)
-        if layer.activation in TORCH_ACTIVATIONS:
-            arguments = _OVER_FEATURES if layer.activation == "softmax" else {}
-            modules.append(getattr(torch.nn, TORCH_ACTIVATIONS[layer.activation])(**arguments))
+        kind = ACTIVATIONS[layer.activation]
+        if kind.function is not None:
+            arguments = _OVER_FEATURES if kind.per_layer else {}  # softmax: over the features, the last dimension
+            modules.append(getattr(torch.nn, kind.torch_module)(**arguments))
     return torch.nn.Sequential(*modules)
 
 

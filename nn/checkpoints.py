@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from nn.files import parse_json, read_text
+from inputfiles import parse_json, read_text
 from nn.layers import Module
 
 FORMAT = "scalar-backprop parameters"
@@ -35,7 +35,7 @@ def save_parameters(model: Module, path: str | Path) -> None:
     path = Path(path)
     params = _named(model, path)
     for name, p in params.items():
-        problem = _not_a_finite_number(p.data)
+        problem = finite_number_problem(p.data)
         if problem:
             raise CheckpointError(f"{path}: parameters.{name}: {problem}")
     document = {
@@ -65,7 +65,7 @@ def _named(model: Module, path: Path) -> dict[str, Value]:
     index: dict[str, int] = {}
     for i, p in enumerate(model.parameters()):
         if p.label is not None and not isinstance(p.label, str):
-            raise CheckpointError(f"{path}: parameters[{i}]: expected a name (a string), got {_shown(p.label)}")
+            raise CheckpointError(f"{path}: parameters[{i}]: expected a name (a string), got {shown_as_json(p.label)}")
         if not p.label:
             raise CheckpointError(f"{path}: parameters[{i}]: the parameter has no name (a checkpoint keys by name)")
         if p.label in index:
@@ -101,21 +101,21 @@ def _read(names: dict[str, Value], sizes: list[int], path: Path) -> dict[str, fl
 
     document = parse_json(read_text(path, "parameters", CheckpointError), str(path), CheckpointError)
     if not isinstance(document, dict):
-        raise fail("(top level)", f"expected a JSON object, got {_shown(document)}")
+        raise fail("(top level)", f"expected a JSON object, got {shown_as_json(document)}")
     for key, expected in (("format", FORMAT), ("version", VERSION)):
         if document.get(key) != expected:
-            raise fail(key, f"expected {expected!r}, got {_shown(document.get(key))}")
+            raise fail(key, f"expected {expected!r}, got {shown_as_json(document.get(key))}")
     if document.get("sizes") != sizes:
         held = document.get("sizes")
-        shape = "-".join(map(str, held)) if isinstance(held, list) else _shown(held)
+        shape = "-".join(map(str, held)) if isinstance(held, list) else shown_as_json(held)
         raise fail("sizes", f"the file holds a {shape} network, this network is {'-'.join(map(str, sizes))}")
     stored = document.get("parameters")
     if not isinstance(stored, dict):
-        raise fail("parameters", f"expected a JSON object of name: number, got {_shown(stored)}")
+        raise fail("parameters", f"expected a JSON object of name: number, got {shown_as_json(stored)}")
     for name, value in stored.items():
         if name not in names:
             raise fail(f"parameters.{name}", "no parameter of this network has this name")
-        problem = _not_a_finite_number(value)
+        problem = finite_number_problem(value)
         if problem:
             raise fail(f"parameters.{name}", problem)
     missing = [name for name in names if name not in stored]
@@ -124,15 +124,16 @@ def _read(names: dict[str, Value], sizes: list[int], path: Path) -> dict[str, fl
     return {name: float(value) for name, value in stored.items()}
 
 
-def _not_a_finite_number(value: Any) -> str | None:
+def finite_number_problem(value: Any) -> str | None:
     """What keeps value out of a checkpoint, if anything: it must be a finite int or float."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"expected a number, got {_shown(value)}"
+        return f"expected a number, got {shown_as_json(value)}"
     if not math.isfinite(value):
         return f"expected a finite number, got {value!r}"
     return None
 
 
-def _shown(value: Any) -> str:
+def shown_as_json(value: Any) -> str:
+    """A value as a checkpoint error shows what it got: its JSON kind and its repr, cut to 80 characters."""
     kinds = {str: "string", bool: "boolean", int: "integer", float: "number", list: "array", dict: "object"}
     return "nothing" if value is None else f"{kinds.get(type(value), type(value).__name__)} {value!r}"[:80]

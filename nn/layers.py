@@ -12,7 +12,7 @@ from typing import Any
 
 from autograd import Value, weighted_sum
 from nn import naming
-from nn.activations import ACTIVATION_NAMES, ACTIVATIONS, SHOWN, softmax
+from nn.activations import ACTIVATIONS
 from nn.naming import LayerNames
 
 BIAS_MODES = ("neuron", "shared", "none")
@@ -85,11 +85,12 @@ class Neuron(Module):
         """
         if activation is None:
             activation = "relu" if nonlin else "linear"
-        self.activation = check_choice("activation", activation, ACTIVATION_NAMES)
-        self._act = ACTIVATIONS.get(activation)
+        self.activation = check_choice("activation", activation, tuple(ACTIVATIONS))
+        kind = ACTIVATIONS[activation]
+        self._act = None if kind.per_layer else kind.function  # a per-layer one is the layer's to apply
         if names is None:
             inputs = naming.expand("inputs", naming.DEFAULT_INPUTS, nin, "i")
-            names = naming.layer_names(layer, index, inputs, "neuron" if _is_number(bias) else "none")
+            names = naming.layer_names(layer, index, inputs, "neuron" if _owns_bias(bias) else "none")
         n = index - 1
         self.name = names.neurons[n]
         self.layer = layer
@@ -102,15 +103,15 @@ class Neuron(Module):
         if len(weights) != nin:
             raise ValueError(f"neuron {self.name}: expected {nin} weights (one per input), got {len(weights)}")
         self.w = [parameter(w, name, layer, self.name) for w, name in zip(weights, names.weights[n])]
-        self.owns_bias = _is_number(bias)
+        self.owns_bias = _owns_bias(bias)
         if self.owns_bias:
             self.b: Value | None = parameter(bias, names.biases[n], layer, self.name)  # type: ignore[arg-type]
         else:
             self.b = bias  # type: ignore[assignment]
 
     def __call__(self, x: Inputs) -> Value:
-        if self.activation == "softmax":
-            raise ValueError(f"neuron {self.name}: a softmax output needs the whole layer; call the Layer")
+        if ACTIVATIONS[self.activation].per_layer:
+            raise ValueError(f"neuron {self.name}: a {self.activation} output needs the whole layer; call the Layer")
         return self.output(self.net(x))
 
     def net(self, x: Inputs) -> Value:
@@ -133,11 +134,12 @@ class Neuron(Module):
         return [*self.w, self.b] if self.b is not None else list(self.w)
 
     def __repr__(self) -> str:
-        return f"{SHOWN[self.activation]}Neuron({len(self.w)})"
+        return f"{ACTIVATIONS[self.activation].shown}Neuron({len(self.w)})"
 
 
-def _is_number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
+def _owns_bias(bias: object) -> bool:
+    """Whether a neuron's bias argument is a number, its own bias's initial value (a Value is shared; None, none)."""
+    return isinstance(bias, int | float) and not isinstance(bias, bool)
 
 
 class Layer(Module):
@@ -167,25 +169,17 @@ class Layer(Module):
             names = naming.layer_names(layer, nout, naming.expand("inputs", naming.DEFAULT_INPUTS, nin, "i"), bias)
         self.names = names
         self.index = layer
-        count = naming.bias_count(bias, nout)
-        if biases is None:
-            biases = [0.0] * count
-        elif len(biases) != count:
-            raise ValueError(f"layer {layer}: bias {bias!r} needs {count} bias values, got {len(biases)}")
+        biases = _initial_biases(layer, bias, nout, biases)
         if weights is not None and len(weights) != nout:
             raise ValueError(f"layer {layer}: expected {nout} rows of weights (one per neuron), got {len(weights)}")
         self.shared_bias = parameter(biases[0], names.biases[0], layer) if bias == "shared" else None
-
-        def neuron_bias(n: int) -> float | Value | None:
-            return biases[n] if bias == "neuron" else self.shared_bias
-
         self.neurons = [
             Neuron(
                 nin,
                 nonlin,
                 activation=activation,
                 weights=None if weights is None else weights[n],
-                bias=neuron_bias(n),
+                bias=biases[n] if bias == "neuron" else self.shared_bias,
                 layer=layer,
                 names=names,
                 index=n + 1,
@@ -208,9 +202,10 @@ class Layer(Module):
     def nets_and_outputs(self, x: Inputs) -> tuple[list[Value], list[Value]]:
         """Every neuron's weighted sum and output (one node for a linear neuron)."""
         nets = [n.net(x) for n in self.neurons]
-        if self.activation == "softmax":
-            probabilities = softmax(nets, meta={"layer": self.index})
-            return nets, [n.named_output(p) for n, p in zip(self.neurons, probabilities)]
+        kind = ACTIVATIONS[self.activation]
+        if kind.per_layer:
+            outputs = kind.function(nets, meta={"layer": self.index})  # type: ignore[misc]
+            return nets, [n.named_output(out) for n, out in zip(self.neurons, outputs)]
         return nets, [n.output(net) for n, net in zip(self.neurons, nets)]
 
     def parameters(self) -> list[Value]:
@@ -227,6 +222,16 @@ class Layer(Module):
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+def _initial_biases(layer: int, bias: str, nout: int, biases: Sequence[float] | None) -> Sequence[float]:
+    """The initial values of a layer's biases in bias mode bias: as given (their number checked), or 0 each."""
+    count = naming.bias_count(bias, nout)
+    if biases is None:
+        return [0.0] * count
+    if len(biases) != count:
+        raise ValueError(f"layer {layer}: bias {bias!r} needs {count} bias values, got {len(biases)}")
+    return biases
 
 
 LayerNaming = LayerNames | Mapping[str, Any]
@@ -269,36 +274,43 @@ class MLP(Module):
         self.input_names = naming.expand("inputs", inputs, nin, "i")
         self.input_meta = [{"role": "input", "layer": 0, "neuron": x} for x in self.input_names]
         rng = random.Random(seed) if seed is not None else None
+        self.layers = self._make_layers(activations, modes, weights, biases, name_specs, rng)
+        self._check_unique_names()
+
+    def _make_layers(
+        self,
+        activations: list[str],
+        modes: list[str],
+        weights: list[Any],
+        biases: list[Any],
+        name_specs: list[LayerNaming | None],
+        rng: random.Random | None,
+    ) -> list[Layer]:
+        """One Layer per size after the inputs, each named after the layer below it, {k} counting on across layers."""
         below, first_weight, first_bias = self.input_names, 1, 1
-        self.layers = []
-        for li in range(depth):
-            layer_names = name_specs[li]
-            if not isinstance(layer_names, LayerNames):
-                layer_names = naming.layer_names(
-                    li + 1,
-                    nouts[li],
-                    below,
-                    modes[li],
-                    first_weight=first_weight,
-                    first_bias=first_bias,
-                    **(layer_names or {}),
+        layers = []
+        for li, nout in enumerate(self.sizes[1:]):
+            names = name_specs[li]
+            if not isinstance(names, LayerNames):
+                names = naming.layer_names(
+                    li + 1, nout, below, modes[li], first_weight=first_weight, first_bias=first_bias, **(names or {})
                 )
             layer = Layer(
                 self.sizes[li],
-                nouts[li],
+                nout,
                 activation=activations[li],
                 bias=modes[li],
                 weights=weights[li],
                 biases=biases[li],
                 layer=li + 1,
-                names=layer_names,
+                names=names,
                 rng=rng,
             )
-            self.layers.append(layer)
-            below = layer_names.neurons
-            first_weight += nouts[li] * self.sizes[li]
-            first_bias += len(layer_names.biases)
-        self._check_unique_names()
+            layers.append(layer)
+            below = names.neurons
+            first_weight += nout * self.sizes[li]
+            first_bias += len(names.biases)
+        return layers
 
     def _check_unique_names(self) -> None:
         seen: dict[str, str] = {}

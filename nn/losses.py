@@ -1,13 +1,15 @@
 """Loss functions built from engine ops: the documents' ½·Σ(target − out)², MSE, BCE from logits, hinge,
 softmax with cross-entropy, and cross-entropy of a softmax layer's probabilities.
 
-Each takes predictions (Values) and targets (numbers or Values) in matching order.
+Each takes predictions (Values) and targets (numbers or Values) in matching order. ``LOSSES`` holds the
+named ones as records: their terms and reduction, and the last layer each takes.
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from autograd import Value, logsumexp, sum_values, xlogy
 from nn.activations import log_softmax
@@ -94,41 +96,73 @@ def _class_or_probabilities(what: str, target: object, count: int, outputs: str)
     return target
 
 
-LOSSES: dict[str, Callable[..., Value]] = {
-    "half_squared_error": half_squared_error,
-    "mse": mse,
-    "bce_with_logits": bce_with_logits,
-    "hinge": hinge,
-    "cross_entropy": lambda logits, targets: cross_entropy(logits, targets),  # one sample's
-    "categorical_cross_entropy": lambda probs, targets: categorical_cross_entropy(probs, targets),  # one sample's
+@dataclass(frozen=True)
+class Loss:
+    """A named loss: its function, its terms and their reduction, and the outputs it takes."""
+
+    name: str
+    function: Callable[..., Value]  # (outputs, targets) -> the loss, as the function of that name
+    terms: Callable[..., list[Value]]  # (outputs, targets) -> one term an output, or one a sample
+    reduction: str  # how the terms add up to the function's value: "sum" or "mean"
+    classifies: bool = False  # one output per class, with a class index or one-hot targets
+    refused_last: str | None = None  # the activation of a last layer this loss cannot take, ...
+    refusal: str = ""  # ... and why
+    summary: str = ""  # what the spec schema says of it beside its name
+
+    def total(self, terms: list[Value]) -> Value:
+        """The loss from its terms: their sum or their mean, as the function adds them up."""
+        return _total(terms, self.reduction)
+
+    def misfit(self, last_activation: str) -> str | None:
+        """Why this loss cannot take the outputs of a last layer with this activation, or None."""
+        return f"loss {self.name!r} {self.refusal}" if last_activation == self.refused_last else None
+
+
+def _one_sample(loss: Callable[[Sequence[Value], int | Sequence[Target]], Value]) -> Callable[..., list[Value]]:
+    """A loss of one sample's outputs and target as the sample's only term."""
+    return lambda outputs, target: [loss(outputs, target)]
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss("half_squared_error", half_squared_error, squared_errors, "sum", summary="½·Σ(target − out)²"),
+        Loss("mse", mse, _squared_differences, "mean"),
+        Loss("bce_with_logits", bce_with_logits, _cross_entropies, "mean"),
+        Loss("hinge", hinge, _hinges, "mean"),
+        Loss(
+            "cross_entropy",
+            lambda logits, target: cross_entropy(logits, target),  # one sample's
+            _one_sample(cross_entropy),
+            "mean",
+            classifies=True,
+            refused_last="softmax",
+            refusal=(
+                "takes logits and applies softmax itself, but the last layer is softmax already; "
+                "use 'categorical_cross_entropy' (−Σ t·log p of the probabilities)"
+            ),
+            summary="softmax of the outputs",
+        ),
+        Loss(
+            "categorical_cross_entropy",
+            lambda probabilities, target: categorical_cross_entropy(probabilities, target),  # one sample's
+            _one_sample(categorical_cross_entropy),
+            "mean",
+            classifies=True,
+            summary="−Σ t·log out, for a softmax last layer",
+        ),
+    )
 }
-# Each named loss as its per-output terms and their reduction: LOSSES[name] is _total(terms, reduction).
-TERMS: dict[str, tuple[Callable[[Sequence[Value], Sequence[Target]], list[Value]], str]] = {
-    "half_squared_error": (squared_errors, "sum"),
-    "mse": (_squared_differences, "mean"),
-    "bce_with_logits": (_cross_entropies, "mean"),
-    "hinge": (_hinges, "mean"),
-    "cross_entropy": (lambda logits, targets: [cross_entropy(logits, targets)], "mean"),  # one term a sample
-    "categorical_cross_entropy": (lambda probs, targets: [categorical_cross_entropy(probs, targets)], "mean"),
-}
 
 
-CLASSIFIERS = ("cross_entropy", "categorical_cross_entropy")  # one output per class, one-hot targets
-
-
-def loss_function(name: str) -> Callable[..., Value]:
-    """The loss called ``name`` in LOSSES."""
+def loss_named(name: str) -> Loss:
+    """The loss called ``name`` in LOSSES, or a ValueError listing the names."""
     return LOSSES[check_choice("loss", name, tuple(LOSSES))]
 
 
-def misfit(loss: str, last_activation: str) -> str | None:
-    """Why the named loss cannot take the outputs of a last layer with this activation, or None."""
-    if loss == "cross_entropy" and last_activation == "softmax":
-        return (
-            "loss 'cross_entropy' takes logits and applies softmax itself, but the last layer is softmax "
-            "already; use 'categorical_cross_entropy' (−Σ t·log p of the probabilities)"
-        )
-    return None
+def loss_function(name: str) -> Callable[..., Value]:
+    """The function of the loss called ``name`` in LOSSES."""
+    return loss_named(name).function
 
 
 def _check_pairs(what: str, predictions: Sequence[Value | float], targets: Sequence[Target]) -> None:

@@ -127,9 +127,27 @@ def layer_names(
     """
     where = f"layer {layer}"
     neuron_names = expand(f"{where} neurons", neurons, size, layer=layer)
+    return LayerNames(
+        neurons=neuron_names,
+        weights=_weight_names(where, weights, layer, neuron_names, inputs, first_weight),
+        biases=_bias_names(where, biases, bias, layer, neuron_names, first_bias),
+        net=per_neuron(f"{where} net names", net, neuron_names, layer),
+        out=per_neuron(f"{where} out names", out, neuron_names, layer),
+    )
+
+
+def _weight_names(
+    where: str,
+    weights: str | Sequence[Sequence[str]],
+    layer: int,
+    neurons: Sequence[str],
+    inputs: Sequence[str],
+    first_weight: int,
+) -> tuple[tuple[str, ...], ...]:
+    """A row of names per neuron, one per input: a pattern filled in, or rows taken as they are (checked)."""
     fan_in = len(inputs)
     if isinstance(weights, str):
-        weight_names = tuple(
+        return tuple(
             tuple(
                 fill(
                     f"{where} weight names",
@@ -144,43 +162,39 @@ def layer_names(
                 )
                 for i in range(1, fan_in + 1)
             )
-            for n, neuron in enumerate(neuron_names, 1)
+            for n, neuron in enumerate(neurons, 1)
         )
-    else:
-        weight_names = tuple(tuple(row) for row in weights)
-        if len(weight_names) != size or any(
-            len(row) != fan_in or not all(isinstance(x, str) for x in row) for row in weight_names
-        ):
-            raise NamingError(
-                f"{where} weight names: expected {size} rows (one per neuron) of {fan_in} names "
-                f"(one per input), got {[list(r) for r in weight_names]!r}"
-            )
-        for row in weight_names:
-            for name in row:
-                check_length(f"{where} weight names", name)
-    count = bias_count(bias, size)
+    rows = tuple(tuple(row) for row in weights)
+    if len(rows) != len(neurons) or any(len(row) != fan_in or not all(isinstance(x, str) for x in row) for row in rows):
+        raise NamingError(
+            f"{where} weight names: expected {len(neurons)} rows (one per neuron) of {fan_in} names "
+            f"(one per input), got {[list(r) for r in rows]!r}"
+        )
+    for row in rows:
+        for name in row:
+            check_length(f"{where} weight names", name)
+    return rows
+
+
+def _bias_names(
+    where: str, biases: Names | None, bias: str, layer: int, neurons: Sequence[str], first_bias: int
+) -> tuple[str, ...]:
+    """The names of a layer's biases in bias mode bias: a pattern filled in (default DEFAULT_BIASES), or a list."""
+    count = bias_count(bias, len(neurons))
     if biases is None:
         biases = DEFAULT_BIASES[bias]
-    if isinstance(biases, str):
-        bias_names = tuple(
-            fill(
-                f"{where} bias names",
-                biases,
-                layer=layer,
-                n=n,
-                neuron=neuron_names[n - 1] if bias == "neuron" else "",
-                k=first_bias + n - 1,
-            )
-            for n in range(1, count + 1)
+    if not isinstance(biases, str):
+        return expand(f"{where} bias names", biases, count)
+    return tuple(
+        fill(
+            f"{where} bias names",
+            biases,
+            layer=layer,
+            n=n,
+            neuron=neurons[n - 1] if bias == "neuron" else "",
+            k=first_bias + n - 1,
         )
-    else:
-        bias_names = expand(f"{where} bias names", biases, count)
-    return LayerNames(
-        neurons=neuron_names,
-        weights=weight_names,
-        biases=bias_names,
-        net=per_neuron(f"{where} net names", net, neuron_names, layer),
-        out=per_neuron(f"{where} out names", out, neuron_names, layer),
+        for n in range(1, count + 1)
     )
 
 

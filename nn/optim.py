@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from autograd import Value
-from nn.checkpoints import CheckpointError, _not_a_finite_number, _shown
+from nn.checkpoints import CheckpointError, finite_number_problem, shown_as_json
 
 
 class SGD:
@@ -181,13 +181,13 @@ class Adam:
             return CheckpointError(f"{where}: {field}: {message}")
 
         if not isinstance(state, Mapping):
-            raise fail("(top level)", f"expected a dict, got {_shown(state)}")
+            raise fail("(top level)", f"expected a dict, got {shown_as_json(state)}")
         for key, expected in (("format", STATE_FORMAT), ("version", STATE_VERSION), ("optimizer", self.name)):
             if state.get(key) != expected:
-                raise fail(key, f"expected {expected!r}, got {_shown(state.get(key))}")
+                raise fail(key, f"expected {expected!r}, got {shown_as_json(state.get(key))}")
         settings = state.get("settings")
         if not isinstance(settings, Mapping):
-            raise fail("settings", f"expected a dict, got {_shown(settings)}")
+            raise fail("settings", f"expected a dict, got {shown_as_json(settings)}")
         try:
             lr = _checked_number(where, "settings.lr", settings.get("lr"), positive=False)
             betas = settings.get("betas")
@@ -203,7 +203,7 @@ class Adam:
             raise CheckpointError(str(error)) from None
         steps = state.get("step")
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise fail("step", f"expected a whole number >= 0, got {_shown(steps)}")
+            raise fail("step", f"expected a whole number >= 0, got {shown_as_json(steps)}")
         moments = _stored_moments(state.get("state"), _parameter_names(self.name, self.params), checked[3], fail)
         self.lr, self.steps = lr, steps
         self.betas, self.eps, self.weight_decay, self.amsgrad = checked
@@ -268,7 +268,7 @@ def _parameter_names(owner: str, params: list[Value]) -> list[str]:
 def _checked_number(owner: str, what: str, value: Any, *, positive: bool) -> float:
     """value as a float if it is a finite number >= 0 (> 0 if positive), else an error naming it."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{owner}: {what} must be a number, got {_shown(value)}")
+        raise TypeError(f"{owner}: {what} must be a number, got {shown_as_json(value)}")
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         raise ValueError(f"{owner}: {what} must be a finite number {'>' if positive else '>='} 0, got {value!r}")
     return float(value)
@@ -279,12 +279,12 @@ def _checked_settings(
 ) -> tuple[tuple[float, float], float, float, bool]:
     """Adam's betas (each in [0, 1)), eps (> 0), weight_decay (>= 0) and amsgrad, checked."""
     if not isinstance(betas, tuple) or len(betas) != 2:
-        raise TypeError(f"{owner}: {prefix}betas must be a pair of numbers, got {_shown(betas)}")
+        raise TypeError(f"{owner}: {prefix}betas must be a pair of numbers, got {shown_as_json(betas)}")
     for i, beta in enumerate(betas):
         if _checked_number(owner, f"{prefix}betas[{i}]", beta, positive=False) >= 1.0:
             raise ValueError(f"{owner}: {prefix}betas[{i}] must be in [0, 1), got {beta!r}")
     if not isinstance(amsgrad, bool):
-        raise TypeError(f"{owner}: {prefix}amsgrad must be True or False, got {_shown(amsgrad)}")
+        raise TypeError(f"{owner}: {prefix}amsgrad must be True or False, got {shown_as_json(amsgrad)}")
     return (
         (float(betas[0]), float(betas[1])),
         _checked_number(owner, f"{prefix}eps", eps, positive=True),
@@ -298,7 +298,7 @@ def _stored_moments(
 ) -> dict[str, list[float]]:
     """The moment lists from a state dict's "state", one entry per parameter name, each checked."""
     if not isinstance(stored, Mapping):
-        raise fail("state", f"expected a dict of parameter name: moments, got {_shown(stored)}")
+        raise fail("state", f"expected a dict of parameter name: moments, got {shown_as_json(stored)}")
     for name in stored:
         if name not in names:
             raise fail(f"state.{name}", "no parameter of this optimizer has this name")
@@ -310,9 +310,9 @@ def _stored_moments(
     for name in names:
         entry = stored[name]
         if not isinstance(entry, Mapping) or set(entry) != set(keys):
-            raise fail(f"state.{name}", f"expected a dict of {', '.join(keys)}, got {_shown(entry)}")
+            raise fail(f"state.{name}", f"expected a dict of {', '.join(keys)}, got {shown_as_json(entry)}")
         for key in keys:
-            problem = _not_a_finite_number(entry[key])
+            problem = finite_number_problem(entry[key])
             if problem is None and key != "exp_avg" and entry[key] < 0:
                 problem = f"a second moment cannot be negative, got {entry[key]!r}"
             if problem:
@@ -341,4 +341,4 @@ def cosine_schedule(lr: float, steps: int, min_lr: float = 0.0) -> Callable[[int
 
 def _check_count(owner: str, what: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{owner}: {what} must be a whole number >= 1, got {_shown(value)}")
+        raise ValueError(f"{owner}: {what} must be a whole number >= 1, got {shown_as_json(value)}")

@@ -9,21 +9,24 @@ from __future__ import annotations
 import importlib.resources
 import math
 import re
+import string
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograd import Value, grad, sum_values, trace
-from nn import display, naming
-from nn.activations import ACTIVATION_NAMES
+from inputfiles import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
+from nn import naming, notebook
+from nn.activations import ACTIVATIONS, Activation
 from nn.datasets import Sample
-from nn.files import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
 from nn.layers import BIAS_MODES, MLP
-from nn.losses import LOSSES, loss_function, misfit, squared_errors
+from nn.losses import LOSSES, Loss, loss_function, squared_errors
 from nn.optim import SGD
 
-SCHEMA = """\
+DEFAULT_LOSS = "half_squared_error"
+_SCHEMA = string.Template("""\
 Top-level fields (* = required):
   name*           stable name: lower-case letters, digits and hyphens, e.g. "russo-3-3-3"
   title           one line saying what the network is (default: the name)
@@ -36,17 +39,14 @@ Top-level fields (* = required):
   targets         target names: a pattern or one per output (default "target_{neuron}")
   errors          per-output error names for loss "half_squared_error" with several outputs
                   (default "E_{neuron}")
-  loss            "half_squared_error" (default: ½·Σ(target − out)²), "mse", "bce_with_logits", "hinge",
-                  "cross_entropy" (softmax of the outputs), "categorical_cross_entropy" (−Σ t·log out,
-                  for a softmax last layer)
+$losses
   loss_name       the name of the total loss (default "E_total")
   learning_rate*  the step size of the document's gradient descent
   trainable       what a step updates: "all" (default), "weights", "biases" or a list of names
   seed            seeds the random initial weights of layers that give none (default 0)
 Fields of each [[layers]] table:
   size            the number of neurons (* unless neurons is a list)
-  activation*     "sigmoid", "tanh", "relu", "linear", or "softmax" (the layer's outputs are
-                  e^net / Σ e^net over its neurons)
+$activations
   bias            "neuron" (one per neuron, default), "shared" (one for the layer) or "none"
   neurons         neuron names: a pattern or a list (default "n{layer}_{n}")
   weight_names    a pattern, or a list of rows (one per neuron) of names (one per input)
@@ -61,7 +61,36 @@ Patterns are Python format strings; placeholders: {layer}, {n}, {neuron}, {i}, {
 (see nn.naming.PLACEHOLDERS), each as {name} or {name:format}.
 Limits: at most 100,000 parameters (weights and biases) in a network; a name (given, or made by a
 pattern) has at most 100 characters.
-"""
+""")
+
+
+def schema(losses: Mapping[str, Loss], activations: Mapping[str, Activation]) -> str:
+    """The spec schema's text, its field loss listing these losses and activation these activations."""
+    loss_choices = ", ".join(
+        _quoted(name, f"default: {loss.summary}" if name == DEFAULT_LOSS else loss.summary)
+        for name, loss in losses.items()
+    )
+    *first, last = (_quoted(name, activation.summary) for name, activation in activations.items())
+    activation_choices = ", ".join([*first, f"or {last}"] if first else [last])
+    # the widths the schema's lists were first wrapped at by hand, so that the text reads as it did
+    return _SCHEMA.substitute(
+        losses=_schema_field("loss", loss_choices, width=104),
+        activations=_schema_field("activation*", activation_choices, width=92),
+    )
+
+
+def _quoted(name: str, summary: str) -> str:
+    return f'"{name}" ({summary})' if summary else f'"{name}"'
+
+
+def _schema_field(field: str, text: str, *, width: int) -> str:
+    """A field of the schema: its name, then text wrapped to width in the column of descriptions."""
+    return textwrap.fill(
+        text, width, initial_indent=f"  {field:<16}", subsequent_indent=" " * 18, break_on_hyphens=False
+    )
+
+
+SCHEMA = schema(LOSSES, ACTIVATIONS)
 
 TOP_FIELDS = [
     "name",
@@ -124,7 +153,7 @@ class Pass:
         return name in self.values
 
     def _repr_html_(self) -> str:
-        return display.pass_html(self)
+        return notebook.pass_html(self)
 
     def names(self) -> list[str]:
         """Every name in the pass, parameters first and the loss last."""
@@ -248,7 +277,7 @@ class WorkedExample:
         return self.describe()
 
     def _repr_html_(self) -> str:
-        return display.example_html(self)
+        return notebook.example_html(self)
 
 
 # ---- reading specs -----------------------------------------------------------------------------
@@ -331,65 +360,23 @@ class _Reader(FieldReader[SpecError]):
                 raise self.fail((*path, key), f"unknown field; the fields are {', '.join(allowed)}")
 
     def example(self, spec: Mapping[str, Any]) -> WorkedExample:
+        """The worked example a parsed spec describes, each field checked in the schema's order."""
         if not isinstance(spec, Mapping):
             raise self.fail((), f"expected a table, got {shown(spec)}")
         self.known_fields(spec, (), TOP_FIELDS)
         name = self.get(spec, ("name",), (str,))
         if not _NAME.fullmatch(name):
             raise self.fail(("name",), f"use lower-case letters, digits and single hyphens, got {name!r}")
-        notes = self.get(spec, ("notes",), (str, list), [])
-        notes = [notes] if isinstance(notes, str) else notes
-        for i, note in enumerate(notes):
-            if not isinstance(note, str):
-                raise self.fail(("notes", i), f"expected a string, got {shown(note)}")
-        inputs = self.get(spec, ("inputs",), (list, int))
-        if isinstance(inputs, int):
-            if inputs < 1:
-                raise self.fail(("inputs",), f"a network needs at least one input, got {inputs}")
-            if inputs > MAX_PARAMETERS:  # each input has a weight to each neuron of the first layer
-                raise self.fail(("inputs",), f"{inputs:,} is too many: {_SIZE_LIMIT}")
-            inputs = naming.DEFAULT_INPUTS
-            nin = spec["inputs"]
-        else:
-            if not inputs or not all(isinstance(x, str) for x in inputs):
-                raise self.fail(("inputs",), f"expected a non-empty list of input names, got {shown(inputs)}")
-            nin = len(inputs)
-        layers = self.get(spec, ("layers",), (list,))
-        if not layers:
-            raise self.fail(("layers",), "a network needs at least one layer")
-        seed = self.get(spec, ("seed",), (int,), 0)
-        shapes = [self.layer(table, ("layers", n)) for n, table in enumerate(layers)]
-        self.check_size(nin, shapes)
-        fan_ins = [nin] + [s["size"] for s in shapes[:-1]]
-        for n, (s, fan_in) in enumerate(zip(shapes, fan_ins)):
-            self.layer_values(layers[n], s, fan_in, ("layers", n))
-        network = self.network(nin, inputs, shapes, seed)
-        outputs = [neuron.name for neuron in network.layers[-1].neurons]
-        samples = self.get(spec, ("samples",), (list,))
-        if not samples:
-            raise self.fail(("samples",), "needs at least one sample")
-        samples = tuple(self.sample(s, ("samples", i), nin, len(outputs)) for i, s in enumerate(samples))
+        notes = self.notes(spec)
+        nin, inputs = self.inputs(spec)
+        network = self.network(spec, nin, inputs)
+        samples = self.samples(spec, nin, len(network.layers[-1].neurons))
         worked = self.get(spec, ("worked_sample",), (int,), 0)
         if not 0 <= worked < len(samples):
             raise self.fail(("worked_sample",), f"no sample {worked}; there are {len(samples)}")
-        loss = self.get(spec, ("loss",), (str,), "half_squared_error")
-        if loss not in LOSSES:
-            raise self.fail(("loss",), f"unknown loss {loss!r}; use one of {', '.join(LOSSES)}")
-        problem = misfit(loss, network.layers[-1].activation)
-        if problem:
-            raise self.fail(("loss",), problem)
-        last = network.layers[-1].index
-        target_names = self.output_names(spec, "targets", "target_{neuron}", outputs, last)
-        error_names: tuple[str, ...] = ()
-        if loss == "half_squared_error" and len(outputs) > 1:
-            error_names = self.output_names(spec, "errors", "E_{neuron}", outputs, last)
-        loss_name = self.get(spec, ("loss_name",), (str,), "E_total")
-        if len(loss_name) > naming.MAX_NAME_LENGTH:
-            raise self.fail(("loss_name",), f"a name has at most {naming.MAX_NAME_LENGTH} characters")
-        self.check_new_names(network, [("targets", target_names), ("errors", error_names), ("loss_name", (loss_name,))])
-        learning_rate = self.number(self.get(spec, ("learning_rate",), (int, float)), ("learning_rate",))
-        if not learning_rate > 0.0:
-            raise self.fail(("learning_rate",), f"must be positive, got {learning_rate!r}")
+        loss = self.loss(spec, network)
+        target_names, error_names, loss_name = self.value_names(spec, network, loss)
+        learning_rate = self.learning_rate(spec)
         return WorkedExample(
             name=name,
             title=self.get(spec, ("title",), (str,), name),
@@ -407,6 +394,78 @@ class _Reader(FieldReader[SpecError]):
             spec=dict(spec),
         )
 
+    def notes(self, spec: Mapping[str, Any]) -> list[str]:
+        notes = self.get(spec, ("notes",), (str, list), [])
+        notes = [notes] if isinstance(notes, str) else notes
+        for i, note in enumerate(notes):
+            if not isinstance(note, str):
+                raise self.fail(("notes", i), f"expected a string, got {shown(note)}")
+        return notes
+
+    def inputs(self, spec: Mapping[str, Any]) -> tuple[int, naming.Names]:
+        """How many inputs the network has, and their names (a list, or the default pattern for a number)."""
+        inputs = self.get(spec, ("inputs",), (list, int))
+        if isinstance(inputs, list):
+            if not inputs or not all(isinstance(x, str) for x in inputs):
+                raise self.fail(("inputs",), f"expected a non-empty list of input names, got {shown(inputs)}")
+            return len(inputs), inputs
+        if inputs < 1:
+            raise self.fail(("inputs",), f"a network needs at least one input, got {inputs}")
+        if inputs > MAX_PARAMETERS:  # each input has a weight to each neuron of the first layer
+            raise self.fail(("inputs",), f"{inputs:,} is too many: {_SIZE_LIMIT}")
+        return inputs, naming.DEFAULT_INPUTS
+
+    def network(self, spec: Mapping[str, Any], nin: int, inputs: naming.Names) -> MLP:
+        """The network of the spec's layers, their sizes and values checked before anything is built."""
+        layers = self.get(spec, ("layers",), (list,))
+        if not layers:
+            raise self.fail(("layers",), "a network needs at least one layer")
+        seed = self.get(spec, ("seed",), (int,), 0)
+        shapes = [self.layer(table, ("layers", n)) for n, table in enumerate(layers)]
+        self.check_size(nin, shapes)
+        fan_ins = [nin] + [s["size"] for s in shapes[:-1]]
+        for n, (s, fan_in) in enumerate(zip(shapes, fan_ins)):
+            self.layer_values(layers[n], s, fan_in, ("layers", n))
+        return self.built_network(nin, inputs, shapes, seed)
+
+    def samples(self, spec: Mapping[str, Any], nin: int, nout: int) -> tuple[Sample, ...]:
+        samples = self.get(spec, ("samples",), (list,))
+        if not samples:
+            raise self.fail(("samples",), "needs at least one sample")
+        return tuple(self.sample(s, ("samples", i), nin, nout) for i, s in enumerate(samples))
+
+    def loss(self, spec: Mapping[str, Any], network: MLP) -> str:
+        """The name of the spec's loss, one that takes the outputs of the network's last layer."""
+        loss = self.get(spec, ("loss",), (str,), DEFAULT_LOSS)
+        if loss not in LOSSES:
+            raise self.fail(("loss",), f"unknown loss {loss!r}; use one of {', '.join(LOSSES)}")
+        problem = LOSSES[loss].misfit(network.layers[-1].activation)
+        if problem:
+            raise self.fail(("loss",), problem)
+        return loss
+
+    def value_names(
+        self, spec: Mapping[str, Any], network: MLP, loss: str
+    ) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        """The names of the targets, of the per-output errors (half_squared_error, several outputs) and of the loss."""
+        last = network.layers[-1]
+        outputs = [neuron.name for neuron in last.neurons]
+        target_names = self.output_names(spec, "targets", "target_{neuron}", outputs, last.index)
+        error_names: tuple[str, ...] = ()
+        if loss == "half_squared_error" and len(outputs) > 1:
+            error_names = self.output_names(spec, "errors", "E_{neuron}", outputs, last.index)
+        loss_name = self.get(spec, ("loss_name",), (str,), "E_total")
+        if len(loss_name) > naming.MAX_NAME_LENGTH:
+            raise self.fail(("loss_name",), f"a name has at most {naming.MAX_NAME_LENGTH} characters")
+        self.check_new_names(network, [("targets", target_names), ("errors", error_names), ("loss_name", (loss_name,))])
+        return target_names, error_names, loss_name
+
+    def learning_rate(self, spec: Mapping[str, Any]) -> float:
+        learning_rate = self.number(self.get(spec, ("learning_rate",), (int, float)), ("learning_rate",))
+        if not learning_rate > 0.0:
+            raise self.fail(("learning_rate",), f"must be positive, got {learning_rate!r}")
+        return learning_rate
+
     def layer(self, table: Any, path: Path_) -> dict[str, Any]:
         """The layer's shape and names; its initial values are checked once fan-ins are known."""
         if not isinstance(table, Mapping):
@@ -423,9 +482,9 @@ class _Reader(FieldReader[SpecError]):
         if isinstance(neurons, list) and len(neurons) != size:
             raise self.fail((*path, "neurons"), f"expected {size} names (size), got {len(neurons)}")
         activation = self.get(table, (*path, "activation"), (str,))
-        if activation not in ACTIVATION_NAMES:
+        if activation not in ACTIVATIONS:
             raise self.fail(
-                (*path, "activation"), f"unknown activation {activation!r}; use one of {', '.join(ACTIVATION_NAMES)}"
+                (*path, "activation"), f"unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)}"
             )
         bias = self.get(table, (*path, "bias"), (str,), "neuron")
         if bias not in BIAS_MODES:
@@ -462,7 +521,7 @@ class _Reader(FieldReader[SpecError]):
             biases = self.numbers(table["biases"], (*path, "biases"), count, f"biases (bias = {bias!r})")
         shape.update(weights=weights, biases=biases)
 
-    def network(self, nin: int, inputs: Any, shapes: list[dict[str, Any]], seed: int) -> MLP:
+    def built_network(self, nin: int, inputs: naming.Names, shapes: list[dict[str, Any]], seed: int) -> MLP:
         try:
             return MLP(
                 nin,

@@ -7,12 +7,13 @@ import random
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from autograd import Program, TraceError, Value, trace, trace_sum
-from nn import display
+from nn import notebook
 from nn.datasets import Sample
 from nn.layers import MLP
-from nn.losses import TERMS, _total, loss_function, misfit
+from nn.losses import loss_named
 from nn.optim import SGD, Adam
 
 PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unless told not to
@@ -50,10 +51,10 @@ class History:
         return len(self.losses)
 
     def __repr__(self) -> str:
-        return display.history_summary(self)
+        return notebook.history_summary(self)
 
     def _repr_html_(self) -> str:
-        return display.history_html(self)
+        return notebook.history_html(self)
 
 
 def batch_loss(model: MLP, samples: Sequence[Sample], loss: str | Callable[..., Value]) -> Value:
@@ -63,10 +64,8 @@ def batch_loss(model: MLP, samples: Sequence[Sample], loss: str | Callable[..., 
     term a sample; the others one an output); a function gets every output and target in order.
     """
     if isinstance(loss, str):
-        loss_function(loss)  # an unknown name is refused with the known ones
-        terms_of, reduction = TERMS[loss]
-        terms = [t for s in samples for t in terms_of(model.forward(s.inputs), s.targets)]
-        return _total(terms, reduction)
+        named = loss_named(loss)  # an unknown name is refused with the known ones
+        return named.total([t for s in samples for t in named.terms(model.forward(s.inputs), s.targets)])
     outputs = [o for s in samples for o in model.forward(s.inputs)]
     return loss(outputs, [t for s in samples for t in s.targets])
 
@@ -99,11 +98,41 @@ def train(
     batch, autograd.trace); if the loss cannot be traced, it notes why in the history and uses the
     dynamic engine. True also warns then; False always uses the dynamic engine.
     """
+    _check_arguments(model, samples, steps, loss, batch_size, compiled)
+    optimizer = optimizer or SGD(model.parameters(), lr=lr)
+    history = history if history is not None else History()
+    rng = random.Random(seed)
+    bar = _progress_bar(steps, progress)
+    program = None
+    if compiled and steps:
+        program = _compiled_loss(model, loss, samples, batch_size, history, warn=compiled is True)
+    for step in range(steps):
+        if schedule is not None:
+            optimizer.lr = _scheduled_lr(schedule, step)
+        batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
+        value = _step(model, batch, loss, program, optimizer, history, step)
+        if bar is not None:
+            bar.update()
+            if step % 50 == 0:
+                bar.set_postfix(loss=f"{value:.4g}", refresh=False)
+    if bar is not None:
+        bar.close()
+    return history
+
+
+def _check_arguments(
+    model: MLP,
+    samples: Sequence[Sample],
+    steps: int,
+    loss: str | Callable[..., Value],
+    batch_size: int | None,
+    compiled: bool | str,
+) -> None:
+    """Refuse, before anything runs, arguments train cannot run with: a ValueError saying which and why."""
     if compiled not in (True, False, "auto") or not isinstance(compiled, bool | str):
         raise ValueError(f"train: compiled must be True, False or 'auto', got {compiled!r}")
     if isinstance(loss, str):
-        loss_function(loss)  # an unknown name is an error, not a reason to fall back
-        problem = misfit(loss, model.layers[-1].activation)
+        problem = loss_named(loss).misfit(model.layers[-1].activation)  # an unknown name is an error too
         if problem:
             raise ValueError(f"train: {problem}")
     if steps < 0:
@@ -112,45 +141,58 @@ def train(
         raise ValueError("train: needs at least one sample")
     if batch_size is not None and not 1 <= batch_size <= len(samples):
         raise ValueError(f"train: batch_size must be between 1 and {len(samples)}, got {batch_size}")
-    optimizer = optimizer or SGD(model.parameters(), lr=lr)
-    history = history if history is not None else History()
-    rng = random.Random(seed)
-    # asked: always shown; not asked: shown for long runs on a terminal (tqdm's disable=None)
-    disable = (None if steps >= PROGRESS_FROM else True) if progress is None else not progress
-    bar = None
-    if disable is not True:
-        from tqdm.auto import tqdm  # type: ignore[import-untyped]  # a widget in Jupyter, text on a terminal
 
-        bar = tqdm(total=steps, desc="training", unit="step", disable=disable, leave=False)
-    program = None
-    if compiled and steps:
-        program, reason = _replayed_loss(model, loss, samples, batch_size)
-        if reason is not None:
-            history.notes.append(reason)
-            if compiled is True:
-                warnings.warn(reason, stacklevel=2)
-    for step in range(steps):
-        if schedule is not None:
-            optimizer.lr = _scheduled_lr(schedule, step)
-        batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
-        optimizer.zero_grad()
-        try:
-            value = _loss_and_gradients(model, batch, loss, program)
-        except ArithmeticError as error:  # the engine refuses an overflow: the loss has run away
-            note = f"train: step {step} (lr={optimizer.lr:g}): {error}; try lr={optimizer.lr / 10:g}"
-            history.notes.append(note)
-            raise type(error)(note) from error
-        optimizer.step()
-        overshoot = history.record(value, optimizer.lr)
-        if overshoot is not None:
-            warnings.warn(overshoot, RuntimeWarning, stacklevel=2)
-        if bar is not None:
-            bar.update()
-            if step % 50 == 0:
-                bar.set_postfix(loss=f"{value:.4g}", refresh=False)
-    if bar is not None:
-        bar.close()
-    return history
+
+def _progress_bar(steps: int, progress: bool | None) -> Any:
+    """A tqdm bar over steps, or None: asked for, always shown; not asked, shown for long runs on a terminal."""
+    disable = (None if steps >= PROGRESS_FROM else True) if progress is None else not progress
+    if disable is True:
+        return None
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]  # a widget in Jupyter, text on a terminal
+
+    return tqdm(total=steps, desc="training", unit="step", disable=disable, leave=False)  # disable None: tqdm's
+
+
+def _compiled_loss(
+    model: MLP,
+    loss: str | Callable[..., Value],
+    samples: Sequence[Sample],
+    batch_size: int | None,
+    history: History,
+    *,
+    warn: bool,
+) -> Program | SampleLoss | None:
+    """The loss traced for replay, or None with the reason noted in history (and warned of, if warn)."""
+    program, reason = replayed_loss(model, loss, samples, batch_size)
+    if reason is not None:
+        history.notes.append(reason)
+        if warn:
+            warnings.warn(reason, stacklevel=3)  # at train's caller
+    return program
+
+
+def _step(
+    model: MLP,
+    batch: Sequence[Sample],
+    loss: str | Callable[..., Value],
+    program: Program | SampleLoss | None,
+    optimizer: SGD | Adam,
+    history: History,
+    step: int,
+) -> float:
+    """One step of gradient descent on batch; its loss, recorded in history (with a note if it runs away)."""
+    optimizer.zero_grad()
+    try:
+        value = _loss_and_gradients(model, batch, loss, program)
+    except ArithmeticError as error:  # the engine refuses an overflow: the loss has run away
+        note = f"train: step {step} (lr={optimizer.lr:g}): {error}; try lr={optimizer.lr / 10:g}"
+        history.notes.append(note)
+        raise type(error)(note) from error
+    optimizer.step()
+    overshoot = history.record(value, optimizer.lr)
+    if overshoot is not None:
+        warnings.warn(overshoot, RuntimeWarning, stacklevel=3)  # at train's caller
+    return value
 
 
 def _scheduled_lr(schedule: Callable[[int], float], step: int) -> float:
@@ -162,10 +204,10 @@ def _scheduled_lr(schedule: Callable[[int], float], step: int) -> float:
 
 
 def _loss_and_gradients(
-    model: MLP, batch: Sequence[Sample], loss: str | Callable[..., Value], program: Program | _SampleLoss | None
+    model: MLP, batch: Sequence[Sample], loss: str | Callable[..., Value], program: Program | SampleLoss | None
 ) -> float:
     """The batch loss, with its gradients added to the parameters' grads."""
-    if isinstance(program, _SampleLoss):
+    if isinstance(program, SampleLoss):
         return program.backward(batch)
     if program is not None:
         return program.backward(*_columns(batch))
@@ -178,17 +220,18 @@ def _columns(samples: Sequence[Sample]) -> tuple[list[list[float]], list[list[fl
     return [list(s.inputs) for s in samples], [list(s.targets) for s in samples]
 
 
-class _SampleLoss:
+class SampleLoss:
     """A named loss over a batch, replayed one sample at a time: batch_loss's numbers, float for float."""
 
     def __init__(self, model: MLP, name: str, example: Sample):
-        terms_of, self.reduction = TERMS[name]
+        named = loss_named(name)
+        self.reduction = named.reduction
 
         def terms(inputs: list[Value], targets: list[Value]) -> list[Value]:
             outputs = model.forward(inputs)
             if len(outputs) != len(targets):  # batch_loss's own error, then
                 raise ValueError(f"{name}: {len(outputs)} outputs but {len(targets)} targets")
-            found = terms_of(outputs, targets)
+            found = named.terms(outputs, targets)
             self.per_sample = len(found)  # an output's term each, or one a sample (cross_entropy)
             return found
 
@@ -197,20 +240,20 @@ class _SampleLoss:
 
     def backward(self, batch: Sequence[Sample]) -> float:
         """The loss over batch; adds its gradients to the parameters' grads."""
-        n = self.per_sample * len(batch)  # samples of one shape: _replayed_loss checks
+        n = self.per_sample * len(batch)  # samples of one shape: replayed_loss checks
         mean = self.reduction == "mean" and n > 1
         scale = 1.0 / n if mean else 1.0  # batch_loss's total * (1 / n): d loss / d total is that number
         total = self.program.backward(batch, scale)  # a Sample is the tuple (inputs, targets)
         return total * scale if mean else total
 
 
-def _replayed_loss(
+def replayed_loss(
     model: MLP, loss: str | Callable[..., Value], samples: Sequence[Sample], batch_size: int | None
-) -> tuple[Program | _SampleLoss | None, str | None]:
+) -> tuple[Program | SampleLoss | None, str | None]:
     """The loss traced once for replay, or None and the one-line reason it cannot be."""
     if isinstance(loss, str) and all(len(s.targets) == len(samples[0].targets) for s in samples):
         try:
-            return _SampleLoss(model, loss, samples[0]), None
+            return SampleLoss(model, loss, samples[0]), None
         except (TraceError, ValueError):
             pass  # the whole batch's trace below says what is wrong, or works
 

@@ -80,7 +80,7 @@ def test_random_mlps_match_torch(seed):
     model = MLP(
         sizes[0],
         sizes[1:],
-        activation=[rng.choice(["sigmoid", "tanh", "relu", "linear", "softmax"]) for _ in range(depth)],
+        activation=[rng.choice(list(nn.ACTIVATIONS)) for _ in range(depth)],
         bias=[rng.choice(["neuron", "shared", "none"]) for _ in range(depth)],
         biases=None,
         seed=seed,
@@ -172,6 +172,15 @@ def test_a_softmax_layer_crosses_the_bridge_both_ways():
     assert [layer.activation for layer in back.layers] == ["softmax"]
     inputs, targets = [[0.4, -1.3], [2.0, 0.5]], [[1.0, 0.0, 0.0], [0.2, 0.3, 0.5]]
     assert_same_outputs_and_gradients(model, module, inputs, targets, torch)
+
+
+@pytest.mark.parametrize("activation", list(nn.ACTIVATIONS))
+def test_every_activation_crosses_the_bridge_and_back(activation):
+    pytest.importorskip("torch", reason=NEEDS_TORCH)
+    model = MLP(2, [3, 2], activation=["tanh", activation], seed=1)
+    back = from_torch(to_torch(model))
+    assert [layer.activation for layer in back.layers] == ["tanh", activation]
+    assert [p.data for p in back.parameters()] == [p.data for p in model.parameters()]
 
 
 def test_from_torch_refuses_non_finite_weights_and_other_modules():

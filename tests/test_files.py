@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
 import nn
 from backprop import DocumentError, load_document
 from backprop.cli import main
-from nn.files import MAX_FILE_BYTES, check_tree, parse_json
+from inputfiles import MAX_FILE_BYTES, check_tree, parse_json
 
 CLAIMS = 'network = "russo-3-3-3"\n[[claim]]\nquantity = "w10"\nprinted = "0.65"\n'
 
@@ -28,6 +30,12 @@ MALFORMED = [
     ),
     ((CLAIMS + "printed = = 1\n").encode(), ":5: TOML syntax error at column 11: Invalid value"),
 ]
+
+
+def test_the_reader_imports_none_of_the_packages_that_share_it():
+    code = "import sys, inputfiles; print(sorted({'autograd', 'nn', 'viz', 'backprop'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout == "[]\n"
 
 
 @pytest.mark.parametrize(("data", "message"), MALFORMED)

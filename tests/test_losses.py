@@ -105,6 +105,20 @@ def test_losses_are_found_by_name():
         loss_function("l1")
 
 
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_a_loss_is_its_terms_added_up_by_its_reduction(name):
+    loss = LOSSES[name]
+    outputs = [Value(p) for p in (0.2, 0.3, 0.5)]  # probabilities, for categorical_cross_entropy
+    targets = [0.0, 1.0, 0.0] if loss.classifies else [1.0, -1.0, 0.0]
+    assert loss.total(loss.terms(outputs, targets)).data == loss.function(outputs, targets).data
+
+
+@pytest.mark.parametrize("name", [name for name, loss in LOSSES.items() if loss.classifies])
+def test_a_classifying_loss_takes_a_class_index_for_its_one_hot_target(name):
+    outputs = [Value(p) for p in (0.2, 0.3, 0.5)]
+    assert LOSSES[name].function(outputs, 1).data == LOSSES[name].function(outputs, [0.0, 1.0, 0.0]).data
+
+
 def test_bad_arguments_are_refused_clearly():
     with pytest.raises(ValueError, match="mse: 2 predictions but 1 targets; they must pair up"):
         mse([Value(1.0), Value(2.0)], [1.0])

@@ -228,6 +228,26 @@ def test_the_schema_documents_every_field():
         nn.example(name)
 
 
+def listed(schema, field):
+    """The names a field of the schema text lists, in order (its continuation lines included)."""
+    text = re.search(rf"^  {re.escape(field)} +(.*(?:\n {{18}}.*)*)", schema, re.M)[1]
+    return re.findall(r'"(\w+)"', text)
+
+
+def test_the_schema_lists_the_losses_and_activations_from_their_registries():
+    from nn.activations import ACTIVATIONS, Activation
+    from nn.losses import LOSSES, Loss
+    from nn.specs import SCHEMA, schema
+
+    assert listed(SCHEMA, "loss") == list(LOSSES)
+    assert listed(SCHEMA, "activation*") == list(ACTIVATIONS)
+    l1 = Loss("l1", nn.mse, lambda outputs, targets: [], "mean", summary="Σ|target − out|")
+    swish = Activation("swish", None, "Swish", "SiLU")
+    grown = schema({**LOSSES, "l1": l1}, {**ACTIVATIONS, "swish": swish})
+    assert listed(grown, "loss") == [*LOSSES, "l1"] and '"l1" (Σ|target − out|)' in grown
+    assert listed(grown, "activation*") == [*ACTIVATIONS, "swish"] and ', or "swish"' in grown
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -7,7 +7,7 @@ from oracles import needs_torch, torch
 
 import nn
 from nn import MLP, SGD
-from nn.training import History, accuracy, batch_loss, train
+from nn.training import History, SampleLoss, accuracy, batch_loss, replayed_loss, train
 
 
 def torch_layers(model: MLP) -> list[tuple]:
@@ -205,10 +205,8 @@ def test_the_default_replays_each_sample_float_for_float(loss, batch_size):
 
 
 def test_a_named_loss_is_traced_for_one_sample_not_the_batch():
-    from nn.training import _replayed_loss, _SampleLoss
-
-    replay, reason = _replayed_loss(MLP(2, [3, 1], seed=0), "mse", nn.moons(200), None)
-    assert isinstance(replay, _SampleLoss) and reason is None
+    replay, reason = replayed_loss(MLP(2, [3, 1], seed=0), "mse", nn.moons(200), None)
+    assert isinstance(replay, SampleLoss) and reason is None
     assert replay.program.source.count("for x in xs:") == 1
 
 

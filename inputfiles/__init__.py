@@ -1,4 +1,6 @@
-"""Reading the package's input files (specs, claim files, parameter files): bounded, and with errors that name the file.
+"""Reading the project's input files (specs, claim files, parameter files): bounded, and with errors that name the file.
+
+Shared by nn and backprop, so it imports neither (nor autograd or viz).
 
 ``read_text`` reads a file (at most ``MAX_FILE_BYTES``, UTF-8); ``parse_toml`` and ``parse_json`` parse it
 within ``MAX_NESTING`` and ``MAX_DIGITS``; ``check_tree`` holds an already parsed table to the same limits.
