@@ -17,7 +17,6 @@ from backprop.quantities import Quantity, evaluate, parse_quantity, split_step
 AGREE = "agree"
 ROUNDING = "agree with rounding"
 DISAGREE = "disagree"
-VERDICTS = (AGREE, ROUNDING, DISAGREE)
 CARRIED = "carried forward"  # right given the document's earlier numbers
 OWN = "wrong in itself"
 # The diagnosis tries each parameter in place of each other one: quadratic, so only for networks this small
@@ -376,11 +375,6 @@ def _fmt(x: float, places: int) -> str:
         return f"{x:.6g}"
     text = f"{x:.{min(max(places, 1), 12)}f}"
     return "0" if float(text) == 0 else text
-
-
-def audit_all(documents: Sequence[Document]) -> list[DocumentAudit]:
-    """The audit of each document."""
-    return [audit_document(d) for d in documents]
 
 
 # ---- the report -------------------------------------------------------------------------------
