@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from backprop import display
+from backprop import notebook
 from backprop.claims import Claim, Document, Part, dependency_order, reference_step
 from backprop.explanation import NamedGraph
 from backprop.quantities import Quantity, evaluate, parse_quantity, split_step
@@ -61,7 +61,7 @@ class DocumentAudit:
         return sum(r.verdict == verdict and (origin is None or r.origin == origin) for r in self.rows)
 
     def _repr_html_(self) -> str:
-        return display.audit_html(self)
+        return notebook.audit_html(self)
 
     def summary(self) -> str:
         """One line: the document's counts of each verdict."""

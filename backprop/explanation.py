@@ -12,7 +12,7 @@ from typing import Any
 
 from autograd import Value, grad
 from autograd.ops import layout
-from backprop import display
+from backprop import notebook
 from backprop.claims import number_decimals
 from backprop.quantities import replay
 
@@ -91,7 +91,7 @@ class Explanation:
         return "\n".join(self.lines())
 
     def _repr_html_(self) -> str:
-        return display.explanation_html(self)
+        return notebook.explanation_html(self)
 
 
 def explain(source: Any, parameter: str, *, of: str | None = None, max_paths: int = MAX_PATHS) -> Explanation:
