@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import nn
 from autograd import Value
 from backprop.quantities import Quantity, QuantityError, check_names, evaluate, parse_quantity, split_step
 from nn.files import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
@@ -276,8 +277,6 @@ class _Reader(FieldReader[DocumentError]):
         return part
 
     def network(self, network: str | dict, path: Path_) -> tuple[Callable[[], Any], str]:
-        import nn
-
         if isinstance(network, str):
             if network not in nn.examples():
                 raise self.fail(path, f"no bundled network named {network!r}; they are {', '.join(nn.examples())}")
