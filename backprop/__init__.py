@@ -13,14 +13,8 @@ from backprop.audit import (
 )
 from backprop.claims import Claim, Document, DocumentError, bundled, bundled_document, load_document
 from backprop.explanation import ChainPath, Explanation, Factor, assert_gradient, explain, explainer
+from backprop.page_command import page
 from backprop.walkthrough import walkthrough
-
-
-def page(name: str, part: int | None = None, *, train: int = 100) -> str:
-    """The self-contained HTML page of a bundled example or document, a spec file or a claim file."""
-    from backprop import page_command  # the page needs viz, which the rest of backprop does not
-
-    return page_command.page(name, part, train=train)
 
 
 def audit_rows(document: str | Document) -> list[AuditRow]:

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import nn
 from autograd import Value
 from backprop.quantities import Quantity, QuantityError, check_names, evaluate, parse_quantity, split_step
 from inputfiles import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
@@ -276,8 +277,6 @@ class _Reader(FieldReader[DocumentError]):
         return part
 
     def network(self, network: str | dict, path: Path_) -> tuple[Callable[[], Any], str]:
-        import nn
-
         if isinstance(network, str):
             if network not in nn.examples():
                 raise self.fail(path, f"no bundled network named {network!r}; they are {', '.join(nn.examples())}")
@@ -299,50 +298,11 @@ class _Reader(FieldReader[DocumentError]):
             raise self.fail(path, f"expected a table, got {shown(table)}")
         self.known(table, path, CLAIM_FIELDS)
         text = self.get(table, (*path, "quantity"), (str,))
-        try:
-            quantity = parse_quantity(text)
-        except QuantityError as e:
-            raise self.fail((*path, "quantity"), str(e)) from None
-        for k in quantity.steps:
-            if k > MAX_STEP:
-                raise self.fail((*path, "quantity"), f"{text!r}: step {k}; {_STEP_LIMIT}")
-        step = self.get(table, (*path, "step"), (int,), 0)
-        if step < 0:
-            raise self.fail((*path, "step"), f"must be 0 or more, got {step}")
-        if step > MAX_STEP:
-            raise self.fail((*path, "step"), f"{step:,} is too many: {_STEP_LIMIT}")
-        printed = table.get("printed")
-        if isinstance(printed, int | float) and not isinstance(printed, bool):
-            raise self.fail(
-                (*path, "printed"),
-                f'got the TOML number {printed!r}: quote the number as printed (printed = "0.10", not 0.10), '
-                "since a number loses its trailing zeros and with them the printed precision",
-            )
-        printed = self.get(table, (*path, "printed"), (str,), None)
-        decimals = self.get(table, (*path, "decimals"), (int,), None)
-        if printed is not None:
-            printed = self.printed(printed, (*path, "printed"))
-            if decimals is None:
-                decimals = number_decimals(printed)
-        if decimals is not None and not 0 <= decimals <= 17:
-            raise self.fail((*path, "decimals"), f"must be between 0 and 17, got {decimals}")
-        inputs = self.get(table, (*path, "from"), (list,), [])
-        for i, x in enumerate(inputs):
-            if not isinstance(x, str) or not x.strip():
-                raise self.fail((*path, "from", i), f"expected a claim id or a quantity, got {shown(x)}")
-            if (split_step(x)[1] or 0) > MAX_STEP:
-                raise self.fail((*path, "from", i), f"{x!r}: {_STEP_LIMIT}")
-        rule = self.get(table, (*path, "rule"), (str,), "replay" if inputs else None)
-        if rule is not None and rule not in RULES:
-            raise self.fail((*path, "rule"), f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
-        if rule is not None and not inputs:
-            raise self.fail((*path, "from"), f"rule {rule!r} needs the claims it uses in from")
-        if rule in ("difference", "update") and len(inputs) != 2:
-            raise self.fail((*path, "from"), f"rule {rule!r} needs exactly two entries, got {len(inputs)}")
-        if rule == "quote" and len(inputs) != 1:
-            raise self.fail((*path, "from"), f"rule 'quote' needs exactly one entry, got {len(inputs)}")
-        if rule == "update" and step < 1:
-            raise self.fail((*path, "step"), "an update gives the value after a step: step must be 1 or more")
+        quantity = self.quantity(text, (*path, "quantity"))
+        step = self.step(table, (*path, "step"))
+        printed, decimals = self.printed_and_decimals(table, path)
+        inputs = self.inputs(table, (*path, "from"))
+        rule = self.rule(table, path, inputs, step)
         if printed is None and not inputs:
             raise self.fail(path, "a claim without printed needs from: the numbers the document computes it from")
         default_id = text if step == 0 else f"{text}@{step}"
@@ -361,6 +321,65 @@ class _Reader(FieldReader[DocumentError]):
             note=self.get(table, (*path, "note"), (str,), ""),
             line=self.line(path),
         )
+
+    def quantity(self, text: str, path: Path_) -> Quantity:
+        try:
+            quantity = parse_quantity(text)
+        except QuantityError as e:
+            raise self.fail(path, str(e)) from None
+        for k in quantity.steps:
+            if k > MAX_STEP:
+                raise self.fail(path, f"{text!r}: step {k}; {_STEP_LIMIT}")
+        return quantity
+
+    def step(self, table: Mapping[str, Any], path: Path_) -> int:
+        step = self.get(table, path, (int,), 0)
+        if step < 0:
+            raise self.fail(path, f"must be 0 or more, got {step}")
+        if step > MAX_STEP:
+            raise self.fail(path, f"{step:,} is too many: {_STEP_LIMIT}")
+        return step
+
+    def printed_and_decimals(self, table: Mapping[str, Any], path: Path_) -> tuple[str | None, int | None]:
+        printed = table.get("printed")
+        if isinstance(printed, int | float) and not isinstance(printed, bool):
+            raise self.fail(
+                (*path, "printed"),
+                f'got the TOML number {printed!r}: quote the number as printed (printed = "0.10", not 0.10), '
+                "since a number loses its trailing zeros and with them the printed precision",
+            )
+        printed = self.get(table, (*path, "printed"), (str,), None)
+        decimals = self.get(table, (*path, "decimals"), (int,), None)
+        if printed is not None:
+            printed = self.printed(printed, (*path, "printed"))
+            if decimals is None:
+                decimals = number_decimals(printed)
+        if decimals is not None and not 0 <= decimals <= 17:
+            raise self.fail((*path, "decimals"), f"must be between 0 and 17, got {decimals}")
+        return printed, decimals
+
+    def inputs(self, table: Mapping[str, Any], path: Path_) -> list[str]:
+        inputs = self.get(table, path, (list,), [])
+        for i, x in enumerate(inputs):
+            if not isinstance(x, str) or not x.strip():
+                raise self.fail((*path, i), f"expected a claim id or a quantity, got {shown(x)}")
+            if (split_step(x)[1] or 0) > MAX_STEP:
+                raise self.fail((*path, i), f"{x!r}: {_STEP_LIMIT}")
+        return inputs
+
+    def rule(self, table: Mapping[str, Any], path: Path_, inputs: list[str], step: int) -> str | None:
+        rule = self.get(table, (*path, "rule"), (str,), "replay" if inputs else None)
+        if rule is not None and rule not in RULES:
+            raise self.fail((*path, "rule"), f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
+        if rule is not None and not inputs:
+            raise self.fail((*path, "from"), f"rule {rule!r} needs the claims it uses in from")
+        if rule in ("difference", "update") and len(inputs) != 2:
+            raise self.fail((*path, "from"), f"rule {rule!r} needs exactly two entries, got {len(inputs)}")
+        if rule == "quote" and len(inputs) != 1:
+            raise self.fail((*path, "from"), f"rule 'quote' needs exactly one entry, got {len(inputs)}")
+        if rule == "update" and step < 1:
+            raise self.fail((*path, "step"), "an update gives the value after a step: step must be 1 or more")
+        return rule
 
     def printed(self, text: str, path: Path_) -> str:
         try:

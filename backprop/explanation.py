@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import OPS, Value, grad
-from backprop import display
+from backprop import notebook
 from backprop.claims import number_decimals
 from backprop.quantities import replay
 
@@ -88,7 +88,7 @@ class Explanation:
         return "\n".join(self.lines())
 
     def _repr_html_(self) -> str:
-        return display.explanation_html(self)
+        return notebook.explanation_html(self)
 
 
 def explain(source: Any, parameter: str, *, of: str | None = None, max_paths: int = MAX_PATHS) -> Explanation:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from backprop import sources
-from backprop.claims import DocumentError
-
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+from backprop.command import EXIT_OK, BadInput, add_name_arguments, import_viz, output_stem
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the graph subcommand's own arguments (NAME and --part are the CLI's) to parser."""
+    """NAME and --part, then what to draw, how and where."""
+    add_name_arguments(parser)
     parser.add_argument("-o", "--output", help="the file to write: .svg, .png, .pdf or .dot (default NAME-VIEW.svg)")
     parser.add_argument("--view", choices=("graph", "network"), default="graph", help="what to draw (default graph)")
     parser.add_argument("--highlight", metavar="NAME", help="a value (e.g. w1) whose paths from the loss stand out")
@@ -23,19 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Draw the example and write the file; the exit status (2 and a message on stderr if it cannot)."""
-    try:
-        import viz  # only this subcommand needs graphviz: the rest of the CLI works without it
-    except ImportError as e:
-        return _fail(str(e))
-    try:
-        found = sources.subjects(args.name, args.part)
-    except DocumentError as e:
-        return _fail(str(e))
-    if len(found) > 1:
-        return _fail(f"{args.name} has {len(found)} parts; choose one with --part 1 to {len(found)}")
-    subject = found[0]
-    stem = Path(args.name).stem + (f"-part{args.part}" if args.part else "")
+    """Draw the example and write the file."""
+    viz = import_viz()
+    subject = sources.subject(args.name, args.part)
+    stem = output_stem(args)
     output = args.output or f"{stem}-{args.view}.svg"
     options = {"precision": args.precision, "highlight": args.highlight}
     try:
@@ -46,15 +34,10 @@ def run(args: argparse.Namespace) -> int:
             drawing = viz.draw_graph(loss, collapse=args.collapse, **options)
         path = viz.render(drawing, output)
     except viz.GraphvizNotFound as e:
-        return _fail(f"{e} Here: -o {stem}.dot")
+        raise BadInput(f"{e} Here: -o {stem}.dot") from None
     except OSError as e:
-        return _fail(f"cannot write {output}: {e.strerror}")
+        raise BadInput(f"cannot write {output}: {e.strerror}") from None
     except (ValueError, IndexError) as e:
-        return _fail(str(e))
+        raise BadInput(str(e)) from None
     print(f"wrote {path}")
     return EXIT_OK
-
-
-def _fail(message: str) -> int:
-    print(f"backprop: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT

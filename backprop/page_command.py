@@ -5,7 +5,6 @@ formulas, ``explain``'s chain-rule paths, the audit of a document's printed numb
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,52 +12,45 @@ import nn
 from backprop import sources
 from backprop.audit import AuditRow, audit_part
 from backprop.claims import DocumentError
+from backprop.command import EXIT_OK, BadInput, add_name_arguments, import_viz, output_stem
 from backprop.explanation import explainer
 from backprop.quantities import QuantityError, parse_quantity
 from backprop.walkthrough import formula
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 TRAIN_STEPS = 100
 MOST_STEPS = 100_000  # a longer run would keep the command busy for minutes before it writes anything
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the page subcommand's own arguments (NAME and --part are the CLI's) to parser."""
+    """NAME and --part, then where to write the page and how long its training view trains."""
+    add_name_arguments(parser)
     parser.add_argument("-o", "--output", help="the HTML file to write (default NAME.html)")
     what = f"steps of the training view (default {TRAIN_STEPS}; 0: none)"
     parser.add_argument("--train", type=int, default=TRAIN_STEPS, metavar="N", help=what)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the page and write it; the exit status (2 and a message on stderr if it cannot)."""
+    """Build the page and write it."""
     if not 0 <= args.train <= MOST_STEPS:
-        return _fail(f"--train must be between 0 and {MOST_STEPS:,}, got {args.train}")
-    output = args.output or Path(args.name).stem + (f"-part{args.part}" if args.part else "") + ".html"
-    try:
-        import viz  # only the drawings need graphviz: the rest of the CLI works without it
-    except ImportError as e:
-        return _fail(str(e))
+        raise BadInput(f"--train must be between 0 and {MOST_STEPS:,}, got {args.train}")
+    output = args.output or output_stem(args) + ".html"
+    viz = import_viz()
     try:
         text = page(args.name, args.part, train=args.train)
         Path(output).write_text(text, encoding="utf-8")
-    except DocumentError as e:
-        return _fail(str(e))
     except viz.GraphvizNotFound as e:
-        return _fail(str(e))
+        raise BadInput(str(e)) from None
     except OSError as e:
-        return _fail(f"cannot write {output}: {e.strerror}")
+        raise BadInput(f"cannot write {output}: {e.strerror}") from None
     print(f"wrote {output}")
     return EXIT_OK
 
 
 def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS) -> str:
     """The HTML page of NAME (a bundled example or document, a spec or claim file), as `backprop page` writes it."""
-    import viz
+    import viz  # only the drawings need graphviz: the rest of backprop works without it
 
-    found = sources.subjects(name, part)
-    if len(found) > 1:
-        raise DocumentError(f"{name} has {len(found)} parts; choose one with --part 1 to {len(found)}")
-    subject = found[0]
+    subject = sources.subject(name, part)
     example = subject.make()
     pass_ = example.forward(subject.sample).backward()
     named = {v: n for n, v in pass_.values.items()}
@@ -125,8 +117,3 @@ def _training(example: Any, steps: int) -> Any:
         return viz.Training(history.losses, lambda a, b: [o.data for o in model.forward([a, b])], points)
     points = [(*s.inputs, s.targets[0]) for s in samples]
     return viz.Training(history.losses, lambda a, b: model.forward([a, b])[0].data, points)
-
-
-def _fail(message: str) -> int:
-    print(f"backprop: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT

@@ -87,7 +87,7 @@ def parse_quantity(text: str) -> Quantity:
             raise QuantityError(f"{text!r}: only the operators + - * / ** are allowed")
         if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
             raise QuantityError(f"{text!r}: the only unary operators are + and -")
-        if isinstance(node, ast.Constant) and not _is_number(node.value):
+        if isinstance(node, ast.Constant) and not _is_real_number(node.value):
             raise QuantityError(f"{text!r}: {node.value!r} is not a number")
         if isinstance(node, ast.Constant) and not math.isfinite(node.value):  # type: ignore[arg-type]
             raise QuantityError(f"{text!r}: a number in it is too large for a float")
@@ -107,15 +107,6 @@ def split_step(reference: str) -> tuple[str, int | None]:
     if match:
         return match[1], int(match[2])
     return reference.strip(), None
-
-
-def named_values(loss: Value) -> dict[str, Value]:
-    """Every labelled node the loss depends on, by label (loss first, then towards the inputs)."""
-    found: dict[str, Value] = {}
-    for node in topological_order(loss):
-        if node.label is not None and node.label not in found:
-            found[node.label] = node
-    return found
 
 
 Stages = Callable[[int], Mapping[str, Value]]  # step k → the named values of the pass after k steps
@@ -208,5 +199,5 @@ def rebuild(node: Value, parents: tuple[Value, ...]) -> Value:
     return copy
 
 
-def _is_number(x: object) -> bool:
+def _is_real_number(x: object) -> bool:  # of an ast.Constant's value: 2 and 0.5 are; True, 1j and "2" are not
     return isinstance(x, int | float) and not isinstance(x, bool)

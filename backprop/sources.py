@@ -1,7 +1,8 @@
 """What a NAME on the command line stands for: a bundled example or document, a spec file or a claim file.
 
-Every command that shows a worked example (walkthrough, explain, graph) reads its NAME here, so a
-user's own file works wherever a bundled name does.
+Every command that shows a worked example (walkthrough, explain, graph, page) reads its NAME here, so a
+user's own file works wherever a bundled name does. What cannot be read raises a DocumentError naming the
+file and line, which the CLI prints as its error.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ def subjects(name: str, part: int | None = None) -> list[Subject]:
     if not 1 <= part <= len(found):
         raise DocumentError(f"{name} has {len(found)} part{'s' * (len(found) > 1)}; the part must be 1 to {len(found)}")
     return [found[part - 1]]
+
+
+def subject(name: str, part: int | None = None) -> Subject:
+    """The one worked example NAME (with --part N, if it has several parts) stands for; DocumentError if none."""
+    found = subjects(name, part)
+    if len(found) > 1:
+        raise DocumentError(f"{name} has {len(found)} parts; choose one with --part 1 to {len(found)}")
+    return found[0]
 
 
 def _subjects(name: str) -> list[Subject]:

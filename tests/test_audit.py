@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backprop import CARRIED, DISAGREE, OWN, ROUNDING, audit_rows
-from backprop.audit import matches, truncates
+from backprop.recomputation import matches, truncates
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +128,7 @@ def test_a_step_the_documents_numbers_push_out_of_range_is_judged_without_it(tmp
 
 def test_a_large_networks_slips_are_judged_without_trying_every_swap(tmp_path, monkeypatch):
     from backprop import audit, load_document
+    from backprop.explanation import NamedGraph
 
     network = (
         '[network]\nname = "big"\ninputs = 1\nlearning_rate = 0.5\n'
@@ -141,14 +142,14 @@ def test_a_large_networks_slips_are_judged_without_trying_every_swap(tmp_path, m
     path.write_text(network + claim, encoding="utf-8")
     document = load_document(path)
     tried = 0
-    path_sum = audit.NamedGraph.path_sum
+    path_sum = NamedGraph.path_sum
 
     def counted(self, *args):
         nonlocal tried
         tried += 1
         return path_sum(self, *args)
 
-    monkeypatch.setattr(audit.NamedGraph, "path_sum", counted)
+    monkeypatch.setattr(NamedGraph, "path_sum", counted)
     (row,) = audit.audit_document(document).rows
     assert (row.verdict, row.origin) == (DISAGREE, OWN)
     assert tried == 0  # 211 parameters: without the limit, 421 gradients redone for this one claim

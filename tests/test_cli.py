@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from backprop.cli import main
+from backprop.cli import COMMANDS, main
 
 
 def run(capsys, *argv):
@@ -112,6 +112,15 @@ def test_an_unknown_command_is_an_argparse_error(capsys):
         main(["frobnicate"])
     assert exit_.value.code == 2
     assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+
+
+def test_the_help_lists_each_command_of_the_table_with_its_help_line(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps long help lines
+    places = [text.find(f" {c.name} {c.help} ") for c in COMMANDS]
+    assert -1 not in places and places == sorted(places)
 
 
 SPEC = """\

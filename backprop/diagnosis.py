@@ -1,0 +1,126 @@
+"""Why a printed number is wrong in itself: the usual slips (a wrong sign, a step added instead of subtracted,
+a factor left out, another parameter's gradient or value, another named value) tried one by one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from functools import cached_property
+
+from backprop.claims import Claim
+from backprop.explanation import NamedGraph
+from backprop.quantities import Quantity, evaluate, parse_quantity, split_step
+from backprop.recomputation import Recomputation, number_text
+
+# The diagnosis tries each parameter in place of each other one: quadratic, so only for networks this small
+# (the documents' have at most 26); a larger network's slips are still found, just not named.
+MAX_DIAGNOSED_PARAMETERS = 64
+
+
+class Diagnosis:
+    """Names the slip that gives a part's printed number, when one of the usual slips does."""
+
+    def __init__(self, numbers: Recomputation):
+        self.numbers = numbers
+        self.part = numbers.part
+
+    def cause(self, claim: Claim, printed: float, places: int, base: float) -> str | None:
+        """A likely cause for a number its own inputs do not give (base: what they give, else the engine's)."""
+        for value, text in self._causes(claim, base):
+            if value is not None and self.numbers.fits(printed, value, places):
+                return text
+        return None
+
+    @cached_property
+    def diagnosable(self) -> bool:
+        """True if the network is small enough to try its parameters in place of one another."""
+        values = self.part.stage(0).values()
+        return sum(bool(v.meta and v.meta.get("role") == "parameter") for v in values) <= MAX_DIAGNOSED_PARAMETERS
+
+    def _causes(self, claim: Claim, base: float) -> Iterator[tuple[float | None, str]]:
+        yield -base, f"the sign is wrong ({number_text(-base, 6)})"
+        if claim.rule == "update":
+            weight, gradient = (self.numbers.input_value(claim, ref) for ref in claim.inputs)
+            yield (
+                weight + self.part.learning_rate * gradient,
+                "the step was added instead of subtracted (w + η·gradient)",
+            )
+            yield from self._other_gradients(claim, weight)
+        if claim.rule == "product":
+            values = [self.numbers.input_value(claim, ref) for ref in claim.inputs]
+            for k, ref in enumerate(claim.inputs):
+                rest = values[:k] + values[k + 1 :]
+                yield math.prod(rest), f"the factor {ref} was left out"
+        yield from self._swapped_parameters(claim)
+        yield from self._other_values(claim)
+
+    def _other_gradients(self, claim: Claim, weight: float) -> Iterator[tuple[float, str]]:
+        gradient_ref = claim.inputs[1]
+        quantity = self._quantity_of(gradient_ref)
+        if quantity is None or quantity.kind != "derivative" or not self.diagnosable:
+            return
+        stage = self.part.stage(claim.step - 1)
+        for name, node in stage.items():
+            if node.meta and node.meta.get("role") == "parameter" and name != quantity.wrt:
+                other = parse_quantity(f"d{quantity.of}/d{name}")
+                gradient = evaluate(other, self.part.stage, claim.step - 1)
+                step = weight - self.part.learning_rate * gradient
+                yield step, f"it uses the gradient of {name} ({number_text(gradient, 6)})"
+
+    def _swapped_parameters(self, claim: Claim) -> Iterator[tuple[float | None, str]]:
+        """Redo the step with one parameter taking another value: its value at another step, or another's."""
+        if claim.rule not in ("replay", "update") or not self.diagnosable:
+            return
+        step = claim.step - 1 if claim.rule == "update" else claim.step
+        here, after = self.part.stage(step), self.part.stage(step + 1)
+        parameters = [n for n, v in here.items() if v.meta and v.meta.get("role") == "parameter"]
+        if claim.rule == "update":
+            yield from self._backward_swaps(claim, parameters, here, after)
+            return
+        before = self.part.stage(step - 1) if step > 0 else None
+        for name in parameters:
+            candidates = [(after[name].data, f"{name} after the step")]
+            if before is not None:
+                candidates.append((before[name].data, f"{name} before the step"))
+            candidates += [(here[other].data, other) for other in parameters if other != name]
+            for number, label in candidates:
+                value = self.numbers.try_recompute(claim, {name: number})
+                yield value, f"it matches with {label} ({number_text(number, 6)}) in place of {name}"
+
+    def _backward_swaps(
+        self, claim: Claim, parameters: list[str], here: dict, after: dict
+    ) -> Iterator[tuple[float, str]]:
+        """An update whose gradient used another value for a weight on its chain-rule paths."""
+        gradient_ref = claim.inputs[1]
+        quantity = self._quantity_of(gradient_ref)
+        if quantity is None or quantity.kind != "derivative" or gradient_ref in self.numbers.document_values:
+            return
+        weight = self.numbers.input_value(claim, claim.inputs[0])
+        graph, target = NamedGraph(here[quantity.of]), here[quantity.wrt]
+        edges = graph.on_paths(target)
+        used = sorted({weight for *_, weight in edges if weight}, key=parameters.index)
+        for name in used:
+            candidates = [(after[name].data, f"the updated {name}")]
+            candidates += [(here[o].data, o) for o in parameters if o != name]
+            candidates += [(after[o].data, f"the updated {o}") for o in parameters if o != name]
+            for number, label in candidates:
+                gradient = graph.path_sum(target, {name: number})
+                yield (
+                    weight - self.part.learning_rate * gradient,
+                    f"its gradient uses {label} ({number_text(number, 6)}) in place of {name} "
+                    f"({number_text(here[name].data, 6)})",
+                )
+
+    def _other_values(self, claim: Claim) -> Iterator[tuple[float, str]]:
+        """The printed number is the value of another named value of the pass."""
+        if claim.quantity.kind == "expression":
+            return
+        own = claim.quantity.of if claim.quantity.kind == "value" else None
+        for name, node in self.part.stage(claim.step).items():
+            if name != own:
+                yield node.data, f"it is the value of {name}, not of {claim.quantity.text}"
+
+    def _quantity_of(self, ref: str) -> Quantity | None:
+        claim = self.part.claim(ref)
+        return claim.quantity if claim is not None else parse_quantity(split_step(ref)[0])

@@ -1,0 +1,39 @@
+"""``backprop explain NAME [PARAMETER ...]``: a parameter's gradient as a sum of chain-rule products."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from backprop import sources
+from backprop.command import EXIT_OK, BadInput, add_name_arguments
+from backprop.explanation import explainer
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """NAME and --part, then the parameters to explain."""
+    add_name_arguments(parser)
+    parser.add_argument("parameters", nargs="*", metavar="PARAMETER", help="parameter names (default: all)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the explanation of each parameter asked for (all, if none is) in each example NAME stands for."""
+    passes = [(s.title, s.make().forward(s.sample)) for s in sources.subjects(args.name, args.part)]
+    for title, pass_ in passes:
+        missing = [n for n in args.parameters if n not in pass_.values]
+        if missing:
+            where = f"{args.name} ({title})" if len(passes) > 1 else args.name
+            known = ", ".join(_parameters(pass_))
+            raise BadInput(f"{where} has no value named {missing[0]!r}; its parameters are {known}")
+    for title, pass_ in passes:
+        if len(passes) > 1:
+            print(f"# {args.name}, {title}\n")
+        explained = explainer(pass_)
+        for name in args.parameters or _parameters(pass_):
+            print(explained(name))
+            print()
+    return EXIT_OK
+
+
+def _parameters(pass_: Any) -> list[str]:
+    return [name for name, v in pass_.values.items() if (v.meta or {}).get("role") == "parameter"]

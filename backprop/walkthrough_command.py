@@ -1,0 +1,28 @@
+"""``backprop walkthrough NAME``: a document-style solution of a worked example, computed by the engine."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from backprop import sources
+from backprop.command import EXIT_OK, BadInput, add_name_arguments
+from backprop.walkthrough import walkthrough
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """NAME and --part, then how many steps and in which format."""
+    add_name_arguments(parser)
+    parser.add_argument("--steps", type=int, default=1, help="gradient-descent steps (default 1)")
+    parser.add_argument("--format", choices=("text", "markdown"), default="text", help="text or Markdown with LaTeX")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the walkthrough of each worked example NAME stands for."""
+    if args.steps < 1:
+        raise BadInput(f"--steps must be at least 1, got {args.steps}")
+    found = sources.subjects(args.name, args.part)
+    markdown = args.format == "markdown"
+    texts = [walkthrough(s.make(), steps=args.steps, markdown=markdown, sample=s.sample) for s in found]
+    sys.stdout.write("\n".join(texts))
+    return EXIT_OK
