@@ -106,6 +106,8 @@ def number(x: Any) -> Expr:
         return x
     if isinstance(x, bool) or not isinstance(x, int | float):
         raise TypeError(f"an op's rule can only compute with numbers, got {type(x).__name__}: {x!r}")
+    if x != x:
+        raise ValueError("an op's rule cannot compute with nan")
     return Expr(literal(float(x)))
 
 

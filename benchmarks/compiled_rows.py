@@ -45,12 +45,13 @@ def rows(repeats: int) -> list[tuple[str, str, float, str]]:
 
     ours, dynamic = bench.unfused_mlp(autograd.Value), bench.unfused_mlp(autograd.Value)
     program = mlp_program(ours, ys)
-    losses = [program.descend(1, LR, xs)[0] for _ in range(3)]
+    sgd = nn.SGD(program.params, lr=LR)
+    losses = [sgd.descend(program, 1, xs)[0] for _ in range(3)]
     same_training(losses, [bench.unfused_step(autograd.Value, dynamic, xs, ys, LR) for _ in range(3)], "MLP")
     same_training(parameters(ours), parameters(dynamic), "MLP parameters")
     theirs = bench.unfused_mlp(micrograd.engine.Value)
     plain = plain_mlp.PlainMLP(bench.SIZES, seed=1)
-    t_ours = bench.median_seconds(lambda: program.descend(1, LR, xs), repeats, loop=True)
+    t_ours = bench.median_seconds(lambda: sgd.descend(program, 1, xs), repeats, loop=True)
     t_plain = bench.median_seconds(lambda: plain.hinge_step(xs, ys, LR), repeats, loop=True)
     t_mg = bench.median_seconds(lambda: bench.unfused_step(micrograd.engine.Value, theirs, xs, ys), repeats, loop=True)
 
@@ -58,7 +59,7 @@ def rows(repeats: int) -> list[tuple[str, str, float, str]]:
     doc = autograd.trace(lambda: compiled.forward().loss)
 
     def train_compiled() -> list[float]:
-        return doc.descend(STEPS_333, compiled.learning_rate, params=compiled.optimizer.params)
+        return compiled.optimizer.descend(doc, STEPS_333)
 
     def train_dynamic() -> list[float]:
         return [dynamic_example.step().loss.data for _ in range(STEPS_333)]

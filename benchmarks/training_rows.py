@@ -93,7 +93,8 @@ def replay_row(repeats: int) -> list[tuple[str, str, float, str]]:
     whole = compiled_rows.mlp_program(bench.unfused_mlp(autograd.Value), ys)
     plain = plain_mlp.PlainMLP(bench.SIZES, seed=1)
     t_step = bench.median_seconds(step, repeats, loop=True)
-    t_whole = bench.median_seconds(lambda: whole.descend(1, 0.01, xs), repeats, loop=True)
+    whole_sgd = nn.SGD(whole.params, lr=0.01)
+    t_whole = bench.median_seconds(lambda: whole_sgd.descend(whole, 1, xs), repeats, loop=True)
     t_plain = bench.median_seconds(lambda: plain.hinge_step(xs, ys, 0.01), repeats, loop=True)
     return [
         (

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from autograd import Value
+from autograd import Program, Value
 from nn.checkpoints import CheckpointError, finite_number_problem, shown_as_json
 
 
@@ -65,6 +65,25 @@ class SGD:
             grads = [g + mu * v for g, v in zip(grads, velocity)] if self.nesterov else velocity
         _update(params, [p.data - lr * g for p, g in zip(params, grads)], lr)
         self.velocity = velocity
+
+    def descend(self, program: Program, steps: int, *args: Any) -> list[float]:
+        """steps of step() on a traced program's loss at args, in one generated loop: each step's loss before its update.
+
+        Float for float the loop: loss = f(*args), zero_grad(), loss.backward(), step(); only the
+        parameters' data change, not their grads. Momentum keeps a velocity per parameter: use step().
+        """
+        if self.momentum:
+            raise ValueError("SGD.descend: momentum keeps a velocity per parameter, which descend does not; use step()")
+        lr, decay = self.lr, self.weight_decay
+        if decay:
+            missing = [p for p in self.params if not any(p is q for q in program.params)]
+            if missing:  # its gradient is 0, but weight decay would still shrink it
+                name = repr(missing[0].label) if missing[0].label else "a parameter"
+                raise ValueError(
+                    f"SGD.descend: {name} is not a parameter of the program, so its decay cannot be replayed"
+                )
+            return program.iterate(steps, lambda p, g: p - lr * (g + decay * p), *args, params=self.params)
+        return program.iterate(steps, lambda p, g: p - lr * g, *args, params=self.params)
 
 
 def _update(params: list[Value], data: list[float], lr: float) -> None:

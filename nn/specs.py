@@ -238,7 +238,7 @@ class WorkedExample:
             raise ValueError(f"{self.name}: train: steps must be a whole number >= 0, got {steps!r}")
         self.forward(sample)  # an unknown sample is an IndexError before anything is traced
         program = trace(lambda: self.forward(sample).loss)
-        return program.descend(steps, self.learning_rate, params=self.optimizer.params)
+        return self.optimizer.descend(program, steps)
 
     def __getitem__(self, name: str) -> Value:
         """The network's parameter called ``name`` (its current value)."""

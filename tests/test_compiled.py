@@ -446,10 +446,15 @@ def test_a_false_alarm_gives_the_engines_result():
 
     assert_replays(trace(f, 1.0), f, [1.5e308])
     p = Value(1.5e308)
-    assert trace(lambda: f(p)).descend(3, 0.1) == [2.0, 2.0, 2.0]
+    assert descend(trace(lambda: f(p)), 3, 0.1) == [2.0, 2.0, 2.0]
 
 
-# ---- gradient descent ---------------------------------------------------------------------------
+# ---- gradient descent: iterate with p - lr·g (nn.SGD.descend's rule) ----------------------------
+
+
+def descend(program, steps, lr, *args, params=None):
+    """steps of p ← p − lr·g on program's params in its generated loop."""
+    return program.iterate(steps, lambda p, g: p - lr * g, *args, params=params)
 
 
 def dynamic_descent(
@@ -475,33 +480,35 @@ def test_descend_is_the_dynamic_loop_float_for_float():
 
     f, params = make()
     trained = params[::2]
-    values = trace(f).descend(200, 0.05, params=trained)
+    values = descend(trace(f), 200, 0.05, params=trained)
     f2, params2 = make()
     assert values == dynamic_descent(f2, params2, params2[::2], 200, 0.05)
     assert all(same(p.data, q.data) for p, q in zip(params, params2))
-    assert all(p.grad == 0.0 for p in params)  # descend leaves grads alone
+    assert all(p.grad == 0.0 for p in params)  # iterate leaves grads alone
 
 
 def test_descend_stops_with_the_engines_error_where_the_dynamic_loop_would():
     p = Value(1.0)
     with pytest.raises(ValueError, match=r"^log: operand must be positive, got log\(-0.5\)$"):
-        trace(lambda: p.log() + p * p).descend(10, 0.5)
+        descend(trace(lambda: p.log() + p * p), 10, 0.5)
     assert p.data == -0.5  # after the one step that succeeded: 1 - 0.5·(1/1 + 2·1)
 
 
-def test_descend_argument_checks():
+def test_iterate_argument_checks():
     program = trace(lambda: Value(1.0) * 2.0)
-    with pytest.raises(ValueError, match=r"^descend: steps must be a whole number >= 0, got -1$"):
-        program.descend(-1, 0.1)
-    with pytest.raises(ValueError, match=r"^descend: lr must be finite, got nan$"):
-        program.descend(1, math.nan)
+    with pytest.raises(ValueError, match=r"^iterate: steps must be a whole number >= 0, got -1$"):
+        descend(program, -1, 0.1)
+    with pytest.raises(TypeError, match=r"^iterate: update must be arithmetic of p and g, like lambda p, g: "):
+        program.iterate(1, lambda p, g: math.exp(p))
+    with pytest.raises(TypeError, match=r"^iterate: update must be arithmetic of p and g.*nan"):
+        descend(program, 1, math.nan)
 
 
 def test_the_documents_network_trains_as_nn_trains_it():
     nn = pytest.importorskip("nn")
     compiled, dynamic_ = nn.example("russo-3-3-3"), nn.example("russo-3-3-3")
     program = trace(lambda: compiled.forward().loss)
-    values = program.descend(300, compiled.learning_rate, params=compiled.optimizer.params)
+    values = compiled.optimizer.descend(program, 300)
     assert values == [dynamic_.step().loss.data for _ in range(300)]
     assert compiled.parameter_values() == dynamic_.parameter_values()
 
@@ -639,16 +646,17 @@ def test_descend_never_leaves_a_parameter_infinite():
     w = Value(1.0, "w")
     program = trace(lambda x: w * x, 1.0)
     with pytest.raises(
-        FloatingPointError, match=r"^descend: step 0 makes 'w' -inf \(data 1\.0, grad 1e\+20, lr 1e\+300\)"
+        FloatingPointError,
+        match=r"^iterate: step 0 makes 'w' -inf \(data 1\.0, grad 1e\+20, update p - 1e\+300 \* g\)",
     ):
-        program.descend(1, 1e300, 1e20)
+        descend(program, 1, 1e300, 1e20)
     assert w.data == 1.0
     wanders = trace(lambda: w.sin())  # w steps by up to lr each time, until one step overflows
     expected, steps = 1.0, 0
     while math.isfinite(expected - 1.5e308 * math.cos(expected)):
         expected, steps = expected - 1.5e308 * math.cos(expected), steps + 1
-    with pytest.raises(FloatingPointError, match=rf"^descend: step {steps} makes 'w' -?inf .*as before that step$"):
-        wanders.descend(1000, 1.5e308)
+    with pytest.raises(FloatingPointError, match=rf"^iterate: step {steps} makes 'w' -?inf .*as before that step$"):
+        descend(wanders, 1000, 1.5e308)
     assert w.data == expected and steps > 1
 
 
@@ -656,7 +664,7 @@ def test_a_parameter_set_to_nan_by_hand_is_reported():
     w = Value(1.0, "w")
     program = trace(lambda x: (w * x).relu(), 1.0)
     w.data = math.nan
-    for call in (program, program.value_and_grad, program.backward, lambda x: program.descend(1, 0.1, x)):
+    for call in (program, program.value_and_grad, program.backward, lambda x: descend(program, 1, 0.1, x)):
         with pytest.raises(ValueError, match=r"^program: the data of the parameter 'w' must be finite, got nan$"):
             call(1.0)
 

@@ -53,6 +53,33 @@ def test_steps_match_torch_optim_sgd(options, chosen):
     assert [ours[i].data for i in range(4) if i not in chosen] == [START[i] for i in range(4) if i not in chosen]
 
 
+@pytest.mark.parametrize("options", [{}, {"weight_decay": 0.1}])
+def test_descend_replays_the_step_loop_float_for_float(options):
+    ps, qs = [Value(x, f"p{i}") for i, x in enumerate(START)], [Value(x) for x in START]
+    program = autograd.trace(lambda x: objective(ps) * x, 1.5)
+    values = SGD(ps[1:], lr=0.05, **options).descend(program, 40, 1.5)
+    dynamic = SGD(qs[1:], lr=0.05, **options)
+    expected = []
+    for _ in range(40):
+        dynamic.zero_grad()
+        loss = objective(qs) * 1.5
+        loss.backward()
+        dynamic.step()
+        expected.append(loss.data)
+    assert values == expected and [p.data for p in ps] == [q.data for q in qs]
+    assert all(p.grad == 0.0 for p in ps)  # descend changes data only
+
+
+def test_descend_refuses_what_it_cannot_replay():
+    w, unused = Value(0.5, "w"), Value(1.0, "unused")
+    program = autograd.trace(lambda: w * w)
+    with pytest.raises(ValueError, match=r"^SGD.descend: momentum keeps a velocity per parameter"):
+        SGD([w], lr=0.1, momentum=0.9).descend(program, 1)
+    with pytest.raises(ValueError, match=r"^SGD.descend: 'unused' is not a parameter of the program"):
+        SGD([w, unused], lr=0.1, weight_decay=0.1).descend(program, 1)
+    assert SGD([w, unused], lr=0.1).descend(program, 1) == [0.25] and unused.data == 1.0  # its gradient is 0
+
+
 def test_zero_grad_clears_only_its_parameters():
     a, b = Value(1.0), Value(2.0)
     a.grad = b.grad = 5.0

@@ -7,12 +7,12 @@ rules, read as source (``Op.code``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from autograd import primitive
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node
-from autograd.expressions import literal
+from autograd.expressions import Expr, literal, number
 from autograd.primitive import ARITHMETIC, OPS, SINGULAR, SMOOTH, Op
 from autograd.value import CONSTANT
 
@@ -243,14 +243,16 @@ class Source:
         ]
         return "def run(xs, p, a, carried, seed):\n" + "".join(f"    {line}\n" for line in body)
 
-    def descend(self, positions: tuple[int, ...]) -> str:
-        """def run(steps, lr, x, p) -> (values, parameters, failed step or None)."""
+    def iterate(self, positions: tuple[int, ...], update: Callable[[Expr, Expr], Any]) -> str:
+        """def run(steps, x, p) -> (values, parameters, failed step or None): each step p = update(p, grad)."""
         params = [k for k, n in enumerate(self.nodes) if n.op == PARAM]
         state = f"({''.join(f'v{k}, ' for k in params)})"
         step = [*self.forward_lines, "check = 0.0", *self.inits, *self.backward_lines]
         trained = [params[j] for j in positions]
         # Each update goes to u first and joins the check: no parameter becomes inf or nan unnoticed.
-        updates = [f"u{k} = v{k} - lr * {self.grads[k]}" for k in trained]
+        updates = [
+            f"u{k} = {number(update(Expr(f'v{k}'), Expr(_group(self.grads[k] or '0.0')))).text}" for k in trained
+        ]
         body = [
             *self._unpack(),
             "values = []",
@@ -267,7 +269,7 @@ class Source:
             *(f"    v{k} = u{k}" for k in trained),
             f"return values, {state}, None",
         ]
-        return "def run(steps, lr, x, p):\n" + "".join(f"    {line}\n" for line in body)
+        return "def run(steps, x, p):\n" + "".join(f"    {line}\n" for line in body)
 
 
 def _common_prefix(paths: list[tuple[int, ...]]) -> tuple[int, ...]:

@@ -10,6 +10,7 @@ from autograd.compiler.arguments import Shape, checked_items, flatten, nest, siz
 from autograd.compiler.codegen import Source, namespace
 from autograd.compiler.errors import TraceError
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node, node_name, record
+from autograd.expressions import Expr, number
 from autograd.primitive import OPS
 from autograd.value import CONSTANT, Value, as_finite_float, constant
 
@@ -68,37 +69,47 @@ class Program:
                 q.grad += g
         return value
 
-    def descend(self, steps: int, lr: float, *args: Any, params: Sequence[Value] | None = None) -> list[float]:
-        """Take steps of gradient descent p -= lr·d f/d p on params (default all) at args; the values.
+    def iterate(
+        self, steps: int, update: Callable[[Any, Any], Any], *args: Any, params: Sequence[Value] | None = None
+    ) -> list[float]:
+        """Take steps of p = update(p, d f/d p) on params (default all) at args, in one generated loop; the values.
 
-        Float for float the loop f(*args), zero the grads, backward(), p.data -= lr * p.grad; each
-        step's value is taken before its update. Only .data changes; no .grad is touched.
+        update is written with arithmetic, like an op's rule, and read as source (``nn.SGD.descend`` gives
+        gradient descent's). Float for float the loop f(*args), backward(), p.data = update(p.data, p.grad);
+        each step's value is taken before its update. Only .data changes; no .grad is touched.
         """
-        if not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"descend: steps must be a whole number >= 0, got {steps!r}")
-        lr = as_finite_float(lr, "descend: lr")
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"iterate: steps must be a whole number >= 0, got {steps!r}")
+        rule = _update_rule(update)
         trained = {id(q) for q in (self.params if params is None else params)}
         positions = tuple(k for k, q in enumerate(self.params) if id(q) in trained)
         x = self._floats(args)
         values: list[float] = []
         while len(values) < steps:
-            done, p, failed = self._function(positions)(steps - len(values), lr, x, self._param_data())
+            loop = self._function(("iterate", positions, rule), update)
+            done, p, failed = loop(steps - len(values), x, self._param_data())
             values += done
             for q, data in zip(self.params, p):
                 q.data = data
             if failed is not None:  # the engine raises its error, or repeats a false alarm's step
-                value, _, grads = self._gradient(x, list(p), fast=False)
-                updated = {k: p[k] - lr * grads[k] for k in positions}
-                for k, data in updated.items():
-                    if data - data:
-                        raise FloatingPointError(
-                            f"descend: step {len(values)} makes {node_name(self.params[k])} {data!r} (data "
-                            f"{p[k]!r}, grad {grads[k]!r}, lr {lr!r}); the parameters are as before that step"
-                        )
-                values.append(value)
-                for k, data in updated.items():
-                    self.params[k].data = data
+                values.append(self._step_again(x, list(p), positions, update, rule, len(values)))
         return values
+
+    def _step_again(
+        self, x: list[float], p: list[float], positions: tuple[int, ...], update: Callable[..., Any], rule: str, k: int
+    ) -> float:
+        """Step k of iterate by the engine: its error, or a false alarm's step; FloatingPointError on overflow."""
+        value, _, grads = self._gradient(x, p, fast=False)
+        updated = {j: float(update(p[j], grads[j])) for j in positions}
+        for j, data in updated.items():
+            if data - data:
+                raise FloatingPointError(
+                    f"iterate: step {k} makes {node_name(self.params[j])} {data!r} (data {p[j]!r}, grad "
+                    f"{grads[j]!r}, update {rule}); the parameters are as before that step"
+                )
+        for j, data in updated.items():
+            self.params[j].data = data
+        return value
 
     def check(self, *args: Any) -> None:
         """Trace f again at args: TraceError if it builds another graph there than the one replayed."""
@@ -168,8 +179,8 @@ class Program:
             built[k] = v
         return built[-1], args, params
 
-    def _function(self, which: object) -> Callable[..., Any]:
-        """The compiled "forward", "gradient", or descent loop training the params at positions which."""
+    def _function(self, which: Any, update: Callable[..., Any] | None = None) -> Callable[..., Any]:
+        """The compiled "forward", "gradient", or loop of iterate ("iterate", positions, update's rule)."""
         function = self._functions.get(which)
         if function is None:
             if which == "forward":
@@ -177,11 +188,19 @@ class Program:
             elif which == "gradient":
                 text = self.source.gradient()
             else:
-                text = self.source.descend(which)  # type: ignore[arg-type]
+                text = self.source.iterate(which[1], update)  # type: ignore[arg-type]
             names = namespace()
             exec(compile(text, f"<program of {getattr(self.f, '__name__', 'f')}>", "exec"), names)
             function = self._functions[which] = names["run"]
         return function
+
+
+def _update_rule(update: Callable[[Any, Any], Any]) -> str:
+    """update(p, g) read as source, e.g. "p - 0.1 * g"; TypeError if it is not arithmetic of p and g."""
+    try:
+        return number(update(Expr("p"), Expr("g"))).text
+    except Exception as e:
+        raise TypeError(f"iterate: update must be arithmetic of p and g, like lambda p, g: p - 0.1 * g ({e})") from None
 
 
 def _describe(nodes: list[Node], k: int) -> str:
