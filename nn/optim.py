@@ -67,7 +67,7 @@ class SGD:
         self.velocity = velocity
 
     def descend(self, program: Program, steps: int, *args: Any) -> list[float]:
-        """steps of step() on a traced program's loss at args, in one generated loop; each step's loss before it."""
+        """steps of step() on a traced program's loss at args, in one generated loop; each step's loss before it.
 
         Float for float the loop: loss = f(*args), zero_grad(), loss.backward(), step(); only the
         parameters' data change, not their grads. Momentum keeps a velocity per parameter: use step().
