@@ -151,27 +151,34 @@ class Source:
                     local = f"({local} if {code.gate} else 0.0)"
                 term = _term(local, g)
                 paths_in[p].append(path)
-                single = incoming[p] == 1 and nodes[p].parents and not (OPS[nodes[p].op].kind == SINGULAR and path)
-                if single and _SIMPLE.fullmatch(term):
-                    grads[p] = term  # a name or a number: no variable needed
-                elif single:
-                    grads[p] = f"g{p}"
-                    statements.append((path, f"g{p} = {term}"))
-                else:
-                    if grads[p] is not None:
-                        statements.append((path, f"g{p} += {term}"))
-                        continue
-                    grads[p] = f"g{p}"
-                    if self.per_sample and nodes[p].op == PARAM:  # set to 0.0 once, before the first sample
-                        statements.append((path, f"g{p} += {term}"))
-                    elif path:  # later statements may add to it even if this one is skipped
-                        inits.append(f"g{p} = 0.0")
-                        statements.append((path, f"g{p} += {term}"))
-                    elif nodes[p].op in (ARG, PARAM):  # from 0.0, as the engine: a gradient is never -0.0
-                        statements.append((path, f"g{p} = 0.0 + {_group(term)}"))
-                    else:  # a zero's sign inside changes no other number
-                        statements.append((path, f"g{p} = {term}"))
+                statement = self._pass_to(p, term, path, incoming[p], grads, inits)
+                if statement:
+                    statements.append((path, statement))
         return inits, _nested(statements, gates), grads, checks
+
+    def _pass_to(
+        self, p: int, term: str, path: tuple[int, ...], incoming: int, grads: list[str | None], inits: list[str]
+    ) -> str | None:
+        """The statement adding term to operand p's grad (None: the grad is term itself); grads[p] names it."""
+        node = self.nodes[p]
+        single = incoming == 1 and node.parents and not (OPS[node.op].kind == SINGULAR and path)
+        if single and _SIMPLE.fullmatch(term):
+            grads[p] = term  # a name or a number: no variable needed
+            return None
+        if single:
+            grads[p] = f"g{p}"
+            return f"g{p} = {term}"
+        if grads[p] is not None:
+            return f"g{p} += {term}"
+        grads[p] = f"g{p}"
+        if self.per_sample and node.op == PARAM:  # set to 0.0 once, before the first sample
+            return f"g{p} += {term}"
+        if path:  # later statements may add to it even if this one is skipped
+            inits.append(f"g{p} = 0.0")
+            return f"g{p} += {term}"
+        if node.op in (ARG, PARAM):  # from 0.0, as the engine: a gradient is never -0.0
+            return f"g{p} = 0.0 + {_group(term)}"
+        return f"g{p} = {term}"  # a zero's sign inside changes no other number
 
     def _check(self, grads: bool, more: Sequence[str] = ()) -> str:
         items = [*self.value_checks, *(self.grad_checks if grads else []), *more]
