@@ -61,10 +61,6 @@ def operands_for(name: str) -> st.SearchStrategy[tuple[list[float], set[int]]]:
     return st.lists(floats, min_size=arity, max_size=arity).map(lambda xs: (xs, set()))
 
 
-def test_every_op_has_a_call():
-    assert set(CALLS) == set(BUILTIN)
-
-
 @pytest.mark.parametrize("name", sorted(BUILTIN))
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
@@ -85,31 +81,10 @@ def test_templates_give_the_op_tables_floats(name, data):
 
 # ---- every op, traced once and replayed ---------------------------------------------------------
 
-CALLS: dict[str, Callable[..., Value]] = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "neg": lambda a: -a,
-    "pow_const": lambda a: a**3.0,  # the exponent is a number: see test_pow_with_number_exponents
-    "pow": lambda a, b: a**b,
-    "exp": Value.exp,
-    "log": Value.log,
-    "sqrt": Value.sqrt,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "softplus": Value.softplus,
-    "abs": Value.abs,
-    "step": Value.step,
-    "logsumexp": lambda a, b, c: autograd.logsumexp([a, b, c]),
-    "sign": Value.sign,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "sum": lambda a, b, c: sum_values([a, b, c]),
-    "weighted_sum": lambda w1, w2, x1, x2, b: weighted_sum([w1, w2], [x1, x2], b),
-    "xlogy": Value.xlogy,
-}
+def call_of(name: str) -> tuple[Callable[..., Value], int]:
+    """The op applied to Values, and how many: its arity, or three for an op of any number of operands."""
+    op = OPS[name]
+    return op, op.arity or 3
 
 
 def dynamic(f: Callable[..., Value], args: list[float]) -> tuple[float, list[float]] | BaseException:
@@ -140,8 +115,7 @@ def assert_replays(program: autograd.Program, f: Callable[..., Value], args: lis
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_each_op_replays_as_the_engine_computes_it(name, data):
-    f = CALLS[name]
-    n = f.__code__.co_argcount if hasattr(f, "__code__") else 1
+    f, n = call_of(name)
     example = [0.75] * n
     program = trace(f, *example)
     for _ in range(3):
