@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from autograd.value import Value
+from typing import Any, Protocol, TypeVar
 
 
+class Node(Protocol):
+    """What a walk needs of a node (a Value): the operands it was computed from."""
+
+    @property
+    def parents(self) -> tuple[Any, ...]: ...
+
+
+N = TypeVar("N", bound=Node)  # the kind of node walked (a Value), returned as given
 _PLACE = object()  # on the stack above a node: all of that node's parents are placed
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: N) -> list[N]:
     """Every node root depends on, once each: root first, and each node before all of its parents.
 
     An iterative depth-first search (no recursion limit): a node is placed once all of its
     parents are, then the list is reversed. The stack holds bare nodes, so nothing is allocated
     per node.
     """
-    order: list[Value] = []
-    seen: set[Value] = set()
+    order: list[N] = []
+    seen: set[N] = set()
     stack: list[Any] = [root]
     pop, push = stack.pop, stack.append
     while stack:
@@ -41,6 +46,6 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def leaves(root: Value) -> list[Value]:
+def leaves(root: N) -> list[N]:
     """The nodes root depends on that no op produced, in topological order."""
     return [node for node in topological_order(root) if not node.parents]

@@ -9,13 +9,10 @@ graphs have none and are freed as soon as the loss is dropped).
 
 from __future__ import annotations
 
-import argparse
 import gc
-import random
 import statistics
 import sys
 import threading
-import time
 import tracemalloc
 from collections.abc import Callable
 
@@ -25,53 +22,15 @@ import micrograd.nn
 import autograd
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import compiled_rows
+import higher_rows
+import nn_rows
 import plain_mlp
+import training_rows
+import workloads
+from workloads import SIZES, dataset, median_seconds, unfused_loss, unfused_mlp, unfused_step
 
-SIZES = [2, 16, 16, 1]
-POINTS = 32
 CHAIN = 500_000
-
-
-def median_seconds(fn: Callable[[], object], repeats: int, *, loop: bool = False) -> float:
-    """Median wall time of fn over repeats: after a full collection each, or back to back if loop."""
-    times = []
-    if loop:
-        fn()  # warm up, as the first steps of a training loop do
-    for _ in range(repeats):
-        if not loop:
-            gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def dataset(seed: int = 0) -> tuple[list[list[float]], list[float]]:
-    """POINTS random points in the square with labels ±1."""
-    rng = random.Random(seed)
-    xs = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(POINTS)]
-    return xs, [1.0 if x * y > 0 else -1.0 for x, y in xs]
-
-
-def unfused_mlp(value_type: type, seed: int = 1) -> list[list[list]]:
-    """MLP weights as value_type leaves: layers of neurons of [bias, *weights]."""
-    rng = random.Random(seed)
-    return [
-        [[value_type(rng.uniform(-1, 1)) for _ in range(nin + 1)] for _ in range(nout)]
-        for nin, nout in zip(SIZES, SIZES[1:])
-    ]
-
-
-def unfused_step(value_type: type, layers: list, xs: list, ys: list, lr: float = 0.01) -> float:
-    """One hinge-loss SGD step built from binary ops exactly as micrograd's nn builds it."""
-    loss = unfused_loss(value_type, layers, xs, ys)
-    params = [p for layer in layers for neuron in layer for p in neuron]
-    for p in params:
-        p.grad = 0.0
-    loss.backward()
-    for p in params:
-        p.data -= lr * p.grad
-    return loss.data
 
 
 def bytes_per_node(build: Callable[[], object], count_nodes: Callable[[object], int]) -> float:
@@ -180,43 +139,5 @@ def run(repeats: int) -> list[tuple[str, str, float, str]]:
     return rows
 
 
-def unfused_loss(value_type: type, layers: list, xs: list, ys: list) -> object:
-    """The mean hinge loss of the MLP over the points, as micrograd's demo builds it."""
-    losses = []
-    for x, y in zip(xs, ys):
-        acts = [value_type(v) for v in x]
-        for depth, layer in enumerate(layers):
-            outs = [sum((w * a for w, a in zip(n[1:], acts)), n[0]) for n in layer]
-            acts = outs if depth == len(layers) - 1 else [o.relu() for o in outs]
-        losses.append((1 + -y * acts[0]).relu())
-    return sum(losses) * (1.0 / len(losses))
-
-
-def print_table(rows: list[tuple[str, str, float, str]]) -> None:
-    """The rows as a Markdown table whose columns line up."""
-    cells = [(what, f"{value:.2f} {unit}", comparison) for what, unit, value, comparison in rows]
-    header = ("measure", "this engine", "compared in the same run")
-    widths = [max(len(row[k]) for row in [header, *cells]) for k in range(3)]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for what, value, comparison in cells:
-        print(f"| {what.ljust(widths[0])} | {value.rjust(widths[1])} | {comparison.ljust(widths[2])} |")
-
-
-def main(*sources: Callable[[int], list[tuple[str, str, float, str]]]) -> None:
-    """Print the rows of sources as one table; with none, every row of the benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=21, help="runs per timing (median taken)")
-    repeats = parser.parse_args().repeats
-    if not sources:
-        import compiled_rows  # the package rows import this module's helpers, so they come in here
-        import higher_rows
-        import nn_rows
-        import training_rows
-
-        sources = (run, nn_rows.rows, compiled_rows.rows, training_rows.rows, higher_rows.rows)
-    print_table([row for source in sources for row in source(repeats)])
-
-
 if __name__ == "__main__":
-    main()
+    workloads.main(run, nn_rows.rows, compiled_rows.rows, training_rows.rows, higher_rows.rows)

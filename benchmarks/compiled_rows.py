@@ -1,6 +1,6 @@
 """Benchmark rows for autograd.compiled: traced training against micrograd, plain floats and the dynamic engine.
 
-``rows(repeats)`` returns rows shaped like ``bench.run``'s; run this file to print them. Each row first
+``rows(repeats)`` returns rows shaped like ``workloads.run``'s; run this file to print them. Each row first
 checks that the compiled training gives the dynamic engine's numbers exactly, so the timing compares
 the same work.
 """
@@ -15,21 +15,21 @@ import autograd
 import nn
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-import bench
 import plain_mlp
+import workloads
 
 LR = 0.01
 STEPS_333 = 10_000
 
 
 def mlp_program(layers: list, ys: list[float]) -> autograd.Program:
-    """bench's hinge loss over the points, traced with the points as the argument."""
-    xs, _ = bench.dataset()
-    return autograd.trace(lambda points: bench.unfused_loss(lambda v: v, layers, points, ys), xs)
+    """the workload's hinge loss over the points, traced with the points as the argument."""
+    xs, _ = workloads.dataset()
+    return autograd.trace(lambda points: workloads.unfused_loss(lambda v: v, layers, points, ys), xs)
 
 
 def parameters(layers: list) -> list[float]:
-    """Every weight and bias of bench's MLP layers."""
+    """Every weight and bias of the workload's MLP layers."""
     return [p.data for layer in layers for neuron in layer for p in neuron]
 
 
@@ -41,19 +41,21 @@ def same_training(compiled: list[float], dynamic: list[float], what: str) -> Non
 
 def rows(repeats: int) -> list[tuple[str, str, float, str]]:
     """Measure every row: (what, unit, the compiled program's number, comparison text)."""
-    xs, ys = bench.dataset()
+    xs, ys = workloads.dataset()
 
-    ours, dynamic = bench.unfused_mlp(autograd.Value), bench.unfused_mlp(autograd.Value)
+    ours, dynamic = workloads.unfused_mlp(autograd.Value), workloads.unfused_mlp(autograd.Value)
     program = mlp_program(ours, ys)
     sgd = nn.SGD(program.params, lr=LR)
     losses = [sgd.descend(program, 1, xs)[0] for _ in range(3)]
-    same_training(losses, [bench.unfused_step(autograd.Value, dynamic, xs, ys, LR) for _ in range(3)], "MLP")
+    same_training(losses, [workloads.unfused_step(autograd.Value, dynamic, xs, ys, LR) for _ in range(3)], "MLP")
     same_training(parameters(ours), parameters(dynamic), "MLP parameters")
-    theirs = bench.unfused_mlp(micrograd.engine.Value)
-    plain = plain_mlp.PlainMLP(bench.SIZES, seed=1)
-    t_ours = bench.median_seconds(lambda: sgd.descend(program, 1, xs), repeats, loop=True)
-    t_plain = bench.median_seconds(lambda: plain.hinge_step(xs, ys, LR), repeats, loop=True)
-    t_mg = bench.median_seconds(lambda: bench.unfused_step(micrograd.engine.Value, theirs, xs, ys), repeats, loop=True)
+    theirs = workloads.unfused_mlp(micrograd.engine.Value)
+    plain = plain_mlp.PlainMLP(workloads.SIZES, seed=1)
+    t_ours = workloads.median_seconds(lambda: sgd.descend(program, 1, xs), repeats, loop=True)
+    t_plain = workloads.median_seconds(lambda: plain.hinge_step(xs, ys, LR), repeats, loop=True)
+    t_mg = workloads.median_seconds(
+        lambda: workloads.unfused_step(micrograd.engine.Value, theirs, xs, ys), repeats, loop=True
+    )
 
     compiled, dynamic_example = nn.example("russo-3-3-3"), nn.example("russo-3-3-3")
     doc = autograd.trace(lambda: compiled.forward().loss)
@@ -71,11 +73,11 @@ def rows(repeats: int) -> list[tuple[str, str, float, str]]:
         "russo-3-3-3 parameters",
     )
     long_repeats = max(1, repeats // 4)
-    t_doc = bench.median_seconds(train_compiled, long_repeats, loop=True)
-    t_doc_dynamic = bench.median_seconds(train_dynamic, long_repeats, loop=True)
+    t_doc = workloads.median_seconds(train_compiled, long_repeats, loop=True)
+    t_doc_dynamic = workloads.median_seconds(train_dynamic, long_repeats, loop=True)
     return [
         (
-            f"MLP(2,[16,16,1]) step, {bench.POINTS} pts, traced once (autograd.trace)",
+            f"MLP(2,[16,16,1]) step, {workloads.POINTS} pts, traced once (autograd.trace)",
             "ms",
             t_ours * 1e3,
             f"{t_mg / t_ours:.0f}x faster than micrograd ({t_mg * 1e3:.1f} ms); "
@@ -92,4 +94,4 @@ def rows(repeats: int) -> list[tuple[str, str, float, str]]:
 
 
 if __name__ == "__main__":
-    bench.main(rows)
+    workloads.main(rows)

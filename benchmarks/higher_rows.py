@@ -1,7 +1,7 @@
 """Benchmark rows for derivatives of derivatives and forward mode: the Russo network's Hessian against
 PyTorch's, and a jvp against one backward pass, in one run.
 
-``rows(repeats)`` returns rows shaped like ``bench.run``'s; run this file to print them.
+``rows(repeats)`` returns rows shaped like ``workloads.run``'s; run this file to print them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import nn
 from autograd import Value, weighted_sum
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-import bench
+import workloads
 
 EXAMPLE = nn.example("russo-3-3-3")
 START = [EXAMPLE[f"w{i}"].data for i in range(1, 19)]  # the document's 18 weights
@@ -31,15 +31,15 @@ def our_loss(*w: Value) -> Value:
 def rows(repeats: int) -> list[tuple[str, str, float, str]]:
     """Measure every row: (what, unit, this engine's number, comparison text)."""
     found = []
-    t_ours = bench.median_seconds(lambda: autograd.hessian(our_loss, START), repeats)
+    t_ours = workloads.median_seconds(lambda: autograd.hessian(our_loss, START), repeats)
     found.append(("russo-3-3-3 loss: Hessian of 18 weights", "ms", t_ours * 1e3, _against_torch(t_ours, repeats)))
     tangent = [1.0] * len(START)
-    t_jvp = bench.median_seconds(lambda: autograd.jvp(our_loss, START, tangent), repeats)
+    t_jvp = workloads.median_seconds(lambda: autograd.jvp(our_loss, START, tangent), repeats)
 
     def backward() -> None:
         our_loss(*(Value(x) for x in START)).backward()
 
-    t_back = bench.median_seconds(backward, repeats)
+    t_back = workloads.median_seconds(backward, repeats)
     found.append(
         (
             "russo-3-3-3 loss: jvp (forward mode), 18 weights",
@@ -69,10 +69,10 @@ def _against_torch(t_ours: float, repeats: int) -> str:
     worst = max(abs(ours[i][j] - theirs[i, j].item()) for i in range(18) for j in range(18))
     if worst > 1e-12:
         raise RuntimeError(f"higher_rows: the Hessians differ by {worst}; the timing would mislead")
-    t_torch = bench.median_seconds(lambda: torch.autograd.functional.hessian(loss, start), repeats)
+    t_torch = workloads.median_seconds(lambda: torch.autograd.functional.hessian(loss, start), repeats)
     ratio = f"{t_torch / t_ours:.1f}x faster" if t_ours < t_torch else f"{t_ours / t_torch:.1f}x slower"
     return f"{ratio} than PyTorch's hessian ({t_torch * 1e3:.2f} ms), equal to 1e-12"
 
 
 if __name__ == "__main__":
-    bench.main(rows)
+    workloads.main(rows)

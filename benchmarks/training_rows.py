@@ -1,6 +1,6 @@
 """Benchmark rows for training as a user meets it: nn.train's default (traced per sample, replayed) end to end.
 
-``rows(repeats)`` returns rows shaped like ``bench.run``'s; run this file to print them. Rows that time
+``rows(repeats)`` returns rows shaped like ``workloads.run``'s; run this file to print them. Rows that time
 two ways of training first check that both give the same numbers, so the timing compares the same work.
 """
 
@@ -15,11 +15,11 @@ import nn
 from nn.training import batch_loss, replayed_loss
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-import bench
 import compiled_rows
 import demo_loop
 import nn_rows
 import plain_mlp
+import workloads
 
 MOONS = 100
 STEPS = 100
@@ -42,8 +42,8 @@ def trace_rows(repeats: int) -> list[tuple[str, str, float, str]]:
         batch_loss(model, data, "mse").backward()
         optimizer.step()
 
-    t_trace = bench.median_seconds(lambda: replayed_loss(model, "mse", data, None), repeats)
-    t_step = bench.median_seconds(dynamic_step, repeats, loop=True)
+    t_trace = workloads.median_seconds(lambda: replayed_loss(model, "mse", data, None), repeats)
+    t_step = workloads.median_seconds(dynamic_step, repeats, loop=True)
     start = time.perf_counter()
     autograd.trace(lambda xs, ts: batch_loss(model, [nn.Sample(x, t) for x, t in zip(xs, ts)], "mse"), *_columns(data))
     t_whole = time.perf_counter() - start  # once: it takes about as long as 40 dynamic steps
@@ -52,8 +52,8 @@ def trace_rows(repeats: int) -> list[tuple[str, str, float, str]]:
         return nn.train(moons_model(), data, steps=STEPS, compiled=compiled)
 
     compiled_rows.same_training(train("auto").losses, train(False).losses, "nn.train on moons")
-    t_auto = bench.median_seconds(lambda: train("auto"), max(1, repeats // 4))
-    t_dynamic = bench.median_seconds(lambda: train(False), max(1, repeats // 7))
+    t_auto = workloads.median_seconds(lambda: train("auto"), max(1, repeats // 4))
+    t_dynamic = workloads.median_seconds(lambda: train(False), max(1, repeats // 7))
     return [
         (
             f"trace of the moons({MOONS}) mse loss, one sample (trace_sum)",
@@ -72,8 +72,8 @@ def trace_rows(repeats: int) -> list[tuple[str, str, float, str]]:
 
 
 def replay_row(repeats: int) -> list[tuple[str, str, float, str]]:
-    """One replayed step per sample on bench's points, against the whole-batch program and plain floats."""
-    xs, ys = bench.dataset()
+    """One replayed step per sample on the workload's points, against the whole-batch program and plain floats."""
+    xs, ys = workloads.dataset()
     samples = [nn.Sample(tuple(x), (y,)) for x, y in zip(xs, ys)]
     model, dynamic = nn_rows.our_mlp(), nn_rows.our_mlp()
     optimizer, dynamic_optimizer = nn.SGD(model.parameters(), lr=0.01), nn.SGD(dynamic.parameters(), lr=0.01)
@@ -90,15 +90,15 @@ def replay_row(repeats: int) -> list[tuple[str, str, float, str]]:
     compiled_rows.same_training(
         losses, [nn_rows.our_step(dynamic, dynamic_optimizer, samples) for _ in range(3)], "hinge"
     )
-    whole = compiled_rows.mlp_program(bench.unfused_mlp(autograd.Value), ys)
-    plain = plain_mlp.PlainMLP(bench.SIZES, seed=1)
-    t_step = bench.median_seconds(step, repeats, loop=True)
+    whole = compiled_rows.mlp_program(workloads.unfused_mlp(autograd.Value), ys)
+    plain = plain_mlp.PlainMLP(workloads.SIZES, seed=1)
+    t_step = workloads.median_seconds(step, repeats, loop=True)
     whole_sgd = nn.SGD(whole.params, lr=0.01)
-    t_whole = bench.median_seconds(lambda: whole_sgd.descend(whole, 1, xs), repeats, loop=True)
-    t_plain = bench.median_seconds(lambda: plain.hinge_step(xs, ys, 0.01), repeats, loop=True)
+    t_whole = workloads.median_seconds(lambda: whole_sgd.descend(whole, 1, xs), repeats, loop=True)
+    t_plain = workloads.median_seconds(lambda: plain.hinge_step(xs, ys, 0.01), repeats, loop=True)
     return [
         (
-            f"MLP(2,[16,16,1]) step, {bench.POINTS} pts, replayed per sample (nn.train)",
+            f"MLP(2,[16,16,1]) step, {workloads.POINTS} pts, replayed per sample (nn.train)",
             "ms",
             t_step * 1e3,
             f"{t_whole / t_step:.1f}x faster than the whole batch traced ({t_whole * 1e3:.2f} ms); "
@@ -143,4 +143,4 @@ def _columns(samples: list[nn.Sample]) -> tuple[list[tuple[float, ...]], list[tu
 
 
 if __name__ == "__main__":
-    bench.main(rows)
+    workloads.main(rows)
