@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,7 @@ class Check:
     message: str  # an f-string body over the operands, e.g. "log: operand must be positive, got log({a!r})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Op:
     """A primitive: its value and derivative rules, its checks, how it is written, and its float rule.
 
@@ -91,7 +92,13 @@ class Op:
             reading = getattr(x.__class__, "reading", None)
             if reading is not None:
                 return reading(self, operands)
+            if not isinstance(x, numbers.Real):
+                raise TypeError(f"{self.name}: operands must be Values or real numbers, got {type(x).__name__}: {x!r}")
         return self.apply(*map(float, operands))[0]
+
+    def __repr__(self) -> str:
+        count = "any number of operands" if self.arity is None else f"operands {', '.join(self.operands)}"
+        return f"<op {self.name}: {count}>"
 
     def source(self, *operands: Any) -> Expr:
         """The op's value as source over operand expressions."""

@@ -81,6 +81,7 @@ def test_templates_give_the_op_tables_floats(name, data):
 
 # ---- every op, traced once and replayed ---------------------------------------------------------
 
+
 def call_of(name: str) -> tuple[Callable[..., Value], int]:
     """The op applied to Values, and how many: its arity, or three for an op of any number of operands."""
     op = OPS[name]

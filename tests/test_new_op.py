@@ -83,3 +83,12 @@ def test_gradcheck_the_walkthrough_and_the_drawings_know_it():
 def test_a_built_in_name_cannot_be_registered_twice():
     with pytest.raises(ValueError, match=r"^an op named 'exp' exists already"):
         register(Op("exp", lambda a, out: (out,), function=math.exp))
+
+
+def test_an_op_is_read_by_its_operands():
+    x = Value(0.5)
+    assert atan(0.5) == math.atan(0.5) and atan(x).data == math.atan(0.5) and atan(x).parents == (x,)
+    assert OPS["xlogy"](0.0, x).parents[1] is x  # a number and a Value: a node, the number a constant
+    assert repr(atan) == "<op test_atan: operands a>" and repr(OPS["sum"]) == "<op sum: any number of operands>"
+    with pytest.raises(TypeError, match=r"^test_atan: operands must be Values or real numbers, got str: 'x'$"):
+        atan("x")
