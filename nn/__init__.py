@@ -6,6 +6,7 @@ from nn.checkpoints import CheckpointError, load_parameters, save_parameters
 from nn.datasets import Sample, moons, spirals, swap, xor
 from nn.layers import BIAS_MODES, MLP, Layer, Module, Neuron
 from nn.losses import (
+    LOSSES,
     bce_with_logits,
     categorical_cross_entropy,
     cross_entropy,
@@ -21,6 +22,7 @@ from nn.training import History, accuracy, train
 __all__ = [
     "ACTIVATIONS",
     "BIAS_MODES",
+    "LOSSES",
     "MLP",
     "SGD",
     "Adam",
