@@ -59,6 +59,19 @@ def test_a_defined_op_works_in_backward_trace_drawings_and_explanations():
     ]
 
 
+def test_a_rule_that_compares_an_operand_with_equals_is_run_on_floats_not_compiled_into_one_branch():
+    flat_at_zero = define_op(
+        "flat_at_zero", lambda a: 1.0 if a == 0.0 else a * 2.0, lambda a, out: (0.0 if a == 0.0 else 2.0,)
+    )
+    assert not flat_at_zero.compiled  # == on source is source too, so the if cannot be read as one branch
+    for x, value, slope in ((0.0, 1.0, 0.0), (3.0, 6.0, 2.0)):
+        v = Value(x)
+        out = flat_at_zero(v)
+        out.backward()
+        assert (out.data, v.grad) == (value, slope)
+        assert autograd.trace(lambda a: flat_at_zero(a), 1.5).value_and_grad(x) == (value, [slope])
+
+
 def test_an_op_whose_rules_only_floats_can_run_still_works_at_first_order_and_traced():
     a, b = Value(2.0), Value(0.5)
     out = scaled_exp(a, b)
