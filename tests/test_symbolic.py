@@ -6,7 +6,7 @@ import contextlib
 
 import pytest
 import sympy
-from expression_trees import SYMBOLS, build, defined_at, point, relative_error, trees
+from expression_trees import SYMBOLS, build, enclosure, point, relative_error, trees
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -16,18 +16,20 @@ from autograd import Value
 @settings(max_examples=300, deadline=None)
 @given(trees(4), st.tuples(point, point, point))
 def test_gradients_match_sympy(tree, values):
-    assume(defined_at(tree, values))  # outside the domain, or too near its edge for floats: other tests check
+    enclosed = enclosure(tree, values)
+    assume(enclosed is not None)  # outside the domain, or too near its edge for floats: other tests check
     leaves = [Value(v) for v in values]
     out, expr = build(tree, leaves)
     out.backward()
     at = dict(zip(SYMBOLS, values))
     exact = expr.subs(at).evalf(30)
     assume(exact.is_real and abs(float(exact)) < 1e12)
-    assert relative_error(out.data, exact) < 1e-9
-    for symbol, leaf in zip(SYMBOLS, leaves):
+    assert relative_error(out.data, exact) < 1e-9 or out.data in enclosed.value  # or as near as floats can be
+    for symbol, leaf, floats_can in zip(SYMBOLS, leaves, enclosed.gradient):
         derivative = sympy.diff(expr, symbol).subs(at).evalf(30)
         assume(derivative.is_real and abs(float(derivative)) < 1e12)
-        assert relative_error(leaf.grad, derivative) < 1e-8, (symbol, leaf.grad, derivative)
+        # terms that cancel (3x¹²/z − 3x¹²/z) leave only as many digits as floats keep of them
+        assert relative_error(leaf.grad, derivative) < 1e-8 or leaf.grad in floats_can, (symbol, leaf.grad, derivative)
 
 
 # (tree, x, the engine's error there or None): floats' edges, each beside a point where floats follow
@@ -47,6 +49,11 @@ EDGES = [
 
 @pytest.mark.parametrize(("tree", "x", "error"), EDGES)
 def test_trees_are_defined_where_floats_follow_them(tree, x, error):
-    assert defined_at(tree, (x, 1.0, 1.0)) is (error is None)
+    assert (enclosure(tree, (x, 1.0, 1.0)) is not None) is (error is None)
     with pytest.raises(error) if error else contextlib.nullcontext():
         build(tree, [Value(x), Value(1.0), Value(1.0)])[0].backward()
+
+
+@pytest.mark.parametrize("tree", [("relu", ("sub", 1, 2)), ("abs", ("sub", 1, 2))])
+def test_trees_are_not_defined_at_a_kink(tree):
+    assert enclosure(tree, (0.5, 1.0, 1.0)) is None  # y − z is 0: no derivative (sympy's Heaviside(0) is 1/2)
