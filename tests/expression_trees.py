@@ -209,10 +209,6 @@ def _anywhere(*xs) -> bool:
     return True
 
 
-def _apart(x, y) -> bool:
-    return x.b < y.a or y.b < x.a
-
-
 # sympy's functions in the readings and their derivatives: (where surely defined, the interval function)
 _FUNCTIONS = {
     sympy.Add: (_anywhere, lambda *xs: sum(xs[1:], xs[0])),
@@ -222,9 +218,9 @@ _FUNCTIONS = {
     sympy.sin: (_anywhere, iv.sin),
     sympy.cos: (_anywhere, iv.cos),
     sympy.tanh: (_anywhere, lambda a: 1 - 2 / (iv.exp(2 * a) + 1)),
-    # kinks, where the derivative does not exist (sympy's Heaviside(0) is 1/2, PyTorch's step(0) is 0)
-    sympy.Abs: (_nonzero, abs),
-    sympy.Max: (_apart, lambda x, y: iv.mpf([max(x.a, y.a), max(x.b, y.b)])),
+    sympy.Abs: (_anywhere, abs),
+    sympy.Max: (_anywhere, lambda x, y: iv.mpf([max(x.a, y.a), max(x.b, y.b)])),
+    # the derivatives of kinks, which do not exist at 0 (sympy's Heaviside(0) is 1/2, PyTorch's step(0) is 0)
     sympy.sign: (_nonzero, lambda a: iv.mpf(1 if a.a > 0 else -1)),
     sympy.Heaviside: (lambda a, _: _nonzero(a), lambda a, _: iv.mpf(1 if a.a > 0 else 0)),
     sympy.DiracDelta: (_nonzero, lambda a: iv.mpf(0)),

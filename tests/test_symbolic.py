@@ -32,8 +32,10 @@ def test_gradients_match_sympy(tree, values):
         assert relative_error(leaf.grad, derivative) < 1e-8 or leaf.grad in floats_can, (symbol, leaf.grad, derivative)
 
 
-# (tree, x, the engine's error there or None): floats' edges, each beside a point where floats follow
+# (tree, x, the engine's error there or None): edges of the domain and of floats, each beside a point inside
 EDGES = [
+    (("pow", ("neg", 0), 1), 0.5, ValueError),  # a negative base with a Value exponent: no real derivative
+    (("pow", ("exp", ("neg", ("cube", 0))), 1), 2.0, None),  # base e^−8
     (("log", ("neg", ("scale", 0))), 1 / 3, ValueError),  # 3·x − 1 is −5.6e-17, but 0.0 in floats
     (("log", ("neg", ("scale", 0))), 0.3333333, None),
     (("log", ("exp", ("neg", ("exp", ("exp", 0))))), 2.0, ValueError),  # e^−1618 is 0.0 in floats
