@@ -1,4 +1,4 @@
-"""Reading the SVG that Graphviz writes, for the drawing tests: nodes, edges and clusters by title."""
+"""Reading SVG: the nodes, edges and clusters that Graphviz writes, by title, and the colours of the plots."""
 
 from __future__ import annotations
 
@@ -67,3 +67,18 @@ class Picture:
     def edges_between(self, tail: str, head: str) -> list[Shape]:
         """The edges from node tail to node head (by title)."""
         return [e for e in self.edges.values() if e.title == f"{tail}->{head}"]
+
+
+def svg_colour(rgb: tuple[int, int, int]) -> str:
+    """rgb as SVG writes it, "#rrggbb"."""
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def strength_of(rgb: tuple[int, int, int], colour: str) -> float | None:
+    """How much of rgb colour "#rrggbb" is, mixed with white (1: rgb itself, 0: white); None if no such mix."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    deepest = max(range(3), key=lambda i: 255 - rgb[i])  # the channel that tells the strength best
+    strength = (255 - channels[deepest]) / (255 - rgb[deepest])
+    if all(abs(255 - (255 - c) * strength - mixed) <= 1 for c, mixed in zip(rgb, channels)):  # each rounded
+        return strength
+    return None

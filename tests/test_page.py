@@ -7,13 +7,14 @@ import shutil
 import tempfile
 
 import pytest
+from svg_reading import strength_of, svg_colour
 
 import nn
 import viz
 from autograd import Value, topological_order
 from backprop.cli import main
 from backprop.page_command import page
-from viz.plots import CLASSES, _hex, _pale
+from viz.plots import CLASSES
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 FLAGS = (
@@ -144,9 +145,12 @@ def test_a_classifier_s_page_colours_its_boundary_by_class(tmp_path, capsys):
     path.write_text(head + layers + samples, encoding="utf-8")
     assert main(["page", str(path), "--train", "200", "-o", str(tmp_path / "classes.html")]) == 0
     html = (tmp_path / "classes.html").read_text(encoding="utf-8")
-    boundary = html[html.index("<title>decision boundary after training</title>") :]
-    assert [_hex(CLASSES[k]) in boundary for k in range(3)] == [True] * 3  # each point in its class's colour
-    assert {_pale(CLASSES[k], 0.4) in boundary for k in range(3)} == {True}  # and each class has cells
+    start = html.index("<title>decision boundary after training</title>")
+    boundary = html[start : html.index("</svg>", start)]
+    assert [svg_colour(CLASSES[k]) in boundary for k in range(3)] == [True] * 3  # each point in its class's colour
+    fills = set(re.findall(r'fill="(#[0-9a-f]{6})"', boundary))
+    paler = {k for k in range(3) for fill in fills if 0 < (strength_of(CLASSES[k], fill) or 0) < 1}
+    assert paler == {0, 1, 2}  # and each class has cells, paler than its points
 
 
 # --- in Chromium --------------------------------------------------------------------------------------

@@ -6,9 +6,10 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from svg_reading import strength_of, svg_colour
 
 from viz import boundary_plot
-from viz.plots import CLASSES, _hex, _pale, _shade
+from viz.plots import CLASSES, HIGH, LOW
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -31,17 +32,24 @@ def test_class_scores_colour_each_cell_by_the_largest_and_each_point_by_its_clas
     # class 2 above the line y = 0.5, else class 0 left of x = 0 and class 1 right of it
     svg = boundary_plot(lambda x, y: [-x, x, 2 * (y - 0.5) + abs(x)], points, grid=40)
     fills = {fill for _, _, fill in cells(svg)}
-    assert fills == {_pale(CLASSES[k], 0.4) for k in range(3)}
-    assert dots(svg) == [_hex(CLASSES[k]) for k in range(3)]
+    shown = sorted((k, s) for fill in fills for k in range(3) if (s := strength_of(CLASSES[k], fill)) is not None)
+    assert [k for k, _ in shown] == [0, 1, 2]  # three colours of cells, each one class's colour
+    assert len({round(s, 2) for _, s in shown}) == 1 and shown[0][1] < 1  # all of them paler than the points
+    assert dots(svg) == [svg_colour(CLASSES[k]) for k in range(3)]
     rows = ET.fromstring(svg).find(f"{SVG}g").findall(f"{SVG}rect")
     assert len(rows) < 40 * 40 / 4  # a run of one colour is one rectangle
 
 
 def test_a_score_is_coloured_by_its_side_of_the_targets_midpoint():
-    svg = boundary_plot(lambda x, y: x, [(-1.0, 0.0, -1.0), (1.0, 0.0, 1.0)], grid=4)
+    points = [(-1.0, 0.0, -1.0), (1.0, 0.0, 1.0)]
+    svg = boundary_plot(lambda x, y: x, points, grid=4)
     centres = [-0.9, -0.3, 0.3, 0.9]  # of the cells across [-1.2, 1.2], the points' span padded by a tenth
-    assert [fill for _, _, fill in cells(svg)[:4]] == [_shade(x) for x in centres]  # paler near the midpoint 0
-    assert dots(svg) == [_hex(CLASSES[0]), _hex(CLASSES[1])]  # blue below the midpoint, red above
+    fills = [fill for _, _, fill in cells(svg)[:4]]
+    single = [cells(boundary_plot(lambda x, y, c=c: c, points, grid=1))[0][2] for c in centres]
+    assert fills == single  # each cell in the colour of its centre's score, as a one-cell plot of that score
+    strengths = [strength_of(rgb, fill) for rgb, fill in zip((LOW, LOW, HIGH, HIGH), fills)]  # blue, then red
+    assert None not in strengths and strengths[0] > strengths[1] and strengths[3] > strengths[2]  # paler near 0
+    assert dots(svg) == [svg_colour(CLASSES[0]), svg_colour(CLASSES[1])]  # blue below the midpoint, red above
     spans = [(left, right) for left, right, _ in cells(svg)]
     assert all(b[0] == pytest.approx(a[1] - 0.5) for a, b in zip(spans, spans[1:4]))  # cells tile the row
 
