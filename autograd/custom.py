@@ -8,7 +8,7 @@ from typing import Any
 
 from autograd.expressions import Expr
 from autograd.ops import BUILTIN
-from autograd.primitive import OPS, PYTHON_NAMES, SOURCE_FUNCTIONS, Op, register
+from autograd.primitive import OPS, PYTHON_NAMES, SOURCE_FUNCTIONS, Op, register, settle_reading
 
 
 def define_op(
@@ -28,8 +28,8 @@ def define_op(
     any order. Rules that only floats can run (math.exp, an if on an operand) still work, at first
     order and through the tracer. replace=True redefines an op of your own (a notebook cell run again).
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"define_op: the name must be an identifier like 'softsign', got {name!r}")
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+        raise ValueError(f"define_op: the name must be an identifier like 'softsign' (not _...), got {name!r}")
     reserved = name in BUILTIN or name in SOURCE_FUNCTIONS or name in PYTHON_NAMES
     if reserved or (name in OPS and not replace):
         raise ValueError(
@@ -42,7 +42,17 @@ def define_op(
     _arity(name, value)
     op = Op(name, derivatives, value, symbol=symbol or name)
     _check_count(op)
-    return register(op, replace=True)
+    registered = register(op, replace=True)
+    settle_reading(op, _sample_points(len(op.operands)))
+    return registered
+
+
+_SAMPLES = (0.5, -1.25, 2.0, 0.0, 3.0, -0.75)  # where an op's compiled rule must equal its rules on floats
+
+
+def _sample_points(count: int) -> list[tuple[float, ...]]:
+    """Points of count operands made of _SAMPLES, each operand taking every sample once."""
+    return [tuple(_SAMPLES[(i + k) % len(_SAMPLES)] for k in range(count)) for i in range(len(_SAMPLES))]
 
 
 def _arity(name: str, value: Callable[..., Any]) -> int:

@@ -148,7 +148,7 @@ class Op:
         if not self.compiled:
             apply = _calling(self)
         else:
-            apply = _per_count(self) if self.arity is None else _compile(self, self.operands)
+            apply = _per_count(self) if self.arity is None else _compile(self, _parameters(self, len(self.operands)))
         _initialise(self, "apply", apply)
 
 
@@ -168,6 +168,11 @@ def register(op: Op, *, replace: bool = False) -> Op:
         raise ValueError(f"an op named {op.name!r} exists already; the ops are {', '.join(OPS)}")
     if op.kind not in KINDS:
         raise ValueError(f"{op.name}: kind must be one of {', '.join(KINDS)}, got {op.kind!r}")
+    if op.name.startswith("_"):  # the compiled rules' own names begin with _
+        raise ValueError(f"an op's name must not begin with _, got {op.name!r}")
+    clash = set(op.operands) & (set(SOURCE_FUNCTIONS) | set(OPS) | PYTHON_NAMES | {"out", op.name})
+    if op.checks and clash:  # its checks are compiled over its operands' own names
+        raise ValueError(f"{op.name}: an op with checks cannot name an operand {sorted(clash)[0]!r}")
     OPS[op.name] = op
     return op
 
@@ -190,10 +195,34 @@ def source_function(f: Callable[..., Any]) -> Callable[..., Any]:
 def namespace() -> dict[str, Any]:
     """The names generated code may call: the helpers, and each op whose source is a call of its float rule."""
     names = dict(SOURCE_FUNCTIONS)
-    for op in OPS.values():
+    for op in list(OPS.values()):  # a snapshot: another thread may define an op meanwhile
         if op.function is not None or not op.compiled:
             names[op.name] = op.function or _value_of(op)
     return names
+
+
+def settle_reading(op: Op, points: Sequence[tuple[float, ...]]) -> None:
+    """Keep op's compiled float rule only if it gives what its rules called on floats give at every point.
+
+    The same numbers, or an error of the same type; where they differ, the rules are called as they are.
+    """
+    if not op.compiled:
+        return
+    calling = _calling(op)
+    for point in points:
+        if _outcome(op.apply, point) != _outcome(calling, point):
+            _initialise(op, "_readable", False)
+            _initialise(op, "apply", calling)
+            return
+
+
+def _outcome(rule: Callable[..., Result], point: tuple[float, ...]) -> object:
+    """What rule gives at point, comparable across readings: its floats (repr, so nan equals nan) or error type."""
+    try:
+        value, local = rule(*point)
+        return repr((float(value), tuple(map(float, local))))
+    except Exception as error:
+        return type(error)
 
 
 def _value_of(op: Op) -> Callable[..., float]:
@@ -254,15 +283,26 @@ def _per_count(op: Op) -> Callable[..., Result]:
         if rule is None:
             if len(xs) > COMPILED_OPERANDS:  # a long sum: its source would cost more than it saves
                 return calling(*xs)
-            rule = rules[len(xs)] = _compile(op, tuple(f"x{i}" for i in range(len(xs))))
+            rule = rules[len(xs)] = _compile(op, _parameters(op, len(xs)))
         return rule(*xs)
 
     return apply
 
 
+def _parameters(op: Op, count: int) -> tuple[str, ...]:
+    """The compiled rule's parameter names: the op's own where its checks name them, else _0, _1, ...
+
+    Positional names cannot meet anything the rules' source uses (an operand called out, exp or inf).
+    """
+    if not op.checks:
+        return tuple(f"_{i}" for i in range(count))
+    return op.operands if op.arity is not None else tuple(f"x{i}" for i in range(count))
+
+
 def _compile(op: Op, operands: tuple[str, ...]) -> Callable[..., Result]:
     """def apply(operands): the checks, out = value, return out and the local derivatives."""
-    value, local, _ = op.code("out", *operands)
+    out = "out" if op.checks else "_out"
+    value, local, _ = op.code(out, *operands)
     lines = [f"def apply({', '.join(operands)}):"]
     for check in op.checks:
         lines += [f"    if {check.condition}:", f"        raise {check.error.__name__}(f{check.message!r})"]
@@ -276,7 +316,7 @@ def _compile(op: Op, operands: tuple[str, ...]) -> Callable[..., Result]:
         condition, names["THEN"], names["ELSE"] = choice
         lines += [f"    return {value}, (THEN if {condition} else ELSE)"]
     else:
-        lines += [f"    out = {value}", f"    return out, ({', '.join(local)},)"]
+        lines += [f"    {out} = {value}", f"    return {out}, ({', '.join(local)},)"]
     exec(compile("\n".join(lines) + "\n", f"<float rule of {op.name}>", "exec"), names)
     return names["apply"]
 

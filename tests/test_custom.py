@@ -187,3 +187,48 @@ def test_detach_cuts_the_path_back():
     out = d * w
     out.backward()
     assert (d.data, d.parents, w.grad) == (4.0, (), 4.0)  # only the direct factor; nothing through d
+
+
+def test_operands_may_have_any_name_even_the_results():
+    """d(x·x)/dx is 2x whatever the operand is called: out, exp, inf, sum or log."""
+    for name in ("out", "exp", "inf", "sum", "log"):
+        square = define_op(f"square_of_{name}", eval(f"lambda {name}: {name} * {name}"),
+                           eval(f"lambda {name}, result: (2.0 * {name},)"))  # fmt: skip
+        x = Value(3.0)
+        y = square(x)
+        y.backward()
+        assert (y.data, x.grad) == (9.0, 6.0), name
+        assert autograd.trace(lambda a, f=square: f(a), 3.0).value_and_grad(3.0) == (9.0, [6.0])
+        assert autograd.grad(square(x), [x], create_graph=True)[0].data == 6.0
+
+
+def test_a_rule_that_reads_other_than_it_runs_on_floats_is_not_compiled():
+    """A value rule that tells floats from source apart: the compiled reading would differ, so it is not used."""
+    sneaky = define_op("sneaky", lambda a: a if isinstance(a, float) else 2.0 * a, lambda a, out: (1.0,))
+    assert not sneaky.compiled
+    x = Value(3.0)
+    assert sneaky(x).data == 3.0 and sneaky(3.0) == 3.0
+    assert autograd.trace(lambda a: sneaky(a), 1.0)(3.0) == 3.0
+
+
+def test_names_that_the_compiled_rules_use_themselves_are_refused():
+    with pytest.raises(ValueError, match=r"^define_op: the name must be an identifier like 'softsign' \(not _\.\.\.\), "):
+        define_op("_hidden", lambda a: a, lambda a, out: (1.0,))
+
+
+def test_ops_can_be_defined_while_another_thread_traces():
+    errors = []
+
+    def trace_often():
+        try:
+            for _ in range(200):
+                autograd.trace(lambda a: (a * 2.0).tanh(), 0.5)
+        except Exception as e:  # noqa: BLE001 - any error is the failure
+            errors.append(e)
+
+    thread = threading.Thread(target=trace_often)
+    thread.start()
+    for k in range(300):
+        define_op(f"threaded_{k}", lambda a: a * 3.0, lambda a, out: (3.0,))
+    thread.join()
+    assert errors == []

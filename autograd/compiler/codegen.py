@@ -38,7 +38,7 @@ def code(op: Op, out: str, *operands: str) -> Code:
 def namespace() -> dict[str, Any]:
     """The names generated code may use: the functions of the ops' rules, and each op's float rule."""
     names = primitive.namespace()
-    names.update({f"op_{op.name}": op.apply for op in OPS.values() if not op.compiled})
+    names.update({f"op_{op.name}": op.apply for op in list(OPS.values()) if not op.compiled})
     return names
 
 

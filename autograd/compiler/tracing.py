@@ -108,7 +108,10 @@ def engine_code() -> set[types.CodeType]:
     names = {m.__name__ for m in _ENGINE}
     stack: list[Any] = [obj for m in _ENGINE for obj in vars(m).values()]
     stack += [
-        f for op in OPS.values() if op.compiled for f in (op.value, op.function, op.derivatives, op.apply, op.gate)
+        f
+        for op in list(OPS.values())
+        if op.compiled
+        for f in (op.value, op.function, op.derivatives, op.apply, op.gate)
     ]
     codes: set[types.CodeType] = set()
     while stack:
