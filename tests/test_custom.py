@@ -212,7 +212,9 @@ def test_a_rule_that_reads_other_than_it_runs_on_floats_is_not_compiled():
 
 
 def test_names_that_the_compiled_rules_use_themselves_are_refused():
-    with pytest.raises(ValueError, match=r"^define_op: the name must be an identifier like 'softsign' \(not _\.\.\.\), "):
+    with pytest.raises(
+        ValueError, match=r"^define_op: the name must be an identifier like 'softsign' \(not _\.\.\.\), "
+    ):
         define_op("_hidden", lambda a: a, lambda a, out: (1.0,))
 
 
@@ -223,7 +225,7 @@ def test_ops_can_be_defined_while_another_thread_traces():
         try:
             for _ in range(200):
                 autograd.trace(lambda a: (a * 2.0).tanh(), 0.5)
-        except Exception as e:  # noqa: BLE001 - any error is the failure
+        except Exception as e:
             errors.append(e)
 
     thread = threading.Thread(target=trace_often)
