@@ -204,13 +204,14 @@ def log_or_zero(y: Any) -> Any:
     return xlogy(step(y), y)
 
 
-def xdivy(x: Any, y: Any) -> Any:
-    """x / y, and 0 where x is 0 whatever y is: xlogy's derivative in y (on Values plain x / y)."""
-    if isinstance(x, Expr) or isinstance(y, Expr):
-        return where(number(x) == 0.0, 0.0, number(x) / y)
-    if _is_float(x) and _is_float(y):
-        return 0.0 if x == 0.0 else x / y
-    return x / y
+# fmt: off
+# x / y, and 0 where x is 0 whatever y is: xlogy's derivative in y, kept 0 at x = 0 in every order.
+# ∂/∂x is 1/y but 0 where x is 0 (as PyTorch masks xlogy's ∂/∂x), ∂/∂y is −(x/y)/y, 0 where x is 0.
+xdivy = register(Op("xdivy", lambda a, b, out: (xdivy(step(abs(a)), b), -xdivy(out, b)),
+                    lambda a, b: where(a == 0.0, 0.0, a / b),
+                    checks=(Check("a != 0.0 and b == 0.0", ZeroDivisionError, "xdivy: division by zero in {a!r} / {b!r}"),),
+                    text="{0} / {1}", latex="\\frac{{{0}}}{{{1}}}", grouped=True))
+# fmt: on
 
 
 # fmt: off

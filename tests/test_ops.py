@@ -81,6 +81,10 @@ ROWS = {
     "xlogy": Row(
         Value.xlogy, lambda a, b: torch.xlogy(a, b), [(2.0, 3.0), (-1.5, 0.25), (1e-300, 1e300), (3.0, 1e-300)]
     ),
+    # x != 0 only: where x is 0 this op is 0 and so are its derivatives (xlogy's ∂/∂y, kept 0 at every order)
+    "xdivy": Row(
+        OPS["xdivy"], lambda a, b: a / b, [(2.0, 3.0), (-1.5, 0.25), (1e-300, 1e300), (3.0, 1e-150), (-7.0, -2.0)]
+    ),
     "weighted_sum": Row(
         lambda *xs: weighted_sum(xs[0:2], xs[2:4], xs[4]),
         lambda *xs: xs[0] * xs[2] + xs[1] * xs[3] + xs[4],
@@ -161,6 +165,11 @@ def test_xlogy_where_x_is_0_has_the_derivatives_of_the_zero_function():
     out = x.xlogy(y)
     out.backward()
     assert (out.data, x.grad, y.grad) == (0.0, 0.0, 0.0)
+    x, y = Value(0.0), Value(0.0)  # the same at every order: a target of 0 whose probability underflowed
+    x.xlogy(y).backward(create_graph=True)
+    assert (x.grad.data, y.grad.data) == (0.0, 0.0)
+    assert autograd.hessian(lambda a, b: a.xlogy(b), [0.0, 0.0]) == [[0.0, 0.0], [0.0, 0.0]]
+    assert autograd.hessian(lambda a, b: a.xlogy(b), [2.0, 3.0]) == [[0.0, 1 / 3], [1 / 3, -2 / 9]]
     assert Value(0.0).xlogy(-1.0).data == 0.0  # PyTorch's torch.xlogy(0, -1) is 0 too
     with pytest.raises(ValueError, match=r"^xlogy: y must be positive where x is not 0, got xlogy\(2\.0, -1\.0\)$"):
         Value(2.0).xlogy(-1.0)
