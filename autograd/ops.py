@@ -209,7 +209,8 @@ def log_or_zero(y: Any) -> Any:
 # ∂/∂x is 1/y but 0 where x is 0 (as PyTorch masks xlogy's ∂/∂x), ∂/∂y is −(x/y)/y, 0 where x is 0.
 xdivy = register(Op("xdivy", lambda a, b, out: (xdivy(step(abs(a)), b), -xdivy(out, b)),
                     lambda a, b: where(a == 0.0, 0.0, a / b),
-                    checks=(Check("a != 0.0 and b == 0.0", ZeroDivisionError, "xdivy: division by zero in {a!r} / {b!r}"),),
+                    checks=(Check("a != 0.0 and b == 0.0", ZeroDivisionError,
+                                  "xdivy: division by zero in {a!r} / {b!r}"),),
                     text="{0} / {1}", latex="\\frac{{{0}}}{{{1}}}", grouped=True))
 # fmt: on
 
