@@ -54,7 +54,7 @@ class SGD:
         if mu == 0.0 and decay == 0.0:  # plain gradient descent: the documents' update
             _update(params, [p.data - lr * p.grad for p in params], lr)
             return
-        grads = [p.grad + decay * p.data if decay else p.grad for p in params]
+        grads = [gradient(p) + decay * p.data if decay else gradient(p) for p in params]
         velocity = self.velocity
         if mu:
             if velocity is None:
@@ -86,9 +86,16 @@ class SGD:
         return program.iterate(steps, lambda p, g: p - lr * g, *args, params=self.params)
 
 
-def _update(params: list[Value], data: list[float], lr: float) -> None:
+def gradient(p: Value) -> float:
+    """p's gradient as a number: a Value's after backward(create_graph=True), as torch.optim reads .grad's."""
+    return p.grad if p.grad.__class__ is float else float(p.grad)
+
+
+def _update(params: list[Value], data: list[Any], lr: float) -> None:
     """Set every parameter's data, or raise FloatingPointError, changing none, if one is not finite."""
     for k, (p, x) in enumerate(zip(params, data)):
+        if x - x and isinstance(x, Value):  # a step taken with a grad of create_graph: its number
+            data[k] = x = x.data
         if x - x:  # inf or nan: a step too large for a float, or a grad set by hand
             name = repr(p.label) if p.label else f"parameter {k}"
             raise FloatingPointError(
@@ -153,7 +160,7 @@ class Adam:
         correction2 = math.sqrt(1.0 - beta2**steps)
         m, v, v_max, new = list(self.exp_avg), list(self.exp_avg_sq), list(self.max_exp_avg_sq), []
         for i, p in enumerate(self.params):
-            g, data = p.grad, p.data
+            g, data = gradient(p), p.data
             if decay and self.decoupled:
                 data *= 1.0 - lr * decay
             elif decay:

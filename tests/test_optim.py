@@ -424,3 +424,21 @@ def test_an_adam_step_that_overflows_is_refused_and_changes_nothing():
     with pytest.raises(FloatingPointError, match=r"Adam: step 1: parameter 1 \(b\) with grad 1e\+200 overflows"):
         opt.step()
     assert (a.data, b.data, opt.steps, opt.exp_avg, opt.exp_avg_sq) == (1.0, 2.0, 0, [0.0, 0.0], [0.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    ("make", "options"),
+    [(SGD, {}), (SGD, {"momentum": 0.9, "weight_decay": 0.1}), (nn.Adam, {}), (nn.AdamW, {"amsgrad": True})],
+)
+def test_a_step_after_backward_with_create_graph_reads_the_grads_numbers(make, options):
+    """As torch.optim does when .grad has a graph: the step is the one the plain grads give, data stay floats."""
+    w, u = Value(0.5, "w"), Value(0.5, "u")
+    graphed, plain = make([w], lr=0.1, **options), make([u], lr=0.1, **options)
+    for _ in range(3):
+        graphed.zero_grad()
+        plain.zero_grad()
+        (w * w * 3.0).tanh().backward(create_graph=True)
+        (u * u * 3.0).tanh().backward()
+        graphed.step()
+        plain.step()
+        assert type(w.data) is float and w.data == u.data
