@@ -181,6 +181,10 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    def __format__(self, spec: str) -> str:
+        """With a format spec, the data's (as a scalar torch tensor's): f"{v:.3f}", also for a grad of create_graph."""
+        return format(self.data, spec) if spec else repr(self)
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label is not None else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"

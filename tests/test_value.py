@@ -374,3 +374,15 @@ def test_a_backward_that_raises_leaves_every_grad_as_it_was():
     with pytest.raises(FloatingPointError, match=r"^backward: the gradient reaching b is inf"):
         y.backward()
     assert (a.grad, b.grad, y.grad) == (5.0, 0.0, 0.0)
+
+
+def test_a_value_formats_as_its_number_so_grads_of_create_graph_can_be_shown():
+    """As a scalar torch tensor: a format spec formats the data; drawings and pages show such grads."""
+    import viz
+
+    x = Value(0.5, "x")
+    y = (x * x).tanh()
+    y.label = "y"
+    y.backward(create_graph=True)
+    assert f"{x.grad:.4f}" == "0.9400" and f"{x}" == repr(x)
+    assert "grad 0.94" in viz.draw_graph(y).source and "0.94" in viz.page(y)

@@ -43,7 +43,7 @@ _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad", "local_grads")
 _WHAT = {"data": "the value", "grad": "the gradient", "local_grads": "the local derivatives"}
 _ENGINE = (value_module, primitive, ops, graph, transforms, expressions)  # the modules whose own reads are the engine's
 # Engine functions that hand a Value's numbers to their caller: their reads count as the caller's.
-_PASSING_ON = {Value.__float__.__code__, Value.__repr__.__code__, transforms.grad.__code__}
+_PASSING_ON = {Value.__float__.__code__, Value.__format__.__code__, Value.__repr__.__code__, transforms.grad.__code__}
 _TRACING = threading.RLock()  # the watches replace Value's slots for the whole process: one trace at a time
 
 
