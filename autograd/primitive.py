@@ -173,8 +173,14 @@ def register(op: Op, *, replace: bool = False) -> Op:
     clash = set(op.operands) & (set(SOURCE_FUNCTIONS) | set(OPS) | PYTHON_NAMES | {"out", op.name})
     if op.checks and clash:  # its checks are compiled over its operands' own names
         raise ValueError(f"{op.name}: an op with checks cannot name an operand {sorted(clash)[0]!r}")
+    if op.name in OPS:  # replaced: code generated from the old rules must be generated again
+        global redefinitions
+        redefinitions += 1
     OPS[op.name] = op
     return op
+
+
+redefinitions = 0  # how many ops have been redefined (define_op's replace=True) since the engine started
 
 
 def seal_builtins() -> tuple[str, ...]:

@@ -256,11 +256,26 @@ def graph_gradients(order: list[Value], seed: float = 1.0) -> dict[Value, Value]
 def _add_local_terms(node: Value, g: Value, grads: dict[Value, Any]) -> None:
     """Add g · d node / d parent, a Value, to the gradient of each of node's parents."""
     local = OPS[node.op].derivatives(*node.parents, node)
-    for parent, d in zip(node.parents, local):
-        if parent.__class__ is Constant or (d.__class__ is float and d == 0.0):
-            continue  # numbers get no gradient; a zero adds nothing
+    for k, (parent, d, recorded) in enumerate(zip(node.parents, local, node.local_grads)):
+        if parent.__class__ is Constant:
+            continue  # numbers get no gradient
+        number = d.data if isinstance(d, Value) else d
+        if number != recorded and (number == number or recorded == recorded):  # (nan is nan's equal here)
+            raise RuntimeError(_other_reading(node, k, number, recorded))
+        if d.__class__ is float and d == 0.0:
+            continue  # a zero adds nothing
         term = g if d.__class__ is float and d == 1.0 else d * g
         grads[parent] = term if parent not in grads else grads[parent] + term
+
+
+def _other_reading(node: Value, k: int, number: float, recorded: float) -> str:
+    """Why create_graph cannot go on: node's derivative rule now gives another number than the node recorded."""
+    operands = ", ".join(repr(p.data) for p in node.parents)
+    return (
+        f"backward(create_graph=True): the derivative of {node.op}({operands}) with respect to operand {k} is "
+        f"{number!r} by its rule read on Values, but {recorded!r} when the node was made: the op was redefined "
+        "since, or its rule computes something else on Values than on numbers; build the graph again"
+    )
 
 
 def as_finite_float(x: object, what: str) -> float:

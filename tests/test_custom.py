@@ -234,3 +234,34 @@ def test_ops_can_be_defined_while_another_thread_traces():
         define_op(f"threaded_{k}", lambda a: a * 3.0, lambda a, out: (3.0,))
     thread.join()
     assert errors == []
+
+
+def test_a_redefined_op_is_never_read_two_ways():
+    """After replace=True, programs follow the new rules, and an older graph refuses create_graph instead of mixing."""
+    twice = define_op("twice_then_five", lambda a: a * 2.0, lambda a, out: (2.0,))
+    program = autograd.trace(lambda a: twice(a) * a, 3.0)
+    sample_sum = autograd.trace_sum(lambda x: [twice(x[0]) * x[0]], [3.0])
+    x = Value(3.0)
+    old = twice(x)
+    assert program.value_and_grad(3.0) == (18.0, [12.0])
+    five = define_op("twice_then_five", lambda a: a * 5.0, lambda a, out: (5.0,), replace=True)
+    y = Value(3.0)
+    fresh = five(y) * y
+    fresh.backward()
+    assert program.value_and_grad(3.0) == (fresh.data, [y.grad]) == (45.0, [30.0])
+    assert sample_sum.backward([([3.0],)]) == 45.0
+    with pytest.raises(
+        RuntimeError,
+        match=r"^backward\(create_graph=True\): the derivative of twice_then_five\(3\.0\) "
+        r"with respect to operand 0 is 5\.0 by its rule read on Values, but 2\.0 when the node was made",
+    ):
+        old.backward(create_graph=True)  # fmt: skip
+    old.backward()  # its own numbers, as recorded
+    assert x.grad == 2.0
+
+
+def test_a_derivative_rule_that_reads_otherwise_on_values_refuses_create_graph():
+    tricky = define_op("tricky_slope", lambda a: a * 2.0, lambda a, out: (2.0 if isinstance(a, float) else 3.0 * a,))
+    x = Value(0.5)
+    with pytest.raises(RuntimeError, match=r"is 1\.5 by its rule read on Values, but 2\.0 when the node was made"):
+        tricky(x).backward(create_graph=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from autograd import primitive
 from autograd import value as value_module
 from autograd.compiler.arguments import Shape, checked_items, flatten, nest, size
 from autograd.compiler.codegen import Source, namespace
@@ -38,6 +39,7 @@ class Program:
         self.shapes = shapes
         self.source = Source(self.nodes, size(shapes))
         self._functions: dict[object, Callable[..., Any]] = {}
+        self._redefinitions = primitive.redefinitions  # the code is the rules' as they were then
 
     def __repr__(self) -> str:
         name = getattr(self.f, "__name__", "f")
@@ -181,6 +183,9 @@ class Program:
 
     def _function(self, which: Any, update: Callable[..., Any] | None = None) -> Callable[..., Any]:
         """The compiled "forward", "gradient", or loop of iterate ("iterate", positions, update's rule)."""
+        if self._redefinitions != primitive.redefinitions:  # an op was redefined: its new rules, not the old
+            self.source, self._functions = Source(self.nodes, self.source.n_args), {}
+            self._redefinitions = primitive.redefinitions
         function = self._functions.get(which)
         if function is None:
             if which == "forward":

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from autograd import primitive
 from autograd import value as value_module
 from autograd.compiler.arguments import Shape, flatten, shape_of, size
 from autograd.compiler.codegen import Source, namespace
@@ -40,6 +41,7 @@ class SampleSum:
         self.terms = terms
         self._replays: dict[tuple[Shape, ...], _Replay] = {}
         self._kept: dict[int, tuple[Any, _Replay, list[float]]] = {}  # by id: a sample, its replay and numbers
+        self._redefinitions = primitive.redefinitions  # the replays are the rules' as they were then
 
     def __repr__(self) -> str:
         name = getattr(self.terms, "__name__", "terms")
@@ -59,6 +61,8 @@ class SampleSum:
         samples = list(samples)  # read twice if the engine must redo the sum (an iterator would be spent)
         if not samples:
             raise ValueError("SampleSum: needs at least one sample, got none")
+        if self._redefinitions != primitive.redefinitions:  # an op was redefined: trace with its new rules
+            self._replays, self._kept, self._redefinitions = {}, {}, primitive.redefinitions
         runs = self._runs(samples)
         try:
             total, grads = _accumulated(runs, seed)

@@ -93,7 +93,7 @@ class _Watch:
 
 def _outside_engine(frame: FrameType, engine: set[types.CodeType]) -> str | None:
     """'file:line' of the code reading or writing a slot, or None for the engine's own reads."""
-    if frame.f_code in _PASSING_ON and frame.f_back:  # float(x), repr(x), grad(y, xs): for their caller
+    while frame.f_code in _PASSING_ON and frame.f_back:  # float(x), f"{x}", repr(x), grad(y, xs): their caller's
         frame = frame.f_back
     if frame.f_code in engine:
         return None
