@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from oracles import needs_torch, torch
 
+import autograd
 import nn
 from nn import MLP, SGD
 from nn.training import History, SampleLoss, accuracy, batch_loss, replayed_loss, train
@@ -296,3 +297,22 @@ def test_cross_entropy_on_a_softmax_layer_is_refused_with_the_loss_to_use():
     model = MLP(2, [3], activation="softmax", seed=0)
     with pytest.raises(ValueError, match=r"^train: loss 'cross_entropy' takes logits and applies softmax itself, but"):
         train(model, nn.spirals(3, classes=3), steps=1, loss="cross_entropy")
+
+
+@pytest.mark.parametrize("taken_out", ["detach", "no_grad"])
+def test_a_loss_that_takes_a_value_out_of_the_graph_trains_as_the_dynamic_engine(taken_out):
+    """detach() and no_grad() inside the loss: the replay would bake the traced number in, so it is not used."""
+
+    def loss(outputs, targets):
+        o, t = outputs[0], targets[0]
+        if taken_out == "detach":
+            scale = o.detach()
+        else:
+            with autograd.no_grad():
+                scale = o * 1.0
+        return scale * (o - t) ** 2
+
+    replayed = train(MLP(2, [2, 1], seed=1), nn.xor(), steps=4, loss=loss)
+    dynamic = train(MLP(2, [2, 1], seed=1), nn.xor(), steps=4, loss=loss, compiled=False)
+    assert replayed.losses == dynamic.losses and len(replayed.notes) == 1
+    assert replayed.notes[0].startswith("train: cannot compile the loss, using the dynamic engine: trace: f ")

@@ -43,7 +43,13 @@ _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad", "local_grads")
 _WHAT = {"data": "the value", "grad": "the gradient", "local_grads": "the local derivatives"}
 _ENGINE = (value_module, primitive, ops, graph, transforms, expressions)  # the modules whose own reads are the engine's
 # Engine functions that hand a Value's numbers to their caller: their reads count as the caller's.
-_PASSING_ON = {Value.__float__.__code__, Value.__format__.__code__, Value.__repr__.__code__, transforms.grad.__code__}
+_PASSING_ON = {
+    Value.__float__.__code__,
+    Value.__format__.__code__,
+    Value.__repr__.__code__,
+    Value.detach.__code__,
+    transforms.grad.__code__,
+}
 _TRACING = threading.RLock()  # the watches replace Value's slots for the whole process: one trace at a time
 
 
@@ -176,6 +182,11 @@ def _nodes(root: Value, args: list[Value], record: _Record) -> tuple[list[Node],
         parents = tuple(index[id(p)] for p in node.parents)
         if id(node) in position:
             nodes.append(Node(ARG, (), (), position[id(node)], node.label))
+        elif not node.parents and node in record.made and node.op not in ("", CONSTANT):
+            raise TraceError(
+                f"trace: f computes {node_name(node)} inside no_grad(), which keeps its value but not how it was "
+                "computed; a program cannot replay that. Compute it outside f, or use the dynamic engine."
+            )
         elif node.op == CONSTANT or (not node.parents and node in record.made):
             nodes.append(Node(node.op or MADE, (), (), node.data, node.label))
         elif not node.parents:
