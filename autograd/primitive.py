@@ -12,7 +12,9 @@ import ast
 import inspect
 import math
 import numbers
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -270,10 +272,36 @@ def _calling(op: Op) -> Callable[..., Result]:
     value, derivatives = op.value or op.function, op.derivatives
 
     def apply(*xs: float) -> Result:
-        out = value(*xs)  # type: ignore[misc]
-        return out, tuple(derivatives(*xs, out))
+        try:
+            out = value(*xs)  # type: ignore[misc]
+            return out, tuple(derivatives(*xs, out))
+        except (ArithmeticError, ValueError) as error:
+            note_error(error)
+            raise
 
     return apply
+
+
+_watch = threading.local()  # per thread: the list the op errors of a trace are noted in, or None
+
+
+def note_error(error: Exception) -> Exception:
+    """error (an op's, about to be raised), noted for a trace running in this thread."""
+    errors = getattr(_watch, "errors", None)
+    if errors is not None:
+        errors.append(error)
+    return error
+
+
+@contextmanager
+def noting_errors() -> Iterator[list[Exception]]:
+    """The errors ops raise in this thread inside the block: a trace must know of those f caught."""
+    outer = getattr(_watch, "errors", None)
+    _watch.errors = errors = []
+    try:
+        yield errors
+    finally:
+        _watch.errors = outer
 
 
 COMPILED_OPERANDS = 64  # an n-ary op's rule is compiled for up to this many operands, else called
@@ -309,21 +337,24 @@ def _compile(op: Op, operands: tuple[str, ...]) -> Callable[..., Result]:
     """def apply(operands): the checks, out = value, return out and the local derivatives."""
     out = "out" if op.checks else "_out"
     value, local, _ = op.code(out, *operands)
-    lines = [f"def apply({', '.join(operands)}):"]
+    lines = []
     for check in op.checks:
-        lines += [f"    if {check.condition}:", f"        raise {check.error.__name__}(f{check.message!r})"]
+        lines += [f"if {check.condition}:", f"    raise {check.error.__name__}(f{check.message!r})"]
     names = namespace()
-    names.update({e.__name__: e for e in (ValueError, ZeroDivisionError, OverflowError)})
+    names.update({e.__name__: e for e in (ValueError, ZeroDivisionError, OverflowError)}, NOTE=note_error)
     choice = _literal_choice(local)
     if all(is_literal(Expr(d)) for d in local):  # a shared tuple: the node allocates nothing for it
         names["LOCAL"] = tuple(literal_value(Expr(d)) for d in local)
-        lines += [f"    return {value}, LOCAL"]
+        lines += [f"return {value}, LOCAL"]
     elif choice:  # one of two shared tuples (relu's 1 or 0)
         condition, names["THEN"], names["ELSE"] = choice
-        lines += [f"    return {value}, (THEN if {condition} else ELSE)"]
+        lines += [f"return {value}, (THEN if {condition} else ELSE)"]
     else:
-        lines += [f"    {out} = {value}", f"    return {out}, ({', '.join(local)},)"]
-    exec(compile("\n".join(lines) + "\n", f"<float rule of {op.name}>", "exec"), names)
+        lines += [f"{out} = {value}", f"return {out}, ({', '.join(local)},)"]
+    # The try costs nothing until an error, which a trace must hear of (a branch on it cannot be replayed).
+    body = [f"def apply({', '.join(operands)}):", "    try:", *(f"        {line}" for line in lines)]
+    body += ["    except (ArithmeticError, ValueError) as error:", "        NOTE(error)", "        raise"]
+    exec(compile("\n".join(body) + "\n", f"<float rule of {op.name}>", "exec"), names)
     return names["apply"]
 
 

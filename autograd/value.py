@@ -11,7 +11,7 @@ from typing import Any, TypeAlias, cast
 
 from autograd import ops
 from autograd.graph import topological_order
-from autograd.primitive import OPS, Op
+from autograd.primitive import OPS, Op, note_error
 
 Number = float | int
 Operand: TypeAlias = "Value | float | int"
@@ -348,15 +348,15 @@ def constant(x: Number) -> Value:
 _CONSTANTS: dict[float, Constant] = {}
 
 
-def _overflow(op: Op, *operands: Value) -> ArithmeticError | ValueError:
+def _overflow(op: Op, *operands: Value) -> Exception:
     """Why op's result is inf or nan: an operand that already was (its .data set by hand), or overflow."""
     values = ", ".join(repr(p.data) for p in operands)
     for k, p in enumerate(operands):
         if not -_LARGEST <= p.data <= _LARGEST:
-            return ValueError(
-                f"{op.name}: operand {k} of {op.name}({values}) is not finite; was its .data set by hand?"
+            return note_error(
+                ValueError(f"{op.name}: operand {k} of {op.name}({values}) is not finite; was its .data set by hand?")
             )
-    return OverflowError(f"{op.name}: the result of {op.name}({values}) overflows a float")
+    return note_error(OverflowError(f"{op.name}: the result of {op.name}({values}) overflows a float"))
 
 
 def make_node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:

@@ -652,3 +652,25 @@ def test_a_read_is_the_engines_by_its_code_not_by_its_file_name():
     exec(compile(source, value_module.__file__, "exec"), namespace)  # user code that claims the engine's file
     with pytest.raises(TraceError, match=r"trace: f reads the value of a leaf node at .*value\.py:2"):
         autograd.trace(namespace["f"], 1.0)
+
+
+def test_a_function_that_catches_an_ops_error_while_traced_is_refused():
+    def safe_log(y):
+        try:
+            return y.log()
+        except ValueError:
+            return y * 0.0
+
+    with pytest.raises(
+        TraceError, match=r"^trace: f went on after an op's ValueError \(log: operand must be positive, "
+    ):
+        trace(safe_log, -1.0)
+    with pytest.raises(TraceError, match=r"went on after an op's OverflowError \(exp: exp\(1000\.0\) overflows"):
+        trace(lambda y: _exp_or_big(y), 1000.0)
+
+
+def _exp_or_big(y):
+    try:
+        return y.exp()
+    except OverflowError:
+        return y * 1e300

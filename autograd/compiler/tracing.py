@@ -22,7 +22,7 @@ from autograd import value as value_module
 from autograd.compiler.arguments import Shape, checked_items, nest, shape_of
 from autograd.compiler.errors import TraceError
 from autograd.graph import topological_order
-from autograd.primitive import OPS
+from autograd.primitive import OPS, noting_errors
 from autograd.value import CONSTANT, Value, as_finite_float
 
 ARG, PARAM, MADE = "arg", "param", "made"  # leaf kinds besides CONSTANT (a number the engine lifted)
@@ -148,10 +148,16 @@ def record(f: Callable[..., Value], *example_args: Any) -> tuple[tuple[Shape, ..
         for name in _SLOTS:
             setattr(Value, name, _Watch(name, seen))
         try:
-            root = f(*nest(iter(leaves), shapes))
+            with noting_errors() as errors:
+                root = f(*nest(iter(leaves), shapes))
         finally:
             for name, descriptor in outer.items():
                 setattr(Value, name, descriptor)
+    if errors:
+        raise TraceError(
+            f"trace: f went on after an op's {type(errors[0]).__name__} ({errors[0]}), which it caught; a program "
+            "cannot replay a branch taken on an error. Use the dynamic engine."
+        )
     if not isinstance(root, Value):
         raise TraceError(f"trace: f must return a Value, got {type(root).__name__}: {root!r}")
     return (shapes, *_nodes(root, leaves, seen))
