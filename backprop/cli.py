@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import io
+import os
+import re
+import signal
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from backprop import (
     check_command,
@@ -62,11 +67,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 fine, 1 disagreements found, 2 bad input)."""
     args = build_parser().parse_args(argv)
     command = next(c for c in COMMANDS if c.name == args.command)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = VisibleText(sys.stdout), VisibleText(sys.stderr)  # text from files is shown, not obeyed
     try:
         return command.run(args)
     except (BadInput, DocumentError) as e:  # a DocumentError's message names the file and the line
         print(f"backprop: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader went away (backprop check | head): end quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), streams[0].fileno())  # the exit's flush then goes nowhere
+        return EXIT_BROKEN_PIPE
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # the status of a Unix tool ended by SIGPIPE (141)
+# Control characters (C0 but newline and tab, DEL, C1) and the invisible ones that reorder or hide text
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """text with every control character written as its escape (ESC as \\x1b): a terminal shows it, not obeys it."""
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
+class VisibleText(io.TextIOBase):
+    """A text stream that writes to another with control characters made visible (see visible)."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(visible(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
 
 
 def _version() -> str:

@@ -232,3 +232,33 @@ def test_version_and_python_dash_m(capsys):
     assert capsys.readouterr().out == f"backprop {importlib.metadata.version('scalar-backprop')}\n"
     result = subprocess.run([sys.executable, "-m", "backprop", "list"], capture_output=True, text=True)
     assert result.returncode == 0 and "russo-3-3-3" in result.stdout
+
+
+def test_control_characters_from_a_file_are_shown_not_obeyed(capsys, tmp_path, monkeypatch):
+    """An escape sequence in a claim file's note or title cannot erase a line, fake a row or retitle the terminal."""
+    monkeypatch.chdir(tmp_path)
+    hostile = CLAIMS.replace('title = "the russo network"', 'title = "the russo\\u001b[2K\\rnetwork\\u202e"').replace(
+        'printed = "0.65"', 'printed = "0.99"\nnote = "\\u001b]0;pwned\\u0007 fine"'
+    )
+    (tmp_path / "claims.toml").write_text(hostile, encoding="utf-8")
+    status, out, err = run(capsys, "check", "claims.toml")
+    assert status in (0, 1) and err == ""
+    assert not any(ch in out for ch in "\x1b\x07\r\u202e")
+    assert "the russo\\x1b[2K\\rnetwork\\u202e" in out and "\\x1b]0;pwned\\x07 fine" in out
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """backprop check | head -1: no BrokenPipeError traceback, and the status of a tool ended by SIGPIPE."""
+    import subprocess
+    import sys
+
+    pipe = subprocess.run(
+        f"{sys.executable} -m backprop check | head -1", shell=True, capture_output=True, text=True, check=False
+    )
+    assert pipe.stdout.startswith("000-russo: ") and pipe.stderr == ""
+    first = subprocess.Popen(
+        [sys.executable, "-m", "backprop", "check"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    first.stdout.readline()
+    first.stdout.close()  # the reader goes away
+    assert first.wait() == 141 and first.stderr.read() == b""
