@@ -166,15 +166,7 @@ def record(f: Callable[..., Value], *example_args: Any) -> tuple[tuple[Shape, ..
 def _nodes(root: Value, args: list[Value], record: _Record) -> tuple[list[Node], list[Value], list[int]]:
     """The graph under root as Nodes, parents first; the parameters it reads; the order f made them in."""
     position = {id(leaf): k for k, leaf in enumerate(args)}
-    for node, name, where in record.writes:
-        raise TraceError(f"trace: f sets the {name} of {node_name(node)} at {where}; a program cannot replay that")
-    for node, name, where in record.reads:
-        if _read_varies(node, name, position, record):
-            raise TraceError(
-                f"trace: f reads {_WHAT[name]} of {node_name(node)} at {where}; a program replays one graph and "
-                "cannot repeat branches or numbers taken from values. Use Value operations only, "
-                "or the dynamic engine."
-            )
+    _check_reads_and_writes(position, record)
     index: dict[int, int] = {}
     numbers: dict[str, int] = {}  # one node per constant number, however many nodes the engine made for it
     nodes: list[Node] = []
@@ -214,6 +206,19 @@ def _nodes(root: Value, args: list[Value], record: _Record) -> tuple[list[Node],
         (k for k, node in enumerate(nodes) if node.parents), key=made.__getitem__
     )
     return nodes, params, creation
+
+
+def _check_reads_and_writes(position: dict[int, int], record: _Record) -> None:
+    """TraceError for a number f set, or read where it could differ at other arguments or parameters."""
+    for node, name, where in record.writes:
+        raise TraceError(f"trace: f sets the {name} of {node_name(node)} at {where}; a program cannot replay that")
+    for node, name, where in record.reads:
+        if _read_varies(node, name, position, record):
+            raise TraceError(
+                f"trace: f reads {_WHAT[name]} of {node_name(node)} at {where}; a program replays one graph and "
+                "cannot repeat branches or numbers taken from values. Use Value operations only, "
+                "or the dynamic engine."
+            )
 
 
 def _read_varies(node: Value, name: str, args: dict[int, int], record: _Record) -> bool:
