@@ -7,7 +7,6 @@ file and line, which the CLI prints as its error.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import nn
 from backprop.claims import DocumentError, bundled, bundled_document, load_document
+from inputfiles import parse_toml, read_text
 
 SPEC_KEY = "layers"  # a TOML file with top-level layers is a network spec; any other is a claim file
 
@@ -85,9 +85,13 @@ def _file_subjects(path: Path) -> list[Subject]:
 
 
 def _is_spec(path: Path) -> bool:
-    try:  # a file that is not readable TOML goes to the claim-file reader, whose error names the line
-        return SPEC_KEY in tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    """Whether path holds a network spec, read within the input files' limits (size, nesting, digits).
+
+    A file that is not readable TOML within them goes to the claim-file reader, whose error names the line.
+    """
+    try:
+        return SPEC_KEY in parse_toml(read_text(path, "file", DocumentError), str(path), DocumentError)
+    except DocumentError:
         return False
 
 

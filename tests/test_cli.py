@@ -262,3 +262,15 @@ def test_a_reader_that_goes_away_ends_the_command_quietly():
     first.stdout.readline()
     first.stdout.close()  # the reader goes away
     assert first.wait() == 141 and first.stderr.read() == b""
+
+
+@pytest.mark.parametrize("command", ["walkthrough", "explain", "graph", "page"])
+def test_a_crafted_file_is_refused_within_the_input_limits_with_status_2(capsys, tmp_path, monkeypatch, command):
+    """Deciding whether a file is a spec or a claim file reads it within the limits too (it raised RecursionError)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "deep.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    (tmp_path / "big.toml").write_text("# " + "a" * (17 * 2**20) + "\n", encoding="utf-8")
+    status, _, err = run(capsys, command, "deep.toml")
+    assert (status, err) == (2, "backprop: error: deep.toml:1: lists and tables are nested more than 32 deep\n")
+    status, _, err = run(capsys, command, "big.toml")
+    assert status == 2 and err.startswith("backprop: error: big.toml: the claim file is larger than 16 MiB")
