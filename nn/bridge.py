@@ -61,6 +61,11 @@ def from_torch(module: Any, *, seed: int | None = 0) -> MLP:
     if not isinstance(module, torch.nn.Sequential):
         raise TypeError(f"from_torch: expected a torch.nn.Sequential, got {type(module).__name__}")
     linear_kinds = (torch.nn.Linear, _shared_bias_linear())
+    count = sum(m.out_features * (m.in_features + 1) for m in module if type(m) in linear_kinds)
+    if count > MAX_PARAMETERS:  # refused before a weight is copied: a large model would not fit as Python floats
+        raise ValueError(
+            f"from_torch: the network has about {count:,} parameters; this engine takes at most {MAX_PARAMETERS:,}"
+        )
     layers: list[dict[str, Any]] = []
     for i, m in enumerate(module):
         where = f"from_torch: layer {i} ({type(m).__name__})"
@@ -81,11 +86,6 @@ def from_torch(module: Any, *, seed: int | None = 0) -> MLP:
             raise ValueError(f"{where} is not supported; the supported layers are {supported}")
     if not layers:
         raise ValueError("from_torch: the Sequential has no Linear layer")
-    count = sum(layer["nout"] * (layer["nin"] + 1) for layer in layers)
-    if count > MAX_PARAMETERS:
-        raise ValueError(
-            f"from_torch: the network has about {count:,} parameters; this engine takes at most {MAX_PARAMETERS:,}"
-        )
     return MLP(
         layers[0]["nin"],
         [layer["nout"] for layer in layers],

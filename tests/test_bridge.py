@@ -199,3 +199,11 @@ def test_from_torch_refuses_non_finite_weights_and_other_modules():
         from_torch(torch.nn.Linear(2, 2))
     with pytest.raises(TypeError, match=r"to_torch: expected an nn\.MLP, got Layer"):
         to_torch(nn.Layer(2, 2))
+
+
+def test_a_model_too_large_is_refused_before_any_weight_is_copied():
+    """144M parameters on torch's meta device (no memory): the count is checked first, nothing is read."""
+    torch = pytest.importorskip("torch", reason=NEEDS_TORCH)
+    model = torch.nn.Sequential(torch.nn.Linear(12_000, 12_000, device="meta"), torch.nn.Tanh())
+    with pytest.raises(ValueError, match=r"^from_torch: the network has about 144,012,000 parameters; "):
+        from_torch(model)
