@@ -279,3 +279,21 @@ def test_a_2_16_16_1_network_opens_and_responds(browser, tmp_path):
     browser.find_element("id", "next").click()
     assert text_of(browser, "step").startswith("forward pass, step 1 of")
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_a_graph_too_large_is_refused_before_the_page_is_built_and_max_nodes_is_the_pages_own():
+    from viz.structure import GraphTooLarge
+
+    def chain(n):
+        y = Value(0.5, "x")
+        for _ in range(n):
+            y = y.tanh()
+        y.backward()
+        return y
+
+    with pytest.raises(GraphTooLarge, match=r"would have 3001 nodes, more than max_nodes=2000; raise max_nodes"):
+        viz.page(chain(3000))
+    small = chain(60)
+    with pytest.raises(GraphTooLarge, match=r"would have 61 nodes, more than max_nodes=50; raise max_nodes"):
+        viz.page(small, max_nodes=50)
+    assert viz.page(small).startswith("<!DOCTYPE html>")

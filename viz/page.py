@@ -76,16 +76,19 @@ def page(
     audit: Sequence[AuditLine] = (),
     training: Training | None = None,
     notes: Sequence[str] = (),
+    max_nodes: int = 2000,
 ) -> str:
     """The HTML page of root's graph (run backward first for grads).
 
     formula(v): the text of the formula that made v, numbers filled in (else the op and operand names);
-    chain(v): v's gradient as a sum over chain-rule paths (else the backward loop's own sum).
+    chain(v): v's gradient as a sum over chain-rule paths (else the backward loop's own sum);
+    max_nodes: the most nodes the computation graph's drawing may have, collapsed if it must (else GraphTooLarge).
     """
     order = topological_order(root)
+    pictures = _drawings(root, max_nodes)  # a graph too large is refused before each value's text is made
     values = _values(order, root, formula, chain, audit)
     names = [v["name"] for v in values]
-    drawings = [(heading, _linked(svg, names)) for heading, svg in _drawings(root)]
+    drawings = [(heading, _linked(svg, names)) for heading, svg in pictures]
     drawn = order[::-1]  # the values' order: inputs first
     start = next((i for i, v in enumerate(drawn) if kind(v, root) == "input"), 0)  # where the drawings open
     data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
@@ -169,15 +172,15 @@ def _backward_text(
     return [f"∂{root_name}/∂{mine} = {' + '.join(symbols)}", f"= {' + '.join(terms)} = {_number(v.grad)}"]
 
 
-def _drawings(root: Value) -> list[tuple[str, str]]:
+def _drawings(root: Value, max_nodes: int) -> list[tuple[str, str]]:
     """The network view (when the values carry neurons) and the computation graph (collapsed if large)."""
     found = []
     with contextlib.suppress(ValueError):  # no neurons, or too many: the graph view still shows every value
         found.append(("The network", render_svg(draw_network(root, links=True, legend=False))))
     try:
-        graph = draw_graph(root, links=True)
+        graph = draw_graph(root, links=True, max_nodes=min(300, max_nodes))  # all of it while it is readable
     except GraphTooLarge:
-        graph = draw_graph(root, links=True, collapse=True, max_nodes=2000)
+        graph = draw_graph(root, links=True, collapse=True, max_nodes=max_nodes)
     found.append(("The computation graph", render_svg(graph)))
     return found
 
