@@ -99,6 +99,7 @@ def train(
     dynamic engine. True also warns then; False always uses the dynamic engine.
     """
     _check_arguments(model, samples, steps, loss, batch_size, compiled)
+    samples = [_as_tuples(s) for s in samples]  # a NumPy array's numbers, read once, as every path reads them
     optimizer = optimizer or SGD(model.parameters(), lr=lr)
     history = history if history is not None else History()
     rng = random.Random(seed)
@@ -193,6 +194,12 @@ def _step(
     if overshoot is not None:
         warnings.warn(overshoot, RuntimeWarning, stacklevel=3)  # at train's caller
     return value
+
+
+def _as_tuples(sample: Sample) -> Sample:
+    """sample with its inputs and targets as tuples (a NumPy array's as its Python numbers)."""
+    inputs, targets = (x.tolist() if hasattr(x, "tolist") else x for x in (sample.inputs, sample.targets))
+    return Sample(tuple(inputs), tuple(targets)) if isinstance(inputs, list) or isinstance(targets, list) else sample
 
 
 def _scheduled_lr(schedule: Callable[[int], float], step: int) -> float:

@@ -316,3 +316,13 @@ def test_a_loss_that_takes_a_value_out_of_the_graph_trains_as_the_dynamic_engine
     dynamic = train(MLP(2, [2, 1], seed=1), nn.xor(), steps=4, loss=loss, compiled=False)
     assert replayed.losses == dynamic.losses and len(replayed.notes) == 1
     assert replayed.notes[0].startswith("train: cannot compile the loss, using the dynamic engine: trace: f ")
+
+
+def test_numpy_samples_train_in_the_default_path_as_in_the_dynamic_engine():
+    """Arrays as inputs and targets: the replay reads their numbers (it raised TypeError)."""
+    np = pytest.importorskip("numpy")
+    arrays = [nn.Sample(np.array(s.inputs), np.array(s.targets)) for s in nn.xor()]
+    replayed = train(MLP(2, [2, 1], seed=1), arrays, steps=3)
+    assert replayed.notes == []
+    assert replayed.losses == train(MLP(2, [2, 1], seed=1), arrays, steps=3, compiled=False).losses
+    assert replayed.losses == train(MLP(2, [2, 1], seed=1), nn.xor(), steps=3).losses
