@@ -10,7 +10,7 @@ from svg_reading import Picture
 import autograd
 import viz
 from autograd import Value, grad, gradcheck, jvp
-from autograd.primitive import OPS, SMOOTH, Op, register
+from autograd.primitive import OPS, SMOOTH, Check, Op, register
 from backprop.walkthrough import formula
 
 # The whole of the op: its float function, its derivative written with arithmetic, how it is written.
@@ -92,3 +92,15 @@ def test_an_op_is_read_by_its_operands():
     assert repr(atan) == "<op test_atan: operands a>" and repr(OPS["sum"]) == "<op sum: any number of operands>"
     with pytest.raises(TypeError, match=r"^test_atan: operands must be Values or real numbers, got str: 'x'$"):
         atan("x")
+
+
+def test_an_entry_that_cannot_be_read_is_refused_when_it_is_made():
+    with pytest.raises(TypeError, match=r"^half: give the op a value rule or a float function, not both or neither$"):
+        Op("half", lambda a, out: (0.5,))
+    with pytest.raises(ValueError, match=r"^an op's name must not begin with _, got '_half'$"):
+        register(Op("_half", lambda a, out: (0.5,), lambda a: a * 0.5))
+    checked = Op(
+        "checked_half", lambda out, res: (0.5,), lambda out: out * 0.5, checks=(Check("out < 0.0", ValueError, "no"),)
+    )
+    with pytest.raises(ValueError, match=r"^checked_half: an op with checks cannot name an operand 'out'$"):
+        register(checked)
