@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd.expressions import CONDITIONAL, Expr, call, group, is_literal, literal_value, number
-from autograd.primitive import ARITHMETIC, SMOOTH, Check, Op, register, seal_builtins, source_function
+from autograd.primitive import ARITHMETIC, SINGULAR, SMOOTH, Check, Op, register, seal_builtins, source_function
 
 EXP_LIMIT = math.log(1.7976931348623157e308)  # exp(x) overflows a float beyond this
 _FLOAT = (float, int)
@@ -89,7 +89,7 @@ def power_slope(a: Any, b: Any) -> Any:
         return call("power_slope", a, b)
     if not _is_float(a):  # Values: a graph, so that the slope can be differentiated again
         if not getattr(b, "is_constant", False):
-            return b * a ** (b - 1.0)
+            return scaled_power(b, a, b - 1.0)  # a node that is 0 where b is, at 0 ** 0 too
         e = b.data  # a number exponent stays a number: x ** 3 has slope 3·x ** 2
         return 0.0 if e == 0.0 else e * a ** (e - 1.0)
     if b == 0.0:
@@ -100,6 +100,34 @@ def power_slope(a: Any, b: Any) -> Any:
         return b * a ** (b - 1.0)
     except OverflowError:
         return math.copysign(math.inf, b)
+
+
+def _scaled_power(c: float, a: float, e: float) -> float:
+    """c·a^e, 0 where c is 0; ±inf where a^e is infinite (0 to a negative power, overflow)."""
+    if c != c or a != a or e != e:
+        raise ValueError(f"scaled_power: operands must be numbers, got scaled_power({c!r}, {a!r}, {e!r})")
+    if a < 0.0:  # as for pow with a Value exponent
+        raise ValueError(f"scaled_power: negative base {a!r}: its derivative c·a^e·log(a) in e is not real")
+    if c == 0.0:
+        return 0.0
+    if a == 0.0 and e < 0.0:
+        return math.copysign(math.inf, c)
+    try:
+        return c * a**e
+    except OverflowError:
+        return math.copysign(math.inf, c)
+
+
+# fmt: off
+# c·a^e, 0 where c is 0 whatever a^e is: a^b's slope b·a^(b-1) for a Value b, which 0 ** 0 makes 0·0^-1.
+# Where a is 0 its derivatives in c and e are 0, as the slope a^b·log(a) in b is: the two orders of a mixed
+# second derivative of a^b then agree there.
+scaled_power = register(Op("scaled_power",
+                           lambda c, a, e, out: (scaled_power(step(abs(a)), a, e), scaled_power(c * e, a, e - 1.0),
+                                                 out * log_or_zero(a)),
+                           function=_scaled_power, kind=SINGULAR,
+                           text="{0}·{1}^{2}", latex="{0} \\cdot {1}^{{{2}}}"))
+# fmt: on
 
 
 @source_function
@@ -206,8 +234,9 @@ def log_or_zero(y: Any) -> Any:
 
 # fmt: off
 # x / y, and 0 where x is 0 whatever y is: xlogy's derivative in y, kept 0 at x = 0 in every order.
-# ∂/∂x is 1/y but 0 where x is 0 (as PyTorch masks xlogy's ∂/∂x), ∂/∂y is −(x/y)/y, 0 where x is 0.
-xdivy = register(Op("xdivy", lambda a, b, out: (xdivy(step(abs(a)), b), -xdivy(out, b)),
+# ∂/∂x is 1/y, 0 where y is 0 (as log_or_zero's slope in y is: the mixed second derivatives of xlogy agree);
+# ∂/∂y is −(x/y)/y, 0 where x is 0.
+xdivy = register(Op("xdivy", lambda a, b, out: (xdivy(step(abs(b)), b), -xdivy(out, b)),
                     lambda a, b: where(a == 0.0, 0.0, a / b),
                     checks=(Check("a != 0.0 and b == 0.0", ZeroDivisionError,
                                   "xdivy: division by zero in {a!r} / {b!r}"),),

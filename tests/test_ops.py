@@ -50,7 +50,13 @@ ROWS = {
     "pow": Row(
         lambda a, b: a**b,  # a Value exponent
         lambda a, b: a**b,
-        [(2.0, 3.0), (1.5, 0.5), (0.5, -2.5), (0.0, 2.0), (0.0, 1.0), (3.0, 0.0), (1e-3, 2.5)],
+        [(2.0, 3.0), (1.5, 0.5), (0.5, -2.5), (0.0, 2.0), (0.0, 1.0), (3.0, 0.0), (1e-3, 2.5), (0.0, 0.0)],
+    ),
+    # pow's slope in its base for a Value exponent b: scaled_power(b, a, b - 1), 0 where b is 0
+    "scaled_power": Row(
+        OPS["scaled_power"],
+        lambda c, a, e: c * a**e,
+        [(2.0, 3.0, 2.0), (-1.5, 0.5, -2.0), (0.5, 4.0, -0.5), (3.0, 0.0, 2.0), (1e-3, 7.0, 2.5), (4.0, 2.0, 1.0)],
     ),
     "exp": Row(Value.exp, lambda a: torch.exp(a), [(0.0,), (1.0,), (-BIG,), (709.0,), (-3.5,)]),
     "log": Row(Value.log, lambda a: torch.log(a), [(1.0,), (1e-300,), (2.5,), (1e300,)]),
@@ -209,3 +215,45 @@ def test_the_three_readings_of_a_rule_give_the_same_first_derivative(name, point
         pytest.skip("the float derivative is not finite here")
     assert _first_derivatives(name, point, create_graph=True) == floats
     assert _replayed_derivatives(name, point) == floats
+
+
+# Points where a convention sets a derivative (a zero operand of xlogy, xdivy, pow, its slope), beside the rows' own.
+CONVENTION_POINTS = {
+    "xlogy": [(0.0, 2.0), (0.0, 0.0), (0.0, 1e-300)],
+    "xdivy": [(0.0, 2.0), (0.0, 0.0)],
+    "pow": [(0.0, 0.0), (0.0, 1.0), (0.0, 3.0), (2.0, 0.0)],
+    "scaled_power": [(0.0, 0.0, -1.0), (0.0, 2.0, -1.0), (2.0, 0.0, 0.0), (0.0, 0.0, 0.0)],
+}
+SYMMETRY_CASES = CASES + [(name, point) for name, points in CONVENTION_POINTS.items() for point in points]
+
+
+@pytest.mark.parametrize(("name", "point"), SYMMETRY_CASES, ids=[f"{n}{p}" for n, p in SYMMETRY_CASES])
+def test_the_two_orders_of_a_mixed_second_derivative_agree(name, point):
+    """d/dx d/dy = d/dy d/dx, also where a convention gives a derivative (xlogy(0, 2) gave 0.5 one way, 0 the other)."""
+    xs = [Value(x) for x in point]
+    try:
+        firsts = grad(ROWS[name].ours(*xs), xs, create_graph=True)
+        rows = [grad(g, xs) for g in firsts]
+    except FloatingPointError:
+        pytest.skip("a derivative is not finite here")
+    for i, row in enumerate(rows):
+        for j in range(i):
+            assert close(row[j], rows[j][i]), (i, j, rows)
+
+
+def test_0_to_the_power_0_with_a_value_exponent_has_0_derivatives_at_every_order():
+    """backward gives the documented 0 at 0 ** 0; create_graph and hessian gave ZeroDivisionError."""
+    x, y = Value(0.0), Value(0.0)
+    (x**y).backward(create_graph=True)
+    assert (x.grad.data, y.grad.data) == (0.0, 0.0)
+    assert autograd.hessian(lambda a, b: a**b, [0.0, 0.0]) == [[0.0, 0.0], [0.0, 0.0]]
+    sympy = pytest.importorskip("sympy")
+    a, b = sympy.symbols("a b", positive=True)
+    f = a**b
+    expected = [[float(sympy.diff(f, u, v).subs({a: 2, b: 0})) for v in (a, b)] for u in (a, b)]
+    ours = autograd.hessian(lambda a, b: a**b, [2.0, 0.0])  # its mixed derivative is 1/a
+    assert all(close(o, e) for o_row, e_row in zip(ours, expected) for o, e in zip(o_row, e_row)), (ours, expected)
+    with pytest.raises(
+        ValueError, match=r"^scaled_power: negative base -2\.0: its derivative c·a\^e·log\(a\) in e is not real$"
+    ):
+        OPS["scaled_power"](Value(1.0), Value(-2.0), Value(2.0))
