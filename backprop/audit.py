@@ -56,6 +56,10 @@ class DocumentAudit:
         """How many rows have this verdict (and origin, if given)."""
         return sum(r.verdict == verdict and (origin is None or r.origin == origin) for r in self.rows)
 
+    def by_part(self) -> list[tuple[Part, list[AuditRow]]]:
+        """Each part of the document with its rows, in order."""
+        return [(part, [r for r in self.rows if r.part == part.title]) for part in self.document.parts]
+
     def _repr_html_(self) -> str:
         return notebook.audit_html(self)
 
@@ -198,8 +202,7 @@ def format_audit(audit: DocumentAudit) -> str:
     lines = [f"{doc.name}: {doc.title}" + (f" ({byline})" if byline else "")]
     if doc.source:
         lines.append(f"source: {doc.source}")
-    for n, part in enumerate(doc.parts, 1):
-        rows = [r for r in audit.rows if r.part == part.title]
+    for n, (part, rows) in enumerate(audit.by_part(), 1):
         lines += ["", f"Part {n}: {part.title} (network {part.network})"]
         table = [("claim", "step", "printed", "engine", "printed - engine", "verdict")]
         for r in rows:

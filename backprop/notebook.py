@@ -5,25 +5,32 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+LEFT = "text-align:left"  # a title or a sentence (Jupyter right-aligns table cells for numbers)
 VERDICT_COLOURS = {"agree": "#1e6b2a", "agree with rounding": "#1e6b2a", "disagree": "#b3261e"}
 
 
 def audit_html(audit: Any) -> str:
-    """A document's audit: its summary line, then a row per printed number with the engine's and the verdict."""
-    rows = []
-    for r in audit.rows:
-        colour = VERDICT_COLOURS.get(r.verdict, "inherit")
-        verdict = r.verdict + (f": {r.origin}" if r.origin else "")
-        step = f" (step {r.step})" if r.step else ""
-        rows.append(
-            f"<tr><td>{escape(r.part)}</td><td>{escape(r.quantity)}{step}</td><td>{escape(r.printed)}</td>"
-            f'<td>{r.engine:.6g}</td><td style="color:{colour}">{escape(verdict)}</td>'
-            f"<td>{escape(r.explanation)}</td></tr>"
-        )
-    head = "<tr><th>part</th><th>quantity</th><th>printed</th><th>engine</th><th>verdict</th><th>why</th></tr>"
+    """A document's audit: its summary line, then for each part its title over a row per printed number, with
+    the engine's number and the verdict."""
+    head = f'<tr><th>quantity</th><th>printed</th><th>engine</th><th>verdict</th><th style="{LEFT}">why</th></tr>'
+    parts = "".join(
+        f'<tbody><tr><th colspan="5" style="{LEFT}">Part {n}: {escape(part.title)} (network {escape(part.network)})'
+        f"</th></tr>{''.join(_audit_row(r) for r in rows)}</tbody>"
+        for n, (part, rows) in enumerate(audit.by_part(), 1)
+    )
     return (
         f"<div><p><b>{escape(audit.summary())}</b></p>"
-        f'<table class="backprop-audit"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+        f'<table class="backprop-audit"><thead>{head}</thead>{parts}</table></div>'
+    )
+
+
+def _audit_row(r: Any) -> str:
+    colour = VERDICT_COLOURS.get(r.verdict, "inherit")
+    verdict = r.verdict + (f": {r.origin}" if r.origin else "")
+    step = f" (step {r.step})" if r.step else ""
+    return (
+        f"<tr><td>{escape(r.quantity)}{step}</td><td>{escape(r.printed)}</td><td>{r.engine:.6g}</td>"
+        f'<td style="color:{colour}">{escape(verdict)}</td><td style="{LEFT}">{escape(r.explanation)}</td></tr>'
     )
 
 

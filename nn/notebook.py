@@ -1,14 +1,12 @@
-"""How nn's objects show in Jupyter: a pass and an example as tables of named values, a history as a loss
-plot and one line. Read by duck typing, so this module imports nothing else of nn (no cycles).
+"""How nn's objects show in Jupyter: a pass and an example as tables of named values, a history as one line
+(viz, once imported, shows it with its loss plot). Read by duck typing, so this module imports nothing else of nn
+(no cycles).
 """
 
 from __future__ import annotations
 
-import math
 from html import escape
 from typing import Any
-
-PLOT_WIDTH, PLOT_HEIGHT = 320, 90
 
 
 def value_rows(values: dict[str, Any]) -> str:
@@ -41,25 +39,3 @@ def history_summary(history: Any) -> str:
         return "History(no steps yet)"
     ran_away = f", diverged at step {history.diverged}" if history.diverged is not None else ""
     return f"History({len(losses)} steps, loss {losses[0]:.4g} → {losses[-1]:.4g}{ran_away})"
-
-
-def history_html(history: Any) -> str:
-    """The one-line summary over a small plot of the loss at each step."""
-    summary = f"<p>{escape(history_summary(history))}</p>"
-    finite = [x for x in history.losses if math.isfinite(x)]
-    if len(finite) < 2:
-        return f"<div>{summary}</div>"
-    low, high = min(finite), max(finite)
-    span, last = high - low or 1.0, len(history.losses) - 1
-    points = " ".join(
-        f"{PLOT_WIDTH * i / last:.1f},{4 + (PLOT_HEIGHT - 8) * (1 - (x - low) / span):.1f}"
-        for i, x in enumerate(history.losses)
-        if math.isfinite(x)
-    )
-    plot = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{PLOT_WIDTH}" height="{PLOT_HEIGHT}" role="img">'
-        f"<title>loss over {len(history.losses)} steps</title>"
-        f'<rect width="{PLOT_WIDTH}" height="{PLOT_HEIGHT}" fill="#fafafa" stroke="#999"/>'
-        f'<polyline points="{points}" fill="none" stroke="#d62728" stroke-width="1.5"/></svg>'
-    )
-    return f"<div>{summary}{plot}</div>"

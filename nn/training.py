@@ -53,9 +53,6 @@ class History:
     def __repr__(self) -> str:
         return notebook.history_summary(self)
 
-    def _repr_html_(self) -> str:
-        return notebook.history_html(self)
-
 
 def batch_loss(model: MLP, samples: Sequence[Sample], loss: str | Callable[..., Value]) -> Value:
     """The loss of model over samples: every output against its target, in one graph.

@@ -82,3 +82,39 @@ def strength_of(rgb: tuple[int, int, int], colour: str) -> float | None:
     if all(abs(255 - (255 - c) * strength - mixed) <= 1 for c, mixed in zip(rgb, channels)):  # each rounded
         return strength
     return None
+
+
+# Helvetica's advance widths (its AFM metrics, Arial's too) in thousandths of the font size; others 0.556
+HELVETICA = {
+    c: width
+    for chars, width in (
+        ("0123456789abdeghnopqu_", 556),
+        (" .,:;/!ft", 278),
+        ("ijl", 222),
+        ("-r()", 333),
+        ("ckvxyzs", 500),
+        ("+=", 584),
+        ("m", 833),
+        ("w", 722),
+        ("→", 1000),
+    )
+    for c in chars
+}
+
+
+def label_extents(svg: str) -> list[tuple[str, float, float]]:
+    """(text, left, right) of each text element, at Helvetica's widths, relative to the viewBox's left edge."""
+    root = ET.fromstring(svg)
+    left_edge = float(root.get("viewBox").split()[0])
+    extents = []
+    for t in root.iter(f"{SVG}text"):
+        text, size = t.text or "", float(t.get("font-size"))
+        width = size * sum(HELVETICA.get(c, 556) for c in text) / 1000
+        start = float(t.get("x")) - width * {"start": 0, "middle": 0.5, "end": 1}[t.get("text-anchor", "start")]
+        extents.append((text, start - left_edge, start + width - left_edge))
+    return extents
+
+
+def picture_width(svg: str) -> float:
+    """The width of the SVG's viewBox."""
+    return float(ET.fromstring(svg).get("viewBox").split()[2])

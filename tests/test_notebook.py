@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
+
+import nn
+from viz.labels import number
 
 nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (the tests extra has it)")
 nbconvert = pytest.importorskip("nbconvert.preprocessors", reason="nbconvert is not installed (the tests extra has it)")
@@ -17,6 +21,7 @@ CELLS = {
     "pass": "ex.forward()",
     "example": "ex",
     "audit": "backprop.audit_document(backprop.bundled_document('000-russo'))",
+    "audit of parts": "backprop.audit_document(backprop.bundled_document('001-three-examples'))",
     "explanation": "backprop.explain(ex.forward(), 'w10')",
     "history": "nn.train(nn.MLP(2, [2, 1], seed=0), nn.xor(), steps=1000)",
 }
@@ -64,10 +69,21 @@ def test_an_audit_shows_its_verdict_table_and_an_explanation_its_sum(outputs):
     assert "∂E_total/∂w10 = 0.0526425" in explanation and "<td>0.766554 · 0.115638 · 0.593873</td>" in explanation
 
 
-def test_a_history_shows_a_plot_and_one_line_and_training_shows_a_progress_bar(outputs):
+def test_an_audit_of_several_parts_names_each_part_once_above_its_rows(outputs):
+    audit = result(outputs, "audit of parts")["text/html"]
+    first, second = "Part 1: Example 1: one neuron (network one-neuron)", "Part 2: Example 2: two neurons in a chain"
+    assert audit.count("Example 1: one neuron") == 1 and audit.count("Example 2: two neurons in a chain") == 1
+    assert audit.index(first) < audit.index("<td>learning_rate</td>") < audit.index(second) < audit.index("<td>w2</td>")
+
+
+def test_a_history_shows_a_loss_plot_with_axes_and_one_line_and_training_shows_a_progress_bar(outputs):
     history = result(outputs, "history")
     assert history["text/plain"].startswith("History(1000 steps, loss ")
     assert len(history["text/plain"]) < 80
-    assert "<svg" in history["text/html"] and "<polyline" in history["text/html"]
+    html = history["text/html"]
+    assert html.startswith(f"<div><p>{history['text/plain']}</p><svg") and "<polyline" in html
+    losses = nn.train(nn.MLP(2, [2, 1], seed=0), nn.xor(), steps=1000, progress=False).losses  # the cell's run
+    labels = re.findall(r"<text [^>]*>([^<]*)</text>", html)
+    assert {number(max(losses), 4), number(min(losses), 4), "0", "999", "step"} <= set(labels)  # its axes
     bars = [o for o in outputs["history"] if o.output_type == "display_data"]
     assert bars and "application/vnd.jupyter.widget-view+json" in bars[0].data, "tqdm's notebook widget"

@@ -134,6 +134,30 @@ def test_the_command_takes_parts_spec_files_and_writes_a_training_view(tmp_path,
     assert "decision boundary after training" in (tmp_path / "swap-2-4-3-2.html").read_text(encoding="utf-8")
 
 
+def training_figures(training) -> list[str]:
+    """The titles of the training section's pictures on a page with this training view."""
+    html = viz.page(Value(1.0, label="x") * 2, training=training)
+    return re.findall(r"<figure><svg [^>]*><title>([^<]*)</title>", html)
+
+
+def test_a_training_picture_that_says_nothing_is_left_out(tmp_path, capsys):
+    def predict(a, b):
+        return a - b
+
+    both = ["loss over 2 steps", "decision boundary after training"]
+    assert training_figures(viz.Training([0.5, 0.2], predict, [(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)])) == both
+    assert training_figures(viz.Training([0.5, 0.2], predict, [(0.0, 0.0, 1.0)])) == both[:1]  # one sample
+    assert training_figures(viz.Training([0.5, 0.2], predict, [(0.0, 0.0, 1.0), (1.0, 1.0, 1.0)])) == both[:1]
+    assert training_figures(viz.Training([0.5, float("nan")], predict, [(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)])) == [
+        both[1]  # one finite loss draws no line
+    ]
+    assert 'id="training"' not in viz.page(Value(1.0), training=viz.Training([0.5], predict, [(0.0, 0.0, 1.0)]))
+    assert main(["page", "hmkcode-2-2-1", "--train", "3", "-o", str(tmp_path / "one.html")]) == 0  # one sample
+    html = (tmp_path / "one.html").read_text(encoding="utf-8")
+    assert "Training: 3 steps" in html and "<title>loss over 3 steps</title>" in html
+    assert "decision boundary" not in html
+
+
 def test_a_classifier_s_page_colours_its_boundary_by_class(tmp_path, capsys):
     samples = "".join(
         f"[[samples]]\ninputs = [{x}, {y}]\ntargets = {[float(k == c) for k in range(3)]}\n"
@@ -279,6 +303,21 @@ def test_a_2_16_16_1_network_opens_and_responds(browser, tmp_path):
     browser.find_element("id", "next").click()
     assert text_of(browser, "step").startswith("forward pass, step 1 of")
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_every_label_of_the_training_plots_lies_inside_its_picture_as_chromium_draws_it(browser, tmp_path):
+    cases = ([0.3873, 0.006274], [0.3089, 2.465e-32], [12345.678, 1e-07], [-0.001234, -12345.678], [5.0, 5.0])
+    plots = [viz.loss_plot(losses, title="cross-entropy of the whole training set") for losses in cases]
+    plots.append(viz.boundary_plot(lambda x, y: x, [(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)], grid=2, title="W" * 40))
+    path = tmp_path / "plots.html"
+    path.write_text("<!doctype html><meta charset=utf-8><body>" + "".join(plots), encoding="utf-8")
+    open_page(browser, path)
+    cut = browser.execute_script(
+        "return [...document.querySelectorAll('svg text')].filter(t => {"
+        "  const box = t.getBBox(), view = t.ownerSVGElement.viewBox.baseVal;"
+        "  return box.x < view.x || box.x + box.width > view.x + view.width; }).map(t => t.textContent)"
+    )
+    assert cut == []
 
 
 def test_a_graph_too_large_is_refused_before_the_page_is_built_and_max_nodes_is_the_pages_own():

@@ -1,4 +1,5 @@
-"""The SVG plots: the decision boundary of one score or of class scores, read back from the SVG."""
+"""The SVG plots: the loss curve's labels, and the decision boundary of one score or of class scores, read back
+from the SVG."""
 
 from __future__ import annotations
 
@@ -6,12 +7,43 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from svg_reading import strength_of, svg_colour
+from svg_reading import label_extents, picture_width, strength_of, svg_colour
 
-from viz import boundary_plot
-from viz.plots import CLASSES, HIGH, LOW
+from viz import boundary_plot, loss_plot
+from viz.plots import CLASSES, HIGH, LOW, has_boundary, has_curve
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize(
+    ("losses", "ticks"),
+    [
+        ([0.3873, 0.1, 0.006274], ["0.3873", "0.006274"]),  # the "0." of the minimum was cut at the left edge
+        ([0.3089, 2.465190328815662e-32], ["0.3089", "2.465e-32"]),
+        ([12345.678, 1e-07], ["1.235e+04", "1e-07"]),
+        ([-0.001234, -12345.678], ["-0.001234", "-1.235e+04"]),
+        ([5.0, 5.0, 5.0], ["5"]),  # a flat loss: one tick where the line is, not the same number twice
+    ],
+)
+def test_every_label_of_the_loss_plot_fits_inside_it_whole(losses, ticks):
+    svg = loss_plot(losses, title="cross-entropy of the whole training set, in nats")
+    extents = label_extents(svg)
+    texts = [text for text, _, _ in extents]
+    assert [t for t in texts if t in ticks] == ticks  # each tick once, written whole
+    assert [text for text, left, right in extents if left < 0 or right > picture_width(svg)] == []
+
+
+def test_the_decision_boundary_s_title_fits_inside_it():
+    svg = boundary_plot(lambda x, y: x, TWO, grid=2, title="decision boundary of the whole network after training")
+    assert [text for text, left, right in label_extents(svg) if left < 0 or right > picture_width(svg)] == []
+
+
+def test_a_plot_says_something_only_with_a_line_or_a_boundary_to_draw():
+    assert has_curve([0.5, 0.25]) and has_curve([0.5, float("nan"), 0.25])
+    assert not has_curve([0.5]) and not has_curve([0.5, float("nan")])  # one loss is a dot, not a curve
+    assert has_boundary([(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)]) and has_boundary([(0.0, 0.0, 0), (1.0, 1.0, 2)])
+    assert not has_boundary([(0.0, 0.0, 1.0)])  # one sample: nothing to tell apart
+    assert not has_boundary([(0.0, 0.0, 1), (1.0, 1.0, 1)])  # one class
 
 
 def cells(svg: str) -> list[tuple[float, float, str]]:

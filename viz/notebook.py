@@ -1,5 +1,5 @@
-"""Rich display of autograd's Value in Jupyter (its numbers, and its graph when small), registered with
-IPython when viz is imported there: autograd itself never imports viz."""
+"""Rich display in Jupyter of autograd's Value (its numbers, and its graph when small) and of nn's History (its
+loss plot), registered with IPython when viz is imported there: autograd and nn never import viz."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from autograd import OPS, Value, topological_order
 from viz.drawing import GraphvizNotFound
 from viz.graph import draw_graph
+from viz.plots import has_curve, loss_plot
 from viz.render import render_svg
 
 SMALL = 30  # a value whose graph has at most this many values shows its drawing under its numbers
@@ -33,12 +34,20 @@ def value_html(value: Value) -> str:
     return f"<div>{numbers}{svg[svg.index('<svg') :]}</div>"
 
 
+def history_html(history: Any) -> str:
+    """A training history (nn.History, read by duck typing): its one line over the plot of its loss at each step."""
+    plot = loss_plot(history.losses) if has_curve(history.losses) else ""
+    return f"<div><p>{escape(repr(history))}</p>{plot}</div>"
+
+
 def register(shell: Any = None) -> bool:
-    """Show Values richly in the running IPython (or shell); False when there is none."""
+    """Show Values and training histories richly in the running IPython (or shell); False when there is none."""
     if shell is None:
         ipython = sys.modules.get("IPython")
         shell = ipython.get_ipython() if ipython is not None else None
     if shell is None:
         return False
-    shell.display_formatter.formatters["text/html"].for_type(Value, value_html)
+    html = shell.display_formatter.formatters["text/html"]
+    html.for_type(Value, value_html)
+    html.for_type_by_name("nn.training", "History", history_html)  # by its name: viz does not import nn
     return True

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from autograd import OPS, Value, topological_order
 from viz.graph import draw_graph
 from viz.network import draw_network
-from viz.plots import boundary_plot, loss_plot
+from viz.plots import boundary_plot, has_boundary, has_curve, loss_plot
 from viz.render import render_svg
 from viz.structure import GraphTooLarge
 from viz.style import kind
@@ -286,9 +286,12 @@ def _verdict_class(a: AuditLine) -> str:
 def _training(training: Training | None) -> str:
     if training is None or not training.losses:
         return ""
-    plots = [loss_plot(training.losses)]
-    if training.predict is not None and training.points:
+    # a picture that says nothing (one loss, one sample's boundary) is left out, and so is a section of none
+    plots = [loss_plot(training.losses)] if has_curve(training.losses) else []
+    if training.predict is not None and has_boundary(training.points):
         plots.append(boundary_plot(training.predict, training.points, title="decision boundary after training"))
+    if not plots:
+        return ""
     figures = "".join(f"<figure>{svg}</figure>" for svg in plots)
     heading = f"<h2>Training: {len(training.losses)} steps</h2>"
     return f'<section id="training">{heading}<div class="plots">{figures}</div></section>'

@@ -10,7 +10,10 @@ from typing import Any
 
 from viz.labels import number
 
+Label = tuple[float, float, str, str]  # x, y, text and text-anchor of a text element
+
 WIDTH, HEIGHT, MARGIN = 360, 220, 44
+FONT = 11  # the labels' size in pixels
 GRID, SIZE = 30, 172  # the decision-boundary picture: cells per side, and the side in pixels
 MAX_SIDE = 2000  # cells or pixels per side: 4 million predictions are minutes of a scalar engine
 LOW, HIGH = (59, 111, 182), (214, 39, 40)  # the colours of the two classes: blue below the midpoint, red above
@@ -19,7 +22,8 @@ CLASSES = (LOW, HIGH, (44, 160, 44), (255, 127, 14), (148, 103, 189), (140, 86, 
 
 
 def loss_plot(losses: Sequence[float], *, title: str = "loss") -> str:
-    """The loss at each step as an SVG line plot, with the first and last loss written on it."""
+    """The loss at each step as an SVG line plot, its lowest and highest loss on the y-axis and the first and last
+    in its title."""
     if not losses:
         raise ValueError("loss_plot: no losses to plot")
     finite = [x for x in losses if math.isfinite(x)]
@@ -32,19 +36,30 @@ def loss_plot(losses: Sequence[float], *, title: str = "loss") -> str:
         for i, x in enumerate(losses)
         if math.isfinite(x)
     )
+    ticks = [(high, MARGIN + 4)] if high > low else []  # a flat loss has one tick, where its line is
     labels = [
-        _text(MARGIN - 6, MARGIN + 4, number(high, 4), "end"),
-        _text(MARGIN - 6, MARGIN + height + 4, number(low, 4), "end"),
-        _text(MARGIN, MARGIN + height + 16, "0", "middle"),
-        _text(MARGIN + width, MARGIN + height + 16, str(len(losses) - 1), "middle"),
-        _text(MARGIN + width / 2, MARGIN + height + 32, "step", "middle"),
-        _text(MARGIN, MARGIN - 14, f"{title}: {number(losses[0], 4)} → {number(losses[-1], 4)}", "start"),
+        *((MARGIN - 6, y, number(x, 4), "end") for x, y in [*ticks, (low, MARGIN + height + 4)]),
+        (MARGIN, MARGIN + height + 16, "0", "middle"),
+        (MARGIN + width, MARGIN + height + 16, str(len(losses) - 1), "middle"),
+        (MARGIN + width / 2, MARGIN + height + 32, "step", "middle"),
+        (MARGIN, MARGIN - 14, f"{title}: {number(losses[0], 4)} → {number(losses[-1], 4)}", "start"),
     ]
     return _svg(
         f'<rect x="{MARGIN}" y="{MARGIN}" width="{width}" height="{height}" fill="#fafafa" stroke="#999"/>'
-        f'<polyline points="{points}" fill="none" stroke="#d62728" stroke-width="2"/>' + "".join(labels),
+        f'<polyline points="{points}" fill="none" stroke="#d62728" stroke-width="2"/>',
+        labels,
         f"{title} over {len(losses)} steps",
     )
+
+
+def has_curve(losses: Sequence[float]) -> bool:
+    """Whether loss_plot draws a line: two finite losses or more (one is a dot, which says nothing)."""
+    return sum(math.isfinite(x) for x in losses) >= 2
+
+
+def has_boundary(points: Sequence[tuple[float, float, float]]) -> bool:
+    """Whether boundary_plot has a boundary to show: points of two targets or classes or more."""
+    return len({target for _, _, target in points}) >= 2
 
 
 def boundary_plot(
@@ -88,9 +103,9 @@ def boundary_plot(
         cy = 20 + size * (y1 - y) / (y1 - y0)
         dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="{dot(t)}" stroke="white" stroke-width="1"/>')
     frame = f'<rect x="{MARGIN}" y="20" width="{size:.0f}" height="{size:.0f}" fill="none" stroke="#999"/>'
-    frame += _text(MARGIN, 14, title or "decision boundary", "start")
     body = f'<g shape-rendering="crispEdges">{"".join(cells)}</g>{frame}{"".join(dots)}'
-    return _svg(body, title or "decision boundary", width=size + 2 * MARGIN, height=size + 48)
+    heading = title or "decision boundary"
+    return _svg(body, [(MARGIN, 14, heading, "start")], heading, width=size + 2 * MARGIN, height=size + 48)
 
 
 def _finite(points: Sequence[tuple[float, float, float]]) -> Sequence[tuple[float, float, float]]:
@@ -172,12 +187,31 @@ def _hex(rgb: tuple[int, ...]) -> str:
     return "#" + "".join(f"{c:02x}" for c in rgb)
 
 
-def _text(x: float, y: float, text: str, anchor: str) -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11">{escape(text)}</text>'
-
-
-def _svg(body: str, title: str, *, width: int = WIDTH, height: int = HEIGHT) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" font-family="Helvetica,Arial,sans-serif"><title>{escape(title)}</title>{body}</svg>'
+def _svg(shapes: str, labels: Sequence[Label], title: str, *, width: int = WIDTH, height: int = HEIGHT) -> str:
+    """An SVG of shapes and labels, widened at either side as far as a label reaches, so that none is cut."""
+    spans = [_span(x, text, anchor) for x, _, text, anchor in labels]
+    left = math.floor(min([0.0, *(start for start, _ in spans)]))
+    right = math.ceil(max([float(width), *(end for _, end in spans)]))
+    texts = "".join(
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{FONT}">{escape(text)}</text>'
+        for x, y, text, anchor in labels
     )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left} 0 {right - left} {height}" width="{right - left}" '
+        f'height="{height}" role="img" font-family="Helvetica,Arial,sans-serif"><title>{escape(title)}</title>'
+        f"{shapes}{texts}</svg>"
+    )
+
+
+def _span(x: float, text: str, anchor: str) -> tuple[float, float]:
+    """Where a label drawn at x with this text-anchor starts and ends, with a pixel to spare at each end."""
+    width = _width(text)
+    start = x - width * {"start": 0.0, "middle": 0.5, "end": 1.0}[anchor]
+    return start - 1, start + width + 1
+
+
+def _width(text: str) -> float:
+    """text's width in pixels at FONT, at most: each character as wide as in the widest of Helvetica, Arial and
+    DejaVu Sans (the fallback of many systems)."""
+    wide = "mwMW@%+=<>#^~"
+    return FONT * sum(1.0 if c in wide or not c.isascii() else 0.8 if c.isupper() else 0.64 for c in text)
