@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.graph import topological_order
-from autograd.value import Value, as_finite_float, constant, graph_gradients
+from autograd.value import Value, as_finite_float, constant, float_gradients, graph_gradients
 
 
 def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
@@ -17,18 +17,9 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     """
     if create_graph:
         found = graph_gradients(topological_order(output))
-        return [found.get(x) or constant(0.0) for x in inputs]
-    totals = {output: 1.0}
-    for node in topological_order(output):
-        g = totals.get(node, 0.0)
-        for parent, local in zip(node.parents, node.local_grads):
-            totals[parent] = totals.get(parent, 0.0) + local * g
-    result = [totals.get(x, 0.0) for x in inputs]
-    for x, g in zip(inputs, result):
-        if g - g:
-            name = x.label or f"the input with data {x.data!r}"
-            raise FloatingPointError(f"grad: the derivative with respect to {name} is {g!r}")
-    return result
+        return [found[x] if x in found else constant(0.0) for x in inputs]
+    totals = float_gradients(topological_order(output), caller="grad")
+    return [totals.get(x, 0.0) for x in inputs]
 
 
 def jvp(f: Callable[..., Value], inputs: Sequence[Any], tangents: Sequence[Any]) -> tuple[float, float]:

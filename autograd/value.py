@@ -163,7 +163,8 @@ class Value:
             try:
                 if create_graph:
                     for node, g in graph_gradients(order, seed).items():
-                        node.grad = g + node.grad if node.grad else g  # type: ignore[assignment]  # a Value, as in PyTorch
+                        kept = node.grad.__class__ is not float or node.grad != 0.0  # a Value grad of 0 has a graph
+                        node.grad = g + node.grad if kept else g  # type: ignore[assignment]  # a Value, as in PyTorch
                 else:
                     _backward_pass(order, seed, any(previous), previous)
             except BaseException:  # nothing half-written: every grad as it was
@@ -180,6 +181,40 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    # ---- reading the number as a scalar tensor does: tests and comparisons (a trace refuses them) -----
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0
+
+    def __eq__(self, other: object) -> bool:
+        """The same node (nodes are keys by identity), or data equal to a number: `v == 0` reads v as torch does."""
+        if isinstance(other, Value):
+            return self is other
+        return self.data == other if isinstance(other, int | float) else NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        if isinstance(other, Value):
+            return self is not other
+        return self.data != other if isinstance(other, int | float) else NotImplemented
+
+    __hash__ = object.__hash__
+
+    def __lt__(self, other: object) -> bool:
+        x = _compared(other)
+        return NotImplemented if x is None else self.data < x
+
+    def __le__(self, other: object) -> bool:
+        x = _compared(other)
+        return NotImplemented if x is None else self.data <= x
+
+    def __gt__(self, other: object) -> bool:
+        x = _compared(other)
+        return NotImplemented if x is None else self.data > x
+
+    def __ge__(self, other: object) -> bool:
+        x = _compared(other)
+        return NotImplemented if x is None else self.data >= x
 
     def __format__(self, spec: str) -> str:
         """With a format spec, the data's (as a scalar torch tensor's): f"{v:.3f}", also for a grad of create_graph."""
@@ -211,6 +246,13 @@ class Value:
 ACCUMULATING = threading.Lock()
 
 
+def _compared(other: object) -> float | None:
+    """The number a Value is compared with: another's data, or a number; None for anything else."""
+    if isinstance(other, Value):
+        return other.data
+    return other if isinstance(other, int | float) else None  # type: ignore[return-value]
+
+
 def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous: list[float]) -> None:
     """One pass of backward over order (root first), added to the grads there were before."""
     if accumulated:  # run this pass from zero, then add what was there before
@@ -228,6 +270,21 @@ def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous:
     if accumulated:
         for node, grad in zip(order, previous):
             node.grad += grad
+
+
+def float_gradients(order: list[Value], seed: float = 1.0, caller: str = "backward") -> dict[Value, float]:
+    """d root / d node as a float for every node of order (root first), leaving every .grad untouched.
+
+    FloatingPointError, worded as backward's (for caller), at the first node whose gradient is inf or nan.
+    """
+    totals = {order[0]: seed}
+    for node in order:
+        g = totals.get(node, 0.0)
+        if g - g:
+            raise FloatingPointError(_non_finite_gradient(order, node, g, caller))
+        for parent, local in zip(node.parents, node.local_grads):
+            totals[parent] = totals.get(parent, 0.0) + local * g
+    return totals
 
 
 def graph_gradients(order: list[Value], seed: float = 1.0) -> dict[Value, Value]:
@@ -557,7 +614,7 @@ def _without_constants(operands: tuple[Value, ...], local_grads: tuple[float, ..
 _JUST_VALUES = {Value}
 
 
-def _non_finite_gradient(order: list[Value], node: Value, grad: float | None = None) -> str:
+def _non_finite_gradient(order: list[Value], node: Value, grad: float | None = None, caller: str = "backward") -> str:
     """Explain which local derivative made node's gradient (its grad, or the one given) inf or nan."""
     grad = node.grad if grad is None else grad
     name = node.label or f"a {node.op or 'leaf'} node with data {node.data!r}"
@@ -566,9 +623,9 @@ def _non_finite_gradient(order: list[Value], node: Value, grad: float | None = N
             if parent is node and not math.isfinite(local * 1.0):
                 operands = ", ".join(repr(p.data) for p in user.parents)
                 return (
-                    f"backward: the gradient reaching {name} is {grad!r}: the local derivative "
+                    f"{caller}: the gradient reaching {name} is {grad!r}: the local derivative "
                     f"of {user.op}({operands}) with respect to it is {local!r}"
                 )
     return (
-        f"backward: the gradient reaching {name} is {grad!r}: a product of finite local derivatives overflowed a float"
+        f"{caller}: the gradient reaching {name} is {grad!r}: a product of finite local derivatives overflowed a float"
     )

@@ -94,11 +94,9 @@ def gradient(p: Value) -> float:
 def _update(params: list[Value], data: list[Any], lr: float) -> None:
     """Set every parameter's data, or raise FloatingPointError, changing none, if one is not finite."""
     for k, (p, x) in enumerate(zip(params, data)):
-        if x - x:  # a Value (a step taken with a grad of create_graph), or inf or nan
-            if isinstance(x, Value):  # its number, as torch.optim steps with .grad's
-                data[k] = x = x.data
-                if not x - x:
-                    continue
+        if x.__class__ is not float:  # a Value (a step taken with a grad of create_graph): its number, as torch.optim's
+            data[k] = x = float(x)
+        if x - x:  # inf or nan
             name = repr(p.label) if p.label else f"parameter {k}"
             raise FloatingPointError(
                 f"SGD: the step makes {name} {x!r} (data {p.data!r}, grad {p.grad!r}, lr {lr!r}); "

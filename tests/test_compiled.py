@@ -674,3 +674,34 @@ def _exp_or_big(y):
         return y.exp()
     except OverflowError:
         return y * 1e300
+
+
+def test_a_program_whose_f_catches_an_op_error_only_at_other_arguments_gives_what_f_gives_there():
+    """The slow path calls f: its try block takes the other branch, as the dynamic engine does."""
+
+    def log_or_linear(x, y):
+        try:
+            return (x * y).log() + y
+        except ValueError:
+            return x * y * -1.0 + y
+
+    program = trace(log_or_linear, 2.0, 3.0)  # no error while traced
+    for args in ([2.0, 3.0], [-2.0, 3.0], [0.0, 5.0]):
+        assert program.value_and_grad(*args) == (dynamic(log_or_linear, args)[0], dynamic(log_or_linear, args)[1])
+        assert program(*args) == dynamic(log_or_linear, args)[0]
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x, t: x * 2.0 if t else x * 3.0,
+        lambda x, t: x * 2.0 if t > 0.5 else x * 3.0,
+        lambda x, t: x * 2.0 if t == 1.0 else x * 3.0,
+        lambda x, t: x * 2.0 if max(x, t) is t else x * 3.0,
+    ],
+    ids=["truth test", "comparison", "equality", "max"],
+)
+def test_testing_or_comparing_a_traced_value_is_a_trace_error(f):
+    """A branch on a value would be replayed unchanged (a truth test on a Value was always true)."""
+    with pytest.raises(TraceError, match=r"^trace: f reads the value of a leaf node at .*test_compiled\.py:\d+"):
+        trace(f, 1.0, 1.0)

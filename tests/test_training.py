@@ -326,3 +326,42 @@ def test_numpy_samples_train_in_the_default_path_as_in_the_dynamic_engine():
     assert replayed.notes == []
     assert replayed.losses == train(MLP(2, [2, 1], seed=1), arrays, steps=3, compiled=False).losses
     assert replayed.losses == train(MLP(2, [2, 1], seed=1), nn.xor(), steps=3).losses
+
+
+def _by_target(outputs, targets):
+    """A hand-written loss that tests its targets as numbers, as a loss written for floats does."""
+    total = 0.0
+    for o, t in zip(outputs, targets):
+        total = total + ((o - 1.0) ** 2 if t else (o + 1.0) ** 2)
+    return total * (1.0 / len(outputs))
+
+
+def _by_comparison(outputs, targets):
+    return sum((o - t) ** 2 if t > 0.5 else (o - t) ** 2 * 3.0 for o, t in zip(outputs, targets))
+
+
+def _by_equality(outputs, targets):
+    return sum(-o if t == 1.0 else o for o, t in zip(outputs, targets))
+
+
+def _log_or_linear(outputs, targets):
+    """A loss that catches an op's error: its branch depends on each sample's numbers."""
+    total = 0.0
+    for o, t in zip(outputs, targets):
+        try:
+            total = total + (o + t).log() * -1.0
+        except ValueError:
+            total = total + (o + t) * -1.0
+    return total
+
+
+@pytest.mark.parametrize("loss", [_by_target, _by_comparison, _by_equality, _log_or_linear])
+def test_the_default_replay_trains_what_the_dynamic_engine_trains_when_the_loss_reads_its_numbers(loss):
+    """A truth test, a comparison, == or a caught error on a traced value: the replay was another model."""
+    data = [nn.Sample((x / 10.0, -x / 7.0), (float(x % 3 == 0),)) for x in range(-9, 9)]
+    runs = []
+    for compiled in (False, "auto"):
+        model = MLP(2, [3, 1], seed=4)
+        history = train(model, data, steps=40, lr=0.05, loss=loss, batch_size=6, compiled=compiled)
+        runs.append((history.losses, [p.data for p in model.parameters()]))
+    assert runs[0] == runs[1]

@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 from oracles import needs_torch, torch
 
+import autograd
 from autograd import Constant, Value, constant, sum_values, weighted_sum
 
 # ---- construction ---------------------------------------------------------------------------
@@ -386,3 +387,26 @@ def test_a_value_formats_as_its_number_so_grads_of_create_graph_can_be_shown():
     y.backward(create_graph=True)
     assert f"{x.grad:.4f}" == "0.9400" and f"{x}" == repr(x)
     assert "grad 0.94" in viz.draw_graph(y).source and "0.94" in viz.page(y)
+
+
+def test_a_value_is_tested_and_compared_by_its_number_as_a_scalar_tensor_is():
+    zero, two = Value(0.0), Value(2.0)
+    assert (bool(zero), bool(two), bool(Value(-1e-300))) == (False, True, True)
+    assert two == 2 and two != 3.0 and (two == 3.0) is False and zero == 0
+    assert two > 1.5 and two >= 2.0 and zero < two and zero <= 0.0 and 3 > two  # noqa: SIM300
+    assert max([zero, two, Value(1.0)]) is two and sorted([two, zero])[0] is zero
+    assert two != Value(2.0) and two == two  # nodes are keys by identity
+    assert {two: "a", Value(2.0): "b"}[two] == "a" and len({two, Value(2.0)}) == 2
+    assert (two == "2") is False
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'Value' and 'str'"):
+        two < "3"  # noqa: B015
+
+
+def test_a_zero_gradient_graph_is_kept_when_create_graph_accumulates():
+    """x.grad of 0 from create_graph still carries 2·x: a second pass adds to it, as in PyTorch."""
+    x = Value(0.0)
+    (x * x).backward(create_graph=True)
+    (x * x * x).backward(create_graph=True)
+    (g,) = autograd.grad(x.grad, [x])  # d/dx (2x + 3x²) = 2 at 0
+    assert g == 2.0
+    assert autograd.hessian(lambda a: a * a, [0.0]) == [[2.0]]

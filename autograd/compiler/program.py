@@ -12,8 +12,8 @@ from autograd.compiler.codegen import Source, namespace
 from autograd.compiler.errors import TraceError
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node, node_name, record
 from autograd.expressions import Expr, number
-from autograd.primitive import OPS
-from autograd.value import CONSTANT, Value, as_finite_float, constant
+from autograd.graph import topological_order
+from autograd.value import CONSTANT, Value, as_finite_float
 
 
 def trace(f: Callable[..., Value], *example_args: Any) -> Program:
@@ -30,11 +30,9 @@ class Program:
         shapes: tuple[Shape, ...],
         nodes: list[Node],
         params: list[Value],
-        creation: list[int],
     ):
         self.f = f
         self.nodes = nodes
-        self.creation = creation  # node positions in the order f made them: rebuilt so, f's first error is raised
         self.params = tuple(params)  # read at every call; backward adds to their grad
         self.shapes = shapes
         self.source = Source(self.nodes, size(shapes))
@@ -55,7 +53,7 @@ class Program:
                 return value
         except (ArithmeticError, ValueError):
             pass
-        return self._rebuild(x, p)[0].data  # the engine's own error, or a false alarm's same value
+        return self._dynamic(x)[0].data  # the engine's own error, or a false alarm's same value
 
     def value_and_grad(self, *args: Any) -> tuple[float, list[Any]]:
         """f's value at args and its derivative with respect to each argument, shaped like args."""
@@ -152,34 +150,17 @@ class Program:
                     return value, list(arg_grads), list(param_grads)
             except (ArithmeticError, ValueError):
                 pass
-        root, args, params = self._rebuild(x, p)
-        root.backward()  # the engine's own error, or a false alarm's same gradients
-        return root.data, [0.0 if a is None else a.grad for a in args], [q.grad for q in params]
+        root, args = self._dynamic(x)  # p is the parameters' data
+        totals = value_module.float_gradients(topological_order(root))  # backward's error, or a false alarm's same
+        return root.data, [totals.get(a, 0.0) for a in args], [totals.get(q, 0.0) for q in self.params]
 
-    def _rebuild(self, x: list[float], p: list[float]) -> tuple[Value, list[Value | None], list[Value]]:
-        """The traced graph built again by the engine at x and p: the slow path, with its errors."""
-        built: list[Value] = [None] * len(self.nodes)  # type: ignore[list-item]
-        args: list[Value | None] = [None] * len(x)
-        params = []
-        for k in self.creation:
-            node = self.nodes[k]
-            if node.op == ARG:
-                v = args[int(node.data)] = Value(x[int(node.data)], node.label)
-            elif node.op == PARAM:
-                v = Value(p[int(node.data)], node.label)
-                params.append(v)
-            elif node.op == CONSTANT:
-                v = constant(node.data)
-            elif node.op == MADE:
-                v = Value(node.data, node.label)
-            else:
-                operands = tuple(built[k] for k in node.parents)
-                data, local_grads = OPS[node.op].apply(*(q.data for q in operands))
-                local_grads = tuple(0.0 if fixed else d for d, fixed in zip(local_grads, node.fixed))
-                v = value_module.make_node(OPS[node.op], data, operands, local_grads)
-                v.label = node.label
-            built[k] = v
-        return built[-1], args, params
+    def _dynamic(self, x: list[float]) -> tuple[Value, list[Value]]:
+        """f itself called at x by the engine: the slow path, with f's own branches, try blocks and errors."""
+        args = [Value(v) for v in x]
+        root = self.f(*nest(iter(args), self.shapes))
+        if not isinstance(root, Value):
+            raise TypeError(f"program: f returned {type(root).__name__} at these arguments, not a Value")
+        return root, args
 
     def _function(self, which: Any, update: Callable[..., Any] | None = None) -> Callable[..., Any]:
         """The compiled "forward", "gradient", or loop of iterate ("iterate", positions, update's rule)."""

@@ -126,7 +126,7 @@ class _Replay:
                 raise TypeError(f"trace_sum: terms must return a non-empty list of Values, got {made!r}")
             return sum_values([total, *made])
 
-        _, nodes, params, _ = record(carried, 0.0, *example)
+        _, nodes, params = record(carried, 0.0, *example)
         self.shapes = shapes
         flat = all(shape is not None and all(item is None for item in shape) for shape in shapes)
         self.lengths = [len(shape) for shape in shapes if shape is not None] if flat else None  # lists of numbers

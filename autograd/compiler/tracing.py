@@ -1,8 +1,8 @@
 """Tracing: running f once with every Value's numbers watched, and the graph it built as a list of Nodes.
 
 The rule: a program replays the one graph f built while it was traced, so f must build the same graph
-for every argument. Reading ``.data``, ``.grad`` or ``.local_grads`` (or ``float()``, ``repr()``,
-``autograd.grad``) of a Value that depends on an argument or a parameter while f is traced raises
+for every argument. Reading ``.data``, ``.grad`` or ``.local_grads`` (or ``float()``, ``repr()``, a truth test, a
+comparison, ``autograd.grad``) of a Value that depends on an argument or a parameter while f is traced raises
 TraceError, since a branch or a number taken from it would be replayed unchanged. Numbers f gets from
 anywhere but its arguments are baked in; parameters (the Values f uses that existed before the
 trace) are read afresh at every call.
@@ -44,11 +44,16 @@ _WHAT = {"data": "the value", "grad": "the gradient", "local_grads": "the local 
 _ENGINE = (value_module, primitive, ops, graph, transforms, expressions)  # the modules whose own reads are the engine's
 # Engine functions that hand a Value's numbers to their caller: their reads count as the caller's.
 _PASSING_ON = {
+    *(
+        getattr(Value, name).__code__
+        for name in ("__bool__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")
+    ),
     Value.__float__.__code__,
     Value.__format__.__code__,
     Value.__repr__.__code__,
     Value.detach.__code__,
     transforms.grad.__code__,
+    value_module.float_gradients.__code__,
 }
 _TRACING = threading.RLock()  # the watches replace Value's slots for the whole process: one trace at a time
 
@@ -134,9 +139,9 @@ def engine_code() -> set[types.CodeType]:
     return codes
 
 
-def record(f: Callable[..., Value], *example_args: Any) -> tuple[tuple[Shape, ...], list[Node], list[Value], list[int]]:
+def record(f: Callable[..., Value], *example_args: Any) -> tuple[tuple[Shape, ...], list[Node], list[Value]]:
     """Run f once on example_args (numbers, Values, or nested lists of them): the arguments' shapes,
-    the graph as Nodes (parents first), the parameters it reads, and the order f made the nodes in."""
+    the graph as Nodes (parents first) and the parameters it reads."""
     shapes = tuple(shape_of(arg, f"trace: args[{k}]") for k, arg in enumerate(example_args))
     items = list(checked_items(example_args, shapes))
     leaves = [
@@ -163,8 +168,8 @@ def record(f: Callable[..., Value], *example_args: Any) -> tuple[tuple[Shape, ..
     return (shapes, *_nodes(root, leaves, seen))
 
 
-def _nodes(root: Value, args: list[Value], record: _Record) -> tuple[list[Node], list[Value], list[int]]:
-    """The graph under root as Nodes, parents first; the parameters it reads; the order f made them in."""
+def _nodes(root: Value, args: list[Value], record: _Record) -> tuple[list[Node], list[Value]]:
+    """The graph under root as Nodes, parents first, and the parameters it reads."""
     position = {id(leaf): k for k, leaf in enumerate(args)}
     _check_reads_and_writes(position, record)
     index: dict[int, int] = {}
@@ -201,11 +206,7 @@ def _nodes(root: Value, args: list[Value], record: _Record) -> tuple[list[Node],
             # A number operand's local derivative is fixed at 0.0 (numbers get no gradient).
             fixed = tuple(p.op == CONSTANT and d == 0.0 for p, d in zip(node.parents, node.local_grads))
             nodes.append(Node(node.op, parents, fixed, 0.0, node.label))
-    made = {k: record.made[node] for node in record.made if (k := index.get(id(node))) is not None}
-    creation = [k for k, node in enumerate(nodes) if not node.parents] + sorted(
-        (k for k, node in enumerate(nodes) if node.parents), key=made.__getitem__
-    )
-    return nodes, params, creation
+    return nodes, params
 
 
 def _check_reads_and_writes(position: dict[int, int], record: _Record) -> None:
