@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from programs import hide_dot
 from svg_reading import Picture
 
 import nn
 from backprop.cli import main
-from viz.drawing import INSTALL
+from viz.drawing import INSTALL, NO_PDF
 from viz.style import HIGHLIGHT
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*argv: str) -> int:
@@ -60,13 +65,39 @@ def test_errors_go_to_stderr_with_status_2(tmp_path, monkeypatch, capsys, argv, 
     assert err.startswith(f"backprop: error: {message}") and err.endswith("\n")
 
 
-def test_without_dot_it_says_what_to_install_and_how_to_get_the_dot_text(tmp_path, monkeypatch, capsys):
+def test_when_nothing_draws_it_says_what_to_install_and_how_to_get_the_dot_text(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    hide_dot(monkeypatch, tmp_path)
+    monkeypatch.setattr("viz.drawing.PURE", "graphviz-pure-not-installed")
     assert run("russo-3-3-3") == 2
     assert capsys.readouterr().err == f"backprop: error: {INSTALL} Here: -o russo-3-3-3.dot\n"
     assert run("russo-3-3-3", "-o", "g.dot") == 0
     assert (tmp_path / "g.dot").read_text().startswith("digraph computation_graph {")
+
+
+def test_without_dot_a_pdf_is_refused_saying_what_draws_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    hide_dot(monkeypatch, tmp_path)
+    assert run("russo-3-3-3", "-o", "g.pdf") == 2
+    assert capsys.readouterr().err == f"backprop: error: {NO_PDF} Here: -o russo-3-3-3.dot\n"
+
+
+def test_without_dot_the_graph_and_page_commands_draw_with_graphviz_pure(tmp_path):
+    env = {**os.environ, "PATH": str(tmp_path / "empty"), "PYTHONPATH": str(ROOT)}  # dot hidden; this checkout's code
+    commands = [
+        ["graph", "russo-3-3-3", "-o", "g.svg", "--highlight", "w1"],
+        ["graph", "russo-3-3-3", "-o", "n.png", "--view", "network"],
+        ["page", "russo-3-3-3", "-o", "p.html", "--train", "5"],
+    ]
+    for argv in commands:
+        done = subprocess.run([sys.executable, "-m", "backprop", *argv], cwd=tmp_path, env=env, capture_output=True)
+        assert (done.returncode, done.stderr) == (0, b""), argv
+    svg = (tmp_path / "g.svg").read_text(encoding="utf-8")
+    assert "(graphviz-pure)" in svg and Picture(svg).node("w1").texts == ["w1", "data 0.2", "grad 0.001011"]
+    assert (tmp_path / "n.png").read_bytes().startswith(b"\x89PNG")
+    page = (tmp_path / "p.html").read_text(encoding="utf-8")
+    network, graph = (Picture("<svg" + part[: part.index("</svg>") + 6]) for part in page.split("<svg")[1:3])
+    assert network.node("h1").texts[0] == "h1" and graph.node("w1").texts[:2] == ["w1", "data 0.2"]
 
 
 def test_without_the_graphviz_package_only_this_subcommand_fails(tmp_path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -71,8 +70,6 @@ def test_every_shell_command_runs_and_every_output_block_is_printed(shell_output
 
 @needs_torch  # the bridge's example
 def test_every_python_example_runs(folder, monkeypatch, capsys):
-    if shutil.which("dot") is None:
-        pytest.skip("the README's drawing example needs Graphviz's dot (apt-get install graphviz)")
     assert len(blocks("python")) >= 6
     monkeypatch.chdir(folder)
     namespace: dict = {}

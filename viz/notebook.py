@@ -30,7 +30,7 @@ def value_html(value: Value) -> str:
     try:
         svg = render_svg(draw_graph(value, legend=False))
     except GraphvizNotFound:
-        return f"<div>{numbers}<p>(install Graphviz's dot to see its graph)</p></div>"
+        return f"<div>{numbers}<p>(install graphviz-pure or Graphviz's dot to see its graph)</p></div>"
     return f"<div>{numbers}{svg[svg.index('<svg') :]}</div>"
 
 

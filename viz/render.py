@@ -1,4 +1,4 @@
-"""Writing a drawing to a file or a string: SVG, PNG or PDF through Graphviz's dot, or the DOT text."""
+"""Writing a drawing to a file or a string: SVG, PNG or PDF as viz.drawing.image draws it, or the DOT text."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def render(graph: Value | graphviz.Digraph, path: str | Path, *, format: str | N
     """Write graph (a drawing, or a Value to draw with draw_graph and options) to path; return the path.
 
     The format comes from format or else path's suffix: svg, png, pdf, or dot/gv for the DOT text
-    (which needs no Graphviz program).
+    (which needs no program to draw it). PDF needs Graphviz's dot; SVG and PNG draw without it.
     """
     path = Path(path)
     fmt = _format(format if format is not None else path.suffix.lstrip("."), path)
