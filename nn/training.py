@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd import Program, TraceError, Value, trace, trace_sum
+from autograd import Program, TraceError, Value, sum_values, topological_order, trace, trace_sum
 from nn import notebook
 from nn.datasets import Sample
 from nn.layers import MLP
@@ -17,6 +17,9 @@ from nn.losses import loss_named
 from nn.optim import SGD, Adam
 
 PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unless told not to
+# A loss function is traced over a whole batch, at about 0.1 ms and 3 kB a node: beyond this many nodes
+# replaying cannot win back the trace (a named loss is traced one sample at a time, at any batch size).
+TRACE_LIMIT = 20_000
 DIVERGENCE_FACTOR = 10.0  # a loss this many times its first value means the steps overshoot
 
 
@@ -265,8 +268,17 @@ def replayed_loss(
         traced = [Sample(tuple(x), tuple(t)) for x, t in zip(inputs, targets)]  # type: ignore[arg-type]
         return batch_loss(model, traced, loss)
 
+    batch = samples[: batch_size or len(samples)]
+    order = topological_order(sum_values(model.forward(batch[0].inputs)))
+    size = len(batch) * sum(1 for node in order if node.parents)  # one sample's ops; the parameters are shared
+    if size > TRACE_LIMIT:  # the trace would cost more time and memory than the dynamic engine's steps
+        return None, (
+            f"train: the loss function over a batch of {len(batch)} samples would be traced as about {size:,} "
+            f"nodes (more than {TRACE_LIMIT:,}), using the dynamic engine; a named loss (nn.LOSSES) or a smaller "
+            "batch_size is replayed"
+        )
     try:
-        return trace(loss_of, *_columns(samples[: batch_size or len(samples)])), None
+        return trace(loss_of, *_columns(batch)), None
     except TraceError as error:
         return None, f"train: cannot compile the loss, using the dynamic engine: {error}"
 
