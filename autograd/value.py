@@ -373,6 +373,10 @@ class Constant(Value):
     def __delattr__(self, name: str) -> None:
         raise _frozen(self, name)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """copy.deepcopy and pickle give the shared constant of the number, not a node made past the guard."""
+        return constant, (self.data,)
+
 
 def _frozen(node: Constant, name: str) -> AttributeError:
     return AttributeError(
@@ -416,8 +420,23 @@ def _overflow(op: Op, *operands: Value) -> Exception:
     return note_error(OverflowError(f"{op.name}: the result of {op.name}({values}) overflows a float"))
 
 
+def _plain(op: Op, data: Any, parents: tuple[Value, ...]) -> float:
+    """A rule's result as a float (an int's, a float subclass's), or TypeError naming an operand that is no number."""
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        return float(data)
+    for k, p in enumerate(parents):
+        if not isinstance(p.data, int | float) or isinstance(p.data, bool):
+            raise TypeError(
+                f"{op.name}: the .data of operand {k} is {type(p.data).__name__} {p.data!r}, not a number; after "
+                "backward(create_graph=True) a grad is a Value: update with its number, p.data -= lr * float(p.grad)"
+            )
+    raise TypeError(f"{op.name}: its rule gave {type(data).__name__} {data!r}, not a number")
+
+
 def make_node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
     """The node op made of parents: its data and local derivatives given (no graph inside no_grad)."""
+    if data.__class__ is not float:
+        data = _plain(op, data, parents)
     if data - data and not getattr(_modes, "derivative_graph", False):  # inf - inf is nan: the result overflowed
         raise _overflow(op, *parents)
     node = _new(Value)
@@ -502,6 +521,8 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     if a.__class__ is not Value or b.__class__ is not Value:
         return _binary_with_number(op, a, b)
     data, local_grads = op.apply(a.data, b.data)
+    if data.__class__ is not float:
+        data = _plain(op, data, (a, b))
     if data - data and not getattr(_modes, "derivative_graph", False):  # inf - inf is nan: the result overflowed
         raise _overflow(op, a, b)
     node = _new(Value)  # make_node, inlined on this hot path

@@ -410,3 +410,40 @@ def test_a_zero_gradient_graph_is_kept_when_create_graph_accumulates():
     (g,) = autograd.grad(x.grad, [x])  # d/dx (2x + 3x²) = 2 at 0
     assert g == 2.0
     assert autograd.hessian(lambda a: a * a, [0.0]) == [[2.0]]
+
+
+def test_a_graph_with_numbers_in_it_can_be_copied_and_pickled():
+    """copy.deepcopy (as walkthrough does) and pickle raised AttributeError on the graph's constants."""
+    import copy
+    import pickle
+
+    x = Value(2.0, label="x")
+    y = (x * 3.0 - 1.0).tanh()
+    for copied in (copy.deepcopy(y), pickle.loads(pickle.dumps(y))):
+        assert copied.data == y.data and copied.parents[0] is not y.parents[0]
+        (mul, one) = copied.parents[0].parents
+        assert one.is_constant and one is constant(1.0)  # the shared constant of the number
+        copied.backward()
+        assert mul.parents[0].grad == pytest.approx(3.0 * (1.0 - y.data**2))
+    assert x.grad == 0.0
+
+
+def test_a_value_set_as_data_is_refused_where_it_is_used():
+    """p.data = p.data - lr * p.grad with a grad of create_graph nested a Value in .data silently."""
+    x = Value(2.0)
+    (x * x).backward(create_graph=True)
+    x.data = x.data - 0.1 * x.grad  # a Value
+    message = r"^mul: the \.data of operand 0 is Value Value\(data=1\.6, .*\), not a number; after backward"
+    with pytest.raises(TypeError, match=message):
+        x * 2.0
+    with pytest.raises(TypeError, match=message):
+        x * Value(2.0)
+    w = Value(2.0, label="w")
+    program, summed = autograd.trace(lambda a: w * a, 1.0), autograd.trace_sum(lambda a: [w * a], 1.0)
+    w.data = Value(3.0)
+    with pytest.raises(TypeError, match=r"^program: the data of the parameter 'w' must be a real number .* got Value"):
+        program(2.0)
+    with pytest.raises(TypeError, match=r"^mul: the \.data of operand 0 is Value"):
+        summed.backward([(1.0,), (2.0,)])
+    w.data = 3  # an int set by hand: the results are floats
+    assert (w * 2.0).data.__class__ is float and (w * w).data == 9.0

@@ -130,7 +130,7 @@ class Program:
         """The parameters' data; ValueError naming one whose .data was set to inf or nan by hand."""
         p = [q.data for q in self.params]
         total = sum(p, 0.0)
-        if total - total:  # one sum finds an inf or nan (or finite numbers that add up to inf)
+        if total.__class__ is not float or total - total:  # one sum finds a Value, an inf or nan (or an inf sum)
             for q in self.params:
                 as_finite_float(q.data, f"program: the data of the parameter {node_name(q)}")
         return p

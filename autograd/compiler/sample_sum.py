@@ -155,7 +155,7 @@ class _Replay:
     def run(self, xs: list[list[float]], total: float, seed: float, start: list[float]) -> tuple[float, list[float]]:
         """The sum after the samples xs, from total; each parameter's grad added up from start."""
         total, grads, check = self.function(xs, [q.data for q in self.params], start, total, seed)
-        if check - check:  # inf or nan somewhere: let the engine say where
+        if check.__class__ is not float or check - check:  # a Value's .data, inf or nan: let the engine say where
             raise FloatingPointError("SampleSum: a number overflowed")
         return total, grads
 
