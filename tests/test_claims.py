@@ -151,7 +151,16 @@ def quantity(text: str) -> str:
         ),
         (
             NETWORK.replace('neurons = ["n"]', 'size = 1\nneurons = "{n[0]}"') + CLAIM,
-            ":2: network.layers: layer 1 neurons: unknown placeholder {n[0]} in '{n[0]}'",
+            ":6: network.layers[0]: layer 1 neurons: unknown placeholder {n[0]} in '{n[0]}'",
+        ),
+        (
+            NETWORK.replace("weights = [[0.3]]", "weights = [[1e308]]").replace("inputs = [0.5]", "inputs = [1e308]")
+            + CLAIM,
+            ":15: network.samples[0]: this sample's pass cannot be computed: weighted_sum: the result of weighted_sum(",
+        ),
+        (
+            NETWORK.replace("learning_rate = 0.1", 'learning_rate = 0.1\ntrainable = ["w", "w"]') + CLAIM,
+            ":6: network.trainable[1]: 'w' is listed twice: trainable[0] and [1]",
         ),
         (
             NETWORK.replace('inputs = ["x"]', "inputs = 1000000000") + CLAIM,
