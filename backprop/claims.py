@@ -103,6 +103,7 @@ class Part:
     notes: tuple[str, ...] = ()
     truncates: bool = False  # the document cuts numbers to their printed decimals instead of rounding
     working: str = "printed"  # "full": the document computes with more digits than it prints
+    fail: Callable[[Path_, str], DocumentError] | None = None  # an error at a field of the network, in the file
     _stages: dict[int, dict[str, Value]] = field(default_factory=dict, repr=False)
     _values: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
     _by_id: dict[str, Claim] = field(default_factory=dict, repr=False)
@@ -272,6 +273,7 @@ class _Reader(FieldReader[DocumentError]):
             claims=tuple(claims),
             notes=self.strings(table, (*path, "notes")),
             working=working,
+            fail=lambda field, message: self.fail((*path, "network", *field), message),
         )
         self.check_references(part, path)
         return part

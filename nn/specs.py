@@ -297,6 +297,15 @@ def load_spec(spec: str | Path | Mapping[str, Any], *, where: str | None = None)
     return _Reader(str(path), text).example(parse_toml(text, str(path), SpecError))
 
 
+def spec_error(path: str | Path, field: Path_, message: str) -> SpecError:
+    """The error load_spec gives about a field of the spec file at path: ``file:line: field: message``.
+
+    For what goes wrong later with the file's numbers (a step of gradient descent that overflows).
+    """
+    path = Path(path)
+    return _Reader(str(path), read_text(path, "spec", SpecError)).fail(field, message)
+
+
 def examples() -> list[str]:
     """The stable names of the documents' networks shipped with the package."""
     return sorted(p.name.removesuffix(".toml") for p in _shipped().iterdir() if p.name.endswith(".toml"))

@@ -297,3 +297,46 @@ def test_a_graph_too_large_is_refused_before_the_page_is_built_and_max_nodes_is_
     with pytest.raises(GraphTooLarge, match=r"would have 61 nodes, more than max_nodes=50; raise max_nodes"):
         viz.page(small, max_nodes=50)
     assert viz.page(small).startswith("<!DOCTYPE html>")
+
+
+RUNAWAY = """\
+name = "runaway"
+inputs = 2
+learning_rate = {lr}
+[[layers]]
+size = 1
+activation = "linear"
+weights = [[0.5, -0.5]]
+[[samples]]
+inputs = [1.0, 2.0]
+targets = [1.0]
+[[samples]]
+inputs = [-1.0, 3.0]
+targets = [0.0]
+"""
+
+
+@pytest.mark.parametrize(
+    ("lr", "steps", "notes"),
+    [
+        ("1e300", 1, ["train: step 1 (lr=1e+300): pow: ", " overflows a float; try lr=1e+299"]),
+        ("1.0", 100, ["train: the loss rose from 3.125 to ", " by step 1 with lr=1: the steps overshoot; try lr=0.1"]),
+    ],
+)
+def test_a_training_view_that_runs_away_is_written_and_says_so(tmp_path, capsys, lr, steps, notes):
+    """The page a user asked for is more use than none: it shows the losses so far and nn.train's advice."""
+    path = tmp_path / "runaway.toml"
+    path.write_text(RUNAWAY.format(lr=lr), encoding="utf-8")
+    assert main(["page", str(path), "-o", str(tmp_path / "p.html")]) == 0
+    assert capsys.readouterr() == (f"wrote {tmp_path / 'p.html'}\n", "")  # no warning's traceback-like lines
+    html = (tmp_path / "p.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="training">') :]
+    assert section.startswith(f'<section id="training"><h2>Training: {steps} steps</h2><p class="note">')
+    note = re.search(r'<p class="note">([^<]*)</p>', section)[1]
+    assert note.startswith(notes[0]) and notes[1] in note
+    assert "decision boundary" not in section  # runaway weights draw no boundary worth showing
+
+
+def test_a_training_view_that_stops_before_its_first_loss_still_says_why():
+    html = viz.page(Value(1.0, "x"), training=viz.Training([], notes=["train: step 0 (lr=1): overflow"]))
+    assert '<section id="training"><h2>Training: 0 steps</h2><p class="note">train: step 0 (lr=1): overflow' in html

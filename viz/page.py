@@ -65,6 +65,7 @@ class Training:
     # the trained network at (x1, x2): its output, or its outputs (one per class; see boundary_plot)
     predict: Callable[[float, float], float | Sequence[float]] | None = None
     points: Sequence[tuple[float, float, float]] = ()  # (x1, x2, target or class) of each training sample
+    notes: Sequence[str] = ()  # what the run should say about itself: a loss that ran away, a step that overflowed
 
 
 def page(
@@ -284,14 +285,15 @@ def _verdict_class(a: AuditLine) -> str:
 
 
 def _training(training: Training | None) -> str:
-    if training is None or not training.losses:
+    if training is None or not (training.losses or training.notes):
         return ""
-    plots = [loss_plot(training.losses)]
+    plots = [loss_plot(training.losses)] if training.losses else []
     if training.predict is not None and training.points:
         plots.append(boundary_plot(training.predict, training.points, title="decision boundary after training"))
     figures = "".join(f"<figure>{svg}</figure>" for svg in plots)
     heading = f"<h2>Training: {len(training.losses)} steps</h2>"
-    return f'<section id="training">{heading}<div class="plots">{figures}</div></section>'
+    notes = "".join(f'<p class="note">{escape(n)}</p>' for n in training.notes)
+    return f'<section id="training">{heading}{notes}<div class="plots">{figures}</div></section>'
 
 
 def _asset(name: str) -> str:
