@@ -451,3 +451,13 @@ def test_a_hostile_name_in_the_address_and_an_audit_row_select_their_value(brows
             "return Array.from(document.querySelectorAll('a.selected'), a => a.dataset.value)"
         )
         assert set(selected) == {str(expected)}, HOSTILE[k]
+
+
+def test_names_stay_unique_when_labels_look_like_the_made_up_ones():
+    from viz.page import _unique_names
+
+    labels = ["x", "x~2", "x", "x~2~", "v4", None, "nul\x00", "nul\\x00", "a\tb", "a b", "\ud800", "\\ud800"]
+    names = _unique_names([Value(0.0, label) for label in labels])
+    assert len(set(names)) == len(names)
+    assert names[:6] == ["x", "x~2", "x~2~~", "x~2~", "v4", "v5"]
+    assert names[6:] == ["nul\\x00", "nul\\x00~7", "a b", "a b~9", "\\ud800", "\\ud800~11"]  # shown alike
