@@ -103,6 +103,7 @@ class Part:
     notes: tuple[str, ...] = ()
     truncates: bool = False  # the document cuts numbers to their printed decimals instead of rounding
     working: str = "printed"  # "full": the document computes with more digits than it prints
+    fail: Callable[[Path_, str], DocumentError] | None = None  # an error at a field of the network, in the file
     _stages: dict[int, dict[str, Value]] = field(default_factory=dict, repr=False)
     _values: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
     _by_id: dict[str, Claim] = field(default_factory=dict, repr=False)
@@ -272,6 +273,7 @@ class _Reader(FieldReader[DocumentError]):
             claims=tuple(claims),
             notes=self.strings(table, (*path, "notes")),
             working=working,
+            fail=lambda field, message: self.fail((*path, "network", *field), message),
         )
         self.check_references(part, path)
         return part
@@ -401,11 +403,25 @@ class _Reader(FieldReader[DocumentError]):
                 )
             seen[claim.id] = i
 
+    def check_id_names_no_value(self, claim_id: str, part: Part, where: Path_) -> None:
+        """Refuse an id that is also a quantity of the network: a from entry naming it could mean either."""
+        try:
+            check_names(parse_quantity(split_step(claim_id)[0]), part.stage(0))
+        except QuantityError:
+            return
+        raise self.fail(
+            (*where, "id"),
+            f"{claim_id!r} is also a quantity of the network; "
+            f"from = [{claim_id!r}] could mean either: choose another id",
+        )
+
     def check_references(self, part: Part, path: Path_) -> None:
         """Every quantity names the network's values, every from entry resolves, and nothing is circular."""
         ids = {c.id: i for i, c in enumerate(part.claims)}
         for i, claim in enumerate(part.claims):
             where = (*path, "claim", i)
+            if claim.id != (claim.quantity.text if claim.step == 0 else f"{claim.quantity.text}@{claim.step}"):
+                self.check_id_names_no_value(claim.id, part, where)
             try:
                 check_names(claim.quantity, part.stage(0))
                 part.value_of(claim.quantity, claim.step)

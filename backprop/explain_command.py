@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the explanation of each parameter asked for (all, if none is) in each example NAME stands for."""
-    passes = [(s.title, s.make().forward(s.sample)) for s in sources.subjects(args.name, args.part)]
+    passes = [(s.title, s.computed()[1]) for s in sources.subjects(args.name, args.part)]
     for title, pass_ in passes:
         missing = [n for n in args.parameters if n not in pass_.values]
         if missing:

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     output = args.output or f"{stem}-{args.view}.svg"
     options = {"precision": args.precision, "highlight": args.highlight}
     try:
-        loss = subject.make().forward(subject.sample if args.sample is None else args.sample).backward().loss
+        loss = subject.computed(args.sample)[1].loss
         if args.view == "network":
             drawing = viz.draw_network(loss, **options)
         else:

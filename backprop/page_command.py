@@ -5,6 +5,7 @@ formulas, ``explain``'s chain-rule paths, the audit of a document's printed numb
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,7 @@ def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS) -> str
     import viz  # only the drawings need graphviz: the rest of backprop works without it
 
     subject = sources.subject(name, part)
-    example = subject.make()
-    pass_ = example.forward(subject.sample).backward()
+    example, pass_ = subject.computed()
     named = {v: n for n, v in pass_.values.items()}
     explained = explainer(pass_)
     rows = _audit(name, part)
@@ -105,11 +105,13 @@ def _audit_line(row: AuditRow) -> Any:
 
 
 def _training(example: Any, steps: int) -> Any:
+    """The training view of steps steps; a run that overflows stops there, and the view says so (see _train)."""
     import viz
 
-    model = example.network
-    samples, optimizer = example.samples, example.optimizer
-    history = nn.train(model, samples, steps=steps, optimizer=optimizer, loss=example.loss, progress=False)
+    model, samples = example.network, example.samples
+    history, stopped = _train(example, steps)
+    if stopped or history.diverged is not None:  # the notes say why; runaway weights draw no boundary
+        return viz.Training(history.losses, notes=history.notes)
     if len(model.input_names) != 2:
         return viz.Training(history.losses)
     if nn.losses.LOSSES[example.loss].classifies:  # one output per class: the largest output is the class
@@ -117,3 +119,29 @@ def _training(example: Any, steps: int) -> Any:
         return viz.Training(history.losses, lambda a, b: [o.data for o in model.forward([a, b])], points)
     points = [(*s.inputs, s.targets[0]) for s in samples]
     return viz.Training(history.losses, lambda a, b: model.forward([a, b])[0].data, points)
+
+
+def _train(example: Any, steps: int) -> tuple[nn.History, bool]:
+    """The history of training example for steps steps, and whether a step overflowed and stopped it.
+
+    A learning rate too large for the network is something to see, not a reason to lose the page: the
+    view shows the losses up to the step that overflowed and nn.train's note, which names a smaller rate.
+    """
+    history = nn.History()
+    with warnings.catch_warnings():  # a loss that runs away is noted in the history, which the page shows
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            nn.train(
+                example.network,
+                example.samples,
+                steps=steps,
+                optimizer=example.optimizer,
+                loss=example.loss,
+                progress=False,
+                history=history,
+            )
+        except (ArithmeticError, ValueError) as e:  # an overflow, or a step outside an op's domain
+            if str(e) not in history.notes:  # nn.train notes an overflow of the loss itself
+                history.notes.append(str(e))
+            return history, True
+    return history, False

@@ -14,7 +14,7 @@ from typing import Any
 
 import nn
 from backprop.claims import DocumentError, bundled, bundled_document, load_document
-from inputfiles import parse_toml, read_text
+from inputfiles import Path_, dotted, parse_toml, read_text
 
 SPEC_KEY = "layers"  # a TOML file with top-level layers is a network spec; any other is a claim file
 
@@ -26,6 +26,25 @@ class Subject:
     title: str  # the example's name, or the claim file's part it comes from
     make: Callable[[], nn.WorkedExample]  # a fresh copy each call
     sample: int | None = None  # None: the example's own worked sample
+    fail: Callable[[Path_, str], DocumentError] | None = None  # an error at a field of the network, where it is written
+
+    def error(self, field: Path_, message: str) -> DocumentError:
+        """The error about a field of the example's network (learning_rate, samples[2]), naming its file and line."""
+        if self.fail is not None:
+            return self.fail(field, message)
+        return DocumentError(f"{self.title}: {dotted(field)}: {message}")
+
+    def computed(self, sample: int | None = None) -> tuple[nn.WorkedExample, nn.Pass]:
+        """A fresh example and the pass of sample (default: the subject's), grads filled in.
+
+        A sample whose numbers overflow or leave an op's domain is a DocumentError naming the sample where it is.
+        """
+        example = self.make()
+        index = sample if sample is not None else self.sample if self.sample is not None else example.worked_sample
+        try:
+            return example, example.forward(index).backward()
+        except (ArithmeticError, ValueError) as e:  # the engine's errors name the op and its operands
+            raise self.error(("samples", index), f"this sample's pass cannot be computed: {e}") from None
 
 
 def subjects(name: str, part: int | None = None) -> list[Subject]:
@@ -71,6 +90,8 @@ def document(name: str) -> Any:
         return bundled_document(name)
     if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
         raise DocumentError(f"no document or claim file named {name!r}; the documents are {', '.join(bundled())}")
+    if path.is_file() and _is_spec(path):
+        raise DocumentError(f"{name}: a network spec, not a claim file: it prints no numbers to check")
     return load_document(path)
 
 
@@ -80,8 +101,19 @@ def _file_subjects(path: Path) -> list[Subject]:
             example = nn.load_spec(path)
         except nn.SpecError as e:
             raise DocumentError(str(e)) from None
-        return [Subject(example.name, lambda: nn.load_spec(path))]
+        return [
+            Subject(
+                example.name, lambda: nn.load_spec(path), fail=lambda field, message: _spec_error(path, field, message)
+            )
+        ]
     return _document_subjects(load_document(path))
+
+
+def _spec_error(path: Path, field: Path_, message: str) -> DocumentError:
+    try:
+        return DocumentError(str(nn.spec_error(path, field, message)))
+    except nn.SpecError as e:  # the file can no longer be read
+        return DocumentError(str(e))
 
 
 def _is_spec(path: Path) -> bool:
@@ -98,6 +130,6 @@ def _is_spec(path: Path) -> bool:
 def _document_subjects(doc: Any) -> list[Subject]:
     many = len(doc.parts) > 1
     return [
-        Subject(f"part {i}: {part.title}" if many else part.title, part.make_example, part.sample)
+        Subject(f"part {i}: {part.title}" if many else part.title, part.make_example, part.sample, part.fail)
         for i, part in enumerate(doc.parts, 1)
     ]

@@ -4,8 +4,10 @@ chain-rule factors, the update, and the forward pass again, as text or as Markdo
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from autograd import OPS, Value
@@ -91,25 +93,47 @@ def walkthrough(example: Any, *, steps: int = 1, markdown: bool = False, sample:
     for note in example.notes:
         out.para(f"Note: {note}")
     for step in range(1, steps + 1):
+        with _descending(step, example):
+            _step(out, example, step, sample)
+    with _descending(steps + 1, example):
         pass_ = example.forward(sample)
-        if step == 1:
-            _inputs(out, example, pass_)
-        out.heading(
-            f"Step {step}: forward pass" if step == 1 else f"Step {step}: forward pass with the updated parameters"
-        )
-        _forward(out, example, pass_)
-        out.heading(f"Step {step}: error")
-        _errors(out, example, pass_)
-        out.heading(f"Step {step}: backward pass")
-        gradients = _backward(out, example, pass_)
-        out.heading(f"Step {step}: update")
-        _update(out, example, gradients)
-        example.step(sample)
-    pass_ = example.forward(sample)
     out.heading(f"After {steps} step{'s' if steps > 1 else ''}: forward pass again")
     _forward(out, example, pass_)
     _errors(out, example, pass_)
     return out.text()
+
+
+class StepError(ArithmeticError):
+    """A gradient-descent step whose numbers overflow or leave an op's domain: which step, and the engine's error."""
+
+    def __init__(self, step: int, learning_rate: float, error: Exception):
+        super().__init__(f"gradient-descent step {step} with learning rate {learning_rate:g}: {error}")
+        self.step = step
+
+
+@contextlib.contextmanager
+def _descending(step: int, example: Any) -> Iterator[None]:
+    """The engine's errors inside a step as a StepError (step steps + 1: the forward pass after the last)."""
+    try:
+        yield
+    except (ArithmeticError, ValueError) as e:  # the engine's errors name the op and its operands
+        raise StepError(step, example.learning_rate, e) from None
+
+
+def _step(out: _Writer, example: Any, step: int, sample: int | None) -> None:
+    """One step of gradient descent, written out: forward pass, error, backward pass, update."""
+    pass_ = example.forward(sample)
+    if step == 1:
+        _inputs(out, example, pass_)
+    out.heading(f"Step {step}: forward pass" if step == 1 else f"Step {step}: forward pass with the updated parameters")
+    _forward(out, example, pass_)
+    out.heading(f"Step {step}: error")
+    _errors(out, example, pass_)
+    out.heading(f"Step {step}: backward pass")
+    gradients = _backward(out, example, pass_)
+    out.heading(f"Step {step}: update")
+    _update(out, example, gradients)
+    example.step(sample)
 
 
 def _inputs(out: _Writer, example: Any, pass_: Any) -> None:

@@ -13,6 +13,7 @@ fields and raises ``file:line: field: what is wrong``.
 from __future__ import annotations
 
 import json
+import json.scanner
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -29,21 +30,24 @@ MAX_DIGITS = 100  # digits in one number as written
 INT_RANGE = range(-(2**63), 2**63)  # TOML's integers are 64-bit; larger ones must be refused
 
 # The limit scan's tokens: strings and comments (their brackets and digits do not count), brackets,
-# line ends, and runs of digits longer than MAX_DIGITS.
-_TOKENS = re.compile(
+# line ends, and runs of digits longer than MAX_DIGITS. Strings end where the parser ends them: a
+# multi-line string's last one or two quotes may be its own ('''it''''), else what follows would be
+# read as a string and its brackets would go uncounted.
+_LIMIT_TOKENS = (r"[\[\]{}\n]", rf"[0-9_]{{{MAX_DIGITS + 1},}}")
+_TOML_TOKENS = re.compile(
     "|".join(
         (
-            r'"""(?:[^\\]|\\.)*?"""',  # multi-line basic string
-            r"'''.*?'''",  # multi-line literal string
+            r'"""(?:[^\\]|\\.)*?"{3,5}',  # multi-line basic string
+            r"'''.*?'{3,5}",  # multi-line literal string
             r'"(?:[^"\\\n]|\\.)*"',  # basic string
             r"'[^'\n]*'",  # literal string
             r"#[^\n]*",  # comment
-            r"[\[\]{}\n]",
-            rf"[0-9_]{{{MAX_DIGITS + 1},}}",
+            *_LIMIT_TOKENS,
         )
     ),
     re.S,
 )
+_JSON_TOKENS = re.compile("|".join((r'"(?:[^"\\]|\\.)*"', *_LIMIT_TOKENS)), re.S)
 
 
 def read_text(path: Path, what: str, error: type[Exception]) -> str:
@@ -66,7 +70,7 @@ def read_text(path: Path, what: str, error: type[Exception]) -> str:
 
 def parse_toml(text: str, source: str, error: type[Exception]) -> dict[str, Any]:
     """The TOML text as a table, within the limits, or error("source:line: what is wrong")."""
-    _check_limits(text, source, error)
+    _check_limits(text, source, error, _TOML_TOKENS)
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -81,12 +85,60 @@ def parse_toml(text: str, source: str, error: type[Exception]) -> dict[str, Any]
 
 
 def parse_json(text: str, source: str, error: type[Exception]) -> Any:
-    """The JSON text as Python values, within the limits, or error("source:line: what is wrong")."""
-    _check_limits(text, source, error)
+    """The JSON text as Python values, within the limits, or error("source:line: what is wrong").
+
+    What JSON leaves open is refused, not guessed: a key given twice in one object (json keeps the last
+    silently) and NaN or Infinity (Python's json reads them; JSON has no such numbers).
+    """
+    _check_limits(text, source, error, _JSON_TOKENS)
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise error(f"{source}:{e.lineno}: JSON syntax error at column {e.colno}: {e.msg}") from None
+    except _Unclear as e:
+        raise error(f"{source}:{e.line(text)}: {e}") from None
+
+
+class _Unclear(ValueError):
+    """Something JSON leaves open, found by json's hooks, which are not told where it is: line() finds it."""
+
+    def line(self, text: str) -> int:
+        """The line of the first such thing in text (where the parse that raised this stopped)."""
+        constant = next((m for m in _JSON_CONSTANT.finditer(text) if m[1]), None)
+        if constant is not None:
+            return text.count("\n", 0, constant.start()) + 1
+        decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
+        decoder.parse_object = _object_at  # type: ignore[attr-defined]
+        decoder.scan_once = json.scanner.py_make_scanner(decoder)  # the pure-Python parser: it calls parse_object
+        try:
+            decoder.decode(text)
+        except json.JSONDecodeError as e:
+            return e.lineno
+        return 1  # not reached: the same text raised this
+
+
+_JSON_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(NaN|-?Infinity)', re.S)  # strings, so that none is read inside one
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys: set[str] = set()
+    for key, _ in pairs:
+        if key in keys:
+            raise _Unclear(f"the key {json.dumps(key)} is given twice in one object; which value is meant?")
+        keys.add(key)
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> None:
+    raise _Unclear(f"{name} is not a JSON number (JSON has no NaN or infinities)")
+
+
+def _object_at(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
+    """json's parse_object, whose errors point at the object's opening brace."""
+    try:
+        return json.decoder.JSONObject(s_and_end, *args)  # type: ignore[attr-defined]
+    except _Unclear as e:
+        raise json.JSONDecodeError(str(e), s_and_end[0], s_and_end[1] - 1) from None
 
 
 def check_tree(value: Any, fail: Callable[[Path_, str], Exception]) -> None:
@@ -107,10 +159,10 @@ def check_tree(value: Any, fail: Callable[[Path_, str], Exception]) -> None:
             stack.append((child, (*path, key)))
 
 
-def _check_limits(text: str, source: str, error: type[Exception]) -> None:
+def _check_limits(text: str, source: str, error: type[Exception], tokens: re.Pattern[str]) -> None:
     """Refuse, before a parser sees it, text nested deeper than MAX_NESTING or a number longer than MAX_DIGITS."""
     line, depth = 1, 0
-    for token in _TOKENS.finditer(text):
+    for token in tokens.finditer(text):
         piece = token[0]
         if piece in ("[", "{"):
             depth += 1

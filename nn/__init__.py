@@ -16,7 +16,7 @@ from nn.losses import (
     squared_errors,
 )
 from nn.optim import SGD, Adam, AdamW, cosine_schedule, step_schedule
-from nn.specs import Pass, SpecError, WorkedExample, example, examples, load_spec
+from nn.specs import Pass, SpecError, WorkedExample, example, examples, load_spec, spec_error
 from nn.training import History, accuracy, train
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "mse",
     "save_parameters",
     "softmax",
+    "spec_error",
     "spirals",
     "squared_errors",
     "step_schedule",

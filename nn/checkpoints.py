@@ -21,6 +21,7 @@ from nn.layers import Module
 
 FORMAT = "scalar-backprop parameters"
 VERSION = 1
+FIELDS = ("format", "version", "sizes", "parameters")  # what save_parameters writes, and all a file may hold
 
 
 class CheckpointError(ValueError):
@@ -102,10 +103,13 @@ def _read(names: dict[str, Value], sizes: list[int], path: Path) -> dict[str, fl
     document = parse_json(read_text(path, "parameters", CheckpointError), str(path), CheckpointError)
     if not isinstance(document, dict):
         raise fail("(top level)", f"expected a JSON object, got {shown_as_json(document)}")
+    for key in document:
+        if key not in FIELDS:
+            raise fail(key, f"unknown field; the fields are {', '.join(FIELDS)}")
     for key, expected in (("format", FORMAT), ("version", VERSION)):
-        if document.get(key) != expected:
+        if not same(document.get(key), expected):
             raise fail(key, f"expected {expected!r}, got {shown_as_json(document.get(key))}")
-    if document.get("sizes") != sizes:
+    if not same(document.get("sizes"), sizes):
         held = document.get("sizes")
         shape = "-".join(map(str, held)) if isinstance(held, list) else shown_as_json(held)
         raise fail("sizes", f"the file holds a {shape} network, this network is {'-'.join(map(str, sizes))}")
@@ -124,10 +128,19 @@ def _read(names: dict[str, Value], sizes: list[int], path: Path) -> dict[str, fl
     return {name: float(value) for name, value in stored.items()}
 
 
+def same(value: Any, expected: Any) -> bool:
+    """Whether value is expected in JSON's terms too: true is not 1, 1.0 is not 1 (lists item by item)."""
+    if isinstance(expected, list):
+        return isinstance(value, list) and len(value) == len(expected) and all(map(same, value, expected))
+    return type(value) is type(expected) and value == expected
+
+
 def finite_number_problem(value: Any) -> str | None:
-    """What keeps value out of a checkpoint, if anything: it must be a finite int or float."""
+    """What keeps value out of a checkpoint, if anything: it must be a finite float, or an int a float holds exactly."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"expected a number, got {shown_as_json(value)}"
+    if isinstance(value, int) and not (value.bit_length() <= 1024 and float(value) == value):
+        return f"{shown_as_json(value)} has no exact float; a parameter is a float"
     if not math.isfinite(value):
         return f"expected a finite number, got {value!r}"
     return None
@@ -136,4 +149,6 @@ def finite_number_problem(value: Any) -> str | None:
 def shown_as_json(value: Any) -> str:
     """A value as a checkpoint error shows what it got: its JSON kind and its repr, cut to 80 characters."""
     kinds = {str: "string", bool: "boolean", int: "integer", float: "number", list: "array", dict: "object"}
+    if isinstance(value, int) and value.bit_length() > 100:  # repr refuses ints of over 4,300 digits
+        return f"an integer of {value.bit_length():,} bits"
     return "nothing" if value is None else f"{kinds.get(type(value), type(value).__name__)} {value!r}"[:80]

@@ -63,15 +63,21 @@ def expand(what: str, names: Names, count: int, index: str = "n", **fields: obje
     if len(names) != count or not all(isinstance(x, str) for x in names):
         raise NamingError(f"{what}: expected a pattern or a list of {count} names, got {list(names)!r}")
     for name in names:
-        check_length(what, name)
+        check_name(what, name)
     return names
 
 
-def check_length(what: str, name: str) -> str:
-    """name, or a NamingError if it is longer than MAX_NAME_LENGTH."""
-    if len(name) > MAX_NAME_LENGTH:
-        raise NamingError(f"{what}: {name[:20]!r}... is {len(name):,} characters; a name has at most {MAX_NAME_LENGTH}")
-    return name
+def check_name(what: str, name: str) -> str:
+    """name, or a NamingError if it is empty (a value without a name) or longer than MAX_NAME_LENGTH."""
+    if not name:
+        raise NamingError(f"{what}: a name cannot be empty")
+    return _check_length(what, name)
+
+
+def _check_length(what: str, text: str) -> str:
+    if len(text) > MAX_NAME_LENGTH:
+        raise NamingError(f"{what}: {text[:20]!r}... is {len(text):,} characters; a name has at most {MAX_NAME_LENGTH}")
+    return text
 
 
 def fill(what: str, pattern: str, **fields: object) -> str:
@@ -80,7 +86,7 @@ def fill(what: str, pattern: str, **fields: object) -> str:
     A placeholder is {name} or {name:format}, a format's widths and precisions at most MAX_NAME_LENGTH:
     no pattern can make a huge name before it is measured.
     """
-    check_length(f"{what} pattern", pattern)
+    _check_length(f"{what} pattern", pattern)
     try:
         placeholders = _placeholders(pattern)
     except ValueError as e:
@@ -98,7 +104,7 @@ def fill(what: str, pattern: str, **fields: object) -> str:
         name = pattern.format(**fields)
     except ValueError as e:  # a format that does not fit the value, e.g. {neuron:d}
         raise NamingError(f"{what}: bad pattern {pattern!r}: {e}") from None
-    return check_length(what, name)
+    return check_name(what, name)
 
 
 @lru_cache(maxsize=256)
@@ -172,7 +178,7 @@ def _weight_names(
         )
     for row in rows:
         for name in row:
-            check_length(f"{where} weight names", name)
+            check_name(f"{where} weight names", name)
     return rows
 
 

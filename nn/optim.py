@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from autograd import Program, Value
-from nn.checkpoints import CheckpointError, finite_number_problem, shown_as_json
+from nn.checkpoints import CheckpointError, finite_number_problem, same, shown_as_json
 
 
 class SGD:
@@ -208,12 +208,14 @@ class Adam:
 
         if not isinstance(state, Mapping):
             raise fail("(top level)", f"expected a dict, got {shown_as_json(state)}")
+        _known_keys(state, "", STATE_FIELDS, fail)
         for key, expected in (("format", STATE_FORMAT), ("version", STATE_VERSION), ("optimizer", self.name)):
-            if state.get(key) != expected:
+            if not same(state.get(key), expected):
                 raise fail(key, f"expected {expected!r}, got {shown_as_json(state.get(key))}")
         settings = state.get("settings")
         if not isinstance(settings, Mapping):
             raise fail("settings", f"expected a dict, got {shown_as_json(settings)}")
+        _known_keys(settings, "settings.", SETTINGS, fail)
         try:
             lr = _checked_number(where, "settings.lr", settings.get("lr"), positive=False)
             betas = settings.get("betas")
@@ -228,8 +230,8 @@ class Adam:
         except (TypeError, ValueError) as error:
             raise CheckpointError(str(error)) from None
         steps = state.get("step")
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise fail("step", f"expected a whole number >= 0, got {shown_as_json(steps)}")
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps < 2**63:
+            raise fail("step", f"expected a whole number from 0 to 2**63 - 1, got {shown_as_json(steps)}")
         moments = _stored_moments(state.get("state"), _parameter_names(self.name, self.params), checked[3], fail)
         self.lr, self.steps = lr, steps
         self.betas, self.eps, self.weight_decay, self.amsgrad = checked
@@ -257,6 +259,17 @@ class AdamW(Adam):
 
 STATE_FORMAT = "scalar-backprop optimizer state"
 STATE_VERSION = 1
+STATE_FIELDS = ("format", "version", "optimizer", "settings", "step", "state")  # what state_dict() returns
+SETTINGS = ("lr", "betas", "eps", "weight_decay", "amsgrad")
+
+
+def _known_keys(
+    table: Mapping[str, Any], prefix: str, known: tuple[str, ...], fail: Callable[[str, str], Exception]
+) -> None:
+    """Refuse a key state_dict() never writes: a misspelt setting would otherwise be dropped unseen."""
+    for key in table:
+        if key not in known:
+            raise fail(f"{prefix}{key}", f"unknown field; the fields are {', '.join(known)}")
 
 
 def _parameter_list(owner: str, params: Iterable[Value]) -> list[Value]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, grad, sum_values, trace
-from inputfiles import FieldReader, Path_, check_tree, parse_toml, read_text, shown, toml_line
+from inputfiles import FieldReader, Path_, check_tree, dotted, parse_toml, read_text, shown, toml_line
 from nn import naming, notebook
 from nn.activations import ACTIVATIONS, Activation
 from nn.datasets import Sample
@@ -297,6 +297,15 @@ def load_spec(spec: str | Path | Mapping[str, Any], *, where: str | None = None)
     return _Reader(str(path), text).example(parse_toml(text, str(path), SpecError))
 
 
+def spec_error(path: str | Path, field: Path_, message: str) -> SpecError:
+    """The error load_spec gives about a field of the spec file at path: ``file:line: field: message``.
+
+    For what goes wrong later with the file's numbers (a step of gradient descent that overflows).
+    """
+    path = Path(path)
+    return _Reader(str(path), read_text(path, "spec", SpecError)).fail(field, message)
+
+
 def examples() -> list[str]:
     """The stable names of the documents' networks shipped with the package."""
     return sorted(p.name.removesuffix(".toml") for p in _shipped().iterdir() if p.name.endswith(".toml"))
@@ -325,11 +334,11 @@ class _Reader(FieldReader[SpecError]):
         Indices into a value and fields of a table are looked up by the key or [[table]] that holds them,
         with no line for a field that is not written (missing) or that is set inside an inline value.
         """
-        if len(path) >= 2 and isinstance(path[1], int):  # a field of the n-th [[table]]
+        if len(path) >= 2 and isinstance(path[1], int):  # a field of the n-th [[table]], else an item of a list
             field = path[:3] if len(path) > 2 and isinstance(path[2], str) else path[:2]
-        else:
-            field = path[:1]
-        return toml_line(self.text, field, enclosing=False)
+            return toml_line(self.text, field, enclosing=False) or toml_line(self.text, path[:1], enclosing=False)
+        # a field set by its key, else an array of tables: its first [[table]]
+        return toml_line(self.text, path[:1], enclosing=False) or toml_line(self.text, (*path[:1], 0), enclosing=False)
 
     def number(self, value: Any, path: Path_) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -377,7 +386,7 @@ class _Reader(FieldReader[SpecError]):
         loss = self.loss(spec, network)
         target_names, error_names, loss_name = self.value_names(spec, network, loss)
         learning_rate = self.learning_rate(spec)
-        return WorkedExample(
+        example = WorkedExample(
             name=name,
             title=self.get(spec, ("title",), (str,), name),
             source=self.get(spec, ("source",), (str,), ""),
@@ -393,6 +402,17 @@ class _Reader(FieldReader[SpecError]):
             loss_name=loss_name,
             spec=dict(spec),
         )
+        self.check_worked_pass(example)
+        return example
+
+    def check_worked_pass(self, example: WorkedExample) -> None:
+        """Refuse numbers whose worked pass (what every view of it shows) overflows or leaves an op's domain."""
+        try:
+            example.forward().backward()
+        except (ArithmeticError, ValueError) as e:  # the engine's errors name the op and its operands
+            raise self.fail(("samples", example.worked_sample), f"this sample's pass cannot be computed: {e}") from None
+        finally:
+            example.reset()  # the grads, back to 0
 
     def notes(self, spec: Mapping[str, Any]) -> list[str]:
         notes = self.get(spec, ("notes",), (str, list), [])
@@ -408,6 +428,7 @@ class _Reader(FieldReader[SpecError]):
         if isinstance(inputs, list):
             if not inputs or not all(isinstance(x, str) for x in inputs):
                 raise self.fail(("inputs",), f"expected a non-empty list of input names, got {shown(inputs)}")
+            self.listed_once(inputs, ("inputs",), "an input's name")
             return len(inputs), inputs
         if inputs < 1:
             raise self.fail(("inputs",), f"a network needs at least one input, got {inputs}")
@@ -455,8 +476,10 @@ class _Reader(FieldReader[SpecError]):
         if loss == "half_squared_error" and len(outputs) > 1:
             error_names = self.output_names(spec, "errors", "E_{neuron}", outputs, last.index)
         loss_name = self.get(spec, ("loss_name",), (str,), "E_total")
-        if len(loss_name) > naming.MAX_NAME_LENGTH:
-            raise self.fail(("loss_name",), f"a name has at most {naming.MAX_NAME_LENGTH} characters")
+        try:
+            naming.check_name("loss_name", loss_name)
+        except naming.NamingError as e:
+            raise self.fail(("loss_name",), str(e).removeprefix("loss_name: ")) from None
         self.check_new_names(network, [("targets", target_names), ("errors", error_names), ("loss_name", (loss_name,))])
         return target_names, error_names, loss_name
 
@@ -534,8 +557,11 @@ class _Reader(FieldReader[SpecError]):
                 inputs=inputs,
                 names=[s["names"] for s in shapes],
             )
-        except ValueError as e:  # names that clash or do not fit
-            raise self.fail(("layers",), str(e)) from None
+        except ValueError as e:  # names that clash or do not fit: a layer's ("layer 2 neurons: ..."), or the inputs'
+            message = str(e)
+            layer = re.match(r"layer (\d+) ", message)
+            field = ("layers", int(layer[1]) - 1) if layer else ("inputs",) if message.startswith("inputs:") else ()
+            raise self.fail(field or ("layers",), message) from None
 
     def sample(self, table: Any, path: Path_, nin: int, nout: int) -> Sample:
         if not isinstance(table, Mapping):
@@ -577,12 +603,25 @@ class _Reader(FieldReader[SpecError]):
             keep = {"all": lambda x: True, "weights": lambda x: x not in biases, "biases": lambda x: x in biases}[value]
             chosen = tuple(x for x in params if keep(x))
         else:
-            for i, x in enumerate(value):
-                if x not in params:
-                    raise self.fail(
-                        ("trainable", i), f"no parameter named {x!r}; the parameters are {', '.join(params)}"
-                    )
-            chosen = tuple(value)
+            chosen = self.trainable_names(value, params)
         if not chosen:
             raise self.fail(("trainable",), "selects no parameter")
         return chosen
+
+    def trainable_names(self, names: list[Any], params: Mapping[str, Value]) -> tuple[str, ...]:
+        """A list of trainable parameters: each a parameter's name, and listed once (else it would step twice)."""
+        self.listed_once(names, ("trainable",), "a parameter's name")
+        for i, x in enumerate(names):
+            if x not in params:
+                raise self.fail(("trainable", i), f"no parameter named {x!r}; the parameters are {', '.join(params)}")
+        return tuple(names)
+
+    def listed_once(self, names: list[Any], path: Path_, what: str) -> None:
+        """Refuse a list of names that holds anything but names, or one name twice (which would be meant?)."""
+        seen: dict[str, int] = {}
+        for i, x in enumerate(names):
+            if not isinstance(x, str):
+                raise self.fail((*path, i), f"expected {what}, got {shown(x)}")
+            if x in seen:
+                raise self.fail((*path, i), f"{x!r} is listed twice: {dotted(path)}[{seen[x]}] and [{i}]")
+            seen[x] = i

@@ -70,7 +70,14 @@ def drop(name):
         (lambda d: d["parameters"].update(w1_1_2="0.5"), "parameters.w1_1_2: expected a number, got string '0.5'"),
         (lambda d: d["parameters"].update(b1_1=True), "parameters.b1_1: expected a number, got boolean True"),
         (lambda d: d["parameters"].update(b1_1=None), "parameters.b1_1: expected a number, got nothing"),
-        (lambda d: d["parameters"].update(b1_1=float("nan")), "parameters.b1_1: expected a finite number, got nan"),
+        (lambda d: d.update(version=True), "version: expected 1, got boolean True"),
+        (lambda d: d.update(version=1.0), "version: expected 1, got number 1.0"),
+        (lambda d: d.update(sizes=[2.0, 2, 1]), "sizes: the file holds a 2.0-2-1 network, this network is 2-2-1"),
+        (lambda d: d.update(step=3), "step: unknown field; the fields are format, version, sizes, parameters"),
+        (
+            lambda d: d["parameters"].update(b1_1=10**30),
+            "parameters.b1_1: integer 1000000000000000000000000000000 has no exact float; a parameter is a float",
+        ),
     ],
 )
 def test_mismatched_files_are_refused_and_change_nothing(tmp_path, edit, message):
@@ -80,6 +87,29 @@ def test_mismatched_files_are_refused_and_change_nothing(tmp_path, edit, message
     with pytest.raises(CheckpointError) as info:
         load_parameters(model, path)
     assert str(info.value) == f"{path}: {message}"
+    assert values(model) == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('"b1_1": ', '"b1_1": 5.0, "b1_1": ', ':9: the key "b1_1" is given twice in one object; which value is meant?'),
+        ('"version": 1,', '"version": 1, "version": 2,', ':1: the key "version" is given twice in one object'),
+        ('"b1_1": ', '"b1_1": NaN, "x": ', ":12: NaN is not a JSON number (JSON has no NaN or infinities)"),
+        ('"b1_1": ', '"b1_1": -Infinity, "x": ', ":12: -Infinity is not a JSON number"),
+        ('"b1_1": ', '"b1_1": 1e999, "x": ', ": parameters.b1_1: expected a finite number, got inf"),
+    ],
+)
+def test_what_json_leaves_open_is_refused_with_its_line_and_changes_nothing(tmp_path, old, new, message):
+    path = tmp_path / "p.json"
+    save_parameters(MLP(2, [2, 1], seed=0), path)
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    model = MLP(2, [2, 1], seed=7)
+    before = values(model)
+    with pytest.raises(CheckpointError, match=f"^{re.escape(str(path) + message)}"):
+        load_parameters(model, path)
     assert values(model) == before
 
 

@@ -103,9 +103,23 @@ def test_a_missing_network_and_a_missing_file(tmp_path):
 
 
 def test_a_circular_working_is_refused(tmp_path):
-    loop = CLAIM + 'id = "a"\nfrom = ["b"]\n' + CLAIM.replace("y_hat", "z") + 'id = "b"\nfrom = ["a"]\n'
+    loop = CLAIM + 'id = "one"\nfrom = ["two"]\n' + CLAIM.replace("y_hat", "z") + 'id = "two"\nfrom = ["one"]\n'
     with pytest.raises(DocumentError, match="depends on itself"):
         load_document(write(tmp_path, NETWORK + loop))
+
+
+@pytest.mark.parametrize("claim_id", ["b", "w@1", "z - b"])  # a value's name (the bias b), at a step, an expression
+def test_an_id_that_is_also_a_quantity_is_refused(tmp_path, claim_id):
+    text = NETWORK + CLAIM + f'id = "{claim_id}"\n' + CLAIM.replace('"y_hat"', '"z"') + f'from = ["{claim_id}"]\n'
+    path = write(tmp_path, text)
+    with pytest.raises(DocumentError) as failure:
+        load_document(path)
+    assert str(failure.value) == (
+        f"{path}:23: claim[0].id: {claim_id!r} is also a quantity of the network; "
+        f"from = [{claim_id!r}] could mean either: choose another id"
+    )
+    ok = load_document(write(tmp_path, text.replace(f'"{claim_id}"', '"my y_hat"')))  # a name of its own
+    assert ok.claims[1].inputs == ("my y_hat",)
 
 
 @pytest.mark.parametrize(("text", "places"), [("0.05304", 5), ("2", 0), ("0,0052", 4), ("1.5e-3", 4), ("-0.118", 3)])
@@ -151,7 +165,16 @@ def quantity(text: str) -> str:
         ),
         (
             NETWORK.replace('neurons = ["n"]', 'size = 1\nneurons = "{n[0]}"') + CLAIM,
-            ":2: network.layers: layer 1 neurons: unknown placeholder {n[0]} in '{n[0]}'",
+            ":6: network.layers[0]: layer 1 neurons: unknown placeholder {n[0]} in '{n[0]}'",
+        ),
+        (
+            NETWORK.replace("weights = [[0.3]]", "weights = [[1e308]]").replace("inputs = [0.5]", "inputs = [1e308]")
+            + CLAIM,
+            ":15: network.samples[0]: this sample's pass cannot be computed: weighted_sum: the result of weighted_sum(",
+        ),
+        (
+            NETWORK.replace("learning_rate = 0.1", 'learning_rate = 0.1\ntrainable = ["w", "w"]') + CLAIM,
+            ":6: network.trainable[1]: 'w' is listed twice: trainable[0] and [1]",
         ),
         (
             NETWORK.replace('inputs = ["x"]', "inputs = 1000000000") + CLAIM,

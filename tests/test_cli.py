@@ -274,3 +274,71 @@ def test_a_crafted_file_is_refused_within_the_input_limits_with_status_2(capsys,
     assert (status, err) == (2, "backprop: error: deep.toml:1: lists and tables are nested more than 32 deep\n")
     status, _, err = run(capsys, command, "big.toml")
     assert status == 2 and err.startswith("backprop: error: big.toml: the claim file is larger than 16 MiB")
+
+
+def spec_with(**lines):
+    """SPEC with a line replaced: key=(old, new)."""
+    text = SPEC
+    for old, new in lines.values():
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+@pytest.mark.parametrize("command", [["walkthrough"], ["explain"], ["graph"], ["page", "--train", "3"]])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            spec_with(t=("learning_rate = 0.1", 'learning_rate = 0.1\ntrainable = [["w1_1_1"]]')),
+            "my-net.toml:4: trainable[0]: expected a parameter's name, got list ['w1_1_1']",
+        ),
+        (
+            spec_with(t=("learning_rate = 0.1", 'learning_rate = 0.1\ntrainable = ["b1_1", "b1_1"]')),
+            "my-net.toml:4: trainable[1]: 'b1_1' is listed twice: trainable[0] and [1]",
+        ),
+        (
+            spec_with(w=("weights = [[0.3]]", "weights = [[1e308]]"), x=("inputs = [0.5]", "inputs = [1e308]")),
+            "my-net.toml:11: samples[0]: this sample's pass cannot be computed: weighted_sum: the result of "
+            "weighted_sum(1e+308, 1e+308, 0.1) overflows a float",
+        ),
+        (
+            spec_with(t=("targets = [1.5]", "targets = [1e200]")),
+            "my-net.toml:11: samples[0]: this sample's pass cannot be computed: pow: ",
+        ),
+    ],
+)
+def test_a_spec_the_engine_cannot_use_is_bad_input_with_its_line(capsys, users_files, command, text, message):
+    (users_files / "my-net.toml").write_text(text, encoding="utf-8")
+    status, out, err = run(capsys, command[0], "my-net.toml", *command[1:])
+    assert (status, out) == (2, "")
+    assert err.startswith(f"backprop: error: {message}") and err.count("\n") == 1
+
+
+def test_gradient_descent_that_overflows_names_the_learning_rate_where_it_is_written(capsys, users_files):
+    text = spec_with(lr=("0.1", "1e300"), linear=('"sigmoid"', '"linear"'))
+    (users_files / "my-net.toml").write_text(text, encoding="utf-8")
+    status, out, err = run(capsys, "walkthrough", "my-net.toml", "--steps", "3")
+    assert (status, out) == (2, "")
+    assert err.startswith("backprop: error: my-net.toml:3: learning_rate: gradient-descent step 2 with learning rate ")
+    assert err.endswith(" overflows a float; a smaller learning rate keeps the numbers finite\n")
+    text = CLAIMS.replace("learning_rate = 0.5", "learning_rate = 1e300").replace('"tanh"', '"linear"')
+    (users_files / "claims.toml").write_text(text, encoding="utf-8")
+    status, out, err = run(capsys, "walkthrough", "claims.toml", "--part", "2", "--steps", "3")
+    assert (status, out) == (2, "")
+    assert err.startswith("backprop: error: claims.toml:13: part[1].network.learning_rate: gradient-descent step 2")
+
+
+def test_a_sample_that_overflows_is_named_when_it_is_drawn(capsys, users_files):
+    text = SPEC + "[[samples]]\ninputs = [1e308]\ntargets = [0.0]\n"
+    (users_files / "my-net.toml").write_text(text.replace("[[0.3]]", "[[10.0]]"), encoding="utf-8")
+    assert run(capsys, "graph", "my-net.toml")[0] == 0  # the worked sample is fine
+    status, out, err = run(capsys, "graph", "my-net.toml", "--sample", "1")
+    assert (status, out) == (2, "")
+    assert err.startswith("backprop: error: my-net.toml:14: samples[1]: this sample's pass cannot be computed: ")
+
+
+def test_check_says_a_spec_is_not_a_claim_file(capsys, users_files):
+    status, out, err = run(capsys, "check", "my-net.toml")
+    assert (status, out) == (2, "")
+    assert err == "backprop: error: my-net.toml: a network spec, not a claim file: it prints no numbers to check\n"

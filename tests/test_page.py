@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
+from urllib.parse import quote
 
 import pytest
 from svg_reading import strength_of, svg_colour
@@ -58,6 +60,11 @@ def russo_names() -> list[str]:
     return [v.label or f"v{i}" for i, v in enumerate(reversed(topological_order(pass_.loss)))]
 
 
+def row_of(name):
+    """The CSS selector of the audit rows that select the Russo value called name."""
+    return f'tr[data-value="{russo_names().index(name)}"]'
+
+
 def open_page(browser, path, anchor=""):
     browser.get(path.as_uri() + anchor)
     return browser
@@ -80,7 +87,7 @@ def test_the_page_is_self_contained_and_the_same_bytes_every_time(russo):
 
 def test_every_value_of_the_pass_carries_its_name(russo):
     html = russo.read_text(encoding="utf-8")
-    drawn = set(re.findall(r'<a data-name="([^"]+)"', html))
+    drawn = set(re.findall(r'<a data-value="\d+" data-name="([^"]+)"', html))
     assert set(nn.example("russo-3-3-3").forward().values) <= drawn
     assert set(russo_names()) == drawn
 
@@ -107,7 +114,8 @@ def test_a_page_for_any_graph_without_neurons_shows_the_backward_sum():
 
 def test_the_audit_rows_select_their_values(russo):
     html = russo.read_text(encoding="utf-8")
-    row = re.search(r'<tr [^>]*data-select="w10" class="v-disagree"><td>dE_total/dw10</td>', html)
+    w10 = russo_names().index("w10")
+    row = re.search(rf'<tr [^>]*data-value="{w10}" class="v-disagree"><td>dE_total/dw10</td>', html)
     assert row, "the dE_total/dw10 row selects w10 and shows its disagreement"
 
 
@@ -221,7 +229,7 @@ def test_a_name_in_the_address_selects_it_and_an_audit_row_selects_its_value(bro
     assert text_of(browser, "detail").startswith("out_h1\na computed value")
     assert "out_h1 = σ(net_h1) = σ(0.38) = 0.593873" in text_of(browser, "detail")
     assert in_graph_pane(browser, "out_h1")
-    browser.find_element("css selector", 'tr[data-select="w5"]').click()
+    browser.find_element("css selector", row_of("w5")).click()
     assert text_of(browser, "detail").startswith("w5\n")
     assert browser.execute_script("return location.hash") == "#w5"
     assert in_graph_pane(browser, "w5")  # the row brings its value into the drawings' view
@@ -248,7 +256,7 @@ def test_an_address_that_names_nothing_opens_like_none(browser, russo, anchor):
     open_page(browser, russo, anchor)
     assert in_graph_pane(browser, "i1") and not in_graph_pane(browser, "E_total")
     assert not browser.get_log("browser")  # no uncaught error
-    browser.find_element("css selector", 'tr[data-select="w5"]').click()
+    browser.find_element("css selector", row_of("w5")).click()
     assert browser.execute_script("return location.hash") == "#w5"
 
 
@@ -336,3 +344,159 @@ def test_a_graph_too_large_is_refused_before_the_page_is_built_and_max_nodes_is_
     with pytest.raises(GraphTooLarge, match=r"would have 61 nodes, more than max_nodes=50; raise max_nodes"):
         viz.page(small, max_nodes=50)
     assert viz.page(small).startswith("<!DOCTYPE html>")
+
+
+RUNAWAY = """\
+name = "runaway"
+inputs = 2
+learning_rate = {lr}
+[[layers]]
+size = 1
+activation = "linear"
+weights = [[0.5, -0.5]]
+[[samples]]
+inputs = [1.0, 2.0]
+targets = [1.0]
+[[samples]]
+inputs = [-1.0, 3.0]
+targets = [0.0]
+"""
+
+
+@pytest.mark.parametrize(
+    ("lr", "steps", "notes"),
+    [
+        ("1e300", 1, ["train: step 1 (lr=1e+300): pow: ", " overflows a float; try lr=1e+299"]),
+        ("1.0", 100, ["train: the loss rose from 3.125 to ", " by step 1 with lr=1: the steps overshoot; try lr=0.1"]),
+    ],
+)
+def test_a_training_view_that_runs_away_is_written_and_says_so(tmp_path, capsys, lr, steps, notes):
+    """The page a user asked for is more use than none: it shows the losses so far and nn.train's advice."""
+    path = tmp_path / "runaway.toml"
+    path.write_text(RUNAWAY.format(lr=lr), encoding="utf-8")
+    assert main(["page", str(path), "-o", str(tmp_path / "p.html")]) == 0
+    assert capsys.readouterr() == (f"wrote {tmp_path / 'p.html'}\n", "")  # no warning's traceback-like lines
+    html = (tmp_path / "p.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="training">') :]
+    assert section.startswith(f'<section id="training"><h2>Training: {steps} steps</h2><p class="note">')
+    note = re.search(r'<p class="note">([^<]*)</p>', section)[1]
+    assert note.startswith(notes[0]) and notes[1] in note
+    assert "decision boundary" not in section  # runaway weights draw no boundary worth showing
+
+
+def test_a_training_view_that_stops_before_its_first_loss_still_says_why():
+    html = viz.page(Value(1.0, "x"), training=viz.Training([], notes=["train: step 0 (lr=1): overflow"]))
+    assert '<section id="training"><h2>Training: 0 steps</h2><p class="note">train: step 0 (lr=1): overflow' in html
+
+
+# Labels a page must show and select whatever they hold: quotes, markup, controls, a lone surrogate (no
+# UTF-8 holds it), very long ones, CSS selector characters, and pairs that look alike once made visible.
+HOSTILE = [
+    "q'uote",
+    'd"quote',
+    "back\\slash",
+    "</script><!--",
+    "<!--",
+    "new\nline",
+    "nul\x00",
+    "nul\\x00",  # what the NUL above shows as
+    "bell\x07\x1b[31m",
+    "lone\ud800",
+    "lone\\ud800",
+    "x" * 60 + "A" * 5000 + "y" * 30,
+    "x" * 60 + "B" * 5000 + "y" * 30,  # cut for showing, both read the same
+    "é",
+    "e\u0301",
+    "🙂\u200d🙂",
+    "a[b]",
+    "#id",
+    ".cls:hover",
+    "x~2",
+    "x",
+    "x",
+    "",
+    "v3",
+    "sp ace",
+    "tab\there",
+    "tab here",
+    "%41",
+    "%",
+    "&amp;",
+    "\u202eRTL",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A page of a sum over values with HOSTILE labels, with an audit row for each label, written as UTF-8."""
+    leaves = [Value(k / 10, label) for k, label in enumerate(HOSTILE)]
+    total = leaves[0]
+    for leaf in leaves[1:]:
+        total = total + leaf * 2
+    total.label = "total"
+    total.backward()
+    audit = [viz.AuditLine(f"row {k}", "1", "1", "agree", "", value=label) for k, label in enumerate(HOSTILE)]
+    path = tmp_path_factory.mktemp("hostile") / "hostile.html"
+    path.write_text(viz.page(total, audit=audit, title="lone\udc00 </title>"), encoding="utf-8")  # it can be written
+    drawn = list(reversed(topological_order(total)))
+    return path, [drawn.index(leaf) for leaf in leaves]
+
+
+def test_hostile_labels_stay_text_and_every_name_is_unique(hostile):
+    path, _ = hostile
+    html = path.read_text(encoding="utf-8")
+    assert "</script><!--" not in html and "\x00" not in html and "\x1b" not in html
+    data = json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)[1])
+    names = [v["name"] for v in data["values"]]
+    assert len(set(names)) == len(names)
+
+
+def test_selecting_any_value_selects_that_value_whatever_its_hostile_label(browser, hostile):
+    open_page(browser, hostile[0])
+    count, results = browser.execute_script(
+        """
+        const data = JSON.parse(document.getElementById("page-data").textContent), out = [];
+        data.values.forEach((v, i) => {
+          for (const a of document.querySelectorAll('a[data-value="' + i + '"]')) {
+            a.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true}));
+            const selected = Array.from(document.querySelectorAll("a.selected"), (s) => Number(s.dataset.value));
+            out.push([i, selected, document.querySelector("#detail .name").textContent === v.name,
+                      decodeURIComponent(location.hash.slice(1)) === v.name]);
+          }
+        });
+        return [data.values.length, out];
+        """
+    )
+    assert {i for i, *_ in results} == set(range(count))  # every value is drawn, and each of its links tried
+    for i, selected, shown, addressed in results:
+        assert (set(selected), shown, addressed) == ({i}, True, True), i
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_a_hostile_name_in_the_address_and_an_audit_row_select_their_value(browser, hostile):
+    path, leaves = hostile
+    open_page(browser, path)
+    names = browser.execute_script("return JSON.parse(document.getElementById('page-data').textContent).values")
+    for k in range(len(HOSTILE)):
+        i = leaves[k]
+        browser.get("about:blank")
+        open_page(browser, path, "#" + quote(names[i]["name"], safe=""))
+        assert browser.execute_script("return document.querySelector('#detail .name').textContent") == names[i]["name"]
+        row = browser.find_element("css selector", f'tr[data-row="{k}"]')
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
+        row.click()
+        expected = min(leaves[j] for j, label in enumerate(HOSTILE) if label == HOSTILE[k])  # the first drawn
+        selected = browser.execute_script(
+            "return Array.from(document.querySelectorAll('a.selected'), a => a.dataset.value)"
+        )
+        assert set(selected) == {str(expected)}, HOSTILE[k]
+
+
+def test_names_stay_unique_when_labels_look_like_the_made_up_ones():
+    from viz.page import _unique_names
+
+    labels = ["x", "x~2", "x", "x~2~", "v4", None, "nul\x00", "nul\\x00", "a\tb", "a b", "\ud800", "\\ud800"]
+    names = _unique_names([Value(0.0, label) for label in labels])
+    assert len(set(names)) == len(names)
+    assert names[:6] == ["x", "x~2", "x~2~~", "x~2~", "v4", "v5"]
+    assert names[6:] == ["nul\\x00", "nul\\x00~7", "a b", "a b~9", "\\ud800", "\\ud800~11"]  # shown alike

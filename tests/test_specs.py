@@ -127,7 +127,7 @@ def edit(**changes):
         ({"layers__0__size": 0}, "<spec>: layers[0].size: a layer needs at least one neuron, got 0"),
         ({"layers__1__sizes": 2}, "<spec>: layers[1].sizes: unknown field; the fields are size, activation, bias"),
         ({"layers__0__neurons": ["a", "b"]}, "<spec>: layers[0].neurons: expected 3 names (size), got 2"),
-        ({"layers__0__neurons": "h{m}"}, "<spec>: layers: layer 1 neurons: unknown placeholder {m} in 'h{m}'"),
+        ({"layers__0__neurons": "h{m}"}, "<spec>: layers[0]: layer 1 neurons: unknown placeholder {m} in 'h{m}'"),
         ({"layers__1__net": 3}, "<spec>: layers[1].net: expected a name pattern or a list of names, got integer 3"),
         ({"layers__0__weights": [[1, 2]]}, "<spec>: layers[0].weights: expected 3 rows (one per neuron), got list"),
         (
@@ -160,6 +160,26 @@ def edit(**changes):
         ({"trainable": "some"}, "<spec>: trainable: use one of all, weights, biases or a list of names, got 'some'"),
         ({"trainable": ["w9"]}, "<spec>: trainable[0]: no parameter named 'w9'; the parameters are w1_1_1"),
         ({"trainable": []}, "<spec>: trainable: selects no parameter"),
+        ({"trainable": [["w1_1_1"]]}, "<spec>: trainable[0]: expected a parameter's name, got list ['w1_1_1']"),
+        ({"trainable": [{"w": 1}]}, "<spec>: trainable[0]: expected a parameter's name, got table {'w': 1}"),
+        (
+            {"trainable": ["b1_1", "w1_1_1", "b1_1"]},
+            "<spec>: trainable[2]: 'b1_1' is listed twice: trainable[0] and [2]",
+        ),
+        ({"inputs": ["a", "b", "a"]}, "<spec>: inputs[2]: 'a' is listed twice: inputs[0] and [2]"),
+        ({"inputs": ["a", ""]}, "<spec>: inputs: inputs: a name cannot be empty"),
+        ({"layers__1__neurons": ["o", ""]}, "<spec>: layers[1]: layer 2 neurons: a name cannot be empty"),
+        ({"layers__0__weight_names": "{}"}, "<spec>: layers[0]: layer 1 weight names: unknown placeholder {}"),
+        ({"targets": ["t", ""]}, "<spec>: targets: targets: a name cannot be empty"),
+        ({"loss_name": ""}, "<spec>: loss_name: a name cannot be empty"),
+        (
+            {"layers__0__weights": [[1e308, 1e308]] * 3},
+            "<spec>: samples[0]: this sample's pass cannot be computed: weighted_sum: the result of weighted_sum(",
+        ),
+        (
+            {"samples__0__targets": [1e308, -1e308]},
+            "<spec>: samples[0]: this sample's pass cannot be computed: pow: 1e+308 ** 2.0 overflows a float",
+        ),
         ({"notes": ["ok", 3]}, "<spec>: notes[1]: expected a string, got integer 3"),
         ({"epochs": 3}, "<spec>: epochs: unknown field; the fields are name, title, source"),
     ],
@@ -186,6 +206,17 @@ def test_a_dict_spec_can_say_where_it_came_from():
         ("learning_rate = 0.1", "learning_rate = -1", ":3: learning_rate: must be positive, got -1.0"),
         ("size = 1", "size = 1\ncolour = 1", ":12: layers[1].colour: unknown field"),
         ('name = "tiny"', "", ": name: this required field is missing"),
+        (
+            "learning_rate = 0.1",
+            'learning_rate = 0.1\ntrainable = ["w1_1_1", ["w1_1_2"]]',
+            ":4: trainable[1]: expected a parameter's name, got list ['w1_1_2']",
+        ),
+        ('inputs = ["p", "q"]', 'inputs = ["p", "q", "p"]', ":2: inputs[2]: 'p' is listed twice: inputs[0] and [2]"),
+        (
+            "weights = [[0.1, 0.2], [0.3, 0.4]]",
+            "weights = [[1e308, 1e308], [0.3, 0.4]]",
+            ":17: samples[0]: this sample's pass cannot be computed: weighted_sum: the result of weighted_sum(1e+308, ",
+        ),
     ],
 )
 def test_bad_files_name_the_file_line_and_field(tmp_path, old, new, message):
@@ -262,11 +293,17 @@ def test_the_schema_lists_the_losses_and_activations_from_their_registries():
         ),
         (
             {"layers__0__neurons": "{n:>50000000}"},
-            "<spec>: layers: layer 1 neurons: the format {n:>50000000} in '{n:>50000000}' could make names longer "
+            "<spec>: layers[0]: layer 1 neurons: the format {n:>50000000} in '{n:>50000000}' could make names longer "
             "than 100 characters",
         ),
-        ({"layers__0__neurons": "{n[0]}"}, "<spec>: layers: layer 1 neurons: unknown placeholder {n[0]} in '{n[0]}'"),
-        ({"loss_name": "E" * 101}, "<spec>: loss_name: a name has at most 100 characters"),
+        (
+            {"layers__0__neurons": "{n[0]}"},
+            "<spec>: layers[0]: layer 1 neurons: unknown placeholder {n[0]} in '{n[0]}'",
+        ),
+        (
+            {"loss_name": "E" * 101},
+            "<spec>: loss_name: 'EEEEEEEEEEEEEEEEEEEE'... is 101 characters; a name has at most 100",
+        ),
     ],
 )
 def test_oversized_networks_and_names_are_refused_before_anything_is_built(changes, message):

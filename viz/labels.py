@@ -9,16 +9,17 @@ from collections.abc import Sequence
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\", "\n": "<BR/>"}
 _RECORD = {c: "\\" + c for c in '{}|<>"\\'} | {"\n": "\\n"}
 # What draws nothing or breaks the SVG: line breaks (drawn as breaks), and controls, surrogates (no UTF-8)
-# and noncharacters, which XML forbids (U+FFFE, U+FFFF, most controls) or discourages (the rest).
+# and noncharacters, which XML forbids (U+FFFE, U+FFFF, most controls) or discourages (the rest); and the
+# invisible characters that hide text or reorder it, so that "w\u202e01" cannot pass for w10.
 _HIDDEN = re.compile(
-    "\r\n?|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    "\r\n?|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff\ufdd0-\ufdef"
     + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
     + "]"
 )
 LONGEST = 80  # characters of text shown whole; Graphviz refuses an HTML-like label over 16,384 characters
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
     """Text as it can be drawn: cut to its start and end past LONGEST characters, line breaks as \\n,
     a tab as a space and any other character in _HIDDEN as its Python escape (\\x85, \\ufffe)."""
     if len(text) > LONGEST:
@@ -32,13 +33,13 @@ def _visible(text: str) -> str:
 
 
 def html_text(text: object) -> str:
-    """text escaped for an HTML-like label: <, >, &, quotes, backslashes literal, newlines as breaks (see _visible)."""
-    return "".join(_HTML.get(c, c) for c in _visible(str(text)))
+    """text escaped for an HTML-like label: <, >, &, quotes, backslashes literal, newlines as breaks (see visible)."""
+    return "".join(_HTML.get(c, c) for c in visible(str(text)))
 
 
 def record_text(text: object) -> str:
-    """text escaped for a record label field: braces, |, <, >, quotes and backslashes literal (see _visible)."""
-    return "".join(_RECORD.get(c, c) for c in _visible(str(text)))
+    """text escaped for a record label field: braces, |, <, >, quotes and backslashes literal (see visible)."""
+    return "".join(_RECORD.get(c, c) for c in visible(str(text)))
 
 
 def number(x: float, precision: int) -> str:

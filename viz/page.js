@@ -1,9 +1,11 @@
 // viz.page's script: select a value (click, focus, #name, an audit row, a step) and show its story.
+// Elements name their value by its index (data-value); a name is only shown, and read from the address.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("page-data").textContent);
   const values = data.values;
-  const byName = new Map(values.map((v, i) => [v.name, i]));
+  const byName = new Map(values.map((v, i) => [v.name, i])); // the page makes names unique
+  const index = (el) => (el.dataset.value === undefined ? undefined : Number(el.dataset.value));
   const consumers = values.map(() => []);
   values.forEach((v, i) => v.parents.forEach((p) => consumers[p].push(i)));
   const total = values.length;
@@ -25,44 +27,42 @@
     return reached;
   }
 
-  // Each drawn node (and edge) and the names of the values it shows.
+  // Each drawn node (and edge) and the values it shows.
   const shown = new Map();
   document.querySelectorAll("svg g.node, svg g.edge").forEach((g) => {
-    const names = new Set(Array.from(g.querySelectorAll("a[data-name]"), (a) => a.dataset.name));
-    shown.set(g, names);
+    shown.set(g, new Set(Array.from(g.querySelectorAll("a[data-value]"), index)));
   });
-  const nodeNames = new Map(); // Graphviz node id (its <title>) -> the names it shows
-  shown.forEach((names, g) => {
+  const nodeValues = new Map(); // Graphviz node id (its <title>) -> the values it shows
+  shown.forEach((shows, g) => {
     if (g.classList.contains("node")) {
-      nodeNames.set(g.querySelector("title").textContent, names);
+      nodeValues.set(g.querySelector("title").textContent, shows);
     }
   });
 
-  function edgeOnPath(g, names, path) {
-    for (const n of names) {
-      if (path.has(byName.get(n))) return true;
+  function edgeOnPath(g, shows, path) {
+    for (const i of shows) {
+      if (path.has(i)) return true;
     }
     const ends = g.querySelector("title").textContent.split("->");
-    const touches = (id) => Array.from(nodeNames.get(id) || [], (n) => byName.get(n)).some((i) => path.has(i));
+    const touches = (id) => Array.from(nodeValues.get(id) || []).some((i) => path.has(i));
     return ends.length === 2 && touches(ends[0]) && touches(ends[1]);
   }
 
   function mark(i) {
     const path = onPath(i);
-    const name = values[i].name;
-    document.querySelectorAll("a[data-name]").forEach((a) => {
-      a.classList.toggle("selected", a.dataset.name === name);
-      a.classList.toggle("on-path", path.has(byName.get(a.dataset.name)));
+    document.querySelectorAll("a[data-value]").forEach((a) => {
+      a.classList.toggle("selected", index(a) === i);
+      a.classList.toggle("on-path", path.has(index(a)));
     });
-    shown.forEach((names, g) => {
+    shown.forEach((shows, g) => {
       const on = g.classList.contains("edge")
-        ? edgeOnPath(g, names, path)
-        : Array.from(names).some((n) => path.has(byName.get(n)));
+        ? edgeOnPath(g, shows, path)
+        : Array.from(shows).some((k) => path.has(k));
       g.classList.toggle("on-path", on);
-      g.classList.toggle("selected", names.has(name) && g.classList.contains("node") && names.size === 1);
+      g.classList.toggle("selected", shows.has(i) && g.classList.contains("node") && shows.size === 1);
     });
     document.querySelectorAll("tr[data-row]").forEach((tr) => {
-      tr.classList.toggle("selected", tr.dataset.select === name);
+      tr.classList.toggle("selected", index(tr) === i);
     });
   }
 
@@ -106,13 +106,13 @@
     if (why !== "hash" && addressed() !== values[i].name) {
       history.replaceState(null, "", "#" + encodeURIComponent(values[i].name));
     }
-    if (why !== "click" && why !== "focus") reveal(values[i].name); // what was clicked is in view already
+    if (why !== "click" && why !== "focus") reveal(i); // what was clicked is in view already
   }
 
-  // Scroll each drawing's own pane (never the page) so that the value named name sits in its middle.
-  function reveal(name) {
+  // Scroll each drawing's own pane (never the page) so that value i sits in its middle.
+  function reveal(i) {
     document.querySelectorAll(".pane").forEach((pane) => {
-      const el = pane.querySelector('a[data-name="' + CSS.escape(name) + '"]');
+      const el = pane.querySelector('a[data-value="' + i + '"]');
       if (!el) return;
       const box = el.getBoundingClientRect();
       const view = pane.getBoundingClientRect();
@@ -167,20 +167,18 @@
     e.preventDefault();
   });
   document.addEventListener("click", (e) => {
-    const a = e.target.closest("a[data-name]");
+    const a = e.target.closest("a[data-value]");
     if (a) {
       e.preventDefault();
-      select(byName.get(a.dataset.name), "click");
+      select(index(a), "click");
     }
   });
   document.addEventListener("focusin", (e) => {
-    const a = e.target.closest && e.target.closest("a[data-name]");
-    if (a) select(byName.get(a.dataset.name), "focus");
+    const a = e.target.closest && e.target.closest("a[data-value]");
+    if (a) select(index(a), "focus");
   });
   document.querySelectorAll("tr[data-row]").forEach((tr) => {
-    const pick = () => {
-      if (byName.has(tr.dataset.select)) select(byName.get(tr.dataset.select), "audit");
-    };
+    const pick = () => select(index(tr), "audit"); // a row without a value selects nothing
     tr.addEventListener("click", pick);
     tr.addEventListener("focus", pick);
   });
@@ -195,5 +193,5 @@
 
   window.addEventListener("hashchange", () => select(byName.get(addressed()), "hash"));
   if (byName.has(addressed())) select(byName.get(addressed()), "hash");
-  else if (total) reveal(values[data.start].name); // the first input, not a corner of empty space
+  else if (total) reveal(data.start); // the first input, not a corner of empty space
 })();

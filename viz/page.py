@@ -1,8 +1,9 @@
 """One self-contained HTML page about a graph: both drawings, each value's numbers and story, the steps of
 the forward and the backward pass, an audit beside the graph and a training view; it loads nothing.
 
-The page is data plus a small script: each value's element carries ``data-name``, and ``page.html#w10``
-opens with w10 selected. The same input gives the same bytes.
+The page is data plus a small script: each value's element carries its index (``data-value``, what the
+script selects by) and its name (``data-name``), and ``page.html#w10`` opens with w10 selected. The same
+input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from urllib.parse import quote
 
 from autograd import OPS, Value, topological_order
 from viz.graph import draw_graph
+from viz.labels import visible
 from viz.network import draw_network
 from viz.plots import boundary_plot, has_boundary, has_curve, loss_plot
 from viz.render import render_svg
@@ -65,6 +67,7 @@ class Training:
     # the trained network at (x1, x2): its output, or its outputs (one per class; see boundary_plot)
     predict: Callable[[float, float], float | Sequence[float]] | None = None
     points: Sequence[tuple[float, float, float]] = ()  # (x1, x2, target or class) of each training sample
+    notes: Sequence[str] = ()  # what the run should say about itself: a loss that ran away, a step that overflowed
 
 
 def page(
@@ -86,24 +89,33 @@ def page(
     """
     order = topological_order(root)
     pictures = _drawings(root, max_nodes)  # a graph too large is refused before each value's text is made
-    values = _values(order, root, formula, chain, audit)
+    drawn = order[::-1]  # the values' order: inputs first
+    rows = _audited(drawn, audit)
+    values = _values(drawn, root, formula, chain, rows)
     names = [v["name"] for v in values]
     drawings = [(heading, _linked(svg, names)) for heading, svg in pictures]
-    drawn = order[::-1]  # the values' order: inputs first
     start = next((i for i, v in enumerate(drawn) if kind(v, root) == "input"), 0)  # where the drawings open
     data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
-    return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, training, notes)
+    return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, rows, training, notes)
+
+
+def _audited(drawn: list[Value], audit: Sequence[AuditLine]) -> list[int | None]:
+    """The value each audit row selects, by index (the first value with the row's label), or None."""
+    first: dict[str, int] = {}
+    for i, v in enumerate(drawn):
+        if isinstance(v.label, str):
+            first.setdefault(v.label, i)
+    return [first.get(a.value) if a.value is not None else None for a in audit]
 
 
 def _values(
-    order: list[Value],
+    drawn: list[Value],
     root: Value,
     formula: Callable[[Value], str | None] | None,
     chain: Callable[[Value], Chain | None] | None,
-    audit: Sequence[AuditLine],
+    rows: list[int | None],
 ) -> list[dict[str, Any]]:
     """Each value's entry in the page's data, inputs first (the i-th is what the drawings link to as #v{i})."""
-    drawn = order[::-1]
     index = {v: i for i, v in enumerate(drawn)}
     names = _unique_names(drawn)
     consumers: dict[Value, list[tuple[Value, float]]] = {}
@@ -124,21 +136,28 @@ def _values(
                 "parents": [index[p] for p in v.parents],
                 "forward": _forward_text(v, names[i], made, [names[index[p]] for p in v.parents]),
                 "backward": _backward_text(v, root, names, index, consumers.get(v, []), root_name, explained),
-                "audit": [k for k, a in enumerate(audit) if a.value is not None and a.value == v.label],
+                "audit": [k for k, row in enumerate(rows) if row == i],
             }
         )
     return entries
 
 
 def _unique_names(drawn: list[Value]) -> list[str]:
-    """Each value's label, or v{i} for a value without one; a label that repeats gets ~i after the first."""
-    seen: set[str] = set()
-    names = []
-    for i, v in enumerate(drawn):
-        name = v.label or f"v{i}"
-        if name in seen:
+    """Each value's name as the page shows it and its address reads it: its label as the drawings show it
+    (controls and lone surrogates as escapes, a long one cut), or v{i} without one; unique, since the
+    address selects by name: a name already taken gets ~i (and more ~ while that is taken too).
+    """
+    shown = [visible(str(v.label)) if v.label not in (None, "") else f"v{i}" for i, v in enumerate(drawn)]
+    taken = set(shown)
+    names: list[str] = []
+    given: set[str] = set()
+    for i, name in enumerate(shown):
+        if name in given:
             name = f"{name}~{i}"
-        seen.add(name)
+            while name in taken:
+                name += "~"
+            taken.add(name)
+        given.add(name)
         names.append(name)
     return names
 
@@ -189,11 +208,12 @@ _ANCHOR = re.compile(r'<a xlink:href="#v(\d+)" xlink:title="[^"]*">')
 
 
 def _linked(svg: str, names: list[str]) -> str:
-    """Graphviz's SVG without its XML prologue, each value's link carrying data-name and #name."""
+    """Graphviz's SVG without its XML prologue, each value's link carrying its index (data-value), name and #name."""
 
     def link(match: re.Match) -> str:
-        name = names[int(match.group(1))]
-        return f'<a data-name="{escape(name)}" xlink:href="#{escape(quote(name))}" xlink:title="{escape(name)}">'
+        i = int(match.group(1))
+        name = escape(names[i])
+        return f'<a data-value="{i}" data-name="{name}" xlink:href="#{escape(quote(names[i]))}" xlink:title="{name}">'
 
     return _ANCHOR.sub(link, svg[svg.index("<svg") :])
 
@@ -211,6 +231,7 @@ def _html(
     drawings: list[tuple[str, str]],
     data: dict[str, Any],
     audit: Sequence[AuditLine],
+    rows: list[int | None],
     training: Training | None,
     notes: Sequence[str],
 ) -> str:
@@ -223,12 +244,14 @@ def _html(
         f"<title>{escape(title)}</title><style>{_asset('page.css')}</style></head><body>",
         f"<header><h1>{escape(title)}</h1>{_notes(notes)}{_HELP}</header>",
         f'<main><div class="drawings">{"".join(sections)}</div>{_SIDE}</main>',
-        _audit_table(audit),
+        _audit_table(audit, rows),
         _training(training),
         f'<script type="application/json" id="page-data">{payload}</script>',
         f"<script>{_asset('page.js')}</script></body></html>",
     ]
-    return "\n".join(p for p in parts if p) + "\n"
+    # A lone surrogate (text no UTF-8 can hold) is written as its escape, so that any text can be saved;
+    # in the data, "\ud800" is JSON's own escape and the script reads the same string back.
+    return ("\n".join(p for p in parts if p) + "\n").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _drawing(heading: str, svg: str, *, fit: bool) -> str:
@@ -261,14 +284,15 @@ def _notes(notes: Sequence[str]) -> str:
     return f'<details class="notes"><summary>Notes on this example ({len(notes)})</summary><ul>{items}</ul></details>'
 
 
-def _audit_table(audit: Sequence[AuditLine]) -> str:
+def _audit_table(audit: Sequence[AuditLine], selects: list[int | None]) -> str:
     if not audit:
         return ""
     rows = []
-    for k, a in enumerate(audit):
+    for k, (a, i) in enumerate(zip(audit, selects)):
         verdict = escape(a.verdict)
+        value = "" if i is None else f' data-value="{i}"'
         rows.append(
-            f'<tr tabindex="0" data-row="{k}" data-select="{escape(a.value or "")}" class="v-{_verdict_class(a)}">'
+            f'<tr tabindex="0" data-row="{k}"{value} class="v-{_verdict_class(a)}">'
             f"<td>{escape(a.quantity)}</td><td>{escape(a.printed)}</td><td>{escape(a.engine)}</td>"
             f"<td>{verdict}</td><td>{escape(a.explanation)}</td><td>{escape(a.where)}</td></tr>"
         )
@@ -284,17 +308,18 @@ def _verdict_class(a: AuditLine) -> str:
 
 
 def _training(training: Training | None) -> str:
-    if training is None or not training.losses:
+    if training is None or not (training.losses or training.notes):
         return ""
     # a picture that says nothing (one loss, one sample's boundary) is left out, and so is a section of none
     plots = [loss_plot(training.losses)] if has_curve(training.losses) else []
     if training.predict is not None and has_boundary(training.points):
         plots.append(boundary_plot(training.predict, training.points, title="decision boundary after training"))
-    if not plots:
+    if not plots and not training.notes:
         return ""
     figures = "".join(f"<figure>{svg}</figure>" for svg in plots)
     heading = f"<h2>Training: {len(training.losses)} steps</h2>"
-    return f'<section id="training">{heading}<div class="plots">{figures}</div></section>'
+    notes = "".join(f'<p class="note">{escape(n)}</p>' for n in training.notes)
+    return f'<section id="training">{heading}{notes}<div class="plots">{figures}</div></section>'
 
 
 def _asset(name: str) -> str:
