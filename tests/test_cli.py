@@ -256,8 +256,10 @@ def test_a_reader_that_goes_away_ends_the_command_quietly():
         f"{sys.executable} -m backprop check | head -1", shell=True, capture_output=True, text=True, check=False
     )
     assert pipe.stdout.startswith("000-russo: ") and pipe.stderr == ""
-    first = subprocess.Popen(
-        [sys.executable, "-m", "backprop", "check"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    first = subprocess.Popen(  # 0.5 MB of text: more than a pipe holds, so the command meets the closed pipe
+        [sys.executable, "-m", "backprop", "walkthrough", "000-russo", "--steps", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     first.stdout.readline()
     first.stdout.close()  # the reader goes away
