@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from backprop import sources
-from backprop.command import EXIT_OK, BadInput, add_name_arguments
+from backprop.command import EXIT_OK, BadInput, add_name_arguments, part_heading
 from backprop.walkthrough import walkthrough
 
 
@@ -24,5 +24,18 @@ def run(args: argparse.Namespace) -> int:
     found = sources.subjects(args.name, args.part)
     markdown = args.format == "markdown"
     texts = [walkthrough(s.make(), steps=args.steps, markdown=markdown, sample=s.sample) for s in found]
+    if len(found) > 1:  # each under its part's heading; a part that works the same numbers as one before says so
+        first: dict[str, int] = {}  # each text, by the part that printed it first
+        for i, (subject, text) in enumerate(zip(found, texts), 1):
+            body = _same_as(first[text], args.name) if text in first else text
+            first.setdefault(text, i)
+            texts[i - 1] = f"{part_heading(args.name, subject.title)}\n\n{body}"
     sys.stdout.write("\n".join(texts))
     return EXIT_OK
+
+
+def _same_as(part: int, name: str) -> str:
+    return (
+        f"The same worked example and numbers as part {part}: the parts differ only in the numbers the document "
+        f"prints, which `backprop check {name}` audits.\n"
+    )
