@@ -45,13 +45,11 @@ def output_stem(args: argparse.Namespace) -> str:
     return Path(args.name).stem + (f"-part{args.part}" if args.part else "")
 
 
-def max_nodes(args: argparse.Namespace) -> dict[str, int]:
-    """--max-nodes as the drawing's keyword argument: none if not given (the drawing's own default)."""
-    if args.max_nodes is None:
-        return {}
-    if args.max_nodes < 1:
+def max_nodes(args: argparse.Namespace) -> int | None:
+    """--max-nodes, if given (None: the drawing's own default); BadInput if it is not at least 1."""
+    if args.max_nodes is not None and args.max_nodes < 1:
         raise BadInput(f"--max-nodes must be at least 1, got {args.max_nodes}")
-    return {"max_nodes": args.max_nodes}
+    return args.max_nodes
 
 
 def too_large(refusal: Any, views: bool) -> BadInput:

@@ -27,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
     subject = sources.subject(args.name, args.part)
     stem = output_stem(args)
     output = args.output or f"{stem}-{args.view}.svg"
-    options = {"precision": args.precision, "highlight": args.highlight, **max_nodes(args)}
+    options = {"precision": args.precision, "highlight": args.highlight}
+    if max_nodes(args) is not None:  # else each view's own default
+        options["max_nodes"] = args.max_nodes
     try:
         loss = subject.make().forward(subject.sample if args.sample is None else args.sample).backward().loss
         if args.view == "network":

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     limit = max_nodes(args)
     viz = import_viz()
     try:
-        text = page(args.name, args.part, train=args.train, **limit)
+        text = page(args.name, args.part, train=args.train, max_nodes=limit)
         Path(output).write_text(text, encoding="utf-8")
     except viz.GraphvizNotFound as e:
         raise BadInput(str(e)) from None
@@ -51,10 +51,10 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS, **drawing: int) -> str:
+def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS, max_nodes: int | None = None) -> str:
     """The HTML page of NAME (a bundled example or document, a spec or claim file), as `backprop page` writes it.
 
-    drawing: viz.page's max_nodes, if given."""
+    max_nodes: the computation graph's limit (viz.page's; None: its default)."""
     import viz  # only the drawings need graphviz: the rest of backprop works without it
 
     subject = sources.subject(name, part)
@@ -71,7 +71,7 @@ def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS, **draw
         audit=[_audit_line(r) for r in rows],
         training=_training(subject.make(), train) if train else None,
         notes=example.notes,
-        **drawing,
+        **({} if max_nodes is None else {"max_nodes": max_nodes}),
     )
 
 

@@ -45,12 +45,15 @@ def _operand(text: str, node: Value, latex: bool, *, grouped: bool, half: bool =
     """An operand's text, in brackets where it would not read as one: a negative number (0.5·(-2)), or a
     compound operand of an op that binds tighter than + (a call, f(x) or |x|, is one already)."""
     if node.label is not None or not node.parents:  # shown as a name or a number
-        negative = text.startswith("-")
-        return f"\\left({text}\\right)" if negative and latex else f"({text})" if negative else text
+        return _bracketed(text, latex) if text.startswith("-") else text
     if not grouped or _is_call(OPS[node.op].text):
         return text
     if half:  # ½ before a power: the power's own brackets are enough
         return f"\\,{text}" if latex else text
+    return _bracketed(text, latex)
+
+
+def _bracketed(text: str, latex: bool) -> str:
     return f"\\left({text}\\right)" if latex else f"({text})"
 
 
@@ -80,9 +83,7 @@ def _number(x: float, digits: int, latex: bool = False) -> str:
 def _factor(x: float, digits: int, latex: bool = False) -> str:
     """x as a factor or a subtrahend: a negative number in brackets, 0.1·(-0.25)."""
     text = _number(x, digits, latex)
-    if x >= 0:
-        return text
-    return f"\\left({text}\\right)" if latex else f"({text})"
+    return text if x >= 0 else _bracketed(text, latex)
 
 
 def latex_name(name: str) -> str:
