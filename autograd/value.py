@@ -172,6 +172,23 @@ class Value:
                     node.grad = grad
                 raise
 
+    def _backward(self) -> None:
+        """micrograd's chain-rule step at this node: add grad · d self / d operand to each operand's grad.
+
+        Called on every node in reverse topological order after setting the root's grad to 1 (as
+        micrograd's lecture does by hand), it adds what backward() adds; backward() does not call it.
+        """
+        g = self.grad
+        grads: dict[Value, Any] = {}  # an operand used twice (a * a) gets both terms
+        for parent, local in zip(self.parents, self.local_grads):
+            if parent.__class__ is not Constant:  # numbers get no gradient
+                grads[parent] = grads.get(parent, parent.grad) + local * g
+        for parent, total in grads.items():  # nothing written unless every sum is finite
+            if not math.isfinite(float(total)):
+                raise FloatingPointError(_non_finite_gradient([self], parent, float(total)))
+        for parent, total in grads.items():
+            parent.grad = total
+
     def zero_grad(self) -> None:
         """Set the grad of this node and of every node it depends on to 0."""
         for node in topological_order(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import io
 import os
 import re
@@ -65,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 fine, 1 disagreements found, 2 bad input)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    _check_command(parser, sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
     command = next(c for c in COMMANDS if c.name == args.command)
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = VisibleText(sys.stdout), VisibleText(sys.stderr)  # text from files is shown, not obeyed
@@ -79,6 +82,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     finally:
         sys.stdout, sys.stderr = streams
+
+
+def _check_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """Refuse a command there is none of, suggesting the closest (argparse only lists them): status 2."""
+    word = next((a for a in argv if not a.startswith("-")), None)  # the only positional before the command's own
+    names = [c.name for c in COMMANDS]
+    if word is None or word in names:
+        return
+    typed = word.lower()
+    closest = [n for n in names if typed and n.startswith(typed)] or difflib.get_close_matches(typed, names, 1)
+    suggestion = f": did you mean {closest[0]!r}?" if closest else ""
+    parser.error(f"no command {word!r}{suggestion} (the commands are {', '.join(names)})")
 
 
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # the status of a Unix tool ended by SIGPIPE (141)

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from backprop import sources
-from backprop.command import EXIT_OK, BadInput, add_name_arguments
+from backprop.command import EXIT_OK, BadInput, add_name_arguments, part_heading
 from backprop.explanation import explainer
 
 
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
             raise BadInput(f"{where} has no value named {missing[0]!r}; its parameters are {known}")
     for title, pass_ in passes:
         if len(passes) > 1:
-            print(f"# {args.name}, {title}\n")
+            print(part_heading(args.name, title) + "\n")
         explained = explainer(pass_)
         for name in args.parameters or _parameters(pass_):
             print(explained(name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from backprop import sources
-from backprop.command import EXIT_OK, BadInput, add_name_arguments, import_viz, output_stem
+from backprop.command import EXIT_OK, BadInput, add_name_arguments, import_viz, max_nodes, output_stem, too_large
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sample", type=int, help="which training sample (default: the one the document works)")
     parser.add_argument("--precision", type=int, default=4, help="significant digits shown (default 4)")
     parser.add_argument("--collapse", action="store_true", help="graph view: each neuron as one node")
+    most = "the most nodes the drawing may have (default 300 for the graph view, 200 for the network view)"
+    parser.add_argument("--max-nodes", type=int, metavar="N", help=most)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     stem = output_stem(args)
     output = args.output or f"{stem}-{args.view}.svg"
     options = {"precision": args.precision, "highlight": args.highlight}
+    if max_nodes(args) is not None:  # else each view's own default
+        options["max_nodes"] = args.max_nodes
     try:
         loss = subject.computed(args.sample)[1].loss
         if args.view == "network":
@@ -35,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         path = viz.render(drawing, output)
     except viz.GraphvizNotFound as e:
         raise BadInput(f"{e} Here: -o {stem}.dot") from None
+    except viz.GraphTooLarge as e:
+        raise too_large(e, views=True) from None
     except OSError as e:
         raise BadInput(f"cannot write {output}: {e.strerror}") from None
     except (ValueError, IndexError) as e:

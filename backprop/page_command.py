@@ -13,7 +13,7 @@ import nn
 from backprop import sources
 from backprop.audit import AuditRow, audit_part
 from backprop.claims import DocumentError
-from backprop.command import EXIT_OK, BadInput, add_name_arguments, import_viz, output_stem
+from backprop.command import EXIT_OK, BadInput, add_name_arguments, import_viz, max_nodes, output_stem, too_large
 from backprop.explanation import explainer
 from backprop.quantities import QuantityError, parse_quantity
 from backprop.walkthrough import formula
@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", help="the HTML file to write (default NAME.html)")
     what = f"steps of the training view (default {TRAIN_STEPS}; 0: none)"
     parser.add_argument("--train", type=int, default=TRAIN_STEPS, metavar="N", help=what)
+    most = "the most nodes the computation graph may have, each neuron one node if it must (default 2000)"
+    parser.add_argument("--max-nodes", type=int, metavar="N", help=most)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,20 +37,25 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.train <= MOST_STEPS:
         raise BadInput(f"--train must be between 0 and {MOST_STEPS:,}, got {args.train}")
     output = args.output or output_stem(args) + ".html"
+    limit = max_nodes(args)
     viz = import_viz()
     try:
-        text = page(args.name, args.part, train=args.train)
+        text = page(args.name, args.part, train=args.train, max_nodes=limit)
         Path(output).write_text(text, encoding="utf-8")
     except viz.GraphvizNotFound as e:
         raise BadInput(str(e)) from None
+    except viz.GraphTooLarge as e:
+        raise too_large(e, views=False) from None
     except OSError as e:
         raise BadInput(f"cannot write {output}: {e.strerror}") from None
     print(f"wrote {output}")
     return EXIT_OK
 
 
-def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS) -> str:
-    """The HTML page of NAME (a bundled example or document, a spec or claim file), as `backprop page` writes it."""
+def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS, max_nodes: int | None = None) -> str:
+    """The HTML page of NAME (a bundled example or document, a spec or claim file), as `backprop page` writes it.
+
+    max_nodes: the computation graph's limit (viz.page's; None: its default)."""
     import viz  # only the drawings need graphviz: the rest of backprop works without it
 
     subject = sources.subject(name, part)
@@ -58,12 +65,13 @@ def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS) -> str
     rows = _audit(name, part)
     return viz.page(
         pass_.loss,
-        title=f"{example.name}: {example.title}" if subject.title == example.name else f"{name}: {subject.title}",
+        title=example.heading if subject.title == example.name else f"{name}: {subject.title}",
         formula=lambda v: _formula(v),
         chain=lambda v: explained(named[v]) if v in named else None,
         audit=[_audit_line(r) for r in rows],
         training=_training(subject.make(), train) if train else None,
         notes=example.notes,
+        **({} if max_nodes is None else {"max_nodes": max_nodes}),
     )
 
 

@@ -24,13 +24,15 @@ def _render(node: Value, latex: bool, numbers: bool, digits: int, top: bool = Fa
         if numbers or node.label is None:
             return _number(node.data, digits, latex)
         return latex_name(node.label) if latex else node.label
-    parts = [_render(p, latex, numbers, digits) for p in node.parents]
     op = OPS[node.op]
-    if op.coefficient and node.parents[0].is_constant and node.parents[0].data == 0.5:
-        return ("\\frac{1}{2}" if latex else "½") + _group(parts[1], node.parents[1], latex, half=True)
-    if op.grouped:
-        parts = [_group(text, p, latex) for text, p in zip(parts, node.parents)]
     template = op.latex if latex else op.text
+    texts = [_render(p, latex, numbers, digits) for p in node.parents]
+    if op.coefficient and node.parents[0].is_constant and node.parents[0].data == 0.5:
+        return ("\\frac{1}{2}" if latex else "½") + _operand(texts[1], node.parents[1], latex, grouped=True, half=True)
+    parts = [
+        text if _enclosed(template, k) else _operand(text, p, latex, grouped=op.grouped)
+        for k, (text, p) in enumerate(zip(texts, node.parents))
+    ]
     if op.layout is not None:  # a weighted sum: each weight times its input, then the bias
         weights, inputs, bias = op.layout(parts)
         parts = [template.format(w, x) for w, x in zip(weights, inputs)] + ([] if bias is None else [bias])
@@ -41,12 +43,29 @@ def _render(node: Value, latex: bool, numbers: bool, digits: int, top: bool = Fa
     return template.format(*parts)
 
 
-def _group(text: str, node: Value, latex: bool, half: bool = False) -> str:
-    if node.label is not None or not node.parents or _is_call(OPS[node.op].text):
+def _operand(text: str, node: Value, latex: bool, *, grouped: bool, half: bool = False) -> str:
+    """An operand's text, in brackets where it would not read as one: a negative number (0.5·(-2)), or a
+    compound operand of an op that binds tighter than + (a call, f(x) or |x|, is one already)."""
+    if node.label is not None or not node.parents:  # shown as a name or a number
+        return _bracketed(text, latex) if text.startswith("-") else text
+    if not grouped or _is_call(OPS[node.op].text):
         return text
     if half:  # ½ before a power: the power's own brackets are enough
         return f"\\,{text}" if latex else text
+    return _bracketed(text, latex)
+
+
+def _bracketed(text: str, latex: bool) -> str:
     return f"\\left({text}\\right)" if latex else f"({text})"
+
+
+def _enclosed(template: str, k: int) -> bool:
+    """Whether the op's template writes operand k in brackets of its own: σ({0}), |{0}|, \\frac{{{0}}}{{…}}."""
+    return "{*}" in template or re.search(_ENCLOSING.format(k), template) is not None
+
+
+# operand k's placeholder right inside brackets: ( ), | |, LaTeX's \left( \right) and { } (a group LaTeX does not show)
+_ENCLOSING = r"(\(|\||\{{\{{)\{{{0}\}}(\)|\||\}}\}}|\\right[)|])"
 
 
 def _is_call(template: str) -> bool:
@@ -55,11 +74,18 @@ def _is_call(template: str) -> bool:
 
 
 def _number(x: float, digits: int, latex: bool = False) -> str:
+    """x to digits significant digits, as it stands alone (-0.8, not (-0.8): an operand gets brackets where it sits)."""
     text = f"{x + 0.0:.{digits}g}"  # + 0.0: -0.0 shows as 0
     if "e" in text:
         mantissa, exponent = text.split("e")
         return f"{mantissa} \\times 10^{{{int(exponent)}}}" if latex else text
-    return f"\\left({text}\\right)" if latex and x < 0 else (f"({text})" if x < 0 else text)
+    return text
+
+
+def _factor(x: float, digits: int, latex: bool = False) -> str:
+    """x as a factor or a subtrahend: a negative number in brackets, 0.1·(-0.25)."""
+    text = _number(x, digits, latex)
+    return text if x >= 0 else _bracketed(text, latex)
 
 
 def latex_name(name: str) -> str:
@@ -87,7 +113,7 @@ def walkthrough(example: Any, *, steps: int = 1, markdown: bool = False, sample:
     example = copy.deepcopy(example)
     out = _Writer(markdown)
     sizes = "-".join(map(str, example.network.sizes))
-    out.title(f"{example.name}: {example.title}")
+    out.title(example.heading)
     source = f"Source: {example.source}. " if example.source else ""
     out.para(f"{source}Network {sizes}, loss {example.loss}, learning rate η = {example.learning_rate:g}.")
     for note in example.notes:
@@ -225,7 +251,7 @@ class _Writer:
                     f"\\frac{{\\partial {latex_name(f.of)}}}{{\\partial {latex_name(f.wrt)}}}" for f in path.factors
                 )
             )
-            values.append(" \\cdot ".join(_number(f.value, 6, latex=True) for f in path.factors))
+            values.append(" \\cdot ".join(_factor(f.value, 6, latex=True) for f in path.factors))
         hidden = explanation.count - len(explanation.paths)
         if hidden > 0:  # only the largest paths are listed
             terms.append(f"\\text{{{hidden:,} more paths}}")
@@ -252,13 +278,13 @@ class _Writer:
                 )
                 body.append(
                     f"{n}^{{+}} &= {n} - \\eta \\cdot {grad_tex} = {_number(value, 6, True)} - "
-                    f"{_number(eta, 6, True)} \\cdot {_number(g, 6, True)} = {_number(new, 6, True)} \\\\"
+                    f"{_number(eta, 6, True)} \\cdot {_factor(g, 6, True)} = {_number(new, 6, True)} \\\\"
                 )
             self.lines += ["$$", "\\begin{aligned}", *body, "\\end{aligned}", "$$", ""]
             return
         width = max(len(r[0]) for r in rows)
         for name, value, eta, g in rows:
             rule = f"{name} − η·∂{loss}/∂{name}"
-            numbers = f"{value:.6g} − {eta:g}·{_number(g, 6)} = {value - eta * g:.6g}"
+            numbers = f"{value:.6g} − {eta:g}·{_factor(g, 6)} = {value - eta * g:.6g}"
             self.lines.append(f"  {name.ljust(width)} ← {rule} = {numbers}")
         self.lines.append("")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from backprop import sources
-from backprop.command import EXIT_OK, BadInput, add_name_arguments
+from backprop.command import EXIT_OK, BadInput, add_name_arguments, part_heading
 from backprop.walkthrough import StepError, walkthrough
 
 
@@ -21,7 +21,15 @@ def run(args: argparse.Namespace) -> int:
     """Print the walkthrough of each worked example NAME stands for."""
     if args.steps < 1:
         raise BadInput(f"--steps must be at least 1, got {args.steps}")
-    texts = [_walkthrough(s, args.steps, args.format == "markdown") for s in sources.subjects(args.name, args.part)]
+    found = sources.subjects(args.name, args.part)
+    markdown = args.format == "markdown"
+    texts = [_walkthrough(s, args.steps, markdown) for s in found]
+    if len(found) > 1:  # each under its part's heading; a part that works the same numbers as one before says so
+        first: dict[str, int] = {}  # each text, by the part that printed it first
+        for i, (subject, text) in enumerate(zip(found, texts), 1):
+            body = _same_as(first[text], args.name) if text in first else text
+            first.setdefault(text, i)
+            texts[i - 1] = f"{part_heading(args.name, subject.title)}\n\n{body}"
     sys.stdout.write("\n".join(texts))
     return EXIT_OK
 
@@ -33,3 +41,10 @@ def _walkthrough(subject: sources.Subject, steps: int, markdown: bool) -> str:
         return walkthrough(example, steps=steps, markdown=markdown, sample=subject.sample)
     except StepError as e:  # later passes follow from the updates
         raise subject.error(("learning_rate",), f"{e}; a smaller learning rate keeps the numbers finite") from None
+
+
+def _same_as(part: int, name: str) -> str:
+    return (
+        f"The same worked example and numbers as part {part}: the parts differ only in the numbers the document "
+        f"prints, which `backprop check {name}` audits.\n"
+    )

@@ -257,6 +257,8 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
 
 
+OPTIMIZERS = {cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW)}  # by name, as nn.train takes them
+
 STATE_FORMAT = "scalar-backprop optimizer state"
 STATE_VERSION = 1
 STATE_FIELDS = ("format", "version", "optimizer", "settings", "step", "state")  # what state_dict() returns

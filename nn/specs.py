@@ -253,13 +253,18 @@ class WorkedExample:
         for name, p in self.network.parameters_by_name().items():
             p.data, p.grad = self.initial[name], 0.0
 
+    @property
+    def heading(self) -> str:
+        """The name as written, then the title: "my-net" alone when the title is the name (its default)."""
+        return self.name if self.title == self.name else f"{self.name}: {self.title}"
+
     def describe(self) -> str:
         """A few lines: what the example is, where it comes from, how it trains, and its notes."""
         sizes = "-".join(map(str, self.network.sizes))
         bias = {"neuron": "a bias per neuron", "shared": "one shared bias", "none": "no bias"}
         layers = "; ".join(f"{layer.activation}, {bias[layer.bias_mode]}" for layer in self.network.layers)
         lines = [
-            f"{self.name}: {self.title}",
+            self.heading,
             *([f"  source: {self.source}"] if self.source else []),
             f"  network: {sizes}, layers {layers}",
             f"  loss: {self.loss} ({self.loss_name}), learning rate {self.learning_rate:g}, "

@@ -14,7 +14,7 @@ from nn import notebook
 from nn.datasets import Sample
 from nn.layers import MLP
 from nn.losses import loss_named
-from nn.optim import SGD, Adam
+from nn.optim import OPTIMIZERS, SGD, Adam
 
 PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unless told not to
 # A loss function is traced over a whole batch, at about 0.1 ms and 3 kB a node: beyond this many nodes
@@ -75,8 +75,8 @@ def train(
     samples: Sequence[Sample],
     *,
     steps: int,
-    optimizer: SGD | Adam | None = None,
-    lr: float = 0.1,
+    optimizer: SGD | Adam | str | None = None,
+    lr: float | None = None,
     loss: str | Callable[..., Value] = "mse",
     batch_size: int | None = None,
     schedule: Callable[[int], float] | None = None,
@@ -87,7 +87,9 @@ def train(
 ) -> History:
     """Run steps of gradient descent on samples and return the loss history.
 
-    optimizer: default SGD(model.parameters(), lr). loss: a name in nn.losses.LOSSES or a function
+    optimizer: an optimizer over the model's parameters, or the name of one ("sgd", the default, "adam"
+    or "adamw", as Keras takes them) for train to make with lr (default: 0.1 for SGD, the optimizer's
+    own for the others; an optimizer given has its own lr). loss: a name in nn.losses.LOSSES or a function
     (outputs, targets) -> Value; the default, the mean squared error, keeps the step size independent
     of the number of samples. A loss that rises far above its start is noted in the history, with
     one warning that names a smaller learning rate. batch_size: None for every sample each step, else a random batch
@@ -99,8 +101,8 @@ def train(
     dynamic engine. True also warns then; False always uses the dynamic engine.
     """
     _check_arguments(model, samples, steps, loss, batch_size, compiled)
+    optimizer = _optimizer(model, optimizer, lr)
     samples = [_as_tuples(s) for s in samples]  # a NumPy array's numbers, read once, as every path reads them
-    optimizer = optimizer or SGD(model.parameters(), lr=lr)
     history = history if history is not None else History()
     rng = random.Random(seed)
     bar = _progress_bar(steps, progress)
@@ -142,6 +144,33 @@ def _check_arguments(
         raise ValueError("train: needs at least one sample")
     if batch_size is not None and not 1 <= batch_size <= len(samples):
         raise ValueError(f"train: batch_size must be between 1 and {len(samples)}, got {batch_size}")
+
+
+def _optimizer(model: MLP, optimizer: Any, lr: float | None) -> SGD | Adam:
+    """The optimizer given, or the one named made over model's parameters with lr; else an error saying why not."""
+    if optimizer is None or isinstance(optimizer, str):
+        made = OPTIMIZERS.get((optimizer or "sgd").lower())
+        if made is None:
+            raise ValueError(f"train: optimizer must be {_OPTIMIZER_CHOICES}, got {optimizer!r}")
+        if lr is None:
+            return made(model.parameters(), lr=0.1) if made is SGD else made(model.parameters())
+        return made(model.parameters(), lr=lr)
+    steps = all(callable(getattr(optimizer, m, None)) for m in ("zero_grad", "step")) and hasattr(optimizer, "lr")
+    if isinstance(optimizer, type) or not steps:
+        given = f"the class {optimizer.__name__}" if isinstance(optimizer, type) else type(optimizer).__name__
+        raise TypeError(f"train: optimizer must be {_OPTIMIZER_CHOICES}, got {given}")
+    if lr is not None:
+        raise ValueError(
+            f"train: lr={lr!r} is for an optimizer train makes by name; the {type(optimizer).__name__} given has "
+            f"its own (lr={optimizer.lr!r}): set it there"
+        )
+    return optimizer
+
+
+_OPTIMIZER_CHOICES = (
+    f"one of {', '.join(map(repr, OPTIMIZERS))} or an optimizer with zero_grad(), step() and lr, "
+    "e.g. nn.Adam(model.parameters(), lr=0.01)"
+)
 
 
 def _progress_bar(steps: int, progress: bool | None) -> Any:

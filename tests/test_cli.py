@@ -107,11 +107,46 @@ def test_explain_prints_the_chain_rule(capsys):
     assert out.splitlines()[0] == "∂E_total/∂w10 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w10"
 
 
-def test_an_unknown_command_is_an_argparse_error(capsys):
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("walkthrogh", "walkthrough"), ("chek", "check"), ("Graph", "graph"), ("walk", "walkthrough")]
+)
+def test_a_mistyped_command_is_refused_with_the_closest_one(capsys, typed, meant):
+    with pytest.raises(SystemExit) as exit_:
+        main([typed, "002-hmkcode"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"backprop: error: no command {typed!r}: did you mean {meant!r}? "
+        "(the commands are list, walkthrough, check, explain, graph, page)"
+    )
+
+
+def test_an_unknown_command_is_an_argparse_error_with_the_commands(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["frobnicate"])
     assert exit_.value.code == 2
-    assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+    usage, message = capsys.readouterr().err.splitlines()[-2:]
+    assert usage.startswith("usage: backprop ")
+    assert message == (
+        "backprop: error: no command 'frobnicate' (the commands are list, walkthrough, check, explain, graph, page)"
+    )
+
+
+def test_walkthrough_of_a_document_with_several_parts_heads_each_part(capsys):
+    status, out, _ = run(capsys, "walkthrough", "001-three-examples")
+    assert status == 0
+    assert [line for line in out.splitlines() if line.startswith("# ")] == [
+        "# 001-three-examples, part 1: Example 1: one neuron",
+        "# 001-three-examples, part 2: Example 2: two neurons in a chain",
+    ]
+    assert "\n\n# 001-three-examples, part 2: Example 2: two neurons in a chain\n\ntwo-neurons-chain: " in out
+    status, out, _ = run(capsys, "walkthrough", "002-hmkcode")  # two parts about one example's numbers
+    first, second = out.split("\n# 002-hmkcode, part 2: The Python listing's printed values (its comments)\n\n")
+    assert first.startswith("# 002-hmkcode, part 1: The text's worked numbers\n\nhmkcode-2-2-1: Linear 2-2-1 ")
+    assert first.count("hmkcode-2-2-1") == 1
+    assert second == (
+        "The same worked example and numbers as part 1: the parts differ only in the numbers the document prints, "
+        "which `backprop check 002-hmkcode` audits.\n"
+    )
 
 
 def test_the_help_lists_each_command_of_the_table_with_its_help_line(capsys):
@@ -173,9 +208,15 @@ def users_files(tmp_path, monkeypatch):
 def test_walkthrough_of_a_users_spec_file(capsys, users_files):
     status, out, err = run(capsys, "walkthrough", "my-net.toml")
     assert (status, err) == (0, "")
-    assert out.startswith("my-net: my-net\n")
+    assert out.startswith("my-net\n======\n\n")  # the name as written; its title is the name too
     assert "  net_n1_1 = w1_1_1·x + b1_1 = 0.3·0.5 + 0.1 = 0.25" in out
     assert "Source:" not in out  # the spec names no source
+
+
+def test_the_page_of_a_users_spec_file_is_headed_by_its_name_as_written(capsys, users_files):
+    assert run(capsys, "page", "my-net.toml", "--train", "0")[0] == 0
+    text = (users_files / "my-net.html").read_text(encoding="utf-8")
+    assert "<title>my-net</title>" in text and "<h1>my-net</h1>" in text
 
 
 def test_explain_and_graph_of_a_users_spec_file(capsys, users_files):
@@ -189,7 +230,7 @@ def test_explain_and_graph_of_a_users_spec_file(capsys, users_files):
 def test_every_part_of_a_users_claim_file(capsys, users_files):
     status, out, _ = run(capsys, "walkthrough", "claims.toml")
     assert status == 0
-    assert "russo-3-3-3: " in out and "mine: mine" in out
+    assert "\nrusso-3-3-3: 3-3-3 sigmoid network" in out and "\nmine\n====\n" in out and "mine: mine" not in out
     assert "out_n1_1 = tanh(net_n1_1) = tanh(0.5) = 0.462117" in out
     status, out, _ = run(capsys, "explain", "claims.toml", "--part", "2")
     assert status == 0

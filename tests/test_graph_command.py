@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,66 @@ def test_without_the_graphviz_package_only_this_subcommand_fails(tmp_path):
         "backprop: error: viz needs the graphviz Python package, a dependency of scalar-backprop: "
         "pip install graphviz\n"
     )
+
+
+BIG = """\
+name = "big"
+inputs = 4
+learning_rate = 0.5
+samples = [{ inputs = [0.05, 0.1, 0.2, 0.3], targets = [0.01, 0.99] }]
+[[layers]]
+size = 16
+activation = "sigmoid"
+[[layers]]
+size = 16
+activation = "sigmoid"
+[[layers]]
+size = 2
+activation = "sigmoid"
+"""
+
+
+def refusal(capsys, *argv: str) -> str:
+    assert main(list(argv)) == 2
+    err = capsys.readouterr().err
+    assert not re.search(r"max_nodes|collapse=|draw_network|draw_graph", err), err  # viz's Python words
+    return err
+
+
+def test_a_graph_too_large_is_refused_with_the_commands_own_options_and_each_works(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big.toml").write_text(BIG, encoding="utf-8")
+    err = refusal(capsys, "graph", "big.toml", "-o", "big.dot")
+    advice = re.fullmatch(
+        r"backprop: error: the graph of E_total would have (\d+) nodes, more than --max-nodes 300 allows: "
+        r"--collapse draws each neuron as one node \((\d+) nodes\), --view network draws a node per neuron, "
+        r"or --max-nodes (\d+) draws all of it\n",
+        err,
+    )
+    assert advice and advice[1] == advice[3] and int(advice[2]) < 300 < int(advice[1]), err
+    for option in (["--collapse"], ["--view", "network"], ["--max-nodes", advice[3]]):
+        assert run("big.toml", "-o", "big.dot", *option) == 0, option
+    err = refusal(capsys, "graph", "big.toml", "--view", "network", "--max-nodes", "10")
+    assert re.fullmatch(
+        r"backprop: error: the network of E_total would have (\d+) nodes, more than --max-nodes 10 allows: "
+        r"--max-nodes \1 draws all of it\n",
+        err,
+    )
+    assert (
+        refusal(capsys, "graph", "big.toml", "--max-nodes", "0")
+        == "backprop: error: --max-nodes must be at least 1, got 0\n"
+    )
+
+
+def test_a_page_too_large_is_refused_with_its_own_option(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big.toml").write_text(BIG, encoding="utf-8")
+    err = refusal(capsys, "page", "big.toml", "--train", "0", "--max-nodes", "20")
+    advice = re.fullmatch(
+        r"backprop: error: the graph of E_total would have (\d+) nodes, more than --max-nodes 20 allows: "
+        r"--max-nodes (\d+) draws all of it\n",  # the page collapses the graph already, and draws the network
+        err,
+    )
+    assert advice and advice[1] == advice[2], err
+    assert main(["page", "big.toml", "--train", "0", "--max-nodes", advice[2]]) == 0
+    assert (tmp_path / "big.html").exists()

@@ -257,3 +257,35 @@ def test_0_to_the_power_0_with_a_value_exponent_has_0_derivatives_at_every_order
         ValueError, match=r"^scaled_power: negative base -2\.0: its derivative c·a\^e·log\(a\) in e is not real$"
     ):
         OPS["scaled_power"](Value(1.0), Value(-2.0), Value(2.0))
+
+
+def _walked_by_hand(out: Value) -> None:
+    """micrograd's lecture: the root's grad set to 1, then each node's own _backward(), the root first."""
+    out.grad = 1.0
+    for node in autograd.topological_order(out):
+        node._backward()
+
+
+@pytest.mark.parametrize(("name", "point"), CASES, ids=[f"{n}{p}" for n, p in CASES])
+def test_each_nodes_backward_step_walked_by_hand_adds_what_backward_does(name, point):
+    def grads(backward):
+        xs = [Value(x) for x in point]
+        backward(ROWS[name].ours(*xs))
+        return [x.grad for x in xs]
+
+    try:
+        expected = grads(Value.backward)
+    except FloatingPointError:
+        with pytest.raises(FloatingPointError):
+            grads(_walked_by_hand)
+        return
+    assert grads(_walked_by_hand) == expected
+
+
+def test_a_step_by_hand_adds_a_term_per_use_of_an_operand():
+    def grads(backward):
+        x, y = Value(0.5), Value(-1.5)
+        backward(weighted_sum([x, y], [x, x], y) * sum_values([x, x, y, 2.0]) + logsumexp([y, x, y]))
+        return [x.grad, y.grad]
+
+    assert grads(_walked_by_hand) == grads(Value.backward)

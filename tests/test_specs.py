@@ -348,7 +348,7 @@ def test_a_file_of_10000_layers_loads(tmp_path):
 
 def test_a_spec_without_a_source_describes_itself_without_an_empty_source_line():
     lines = load_spec(MINIMAL).describe().splitlines()
-    assert lines[0] == "minimal: minimal" and lines[1].startswith("  network: 2-3-2, layers relu")
+    assert lines[0] == "minimal" and lines[1].startswith("  network: 2-3-2, layers relu")
     assert "  source: nowhere" in load_spec(copy.deepcopy(MINIMAL) | {"source": "nowhere"}).describe()
 
 

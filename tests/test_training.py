@@ -386,3 +386,29 @@ def test_a_loss_function_over_a_large_batch_is_not_traced_but_trained_by_the_eng
     )
     history = train(model, data, steps=1, loss=mean_squared)
     assert history.notes == [reason] and len(history) == 1
+
+
+@pytest.mark.parametrize(("name", "made"), [("sgd", SGD), ("adam", nn.Adam), ("AdamW", nn.AdamW)])
+@pytest.mark.parametrize("lr", [None, 0.05])
+def test_an_optimizer_by_name_trains_as_the_one_made_by_hand(name, made, lr):
+    by_name, by_hand = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=0)
+    named = train(by_name, nn.xor(), steps=5, optimizer=name, **({} if lr is None else {"lr": lr}))
+    settings = {"lr": 0.1 if lr is None else lr} if made is SGD or lr is not None else {}  # SGD: train's 0.1
+    opt = made(by_hand.parameters(), **settings)
+    assert named.losses == train(by_hand, nn.xor(), steps=5, optimizer=opt).losses
+    assert [p.data for p in by_name.parameters()] == [p.data for p in by_hand.parameters()]
+
+
+def test_an_unknown_optimizer_or_a_stray_lr_is_refused_with_the_choices():
+    model = MLP(2, [1], seed=0)
+    choices = r"one of 'sgd', 'adam', 'adamw' or an optimizer with zero_grad\(\), step\(\) and lr, e\.g\. nn\.Adam\("
+    with pytest.raises(ValueError, match=rf"^train: optimizer must be {choices}.*, got 'adagrad'$"):
+        train(model, nn.xor(), steps=1, optimizer="adagrad", lr=0.01)
+    with pytest.raises(TypeError, match=rf"^train: optimizer must be {choices}.*, got the class Adam$"):
+        train(model, nn.xor(), steps=1, optimizer=nn.Adam)
+    with pytest.raises(TypeError, match=rf"^train: optimizer must be {choices}.*, got dict$"):
+        train(model, nn.xor(), steps=1, optimizer={"lr": 0.1})
+    opt = SGD(model.parameters(), lr=0.5)
+    with pytest.raises(ValueError, match=r"^train: lr=0.01 is for an optimizer train makes by name; the SGD given "):
+        train(model, nn.xor(), steps=1, optimizer=opt, lr=0.01)
+    assert [p.grad for p in model.parameters()] == [0.0] * 3  # refused before any step

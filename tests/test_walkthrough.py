@@ -94,6 +94,31 @@ def test_every_op_is_written_with_its_operands(name):
     assert all(f"x{i}" in text and f"x_{{{i}}}" in tex for i in range(len(operands))), (text, tex)
 
 
+# an opening bracket (or a LaTeX group) right inside another, before a number: "σ((-0.75))", "|(-0.75)|"
+DOUBLE = re.compile(r"(\(|\||\{|\\left\(|\\left\|)(\(|\\left\()-0\.75")
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+@pytest.mark.parametrize("latex", [False, True], ids=["text", "latex"])
+def test_a_negative_number_is_written_in_one_pair_of_brackets_at_most(name, latex):
+    op = OPS[name]
+    operands = [Value(0.25 * (i + 1), f"x{i}") for i in range(op.arity or 3)]
+    node = apply(op, operands)
+    for x in operands:
+        x.data = -0.75  # shown where it sits: in a call, a product, a power, a fraction, …
+    text = formula(node, numbers=True, latex=latex)
+    assert text.count("-0.75") == len(operands) and not DOUBLE.search(text), text
+
+
+def test_a_negative_number_is_bracketed_where_it_would_not_read_as_one_operand():
+    x, w = Value(-2.0, "x"), Value(-0.5, "w")
+    assert formula((w * x).sigmoid(), numbers=True) == "σ((-0.5)·(-2))"
+    assert formula(x.sigmoid(), numbers=True) == "σ(-2)"
+    assert formula(0.5 * x**2, numbers=True) == "½(-2)^2"
+    assert formula(w.xlogy(x.abs()), numbers=True) == "(-0.5)·log(|-2|)"
+    assert formula(w / x, numbers=True, latex=True) == "\\frac{-0.5}{-2}"
+
+
 def test_formulas_name_operands_and_fill_in_numbers():
     x, w = Value(2.0, "x"), Value(-0.5, "w")
     node = (w * x).sigmoid()

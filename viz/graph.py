@@ -15,7 +15,7 @@ from viz.drawing import Drawing, Node, add_nodes
 from viz.labels import html_text, number, record_text, table
 from viz.network import draw_network
 from viz.scene import Scene, scene
-from viz.structure import Unit, check_size, name, operand_paths, units
+from viz.structure import GraphTooLarge, Unit, check_size, name, operand_paths, units
 from viz.style import HIGHLIGHT, KINDS, fill, kind
 
 _SMALLER = "raise max_nodes, or draw a value nearer the inputs (a smaller part of the graph)"
@@ -44,8 +44,9 @@ def draw_graph(
     s = scene(root, precision=precision, highlight=highlight, grads=grads, links=links)
     unit_of = units(s.order)
     folded = _neurons(s.drawn, unit_of) if collapse else {}
-    what = f"draw_graph: the graph of {name(root, 'the root')}"
-    check_size(_count(s.drawn, folded), max_nodes, what, _advice(root, s.drawn, unit_of, collapse, max_nodes))
+    count = _count(s.drawn, folded)
+    if count > max_nodes:
+        raise _too_large(root, s.drawn, unit_of, collapse, (count, max_nodes))
 
     drawing = s.drawing(rankdir, "computation_graph")
     if folded:  # neurons of adjacent layers are densely connected: merge the parallel stretches of edges
@@ -145,7 +146,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, max_nodes
     """micrograd's draw_dot: a record (label | data | grad) per value, an op node before each result."""
     drawing = Drawing(format=format, graph_attr={"rankdir": rankdir})
     drawn = topological_order(root)[::-1]
-    check_size(len(drawn), max_nodes, f"draw_dot: the graph of {name(root, 'the root')}", _SMALLER)
+    check_size(len(drawn), max_nodes, "draw_dot", f"the graph of {name(root, 'the root')}", _SMALLER)
     ids = {v: f"v{i}" for i, v in enumerate(drawn)}
     for i, v in enumerate(drawn):
         label = f"{{ {record_text(v.label or '')} | data {v.data:.4f} | grad {v.grad:.4f} }}"
@@ -219,18 +220,25 @@ def _count(drawn: list[Value], folded: dict[Value, Unit]) -> int:
     return len(drawn) - len(folded) + len(set(folded.values()))
 
 
-def _advice(root: Value, drawn: list[Value], unit_of: dict[Value, Unit], collapse: bool, most: int) -> str:
-    """What to do instead: only the views that fit (collapsed within max_nodes, a network within its own)."""
-    views = []
-    collapsed = _count(drawn, _neurons(drawn, unit_of))
-    if not collapse and collapsed < len(drawn) and collapsed <= most:
-        views.append(f"pass collapse=True to draw each neuron as one node ({collapsed} nodes)")
+def _too_large(
+    root: Value, drawn: list[Value], unit_of: dict[Value, Unit], collapse: bool, sizes: tuple[int, int]
+) -> GraphTooLarge:
+    """The refusal of a graph of count nodes over most, with the views that fit instead (collapsed within
+    most, a network within its own limit), worked out only now: trying the network view draws it."""
+    count, most = sizes
+    collapsed: int | None = _count(drawn, _neurons(drawn, unit_of))
+    if collapse or not collapsed < len(drawn) or collapsed > most:
+        collapsed = None
     try:
         draw_network(root, legend=False)
-        views.append("use draw_network for the network view (a node per neuron)")
+        network = True
     except ValueError:  # no neurons to draw, or too many (GraphTooLarge)
-        pass
-    return ", ".join([*views, "or raise max_nodes"]) if views else _SMALLER
+        network = False
+    views = [f"pass collapse=True to draw each neuron as one node ({collapsed} nodes)"] if collapsed else []
+    views += ["use draw_network for the network view (a node per neuron)"] if network else []
+    advice = ", ".join([*views, "or raise max_nodes"]) if views else _SMALLER
+    what = f"the graph of {name(root, 'the root')}"
+    return GraphTooLarge("draw_graph", what, count, most, advice, collapsed=collapsed, network=network)
 
 
 def _layer_title(layer: Any) -> str:

@@ -45,8 +45,9 @@ def draw_network(
     """
     s = scene(root, precision=precision, highlight=highlight, grads=grads, links=links)
     net = _read(s)
-    what = f"draw_network: the network of {name(root, 'the root')}"
-    check_size(len(net.members) + len(net.shared) + (net.loss is not None), max_nodes, what, "raise max_nodes")
+    what = f"the network of {name(root, 'the root')}"
+    count = len(net.members) + len(net.shared) + (net.loss is not None)
+    check_size(count, max_nodes, "draw_network", what, "raise max_nodes")
     if list_weights is None:
         list_weights = all(len(ws) <= LISTED_WEIGHTS for ws in net.incoming.values())
 

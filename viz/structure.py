@@ -15,7 +15,27 @@ NOT_COMPUTED = "grads not computed: call backward() on the root first (or pass g
 
 
 class GraphTooLarge(ValueError):
-    """The drawing would have more nodes than max_nodes allows."""
+    """The drawing would have more nodes than max_nodes allows.
+
+    Besides the message, what a caller needs to say so in its own terms (the CLI names its options):
+    what would be drawn ("the graph of E_total"), count, max_nodes, and the views that fit: collapsed,
+    the node count with a node per neuron (None if that is no smaller or too large too), and network,
+    whether the network view fits.
+    """
+
+    def __init__(
+        self,
+        caller: str,
+        what: str,
+        count: int,
+        max_nodes: int,
+        advice: str,
+        *,
+        collapsed: int | None = None,
+        network: bool = False,
+    ):
+        super().__init__(f"{caller}: {what} would have {count} nodes, more than max_nodes={max_nodes}; {advice}")
+        self.what, self.count, self.max_nodes, self.collapsed, self.network = what, count, max_nodes, collapsed, network
 
 
 def units(order: list[Value]) -> dict[Value, Unit]:
@@ -98,10 +118,10 @@ def path_count(order: list[Value], target: Value) -> int:
     return paths[order[0]]
 
 
-def check_size(count: int, max_nodes: int, what: str, advice: str) -> None:
+def check_size(count: int, max_nodes: int, caller: str, what: str, advice: str) -> None:
     """A GraphTooLarge naming count, max_nodes and what to do, if count exceeds max_nodes."""
     if count > max_nodes:
-        raise GraphTooLarge(f"{what} would have {count} nodes, more than max_nodes={max_nodes}; {advice}")
+        raise GraphTooLarge(caller, what, count, max_nodes, advice)
 
 
 def caption(root: Value, order: list[Value], target: Value | None, show_grads: bool, precision: int) -> str:

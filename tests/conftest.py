@@ -1,0 +1,14 @@
+"""Settings for the whole suite: Hypothesis draws the same examples on every run and keeps none.
+
+A failure Hypothesis saves in .hypothesis/ replays first on every later run in that checkout, so the
+README's test command would fail there for good while passing in a fresh one. Derandomized, each
+@given test draws the same examples everywhere (seeded by the test itself), so the outcome depends on
+the code alone; `pytest --hypothesis-profile=explore` draws new ones each run, still saving none (a
+failure prints its falsifying example, to keep as an @example).
+"""
+
+from hypothesis import settings
+
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", database=None)
+settings.load_profile("repeatable")
