@@ -199,7 +199,8 @@ def format_audit(audit: DocumentAudit) -> str:
     """The audit of one document as aligned tables, one per part, each followed by its findings."""
     doc = audit.document
     byline = ", ".join(x for x in (doc.author, doc.date) if x)
-    lines = [f"{doc.name}: {doc.title}" + (f" ({byline})" if byline else "")]
+    title = doc.name if doc.title in ("", doc.name) else f"{doc.name}: {doc.title}"  # not "mine: mine"
+    lines = [title + (f" ({byline})" if byline else "")]
     if doc.source:
         lines.append(f"source: {doc.source}")
     for n, (part, rows) in enumerate(audit.by_part(), 1):

@@ -25,7 +25,12 @@ from backprop.claims import DocumentError
 from backprop.command import EXIT_BAD_INPUT, BadInput, Command
 
 COMMANDS = (
-    Command("list", "the bundled worked examples and documents", list_command.run),
+    Command(
+        "list",
+        "the bundled worked examples and documents, or a network's values by name",
+        list_command.run,
+        list_command.add_arguments,
+    ),
     Command(
         "walkthrough",
         "a document-style solution computed by the engine",

@@ -1,16 +1,35 @@
-"""``backprop list``: the bundled worked examples and documents, each with its title."""
+"""``backprop list [NAME]``: the bundled worked examples and documents, or the named values of NAME's network."""
 
 from __future__ import annotations
 
 import argparse
 
 import nn
+from backprop import sources
 from backprop.claims import bundled, bundled_document
-from backprop.command import EXIT_OK
+from backprop.command import EXIT_OK, NAME_HELP, part_heading
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """An optional NAME (and --part): without it, what is bundled."""
+    parser.add_argument("name", nargs="?", help=f"list the values of this network by name: {NAME_HELP}")
+    parser.add_argument("--part", type=int, metavar="N", help="for a document with several parts: only part N")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the examples, then the documents, as aligned name-and-title lines."""
+    """Print what is bundled, or every value of NAME's worked sample: its name, number and role."""
+    if args.name is None:
+        _bundled()
+        return EXIT_OK
+    found = sources.subjects(args.name, args.part)
+    for k, subject in enumerate(found):
+        if len(found) > 1:
+            print(("\n" if k else "") + part_heading(args.name, subject.title))
+        _values(*subject.computed())
+    return EXIT_OK
+
+
+def _bundled() -> None:
     examples = [(name, nn.example(name).title) for name in nn.examples()]
     documents = [(name, bundled_document(name).title) for name in bundled()]
     for heading, rows in (
@@ -22,4 +41,13 @@ def run(args: argparse.Namespace) -> int:
         for name, title in rows:
             print(f"  {name.ljust(width)}  {title}")
         print()
-    return EXIT_OK
+
+
+def _values(example: nn.WorkedExample, pass_: nn.Pass) -> None:
+    """One line a value, in the pass's order (inputs and parameters first, the loss last)."""
+    print(f"{example.name}, sample {pass_.index + 1}: each value by the name explain, claim files and quantities use")
+    width = max(len(name) for name in pass_.names())
+    for name in pass_.names():
+        value = pass_[name]
+        role = (value.meta or {}).get("role", "")
+        print(f"  {name.ljust(width)}  {value.data:<12.6g}  {role}".rstrip())

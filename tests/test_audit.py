@@ -153,3 +153,12 @@ def test_a_large_networks_slips_are_judged_without_trying_every_swap(tmp_path, m
     (row,) = audit.audit_document(document).rows
     assert (row.verdict, row.origin) == (DISAGREE, OWN)
     assert tried == 0  # 211 parameters: without the limit, 421 gradients redone for this one claim
+
+
+def test_audit_document_takes_a_bundled_name_or_a_claim_files_path_as_audit_rows_does():
+    """backprop.audit_document("000-russo") raised AttributeError on the name."""
+    import backprop
+
+    by_name = backprop.audit_document("000-russo")
+    assert by_name.rows == backprop.audit_document(backprop.bundled_document("000-russo")).rows
+    assert list(by_name.rows) == backprop.audit_rows("000-russo")

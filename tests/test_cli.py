@@ -25,6 +25,31 @@ def test_list_names_the_examples_and_the_documents(capsys):
         assert f"  {name}  " in out
 
 
+def test_list_of_a_network_names_each_value_with_its_number_and_role(capsys, tmp_path, monkeypatch):
+    """A learner's own spec names its values by patterns: list shows them (they had to be found in the output)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.toml").write_text(
+        'name = "net"\ninputs = ["x"]\nlearning_rate = 0.1\n[[layers]]\nsize = 1\nactivation = "sigmoid"\n'
+        "weights = [[0.3]]\nbiases = [0.1]\n[[samples]]\ninputs = [0.5]\ntargets = [1.5]\n",
+        encoding="utf-8",
+    )
+    status, out, err = run(capsys, "list", "net.toml")
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        "net, sample 1: each value by the name explain, claim files and quantities use",
+        "  w1_1_1       0.3           parameter",
+        "  b1_1         0.1           parameter",
+        "  x            0.5           input",
+        "  net_n1_1     0.25",
+        "  out_n1_1     0.562177",
+        "  target_n1_1  1.5           target",
+        "  E_total      0.439756      loss",
+    ]
+    status, out, _ = run(capsys, "list", "002-hmkcode")
+    assert out.count("# 002-hmkcode, part ") == 2 and "  w5       0.16          parameter" in out
+    assert run(capsys, "list", "nope")[0] == 2
+
+
 def test_check_ends_with_one_summary_line_per_document(capsys):
     status, out, err = run(capsys, "check")
     assert (status, err) == (1, "")  # the bundled documents hold disagreements
@@ -385,3 +410,12 @@ def test_check_says_a_spec_is_not_a_claim_file(capsys, users_files):
     status, out, err = run(capsys, "check", "my-net.toml")
     assert (status, out) == (2, "")
     assert err == "backprop: error: my-net.toml: a network spec, not a claim file: it prints no numbers to check\n"
+
+
+def test_check_of_a_claim_file_without_a_title_heads_it_with_its_name_once(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.toml").write_text(
+        'network = "russo-3-3-3"\n[[claim]]\nquantity = "w10"\nstep = 1\nprinted = "0.62368"\n', encoding="utf-8"
+    )
+    status, out, _ = run(capsys, "check", "mine.toml")
+    assert status == 0 and out.splitlines()[0] == "mine"  # it read "mine: mine"
