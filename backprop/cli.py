@@ -18,6 +18,7 @@ from backprop import (
     graph_command,
     list_command,
     page_command,
+    probe_command,
     walkthrough_command,
 )
 from backprop.claims import DocumentError
@@ -44,6 +45,12 @@ COMMANDS = (
         "one HTML page to click through: drawings, steps, audit, training",
         page_command.run,
         page_command.add_arguments,
+    ),
+    Command(
+        "probe",
+        "check your own micrograd-style Value class, op by op",
+        probe_command.run,
+        probe_command.add_arguments,
     ),
 )
 
