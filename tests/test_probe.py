@@ -16,7 +16,7 @@ import pytest
 
 import autograd
 from autograd.probe.graphs import Graph, shrunk
-from autograd.probe.report import AGREE, NOT_RUN, NOTE, WRONG
+from autograd.probe.report import AGREE, NOTE, WRONG
 from autograd.testing import EngineInputError, assert_engine_matches, check_engine
 from backprop.cli import main
 
@@ -131,6 +131,12 @@ RECURSIVE_BACKWARD = (  # backward without a topological order: each node passes
 )
 BUGS = {  # a classic bug: its change to ENGINE, the op that must be wrong, and what its classic bug must say
     "= instead of +=": ([("self.grad += out.grad", "self.grad = out.grad")], "a + b", "`self.grad = …` instead of"),
+    "= instead of += in both": (
+        [("self.grad += out.grad", "self.grad = out.grad"), ("other.grad += out.grad", "other.grad = out.grad")],
+        "a + b",
+        "`self.grad = …` and `other.grad = …` instead of `+=`",
+    ),
+    "relu twice as steep": ([("(out.data > 0) * out", "2 * (out.data > 0) * out")], "a.relu()", "d/da is 2 times"),
     "no topological order": ([RECURSIVE_BACKWARD], "backward(): a node used twice", "no topological order"),
     "topo, not reversed": ([("reversed(topo)", "topo")], "a + b", "topo leaves first (topo, not reversed(topo))"),
     "2 - a computes a - 2": ([("return other + (-self)", "return self - other")], "2 - a", "2 - a computes a - 2"),
@@ -231,6 +237,13 @@ def test_a_wrong_local_derivative_is_shown_with_both_gradients_and_only_its_op_i
     assert table[0] == ["|", "expected", "|", "received"]
     assert table[2] == ["d/da", "|", f"{1 - t * t:.10g}", "|", f"{1 - t:.10g}", "<-", "differs"]
     assert text.endswith("mine.py:Value: 18 of 19 probes agree, 1 wrong: a.tanh()")
+
+
+def test_an_input_used_twice_is_the_smallest_expression_that_shows_equals_for_plus_equals(tmp_path):
+    changes = BUGS["= instead of += in both"][0]
+    failure = rows(check_engine(engine(tmp_path, *changes), **LIMITS))["a + b"].failure
+    assert (failure.expression, failure.point) == ("a + a", "a = 1.5")
+    assert (failure.expected.grads, failure.received.grads) == ((2.0,), (1.0,))
 
 
 def test_a_bug_seen_again_in_another_op_is_named_not_repeated(tmp_path):
@@ -367,9 +380,12 @@ def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, spec, message)
 
 def test_the_report_in_python_asserts_and_shows_as_html(tmp_path):
     assert assert_engine_matches(micrograd.engine.Value, **LIMITS).ok
+    reflected = engine(tmp_path, ("return other + (-self)", "return self - other"))
     with pytest.raises(AssertionError) as raised:
-        assert_engine_matches(engine(tmp_path, ("return other + (-self)", "return self - other")), **LIMITS)
+        assert_engine_matches(reflected, **LIMITS)
     assert "the classic bug: 2 - a computes a - 2" in str(raised.value)
-    page = check_engine(micrograd.engine.Value, **LIMITS)._repr_html_()
-    assert page.count("<tr>") == 19 and "<code>2 - a</code>" in page and "&lt;built-in" not in page
-    assert "needs a * b to agree" not in page and NOT_RUN not in page
+    report = check_engine(reflected, **LIMITS)
+    page = report._repr_html_()
+    assert page.count("<tr ") == len(report.rows)
+    assert "<code>2 - a</code>" in page and "&lt;- differs" in page and "<- differs" not in page
+    assert page.endswith("<p><b>" + f"{reflected}: 18 of 19 probes agree, 1 wrong: 2 - a</b></p></div>")

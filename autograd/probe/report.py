@@ -101,9 +101,9 @@ class EngineReport:
             detail = "\n".join(row.failure.lines()) if row.failure else ""
             detail = "\n".join(filter(None, (row.note, detail)))
             cells.append(
-                f'<tr><td style="color:{colour[row.status]};font-weight:bold">{row.status}</td>'
-                f"<td><code>{html.escape(row.name)}</code></td>"
-                f'<td><pre style="margin:0">{html.escape(detail)}</pre></td></tr>'
+                f'<tr style="vertical-align:top"><td style="color:{colour[row.status]};font-weight:bold">{row.status}'
+                f'</td><td style="white-space:nowrap"><code>{html.escape(row.name)}</code></td>'
+                f'<td><pre style="margin:0;white-space:pre-wrap">{html.escape(detail)}</pre></td></tr>'
             )
         return (
             f"<div><p>Probing <code>{html.escape(self.subject)}</code> against <code>autograd.Value</code> "

@@ -108,7 +108,7 @@ def _form_row(cls: Any, form: Form, graphs: list[Graph]) -> Row:
             failing.append((g, e, r))
     if not failing:
         return Row(form.name, AGREE, note="\n".join(notes))
-    g, e, r = min(failing, key=lambda t: t[0].size())
+    g, e, r = min(failing, key=lambda t: t[0].size()[:3])  # the fewest ops and inputs; then the plainest point
     plain = [(g, e, r) for g, e, r, kink in zip(graphs, expected, received, kinks) if not kink]
     bug = _bug(form, plain)
     return Row(form.name, WRONG, Failure(g.text(), g.point(), tuple(g.names()), e, r, bug), "\n".join(notes))
@@ -171,7 +171,7 @@ def random_expressions(cls: Any, name: str, names: Sequence[str], count: int, se
             used = dict.fromkeys(node.form for node in small.nodes if node.form)
             models = walk_models() + [m for f in used for m in form_models(BY_NAME[f], {})]
             return _wrong(name, small, _valid(small) or Outcome(), run(small, cls), models)
-    note = f"{tried} expressions of 2 to 5 ops over {', '.join(names)}"
+    note = f"{tried} expressions of 2 to 5 ops over the {len(names)} ops that agree"
     return Row(name, AGREE, note=note + (" (all there was time for)" if tried < count else ""))
 
 

@@ -95,7 +95,7 @@ def _limit_memory(megabytes: float) -> None:
         return
     import resource
 
-    with open("/proc/self/statm") as statm:
+    with open("/proc/self/statm") as statm:  # the address space in use: the limit is above it
         used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = used + int(megabytes * 2**20)
@@ -164,7 +164,12 @@ class Worker:
         crash), or ("failed", the probe's own error)."""
         if self._process is None:
             self._start()
-        self._connection.send((task, args))
+        try:
+            self._connection.send((task, args))
+        except OSError:  # the child ended between two tasks: run this one in a new child
+            self._stop()
+            self._start()
+            self._connection.send((task, args))
         if self._connection.poll(self.seconds * 1.5 + 1.0):  # the child's timer first: it says where it was
             try:
                 return self._connection.recv()
