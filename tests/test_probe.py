@@ -284,9 +284,8 @@ def test_zero_grad_that_zeroes_only_the_leaves_is_reported(tmp_path):
     report = check_engine(engine(tmp_path, leaves), **LIMITS)
     assert report.ok  # what zero_grad does is reported, not failed
     note = rows(report)["zero_grad()"].note
-    assert (
-        "out.zero_grad() zeroes a of a, t, out, so backward() after it gives a.grad = -3, not one pass's -1.5" in note
-    )
+    assert "out.zero_grad() leaves the grad of t and out, so backward() after it gives a.grad = -3" in note
+    assert "not one pass's -1.5: what it leaves is passed on again" in note
 
 
 def line(spec: str, text: str) -> int:

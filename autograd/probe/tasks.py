@@ -96,7 +96,7 @@ def _form_row(cls: Any, form: Form, graphs: list[Graph]) -> Row:
     """The form's row: agree, or the smallest failing graph and the classic bug that gives what was received."""
     expected = [run(g, Value) for g in graphs]
     received = [run(g, cls) for g in graphs]
-    kinks = [len(g.nodes) == form.arity + 1 and g.nodes[0].value in form.kinks for g in graphs]
+    kinks = [_alone(form, g) and g.nodes[0].value in form.kinks for g in graphs]
     notes, failing = [], []
     for g, e, r, kink in zip(graphs, expected, received, kinks):
         if kink and r.error is None and close(e.value, r.value) and not r.agrees(e):
@@ -118,16 +118,21 @@ def _bug(form: Form, checks: list[tuple[Graph, Outcome, Outcome]]) -> str | None
     """The classic bug that gives exactly what the class gave on every check, if one does."""
     errors = [r.error for _, _, r in checks if r.error]
     if errors:
-        unwrapped = "2" in form.name and any("object has no attribute 'data'" in e for e in errors)
+        written = any(c.isdigit() for c in form.text)  # a number written in the form: a + 2, 2 - a
+        unwrapped = written and any("object has no attribute 'data'" in e for e in errors)
         return NOT_WRAPPED if unwrapped else None
     factors: dict[int, float] = {}
     for g, e, r in checks:
-        if len(g.nodes) == form.arity + 1:  # alone: the gradients are the local derivatives
+        if _alone(form, g):  # the gradients are the local derivatives
             for k, (want, got) in enumerate(zip(e.grads, r.grads)):
                 if want and not close(want, got):
                     factors.setdefault(k, got / want)
     models = form_models(form, factors) + walk_models()
     return _explaining(models, [g for g, _, _ in checks], [r for _, _, r in checks])
+
+
+def _alone(form: Form, graph: Graph) -> bool:
+    return len(graph.nodes) == form.arity + 1
 
 
 def _explaining(models: list[Model], graphs: list[Graph], received: list[Outcome]) -> str | None:
@@ -235,7 +240,7 @@ def backward_twice(cls: Any, name: str) -> Row:
         built[-1].backward()
         twice = float(built[0].grad)
     except PROBLEMS as e:
-        return Row(name, NOTE, note=f"{TWICE.text()}: the second backward() raised {describe(e)}")
+        return Row(name, NOTE, note=f"{TWICE.text()}: calling backward() twice raised {describe(e)}")
     said = f"{TWICE.text()}: after two calls a.grad is {twice / one:g} times one call's"
     if close(twice, micrograd):
         rule = (
@@ -270,18 +275,18 @@ def zero_grad(cls: Any, name: str) -> Row:
         a, _, _, t, out = TWICE.build(cls)
         out.backward()
         out.zero_grad()
-        zeroed = [n for n, v in (("a", a), ("t", t), ("out", out)) if float(v.grad) == 0.0]
+        kept = [n for n, v in (("a", a), ("t", t), ("out", out)) if float(v.grad) != 0.0]
         out.backward()
         again = float(a.grad)
     except PROBLEMS as e:
-        return Row(name, NOTE, note=f"{TWICE.text()}: out.zero_grad() raised {describe(e)}")
+        return Row(name, NOTE, note=f"{TWICE.text()}: backward(), out.zero_grad(), backward() raised {describe(e)}")
     if close(again, one):
         return Row(name, NOTE, note=f"{TWICE.text()}: out.zero_grad() then backward() gives one pass again")
     return Row(
         name,
         NOTE,
-        note=f"{TWICE.text()}: out.zero_grad() zeroes {', '.join(zeroed) or 'nothing'} of a, t, out, so backward() "
-        f"after it gives a.grad = {again:g}, not one pass's {one:g}: what it leaves is added again",
+        note=f"{TWICE.text()}: out.zero_grad() leaves the grad of {' and '.join(kept) or 'no node'}, so backward() "
+        f"after it gives a.grad = {again:g}, not one pass's {one:g}: what it leaves is passed on again",
     )
 
 
