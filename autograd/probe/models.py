@@ -44,8 +44,8 @@ class Model:
     changes: tuple[Change, ...]
 
     def explains(self, graphs: Sequence[Graph], received: Sequence[Outcome]) -> bool:
-        """Some change gives exactly what was received for every graph."""
-        return any(all(simulated(g, change).agrees(r) for g, r in zip(graphs, received)) for change in self.changes)
+        """For every graph, one of the changes gives exactly what was received (a set's order may differ)."""
+        return all(any(simulated(g, change).agrees(r) for change in self.changes) for g, r in zip(graphs, received))
 
 
 def simulated(graph: Graph, change: Change) -> Outcome:
@@ -151,18 +151,30 @@ SWAPPED = "a wrong local derivative: each operand gets the other's (d/da and d/d
 
 def form_models(form: Form, factors: dict[int, float]) -> list[Model]:
     """The classic bugs of one form, most specific first; factors: an operand's gradient over the right one."""
-    name, who = form.name, ("self", "other")[: form.arity]
     models = []
     if form.reflected:
         text, apply = form.reflected
-        models.append(Model(REFLECTED.format(name, text), (Change(override={name: apply}),)))
-    operands = [(tuple(range(form.arity)), who)] + ([((k,), (w,)) for k, w in enumerate(who)] if form.arity > 1 else [])
-    for ks, ws in operands:
-        models.append(Model(ASSIGNED.format(" and ".join(f"`{w}.grad = …`" for w in ws)), (Change(name, ks),)))
-    for ks, ws in operands:
-        models.append(Model(UNSCALED.format(" and ".join(ws)), (Change(name, unscaled=ks),)))
-    models += [_slip_model(name, slip) for slip in form.slips]
+        models.append(Model(REFLECTED.format(form.name, text), (Change(override={form.name: apply}),)))
+    models += _chain_models(form)
+    models += [_slip_model(form.name, slip) for slip in form.slips]
     return models + _local_models(form, factors)
+
+
+def graph_models(forms: Sequence[Form]) -> list[Model]:
+    """The bugs a graph of forms can show when each form agrees alone: in the walk, or in how grads add up."""
+    return walk_models() + [model for form in forms for model in _chain_models(form)]
+
+
+def _chain_models(form: Form) -> list[Model]:
+    """`=` for `+=`, or no `* out.grad`, for all of the form's operands, then for each."""
+    who = ("self", "other")[: form.arity]
+    operands = [(tuple(range(form.arity)), who)] + ([((k,), (w,)) for k, w in enumerate(who)] if form.arity > 1 else [])
+    assigned = [
+        Model(ASSIGNED.format(" and ".join(f"`{w}.grad = …`" for w in ws)), (Change(form.name, ks),))
+        for ks, ws in operands
+    ]
+    unscaled = [Model(UNSCALED.format(" and ".join(ws)), (Change(form.name, unscaled=ks),)) for ks, ws in operands]
+    return assigned + unscaled
 
 
 def _slip_model(name: str, slip: Slip) -> Model:

@@ -10,13 +10,13 @@ import random
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from autograd.graph import topological_order
 from autograd.probe.forms import BY_NAME, FORMS, HELPERS, Form
-from autograd.probe.graphs import Graph, Node, random_graph, shrunk
-from autograd.probe.models import NOT_WRAPPED, Model, form_models, walk_models
+from autograd.probe.graphs import NICE, Graph, Node, random_graph, shrunk
+from autograd.probe.models import NOT_WRAPPED, Model, form_models, graph_models, walk_models
 from autograd.probe.outcomes import PROBLEMS, Outcome, close, describe, learner_frame, run
 from autograd.probe.report import AGREE, NOTE, WRONG, Failure, Row
 from autograd.value import Value
@@ -139,9 +139,24 @@ def _explaining(models: list[Model], graphs: list[Graph], received: list[Outcome
     return next((m.text for m in models if m.explains(graphs, received)), None)
 
 
-def _wrong(name: str, graph: Graph, expected: Outcome, received: Outcome, models: list[Model]) -> Row:
-    bug = None if received.error else _explaining(models, [graph], [received])
+def _wrong(cls: Any, name: str, graph: Graph, outcomes: tuple[Outcome, Outcome], models: list[Model]) -> Row:
+    """The row of a graph that fails: the bug must also give what cls gives for it at other points."""
+    expected, received = outcomes
+    others = [g for g in _elsewhere(graph) if _valid(g) is not None]
+    graphs, given = [graph, *others], [received, *(run(g, cls) for g in others)]
+    bug = None if any(r.error for r in given) else _explaining(models, graphs, given)
     return Row(name, WRONG, Failure(graph.text(), graph.point(), tuple(graph.names()), expected, received, bug))
+
+
+def _elsewhere(graph: Graph) -> list[Graph]:
+    """graph with one input at another plain value, for each input and value."""
+    nodes = graph.nodes
+    return [
+        Graph((*nodes[:i], replace(nodes[i], value=x), *nodes[i + 1 :]))
+        for i in graph.inputs
+        for x in NICE[:4]
+        if x != nodes[i].value
+    ]
 
 
 SHARED = (  # t = a * b; t + (t * c)  and  t = a + b; (t * c) * t
@@ -152,32 +167,42 @@ SHARED = (  # t = a * b; t + (t * c)  and  t = a + b; (t * c) * t
 
 def shared_nodes(cls: Any, name: str) -> Row:
     """backward() through an intermediate node that two others use: it must wait for both."""
-    models = walk_models() + [m for h in HELPERS for m in form_models(BY_NAME[h], {})]
+    models = graph_models([BY_NAME[h] for h in HELPERS])
     for graph in SHARED:
         expected, received = run(graph, Value), run(graph, cls)
         if not received.agrees(expected):
-            return _wrong(name, graph, expected, received, models)
+            return _wrong(cls, name, graph, (expected, received), models)
     return Row(name, AGREE, note="  and  ".join(g.text() for g in SHARED))
 
 
 def random_expressions(cls: Any, name: str, names: Sequence[str], count: int, seed: int, seconds: float) -> Row:
     """count random graphs over the forms named, the first that fails shrunk to the smallest that still fails."""
     forms, rng, start, tried = [BY_NAME[n] for n in names], random.Random(seed), time.monotonic(), 0
-    for _ in range(count * 20):  # most draws are valid: this bounds the loop, not the count
-        if tried == count or time.monotonic() - start > seconds:
+    failed: dict[Graph, tuple[Outcome, Outcome]] = {}  # what a graph gave when it failed, kept: a set's order
+    for _ in range(count * 20):  # can make a class give other gradients each time. Most draws are valid: this
+        if tried == count or time.monotonic() - start > seconds:  # bounds the loop, not the count
             break
         graph = random_graph(rng, forms)
-        expected = _valid(graph)
-        if expected is None:
+        if _valid(graph) is None:
             continue
         tried += 1
-        if not run(graph, cls).agrees(expected):
-            small = shrunk(graph, lambda g: (e := _valid(g)) is not None and not run(g, cls).agrees(e))
+        if _fails(graph, cls, failed):
+            small = shrunk(graph, lambda g: _fails(g, cls, failed))
             used = dict.fromkeys(node.form for node in small.nodes if node.form)
-            models = walk_models() + [m for f in used for m in form_models(BY_NAME[f], {})]
-            return _wrong(name, small, _valid(small) or Outcome(), run(small, cls), models)
+            return _wrong(cls, name, small, failed[small], graph_models([BY_NAME[f] for f in used]))
     note = f"{tried} expressions of 2 to 5 ops over the {len(names)} ops that agree"
     return Row(name, AGREE, note=note + (" (all there was time for)" if tried < count else ""))
+
+
+def _fails(graph: Graph, cls: Any, failed: dict[Graph, tuple[Outcome, Outcome]]) -> bool:
+    """graph is valid and cls disagrees on it; if so, both outcomes are kept in failed."""
+    expected = _valid(graph)
+    if expected is None:
+        return False
+    received = run(graph, cls)
+    if not received.agrees(expected):
+        failed[graph] = (expected, received)
+    return graph in failed
 
 
 def _valid(graph: Graph) -> Outcome | None:
