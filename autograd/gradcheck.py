@@ -87,13 +87,19 @@ def _report(names, point, analytic, numeric, second, wrong, eps, atol, rtol) -> 
         if s != 2 * a:
             flags = (flags + ", " if flags else "") + "2nd backward not 2x"
         rows.append((name, f"{x:.6g}", f"{a:.10g}", f"{n:.10g}", f"{a - n:.3g}", f"{s:.10g}", flags))
-    widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
-    lines = [" | ".join(cell.rjust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "-+-".join("-" * w for w in widths))
+    lines = table(rows)
     title = (
         f"gradcheck: backward's gradients disagree with central differences (eps={eps:g}, atol={atol:g}, rtol={rtol:g})"
     )
     return "\n".join([title, *lines])
+
+
+def table(rows: Sequence[Sequence[str]]) -> list[str]:
+    """rows (the first a header) as columns aligned right with " | " between them and a rule under the header."""
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    lines = [" | ".join(cell.rjust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return lines
 
 
 def local_derivative_errors(root: Value, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3) -> list[str]:

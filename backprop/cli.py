@@ -19,6 +19,7 @@ from backprop import (
     graph_command,
     list_command,
     page_command,
+    probe_command,
     walkthrough_command,
 )
 from backprop.claims import DocumentError
@@ -50,6 +51,12 @@ COMMANDS = (
         "one HTML page to click through: drawings, steps, audit, training",
         page_command.run,
         page_command.add_arguments,
+    ),
+    Command(
+        "probe",
+        "check your own micrograd-style Value class, op by op",
+        probe_command.run,
+        probe_command.add_arguments,
     ),
 )
 
