@@ -142,7 +142,7 @@ def test_a_mistyped_command_is_refused_with_the_closest_one(capsys, typed, meant
     assert exit_.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"backprop: error: no command {typed!r}: did you mean {meant!r}? "
-        "(the commands are list, walkthrough, check, explain, graph, page)"
+        "(the commands are list, walkthrough, check, explain, graph, page, probe)"
     )
 
 
@@ -153,7 +153,8 @@ def test_an_unknown_command_is_an_argparse_error_with_the_commands(capsys):
     usage, message = capsys.readouterr().err.splitlines()[-2:]
     assert usage.startswith("usage: backprop ")
     assert message == (
-        "backprop: error: no command 'frobnicate' (the commands are list, walkthrough, check, explain, graph, page)"
+        "backprop: error: no command 'frobnicate' "
+        "(the commands are list, walkthrough, check, explain, graph, page, probe)"
     )
 
 
