@@ -9,18 +9,20 @@ from backprop import sources
 from backprop.command import EXIT_OK, BadInput, add_name_arguments, part_heading
 from backprop.walkthrough import StepError, walkthrough
 
+MAX_STEPS = 1_000  # about 10 MB of text for a 3-3-3 network
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """NAME and --part, then how many steps and in which format."""
     add_name_arguments(parser)
-    parser.add_argument("--steps", type=int, default=1, help="gradient-descent steps (default 1)")
+    parser.add_argument("--steps", type=int, default=1, help="gradient-descent steps (default 1, at most 1,000)")
     parser.add_argument("--format", choices=("text", "markdown"), default="text", help="text or Markdown with LaTeX")
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the walkthrough of each worked example NAME stands for."""
-    if args.steps < 1:
-        raise BadInput(f"--steps must be at least 1, got {args.steps}")
+    if not 1 <= args.steps <= MAX_STEPS:  # each step writes every number out: a billion never ended
+        raise BadInput(f"--steps must be between 1 and {MAX_STEPS:,}, got {args.steps}")
     found = sources.subjects(args.name, args.part)
     markdown = args.format == "markdown"
     texts = [_walkthrough(s, args.steps, markdown) for s in found]

@@ -117,7 +117,11 @@ def test_walkthrough_text_and_markdown(capsys):
             ["walkthrough", "nope"],
             "backprop: error: no worked example, document or file named 'nope'; the examples are ",
         ),
-        (["walkthrough", "one-neuron", "--steps", "0"], "backprop: error: --steps must be at least 1, got 0"),
+        (["walkthrough", "one-neuron", "--steps", "0"], "backprop: error: --steps must be between 1 and 1,000, got 0"),
+        (  # a billion steps wrote text without end
+            ["walkthrough", "one-neuron", "--steps", "1000000000"],
+            "backprop: error: --steps must be between 1 and 1,000, got 1000000000",
+        ),
         (["explain", "one-neuron", "v"], "backprop: error: one-neuron has no value named 'v'; its parameters are w, b"),
     ],
 )
