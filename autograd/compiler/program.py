@@ -12,7 +12,7 @@ from autograd.compiler.codegen import Source, namespace
 from autograd.compiler.errors import TraceError
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node, node_name, record
 from autograd.expressions import Expr, number
-from autograd.graph import topological_order
+from autograd.graph import collector_paused, topological_order
 from autograd.value import CONSTANT, Value, as_finite_float
 
 
@@ -53,7 +53,7 @@ class Program:
                 return value
         except (ArithmeticError, ValueError):
             pass
-        return self._dynamic(x)[0].data  # the engine's own error, or a false alarm's same value
+        return self._slow_value(x)  # the engine's own error, or a false alarm's same value
 
     def value_and_grad(self, *args: Any) -> tuple[float, list[Any]]:
         """f's value at args and its derivative with respect to each argument, shaped like args."""
@@ -150,8 +150,17 @@ class Program:
                     return value, list(arg_grads), list(param_grads)
             except (ArithmeticError, ValueError):
                 pass
-        root, args = self._dynamic(x)  # p is the parameters' data
-        totals = value_module.float_gradients(topological_order(root))  # backward's error, or a false alarm's same
+        return self._slow_gradient(x)  # p is the parameters' data
+
+    @collector_paused()  # the graph is built and dropped inside
+    def _slow_value(self, x: list[float]) -> float:
+        return self._dynamic(x)[0].data
+
+    @collector_paused()
+    def _slow_gradient(self, x: list[float]) -> tuple[float, list[float], list[float]]:
+        """Value and gradients by the engine: backward's error, or a false alarm's same numbers."""
+        root, args = self._dynamic(x)
+        totals = value_module.float_gradients(topological_order(root))
         return root.data, [totals.get(a, 0.0) for a in args], [totals.get(q, 0.0) for q in self.params]
 
     def _dynamic(self, x: list[float]) -> tuple[Value, list[Value]]:

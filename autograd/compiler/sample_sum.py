@@ -16,6 +16,7 @@ from autograd import value as value_module
 from autograd.compiler.arguments import Shape, flatten, shape_of, size
 from autograd.compiler.codegen import Source, namespace
 from autograd.compiler.tracing import record
+from autograd.graph import collector_paused
 from autograd.value import Value, as_finite_float, sum_values
 
 Terms = Callable[..., Sequence[Value]]
@@ -110,6 +111,7 @@ class SampleSum:
         flatten(sample, shapes, floats)
         return self._replay(shapes, sample), floats
 
+    @collector_paused()  # the graph is built and dropped inside
     def _dynamic(self, samples: Sequence[Sequence[Any]], seed: float) -> float:
         total = sum_values([t for sample in samples for t in self.terms(*sample)])
         total.backward(seed)
