@@ -7,6 +7,7 @@ from typing import Any
 
 from autograd import primitive
 from autograd import value as value_module
+from autograd.compiler import native
 from autograd.compiler.arguments import Shape, checked_items, flatten, nest, size
 from autograd.compiler.codegen import Source, namespace
 from autograd.compiler.errors import TraceError
@@ -16,9 +17,16 @@ from autograd.graph import collector_paused, topological_order
 from autograd.value import CONSTANT, Value, as_finite_float
 
 
-def trace(f: Callable[..., Value], *example_args: Any) -> Program:
-    """Run f once on example_args (numbers, Values, or nested lists of them) and compile its graph."""
-    return Program(f, *record(f, *example_args))
+def trace(f: Callable[..., Value], *example_args: Any, native: bool | str = "auto") -> Program:
+    """Run f once on example_args (numbers, Values, or nested lists of them) and compile its graph.
+
+    native: its value and gradients also compiled to C, float for float the same (autograd.compiler.native):
+    "auto" once the replay has run about as long as compiling takes, or at once from the disk cache; True at
+    once; False never. Without a C compiler, the Python replay (with one warning).
+    """
+    if native not in (True, False, "auto"):
+        raise ValueError(f"trace: native must be True, False or 'auto', got {native!r}")
+    return Program(f, *record(f, *example_args), native=native)
 
 
 class Program:
@@ -30,8 +38,10 @@ class Program:
         shapes: tuple[Shape, ...],
         nodes: list[Node],
         params: list[Value],
+        native: bool | str = "auto",
     ):
         self.f = f
+        self.native = native
         self.nodes = nodes
         self.params = tuple(params)  # read at every call; backward adds to their grad
         self.shapes = shapes
@@ -186,8 +196,18 @@ class Program:
                 text = self.source.iterate(which[1], update)  # type: ignore[arg-type]
             names = namespace()
             exec(compile(text, f"<program of {getattr(self.f, '__name__', 'f')}>", "exec"), names)
-            function = self._functions[which] = names["run"]
+            function = self._functions[which] = self._tiered(which, names["run"], text)
         return function
+
+    def _tiered(self, which: Any, run: Callable[..., Any], text: str) -> Callable[..., Any]:
+        """run, or for "forward" and "gradient" run until its native reading pays (see trace's native)."""
+        if not self.native or which not in ("forward", "gradient"):
+            return run
+        if which == "forward":
+            return native.Tiered(run, text, 2, tuple, self.native)
+        n, m = self.source.n_args, len(self.params)
+        shape = lambda o: (o[0], o[1 : n + 1], o[n + 1 : n + m + 1], o[-1])  # noqa: E731
+        return native.Tiered(run, text, n + m + 2, shape, self.native)
 
 
 def _update_rule(update: Callable[[Any, Any], Any]) -> str:
