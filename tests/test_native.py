@@ -13,9 +13,9 @@ from test_ops import CONVENTION_POINTS, ROWS
 
 import autograd
 import nn
-from autograd import Value, trace
+from autograd import Value, trace, trace_sum
 from autograd.compiler import libraries, native
-from nn.training import Sample, batch_loss
+from nn.training import Sample, SampleLoss, batch_loss
 
 pytestmark = pytest.mark.skipif(libraries.compiler() is None, reason="no C compiler: the native reading is not built")
 
@@ -129,8 +129,8 @@ def targets_for(loss: str, rng: random.Random, width: int) -> tuple[float, ...]:
     return tuple(rng.uniform(-1, 1) for _ in range(width))
 
 
-@pytest.mark.parametrize(("activation", "loss"), CASES)
-def test_random_mlps_read_natively_as_in_python(activation, loss):
+def random_network(activation: str, loss: str) -> tuple[nn.MLP, list[Sample]]:
+    """A small MLP with activation (and a last layer loss can take), and samples with targets for loss."""
     rng = random.Random(f"{activation} {loss}")
     last = "softmax" if loss == "categorical_cross_entropy" else activation
     if nn.losses.loss_named(loss).misfit(last):
@@ -138,12 +138,36 @@ def test_random_mlps_read_natively_as_in_python(activation, loss):
     width = 1 if loss in ("hinge", "bce_with_logits") and rng.random() < 0.5 else 3
     model = nn.MLP(2, [4, width], activation=[activation, last], seed=rng.randrange(100))
     samples = [Sample((rng.uniform(-2, 2), rng.uniform(-2, 2)), targets_for(loss, rng, width)) for _ in range(4)]
+    return model, samples
+
+
+@pytest.mark.parametrize(("activation", "loss"), CASES)
+def test_random_mlps_read_natively_as_in_python(activation, loss):
+    model, samples = random_network(activation, loss)
 
     def f(inputs, targets):
         return batch_loss(model, [Sample(tuple(x), tuple(t)) for x, t in zip(inputs, targets)], loss)
 
     columns = ([list(s.inputs) for s in samples], [list(s.targets) for s in samples])
     assert_same_readings(f, *columns)
+
+
+@pytest.mark.parametrize(("activation", "loss"), CASES)
+def test_the_loop_over_samples_reads_natively_as_in_python(activation, loss):
+    """nn.train's per-sample replay (trace_sum): the native loop adds the same numbers in the same order."""
+    model, samples = random_network(activation, loss)
+    terms = SampleLoss(model, loss, samples[0]).program.terms
+    sums = [trace_sum(terms, *samples[0], native=mode) for mode in (False, True)]
+    (python,), (compiled,) = (list(s._replays.values()) for s in sums)
+    assert compiled.function.is_native
+    xs, p = [[*s.inputs, *s.targets] for s in samples], [q.data for q in compiled.params]
+    start = [0.25 * k for k in range(len(p))]
+    assert same(list(compiled.function.run(xs, p, start, 0.5, 0.75)), list(python.function(xs, p, start, 0.5, 0.75)))
+    found = []
+    for program in sums:
+        model.zero_grad()
+        found.append([program.backward(samples, 0.5), *(q.grad for q in model.parameters())])
+    assert same(found[0], found[1])
 
 
 @pytest.mark.parametrize("name", ["hmkcode-2-2-1", "one-neuron", "russo-3-3-3", "swap-2-4-3-2", "two-neurons-chain"])

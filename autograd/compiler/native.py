@@ -20,6 +20,7 @@ import sys
 import time
 from array import array
 from collections.abc import Callable
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -82,28 +83,40 @@ class Unreadable(Exception):
     """The generated Python holds something the C reading does not know: the program replays in Python."""
 
 
-def c_source(python: str) -> str:
-    """The C for a generated ``def run(x, p)`` (forward or gradient): int run(x, p, out) -> error flag.
+ARRAYS = ("x", "p", "a")  # parameters of generated code that hold numbers; xs holds samples' numbers, one after another
+SIGNATURES = {("x", "p"): "forward, gradient", ("xs", "p", "a", "carried", "seed"): "a sample loop"}
 
-    out receives the returned numbers, nested tuples flattened. Unreadable for any other construct.
+
+def c_source(python: str) -> str:
+    """The C for a generated ``def run(...)`` (see SIGNATURES): int run(parameters..., double *out) -> error flag.
+
+    An array parameter is a const double *, xs is const double *xs, long count (count samples); the others
+    are doubles. out receives the returned numbers, nested tuples flattened. Unreadable for anything else.
     """
     function = ast.parse(python).body[0]
-    if not isinstance(function, ast.FunctionDef) or [a.arg for a in function.args.args] != ["x", "p"]:
-        raise Unreadable("not a program's run(x, p)")
+    if not isinstance(function, ast.FunctionDef) or tuple(a.arg for a in function.args.args) not in SIGNATURES:
+        raise Unreadable("not a generated run(...)")
     reader = _Reader()
     body = reader.statements(function.body, "    ")
-    names = sorted(reader.assigned)
+    names = sorted(reader.assigned - {a.arg for a in function.args.args})
     declared = [f"    double {', '.join(names[i : i + 16])};\n" for i in range(0, len(names), 16)]
     functions = "".join(_function(name) for name in sorted(reader.called))
-    head = "int run(const double *x, const double *p, double *out) {\n    int err = 0;\n"
+    parameters = [_parameter(a.arg) for a in function.args.args]
+    head = f"int run({', '.join(parameters)}, double *out) {{\n    int err = 0;\n"
     return f"{_PRELUDE}\n{functions}\n{head}{''.join(declared)}{body}}}\n"
+
+
+def _parameter(name: str) -> str:
+    if name in ARRAYS:
+        return f"const double *{name}"
+    return "const double *xs, long count" if name == "xs" else f"double {name}"
 
 
 class _Reader:
     """Statements and expressions of generated Python as C; notes the names assigned and the functions called."""
 
     def __init__(self) -> None:
-        self.assigned: set[str] = set()
+        self.assigned: set[str] = {"carried", "seed"}  # the parameters read as numbers
         self.called: set[str] = set()
 
     def statements(self, body: list[ast.stmt], indent: str) -> str:
@@ -112,18 +125,29 @@ class _Reader:
     def statement(self, s: ast.stmt, indent: str) -> str:
         if isinstance(s, ast.Assign) and len(s.targets) == 1:
             target = s.targets[0]
-            if isinstance(target, ast.Tuple) and isinstance(s.value, ast.Name) and s.value.id in ("x", "p"):
+            if isinstance(target, ast.Tuple) and isinstance(s.value, ast.Name) and s.value.id in ARRAYS:
                 return self.unpack(target, s.value.id, indent)
             return f"{indent}{self.target(target)} = {self.expression(s.value)};\n"
         if isinstance(s, ast.AugAssign) and isinstance(s.op, ast.Add):
             return f"{indent}{self.target(s.target)} += {self.expression(s.value)};\n"
         if isinstance(s, ast.If) and not s.orelse:
             return f"{indent}if ({self.expression(s.test)}) {{\n{self.statements(s.body, indent + '    ')}{indent}}}\n"
+        if isinstance(s, ast.For) and ast.unparse(s.target) == "x" and ast.unparse(s.iter) == "xs" and not s.orelse:
+            return self.sample_loop(s.body, indent)
         if isinstance(s, ast.Return) and s.value is not None:
             values = list(_flattened(s.value))
             lines = [f"{indent}out[{k}] = {self.expression(v)};\n" for k, v in enumerate(values)]
             return "".join(lines) + f"{indent}return err;\n"
         raise Unreadable(f"a statement the C reading does not know: {ast.unparse(s)[:80]}")
+
+    def sample_loop(self, body: list[ast.stmt], indent: str) -> str:
+        """for x in xs: the samples' numbers lie one after another in xs, as many each as the loop unpacks."""
+        first = body[0]
+        unpacked = isinstance(first, ast.Assign) and ast.unparse(first.value) == "x"
+        width = len(first.targets[0].elts) if unpacked and isinstance(first.targets[0], ast.Tuple) else 0  # type: ignore[attr-defined]
+        inner = indent + "    "
+        head = f"{indent}for (long i = 0; i < count; i++) {{\n{inner}const double *x = xs + i * {width};\n"
+        return f"{head}{inner}(void)x;\n{self.statements(body, inner)}{indent}}}\n"
 
     def unpack(self, target: ast.Tuple, source: str, indent: str) -> str:
         lines = []
@@ -133,7 +157,7 @@ class _Reader:
         return "".join(lines)
 
     def target(self, node: ast.expr) -> str:
-        if not isinstance(node, ast.Name) or node.id in ("x", "p", "out", "err", "run"):
+        if not isinstance(node, ast.Name) or node.id in (*ARRAYS, "xs", "count", "i", "out", "err", "run"):
             raise Unreadable(f"an assignment the C reading does not know: {ast.unparse(node)}")
         self.assigned.add(node.id)
         return node.id
@@ -157,7 +181,7 @@ class _Reader:
         raise Unreadable(f"an expression the C reading does not know: {ast.unparse(e)[:80]}")
 
     def name(self, name: str) -> str:
-        if name not in self.assigned and name != "seed":
+        if name not in self.assigned:
             raise Unreadable(f"a name the C reading does not know: {name}")
         return name
 
@@ -230,7 +254,7 @@ def _function(name: str) -> str:
 def reading(
     python: str, outputs: int, shape: Callable[[list[float]], Any], build: bool = True
 ) -> Callable[..., Any] | None:
-    """The native reading of generated ``run(x, p)``, called as it is: its outputs numbers shaped by shape.
+    """The native reading of a generated ``run(...)``, called as it is: its outputs numbers shaped by shape.
 
     None: the source has something the C reading does not know, no compiler is found (noted once), or
     (build=False) the cache does not hold it yet. The native run raises ArithmeticError where the Python
@@ -243,25 +267,37 @@ def reading(
         return None
     if library is None:
         return None
+    names = python[python.index("(") + 1 : python.index(")")].split(", ")
     run = library.run
-    run.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+    run.argtypes = [t for name in names for t in _C_TYPES.get(name, (ctypes.c_double,))] + [ctypes.c_void_p]
     run.restype = ctypes.c_int
 
-    def native(x: list[float], p: list[float]) -> Any:
-        xs, ps, out = array("d", x), array("d", p), array("d", bytes(8 * outputs))
-        if run(xs.buffer_info()[0], ps.buffer_info()[0], out.buffer_info()[0]):
+    def native(*args: Any) -> Any:
+        held = [array("d", bytes(8 * outputs))]  # out, then the arrays handed over: alive until the call returns
+        numbers: list[Any] = []
+        for name, value in zip(names, args):
+            if name == "xs":
+                held.append(array("d", chain.from_iterable(value)))
+                numbers += [held[-1].buffer_info()[0], len(value)]
+            elif name in ARRAYS:
+                held.append(array("d", value))
+                numbers.append(held[-1].buffer_info()[0])
+            else:
+                numbers.append(value)
+        if run(*numbers, held[0].buffer_info()[0]):
             raise ArithmeticError("native program: the Python reading raises here")
-        return shape(out.tolist())
+        return shape(held[0].tolist())
 
     native.library = library  # type: ignore[attr-defined]  # loaded while the function lives
     return native
 
 
+_C_TYPES = {"xs": (ctypes.c_void_p, ctypes.c_long), **{name: (ctypes.c_void_p,) for name in ARRAYS}}
 _READER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()  # this reading: a new one makes new entries
 
 
 class Tiered:
-    """A generated run(x, p) in Python until its native reading pays, then native; called as run is.
+    """A generated run(...) in Python until its native reading pays, then native; called as run is.
 
     mode True: native at once; False: Python always. "auto" (ski rental): a library the cache holds is
     used at once; else the Python runs until it has taken as long as building the library is estimated
@@ -280,12 +316,12 @@ class Tiered:
         elif mode == "auto" and not self._native(build=False):
             self.left = build_seconds(source)
 
-    def __call__(self, x: list[float], p: list[float]) -> Any:
+    def __call__(self, *args: Any) -> Any:
         if self.left is None:
-            return self.run(x, p)
+            return self.run(*args)
         start = time.perf_counter()
         try:
-            return self.python(x, p)
+            return self.python(*args)
         finally:
             self.left -= time.perf_counter() - start
             if self.left <= 0.0:
