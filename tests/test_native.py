@@ -181,19 +181,25 @@ def test_every_bundled_network_reads_natively_as_in_python(name):
 # ---- when the native reading is used ---------------------------------------------------------------
 
 
-def test_auto_waits_until_the_replay_has_run_as_long_as_building_takes_and_uses_a_cached_build_at_once(monkeypatch):
+def test_auto_builds_once_the_replay_has_run_as_long_as_building_takes_and_keeps_the_faster(monkeypatch, cache):
     def f(a, b):
         return (a * b).tanh() + (a / b).exp()
 
-    first = trace(f, 0.5, 2.0)  # "auto"
-    run = first._function("gradient")
-    assert not run.is_native and run.left > 0.0
-    run.left = 1e-9  # as if the replay had run that long
-    first.value_and_grad(0.5, 2.0)
-    assert run.is_native
-    again = trace(f, 0.25, 3.0)
-    assert again._function("gradient").is_native  # from the disk cache, at once
-    assert same(list(again.value_and_grad(0.25, 3.0)), list(trace(f, 0.5, 2.0, native=False).value_and_grad(0.25, 3.0)))
+    expected = trace(f, 0.5, 2.0, native=False).value_and_grad(0.25, 3.0)
+    for faster in ("native", "python"):
+        monkeypatch.setenv("AUTOGRAD_CACHE", str(cache / faster))
+        program = trace(f, 0.5, 2.0)  # "auto"
+        run = program._function("gradient")
+        assert run.trial is None and run.left > 0.0
+        run.left = 1e-9  # as if the replay had run that long
+        program.value_and_grad(0.5, 2.0)
+        assert run.trial is not None and not run.is_native  # built; timed against the Python at the next call
+        timed = {run.trial: 1.0 if faster == "python" else 0.0, run.python: 0.5}
+        monkeypatch.setattr(native, "_seconds", lambda f, args, timed=timed: timed[f])
+        assert same(list(program.value_and_grad(0.25, 3.0)), list(expected))
+        assert run.is_native == (faster == "native") and run.left is None
+    monkeypatch.setenv("AUTOGRAD_CACHE", str(cache / "native"))
+    assert trace(f, 0.25, 3.0)._function("gradient").trial is not None  # in the cache: tried at the first call
 
 
 def test_a_program_with_a_rule_only_floats_can_run_replays_in_python():

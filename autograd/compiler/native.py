@@ -272,21 +272,32 @@ def reading(
     run.argtypes = [t for name in names for t in _C_TYPES.get(name, (ctypes.c_double,))] + [ctypes.c_void_p]
     run.restype = ctypes.c_int
 
-    def native(*args: Any) -> Any:
-        held = [array("d", bytes(8 * outputs))]  # out, then the arrays handed over: alive until the call returns
-        numbers: list[Any] = []
-        for name, value in zip(names, args):
-            if name == "xs":
-                held.append(array("d", chain.from_iterable(value)))
-                numbers += [held[-1].buffer_info()[0], len(value)]
-            elif name in ARRAYS:
-                held.append(array("d", value))
-                numbers.append(held[-1].buffer_info()[0])
-            else:
-                numbers.append(value)
-        if run(*numbers, held[0].buffer_info()[0]):
-            raise ArithmeticError("native program: the Python reading raises here")
-        return shape(held[0].tolist())
+    zeros = bytes(8 * outputs)
+    if names == ["x", "p"]:  # forward and gradient: the usual call, spelled out
+
+        def native(x: list[float], p: list[float]) -> Any:
+            xs, ps, out = array("d", x), array("d", p), array("d", zeros)
+            if run(xs.buffer_info()[0], ps.buffer_info()[0], out.buffer_info()[0]):
+                raise ArithmeticError("native program: the Python reading raises here")
+            return shape(out.tolist())
+
+    else:
+
+        def native(*args: Any) -> Any:
+            held = [array("d", zeros)]  # out, then the arrays handed over: alive until the call returns
+            numbers: list[Any] = []
+            for name, value in zip(names, args):
+                if name == "xs":
+                    held.append(array("d", chain.from_iterable(value)))
+                    numbers += [held[-1].buffer_info()[0], len(value)]
+                elif name in ARRAYS:
+                    held.append(array("d", value))
+                    numbers.append(held[-1].buffer_info()[0])
+                else:
+                    numbers.append(value)
+            if run(*numbers, held[0].buffer_info()[0]):
+                raise ArithmeticError("native program: the Python reading raises here")
+            return shape(held[0].tolist())
 
     native.library = library  # type: ignore[attr-defined]  # loaded while the function lives
     return native
@@ -299,10 +310,11 @@ _READER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()  # this readin
 class Tiered:
     """A generated run(...) in Python until its native reading pays, then native; called as run is.
 
-    mode True: native at once; False: Python always. "auto" (ski rental): a library the cache holds is
-    used at once; else the Python runs until it has taken as long as building the library is estimated
-    to take (from the builds measured so far), then the library is built. A short run never waits for the
-    compiler, and a long one spends at most about as long in Python as it then saves.
+    mode True: native at once; False: Python always. "auto" (ski rental): the Python runs until it has
+    taken as long as building the library is estimated to take (from the builds measured so far), then the
+    library is built (at once if the cache holds it), and the next call times both readings and keeps the
+    faster: a short run never waits for the compiler, a long one spends at most about as long in Python as
+    it then saves, and a program too small to gain from C (the call through ctypes costs ~2 µs) stays Python.
     """
 
     def __init__(
@@ -311,38 +323,58 @@ class Tiered:
         self.python = self.run = python
         self.reading = (source, outputs, shape)
         self.left: float | None = None  # seconds of Python before building, while counting
+        self.trial: Callable[..., Any] | None = None  # a native reading to time against the Python at the next call
         if mode is True:
-            self._native(build=True)
-        elif mode == "auto" and not self._native(build=False):
-            self.left = build_seconds(source)
+            self.run = self._native(build=True) or python
+        elif mode == "auto":
+            self.trial = self._native(build=False)
+            self.left = 0.0 if self.trial else build_seconds(source)
 
     def __call__(self, *args: Any) -> Any:
         if self.left is None:
             return self.run(*args)
+        if self.trial is not None:
+            return self._choose(args)
         start = time.perf_counter()
         try:
             return self.python(*args)
         finally:
             self.left -= time.perf_counter() - start
             if self.left <= 0.0:
-                self.left = None
-                self._native(build=True)
+                self.trial = self._native(build=True)
+                if self.trial is None:
+                    self.left = None
 
     @property
     def is_native(self) -> bool:
         """Whether calls run the native reading."""
         return self.run is not self.python
 
-    def _native(self, build: bool) -> bool:
+    def _choose(self, args: tuple[Any, ...]) -> Any:
+        """The Python's result at args, after timing both readings there and keeping the faster for later calls."""
+        native, self.trial, self.left = self.trial, None, None
+        python = min(_seconds(self.python, args) for _ in range(3))
+        if min(_seconds(native, args) for _ in range(3)) < python:
+            self.run = native
+        return self.python(*args)
+
+    def _native(self, build: bool) -> Callable[..., Any] | None:
         source, outputs, shape = self.reading
         start = time.perf_counter()
         native = reading(source, outputs, shape, build)
-        if native is None:
-            return False
-        if build:  # a measured build (or a cache hit, cheaper still): later estimates in its proportion
+        if native is not None and build:  # a measured build (or a cache hit, cheaper still): estimate in proportion
             SPEED[0] = min(10.0, max(0.01, (time.perf_counter() - start) / build_seconds(source, measured=False)))
-        self.run = native
-        return True
+        return native
+
+
+def _seconds(run: Callable[..., Any], args: tuple[Any, ...]) -> float:
+    """How long run(*args) takes (inf if it raises: the slow path would follow)."""
+    start = time.perf_counter()
+    try:
+        run(*args)
+    except (ArithmeticError, ValueError):
+        return math.inf
+    return time.perf_counter() - start
 
 
 def build_seconds(source: str, measured: bool = True) -> float:
