@@ -267,3 +267,31 @@ def test_processes_building_one_entry_at_once_each_get_a_sound_library(cache):
     library, digest = entry(cache)
     assert sorted(p.name for p in cache.iterdir()) == sorted([library.name, digest.name])  # no temporary left
     assert read() == 6.0
+
+
+# ---- iterate: the loop of steps (SGD.descend) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["hmkcode-2-2-1", "russo-3-3-3", "swap-2-4-3-2"])
+def test_a_loop_of_descent_steps_reads_natively_as_in_python(name):
+    found = []
+    for mode in (False, True):
+        example = nn.example(name)
+        program = trace(lambda example=example: example.forward().loss, native=mode)
+        losses = example.optimizer.descend(program, 300)
+        loop = next(f for key, f in program._functions.items() if key[0] == "iterate")
+        assert getattr(loop, "is_native", False) == mode
+        found.append([losses, list(example.parameter_values().values())])
+    assert same(found[0], found[1])
+
+
+def test_a_loop_that_overflows_stops_at_the_same_step_with_the_same_error():
+    errors, data = [], []
+    for mode in (False, True):
+        w = Value(0.5, label="w")
+        program = trace(lambda w=w: (w * w).tanh() * 3.0 + w * w, native=mode)
+        with pytest.raises(ArithmeticError) as error:
+            program.iterate(1000, lambda p, g: p - 30.0 * g)
+        errors.append((type(error.value), str(error.value)))
+        data.append(w.data)
+    assert errors[0] == errors[1] and "overflows a float" in errors[0][1] and same(data[0], data[1])

@@ -84,7 +84,11 @@ class Unreadable(Exception):
 
 
 ARRAYS = ("x", "p", "a")  # parameters of generated code that hold numbers; xs holds samples' numbers, one after another
-SIGNATURES = {("x", "p"): "forward, gradient", ("xs", "p", "a", "carried", "seed"): "a sample loop"}
+SIGNATURES = {
+    ("x", "p"): "forward, gradient",
+    ("xs", "p", "a", "carried", "seed"): "a sample loop",
+    ("steps", "x", "p"): "iterate's loop of steps: out is the stopping step (-1: none), the parameters, the values",
+}
 
 
 def c_source(python: str) -> str:
@@ -97,6 +101,8 @@ def c_source(python: str) -> str:
     if not isinstance(function, ast.FunctionDef) or tuple(a.arg for a in function.args.args) not in SIGNATURES:
         raise Unreadable("not a generated run(...)")
     reader = _Reader()
+    if function.args.args[0].arg == "steps":  # iterate: its parameters are returned second
+        reader.state = len(function.body[-1].value.elts[1].elts)  # type: ignore[attr-defined]
     body = reader.statements(function.body, "    ")
     names = sorted(reader.assigned - {a.arg for a in function.args.args})
     declared = [f"    double {', '.join(names[i : i + 16])};\n" for i in range(0, len(names), 16)]
@@ -107,6 +113,8 @@ def c_source(python: str) -> str:
 
 
 def _parameter(name: str) -> str:
+    if name == "steps":
+        return "long steps"
     if name in ARRAYS:
         return f"const double *{name}"
     return "const double *xs, long count" if name == "xs" else f"double {name}"
@@ -118,11 +126,15 @@ class _Reader:
     def __init__(self) -> None:
         self.assigned: set[str] = {"carried", "seed"}  # the parameters read as numbers
         self.called: set[str] = set()
+        self.state = 0  # iterate's parameters, written to out after the stopping step
 
     def statements(self, body: list[ast.stmt], indent: str) -> str:
         return "".join(self.statement(s, indent) for s in body)
 
     def statement(self, s: ast.stmt, indent: str) -> str:
+        special = self.loop_statement(s, indent) if self.state else None
+        if special is not None:
+            return special
         if isinstance(s, ast.Assign) and len(s.targets) == 1:
             target = s.targets[0]
             if isinstance(target, ast.Tuple) and isinstance(s.value, ast.Name) and s.value.id in ARRAYS:
@@ -139,6 +151,25 @@ class _Reader:
             lines = [f"{indent}out[{k}] = {self.expression(v)};\n" for k, v in enumerate(values)]
             return "".join(lines) + f"{indent}return err;\n"
         raise Unreadable(f"a statement the C reading does not know: {ast.unparse(s)[:80]}")
+
+    def loop_statement(self, s: ast.stmt, indent: str) -> str | None:
+        """A statement of iterate's loop of steps: values, the loop over steps, its try, append and returns."""
+        inner = indent + "    "
+        if isinstance(s, ast.Assign) and ast.unparse(s) == "values = []":
+            return f"{indent}double *values = out + {1 + self.state};\n"
+        if isinstance(s, ast.For) and ast.unparse(s.target) == "step" and ast.unparse(s.iter) == "range(steps)":
+            return f"{indent}for (long step = 0; step < steps; step++) {{\n{self.statements(s.body, inner)}{indent}}}\n"
+        if isinstance(s, ast.Try) and len(s.handlers) == 1 and not (s.orelse or s.finalbody):
+            handler = self.statements(s.handlers[0].body, inner)  # the errors the try catches set err here
+            return f"{self.statements(s.body, indent)}{indent}if (err) {{\n{handler}{indent}}}\n"
+        if isinstance(s, ast.Expr) and ast.unparse(s.value).startswith("values.append("):
+            return f"{indent}values[step] = {self.expression(s.value.args[0])};\n"  # type: ignore[attr-defined]
+        if isinstance(s, ast.Return) and isinstance(s.value, ast.Tuple) and ast.unparse(s.value.elts[0]) == "values":
+            _, state, stop = s.value.elts
+            lines = [f"{indent}out[{k + 1}] = {self.name(e.id)};\n" for k, e in enumerate(state.elts)]  # type: ignore[attr-defined]
+            stopped = "step" if ast.unparse(stop) == "step" else "-1"
+            return "".join(lines) + f"{indent}out[0] = {stopped};\n{indent}return 0;\n"
+        return None
 
     def sample_loop(self, body: list[ast.stmt], indent: str) -> str:
         """for x in xs: the samples' numbers lie one after another in xs, as many each as the loop unpacks."""
@@ -273,7 +304,15 @@ def reading(
     run.restype = ctypes.c_int
 
     zeros = bytes(8 * outputs)
-    if names == ["x", "p"]:  # forward and gradient: the usual call, spelled out
+    if names == ["steps", "x", "p"]:  # iterate: out holds a value per step besides
+
+        def native(steps: int, x: list[float], p: list[float]) -> Any:
+            xs, ps, out = array("d", x), array("d", p), array("d", bytes(8 * (outputs + steps)))
+            if run(steps, xs.buffer_info()[0], ps.buffer_info()[0], out.buffer_info()[0]):
+                raise ArithmeticError("native program: the Python reading raises here")
+            return shape(out.tolist())
+
+    elif names == ["x", "p"]:  # forward and gradient: the usual call, spelled out
 
         def native(x: list[float], p: list[float]) -> Any:
             xs, ps, out = array("d", x), array("d", p), array("d", zeros)
@@ -303,7 +342,11 @@ def reading(
     return native
 
 
-_C_TYPES = {"xs": (ctypes.c_void_p, ctypes.c_long), **{name: (ctypes.c_void_p,) for name in ARRAYS}}
+_C_TYPES = {
+    "xs": (ctypes.c_void_p, ctypes.c_long),
+    "steps": (ctypes.c_long,),
+    **{n: (ctypes.c_void_p,) for n in ARRAYS},
+}
 _READER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()  # this reading: a new one makes new entries
 
 
@@ -318,10 +361,18 @@ class Tiered:
     """
 
     def __init__(
-        self, python: Callable[..., Any], source: str, outputs: int, shape: Callable[..., Any], mode: bool | str
+        self,
+        python: Callable[..., Any],
+        source: str,
+        outputs: int,
+        shape: Callable[..., Any],
+        mode: bool | str,
+        compare: bool = True,
     ):
         self.python = self.run = python
         self.reading = (source, outputs, shape)
+        self.compare = compare  # False: a native reading is taken untimed (a loop of steps: it always wins)
+        self.chunk = 8  # steps per call of a loop of steps while counting, doubling
         self.left: float | None = None  # seconds of Python before building, while counting
         self.trial: Callable[..., Any] | None = None  # a native reading to time against the Python at the next call
         if mode is True:
@@ -353,10 +404,20 @@ class Tiered:
     def _choose(self, args: tuple[Any, ...]) -> Any:
         """The Python's result at args, after timing both readings there and keeping the faster for later calls."""
         native, self.trial, self.left = self.trial, None, None
+        if not self.compare:
+            self.run = native
+            return native(*args)
         python = min(_seconds(self.python, args) for _ in range(3))
         if min(_seconds(native, args) for _ in range(3)) < python:
             self.run = native
         return self.python(*args)
+
+    def steps(self, remaining: int) -> int:
+        """How many of the remaining steps of a loop of steps to ask for in the next call: all once settled."""
+        if self.left is None:
+            return remaining
+        self.chunk *= 2
+        return min(remaining, self.chunk // 2)
 
     def _native(self, build: bool) -> Callable[..., Any] | None:
         source, outputs, shape = self.reading

@@ -97,7 +97,8 @@ class Program:
         values: list[float] = []
         while len(values) < steps:
             loop = self._function(("iterate", positions, rule), update)
-            done, p, failed = loop(steps - len(values), x, self._param_data())
+            count = loop.steps(steps - len(values)) if isinstance(loop, native.Tiered) else steps - len(values)
+            done, p, failed = loop(count, x, self._param_data())
             values += done
             for q, data in zip(self.params, p):
                 q.data = data
@@ -201,11 +202,15 @@ class Program:
 
     def _tiered(self, which: Any, run: Callable[..., Any], text: str) -> Callable[..., Any]:
         """run, or for "forward" and "gradient" run until its native reading pays (see trace's native)."""
-        if not self.native or which not in ("forward", "gradient"):
+        n, m = self.source.n_args, len(self.params)
+        if not self.native:
             return run
         if which == "forward":
             return native.Tiered(run, text, 2, tuple, self.native)
-        n, m = self.source.n_args, len(self.params)
+        if which != "gradient":  # iterate: out is the stopping step (-1: none), the parameters, a value per step
+            values = lambda o: o[m + 1 :] if o[0] < 0 else o[m + 1 : m + 1 + int(o[0])]  # noqa: E731
+            stopped = lambda o: (values(o), o[1 : m + 1], None if o[0] < 0 else int(o[0]))  # noqa: E731
+            return native.Tiered(run, text, m + 1, stopped, self.native, compare=False)
         shape = lambda o: (o[0], o[1 : n + 1], o[n + 1 : n + m + 1], o[-1])  # noqa: E731
         return native.Tiered(run, text, n + m + 2, shape, self.native)
 
