@@ -72,7 +72,7 @@ class Op:
     layout: Callable[[Sequence[Any]], tuple[Sequence[Any], Sequence[Any], Any]] | None = None  # (weights, inputs, bias)
     pairs: Callable[[Sequence[Any], int], Any] | None = None  # the operand that operand j multiplies, or None
     normaliser: bool = False  # softmax's normaliser: the values it is computed from are coupled
-    # The float function's body in C, for the native reading of programs (autograd.compiler.native): over
+    # The float function's body in C, for the native reading of programs (autograd.compiler.creading): over
     # double operands named as the rules name them (an n-ary op: int n and const double *name), setting *err
     # where the function raises (math1(f, x, err) calls libm's f as the math module does); "": read in Python.
     c: str = ""
