@@ -2,15 +2,13 @@
 
 ``rows(repeats)`` returns rows shaped like ``workloads.run``'s; run this file to print them. Every native row
 first checks that the native and the Python readings give the same numbers, so the timing compares the same
-work. Programs are built into a fresh cache directory, so "cold" means a first run on this machine.
+work. Programs are built into a fresh cache directory (``workloads.main``): "first build" means a first run.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 import sys
-import tempfile
 import time
 import tracemalloc
 
@@ -167,7 +165,6 @@ def chain_rows(repeats: int) -> list[tuple[str, str, float, str]]:
 
 def rows(repeats: int) -> list[tuple[str, str, float, str]]:
     """Measure every row: (what, unit, this engine's number, comparison text)."""
-    os.environ["AUTOGRAD_CACHE"] = tempfile.mkdtemp(prefix="autograd-bench-")  # cold: a first run
     return [*whole_batch_rows(repeats), *per_sample_rows(repeats), *russo_rows(repeats), *chain_rows(repeats)]
 
 
