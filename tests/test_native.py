@@ -295,3 +295,15 @@ def test_a_loop_that_overflows_stops_at_the_same_step_with_the_same_error():
         errors.append((type(error.value), str(error.value)))
         data.append(w.data)
     assert errors[0] == errors[1] and "overflows a float" in errors[0][1] and same(data[0], data[1])
+
+
+def test_readings_say_how_each_function_called_so_far_runs():
+    w = Value(0.5)
+    native_program, python_program = (trace(lambda x: (w * x).tanh(), 2.0, native=mode) for mode in (True, False))
+    assert native_program.readings() == {}
+    for program in (native_program, python_program):
+        program.value_and_grad(1.0)
+        program(1.0)
+        program.iterate(3, lambda p, g: p - 0.1 * g, 1.0)
+    assert native_program.readings() == {"gradient": "C", "forward": "C", "iterate": "C"}
+    assert python_program.readings() == {"gradient": "Python", "forward": "Python", "iterate": "Python"}

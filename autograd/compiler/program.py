@@ -122,6 +122,13 @@ class Program:
             self.params[j].data = data
         return value
 
+    def readings(self) -> dict[str, str]:
+        """How each generated function called so far ("forward", "gradient", "iterate") runs now: "C" or "Python"."""
+        return {
+            which if isinstance(which, str) else which[0]: "C" if getattr(function, "is_native", False) else "Python"
+            for which, function in self._functions.items()
+        }
+
     def check(self, *args: Any) -> None:
         """Trace f again at args: TraceError if it builds another graph there than the one replayed."""
         self._floats(args)
