@@ -55,7 +55,8 @@ def load(key_parts: tuple[str, ...], make_source: Callable[[], str], build: bool
     """
     cc = compiler()
     if cc is None:
-        _note("no C compiler found (set CC, or put cc on PATH): programs replay in Python")
+        if build:  # noted when a build is wanted, not when the cache is only looked into
+            _note("no C compiler found (set CC, or put cc on PATH): programs replay in Python")
         return None
     parts = (*key_parts, cc, _version(cc), platform.machine(), *FLAGS, str(OPTIMISED_LINES))
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -147,6 +147,8 @@ class Tiered:
     def _choose(self, args: tuple[Any, ...]) -> Any:
         """The Python's result at args, after timing both readings there and keeping the faster for later calls."""
         native, self.trial, self.left = self.trial, None, None
+        if native is None:  # another thread chose meanwhile
+            return self.run(*args)
         if not self.compare:
             self.run = native
             return native(*args)
