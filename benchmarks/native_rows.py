@@ -116,6 +116,41 @@ def russo_rows(repeats: int) -> list[tuple[str, str, float, str]]:
     ]
 
 
+def descend_rows(repeats: int) -> list[tuple[str, str, float, str]]:
+    """SGD.descend's loop of steps natively: russo-3-3-3's 10,000 steps, and one step of the workload's MLP."""
+    runs = {}
+    for native in (False, True):
+        example = nn.example("russo-3-3-3")
+        program = autograd.trace(lambda example=example: example.forward().loss, native=native)
+        losses = example.optimizer.descend(program, compiled_rows.STEPS_333)
+        runs[native] = (example, program, losses, list(example.parameter_values().values()))
+    compiled_rows.same_training(runs[True][2] + runs[True][3], runs[False][2] + runs[False][3], "descend, native")
+    t = {
+        native: workloads.median_seconds(lambda e=e, p=p: e.optimizer.descend(p, compiled_rows.STEPS_333), repeats)
+        for native, (e, p, _, _) in runs.items()
+    }
+    xs, ys = workloads.dataset()
+    layers = workloads.unfused_mlp(autograd.Value)
+    program = autograd.trace(lambda points: workloads.unfused_loss(lambda v: v, layers, points, ys), xs, native=True)
+    sgd = nn.SGD(program.params, lr=compiled_rows.LR)
+    t_mlp = workloads.median_seconds(lambda: sgd.descend(program, 1, xs), repeats, loop=True)
+    return [
+        (
+            f"russo-3-3-3: {compiled_rows.STEPS_333:,} steps of SGD.descend, native",
+            "ms",
+            t[True] * 1e3,
+            f"{t[False] / t[True]:.1f}x faster than the Python loop ({t[False] * 1e3:.1f} ms): "
+            f"{t[True] / compiled_rows.STEPS_333 * 1e6:.2f} µs a step",
+        ),
+        (
+            f"MLP(2,[16,16,1]) step, {workloads.POINTS} pts, whole batch, SGD.descend(program, 1), native",
+            "ms",
+            t_mlp * 1e3,
+            "the update in C too; the parameters handed over and back each call",
+        ),
+    ]
+
+
 def chain_seconds_per_op(length: int, paused: bool) -> float:
     """A chain of tanh ops built, backpropagated and dropped: seconds per op."""
     gc.collect()
@@ -165,7 +200,8 @@ def chain_rows(repeats: int) -> list[tuple[str, str, float, str]]:
 
 def rows(repeats: int) -> list[tuple[str, str, float, str]]:
     """Measure every row: (what, unit, this engine's number, comparison text)."""
-    return [*whole_batch_rows(repeats), *per_sample_rows(repeats), *russo_rows(repeats), *chain_rows(repeats)]
+    rows = [*whole_batch_rows(repeats), *descend_rows(repeats), *per_sample_rows(repeats), *russo_rows(repeats)]
+    return rows + chain_rows(repeats)
 
 
 if __name__ == "__main__":
