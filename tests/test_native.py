@@ -186,6 +186,7 @@ def test_auto_builds_once_the_replay_has_run_as_long_as_building_takes_and_keeps
         return (a * b).tanh() + (a / b).exp()
 
     expected = trace(f, 0.5, 2.0, native=False).value_and_grad(0.25, 3.0)
+    seconds = native._seconds
     for faster in ("native", "python"):
         monkeypatch.setenv("AUTOGRAD_CACHE", str(cache / faster))
         program = trace(f, 0.5, 2.0)  # "auto"
@@ -198,8 +199,14 @@ def test_auto_builds_once_the_replay_has_run_as_long_as_building_takes_and_keeps
         monkeypatch.setattr(native, "_seconds", lambda f, args, timed=timed: timed[f])
         assert same(list(program.value_and_grad(0.25, 3.0)), list(expected))
         assert run.is_native == (faster == "native") and run.left is None
+    monkeypatch.setattr(native, "_seconds", seconds)
     monkeypatch.setenv("AUTOGRAD_CACHE", str(cache / "native"))
-    assert trace(f, 0.25, 3.0)._function("gradient").trial is not None  # in the cache: tried at the first call
+    program = trace(f, 0.25, 3.0)
+    run = program._function("gradient")
+    assert run.trial is not None  # in the cache: tried at the first call...
+    with pytest.raises(ZeroDivisionError, match="div: division by zero"):
+        program.value_and_grad(0.25, 0.0)
+    assert run.trial is not None and run.left == 0.0  # ...that computes
 
 
 def test_a_program_with_a_rule_only_floats_can_run_replays_in_python():
