@@ -4,7 +4,7 @@ from autograd import functions
 from autograd.compiler import Program, SampleSum, TraceError, trace, trace_sum
 from autograd.custom import define_op
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd.graph import leaves, topological_order
+from autograd.graph import collector_paused, leaves, topological_order
 from autograd.primitive import OPS, Op
 from autograd.transforms import grad, hessian, jvp
 from autograd.value import Constant, Value, constant, logsumexp, no_grad, sum_values, weighted_sum, xlogy
@@ -18,6 +18,7 @@ __all__ = [
     "SampleSum",
     "TraceError",
     "Value",
+    "collector_paused",
     "constant",
     "define_op",
     "functions",

@@ -60,7 +60,10 @@ neg = register(Op("neg", lambda a, out: (-1.0,), lambda a: -a, kind=ARITHMETIC,
 # ---- powers: PyTorch's conventions at the edges ---------------------------------------------------
 
 
-@source_function
+# The C bodies: py_pow(a, b, &r) is Python's float ** (0; 1 where it raises OverflowError; 2 another error).
+@source_function(
+    c="if (!(a < 0.0 && b != floor(b)) && !(a == 0.0 && b < 0.0) && !py_pow(a, b, &r)) return r;\n*err = 1; return NAN;"
+)
 def power(a: Any, b: Any) -> Any:
     """a ** b for a real result: a negative base needs a whole exponent; 0 to a negative power and
     overflow are errors (Values: a node; source: Python's ** where nothing but overflow can go wrong)."""
@@ -80,7 +83,11 @@ def power(a: Any, b: Any) -> Any:
         raise OverflowError(f"pow: {a!r} ** {b!r} overflows a float") from None
 
 
-@source_function
+@source_function(
+    c="if (b == 0.0) return 0.0;\nif (a == 0.0 && b < 1.0) return INFINITY;\n"
+    "switch (py_pow(a, b - 1.0, &r)) { case 0: return b * r; case 1: return copysign(INFINITY, b); }\n"
+    "*err = 1; return NAN;"
+)
 def power_slope(a: Any, b: Any) -> Any:
     """d/da a^b = b·a^(b-1); PyTorch's conventions: 0 where b == 0, +inf at a == 0 for 0 < b < 1."""
     if isinstance(a, Expr) or isinstance(b, Expr):
@@ -126,11 +133,15 @@ scaled_power = register(Op("scaled_power",
                            lambda c, a, e, out: (scaled_power(step(abs(a)), a, e), scaled_power(c * e, a, e - 1.0),
                                                  out * log_or_zero(a)),
                            function=_scaled_power, kind=SINGULAR,
+                           c="if (c != c || a != a || e != e || a < 0.0) { *err = 1; return NAN; }\n"
+                             "if (c == 0.0) return 0.0;\nif (a == 0.0 && e < 0.0) return copysign(INFINITY, c);\n"
+                             "switch (py_pow(a, e, &r)) { case 0: return c * r; case 1: return copysign(INFINITY, c); }"
+                             "\n*err = 1; return NAN;",
                            text="{0}·{1}^{2}", latex="{0} \\cdot {1}^{{{2}}}"))
 # fmt: on
 
 
-@source_function
+@source_function(c="return a != 0.0 ? out * math1(log, a, err) : 0.0;")
 def exponent_slope(out: Any, a: Any) -> Any:
     """d/db a^b = a^b·ln(a), given out = a^b; 0 at a == 0 (PyTorch's limit for b > 0)."""
     if isinstance(out, Expr) or isinstance(a, Expr):
@@ -154,18 +165,18 @@ pow_ = register(Op("pow", lambda a, b, out: (power_slope(a, b), exponent_slope(o
 # ---- functions of one operand ---------------------------------------------------------------------
 
 # d/dx e^x = e^x
-exp = register(Op("exp", lambda a, out: (out,), function=math.exp, kind=SMOOTH,
+exp = register(Op("exp", lambda a, out: (out,), function=math.exp, kind=SMOOTH, c="return math1(exp, a, err);",
                   checks=(Check(f"a > {EXP_LIMIT!r}", OverflowError,
                                 f"exp: exp({{a!r}}) overflows a float (largest argument {EXP_LIMIT!r})"),),
                   text="exp({0})", latex="e^{{{0}}}"))
 # d/dx ln x = 1/x
-log = register(Op("log", lambda a, out: (1.0 / a,), function=math.log,
+log = register(Op("log", lambda a, out: (1.0 / a,), function=math.log, c="return math1(log, a, err);",
                   checks=(Check("a <= 0.0", ValueError, "log: operand must be positive, got log({a!r})"),),
                   latex="\\ln\\left({0}\\right)"))
 # fmt: on
 
 
-@source_function
+@source_function(c="return y != 0.0 ? x / y : x * INFINITY;")
 def ratio(x: Any, y: Any) -> Any:
     """x / y, infinite (with x's sign) where y is 0 instead of an error: a derivative at a singularity."""
     if isinstance(x, Expr) or isinstance(y, Expr):
@@ -188,11 +199,12 @@ def _softplus(x: float) -> float:
 
 # fmt: off
 # d/dx √x = 1 / (2√x), infinite at 0
-sqrt = register(Op("sqrt", lambda a, out: (ratio(0.5, out),), function=math.sqrt,
+sqrt = register(Op("sqrt", lambda a, out: (ratio(0.5, out),), function=math.sqrt, c="return math1(sqrt, a, err);",
                    checks=(Check("a < 0.0", ValueError, "sqrt: operand must not be negative, got sqrt({a!r})"),),
                    text="√({0})", latex="\\sqrt{{{0}}}"))
 # d/dx tanh x = 1 - tanh(x)^2
 tanh = register(Op("tanh", lambda a, out: (1.0 - out * out,), function=math.tanh, kind=SMOOTH,
+                   c="return math1(tanh, a, err);",
                    latex="\\tanh\\left({0}\\right)"))
 # d/dx σ(x) = σ(x)·(1 - σ(x))
 sigmoid = register(Op("sigmoid", lambda a, out: (out * (1.0 - out),), _sigmoid, kind=SMOOTH,
@@ -209,13 +221,16 @@ relu = register(Op("relu", lambda a, out: (step(a),), lambda a: where(a > 0.0, a
                    gate=lambda a: a > 0.0, symbol="ReLU", text="ReLU({0})", latex="\\mathrm{{ReLU}}\\left({0}\\right)"))
 # d/dx log(1 + e^x) = σ(x)
 softplus = register(Op("softplus", lambda a, out: (sigmoid(a),), function=_softplus, kind=SMOOTH,
+                       c="return (0.0 > a ? 0.0 : a) + math1(log1p, math1(exp, -fabs(a), err), err);",
                        latex="\\mathrm{{softplus}}\\left({0}\\right)"))
 # d/dx |x| = sign(x): 0 at 0, as in PyTorch
 abs_ = register(Op("abs", lambda a, out: (sign(a),), lambda a: abs(a), kind=SMOOTH,
                    text="|{0}|", latex="\\left|{0}\\right|"))
 sin = register(Op("sin", lambda a, out: (cos(a),), function=math.sin, kind=SMOOTH, checks=(_finite("sin"),),
+                  c="return math1(sin, a, err);",
                   latex="\\sin\\left({0}\\right)"))
 cos = register(Op("cos", lambda a, out: (-sin(a),), function=math.cos, kind=SMOOTH, checks=(_finite("cos"),),
+                  c="return math1(cos, a, err);",
                   latex="\\cos\\left({0}\\right)"))
 # fmt: on
 
@@ -315,7 +330,11 @@ sum_ = register(Op("sum", lambda *xs: (1.0,) * (len(xs) - 1), lambda *xs: total(
                    symbol="Σ", text="{0} + {1}", latex="{0} + {1}", join=" + "))
 # log Σ e^x_i, the normaliser of softmax: its derivatives are the softmax e^(x_i - out)
 logsumexp = register(Op("logsumexp", lambda *xs: tuple(exp(x - xs[-1]) for x in xs[:-1]), function=_logsumexp,
-                        kind=SMOOTH, symbol="logΣexp", normaliser=True))
+                        kind=SMOOTH, symbol="logΣexp", normaliser=True,
+                        c="double top = xs[0], total = 0.0;\n"
+                          "for (int i = 1; i < n; i++) if (xs[i] > top) top = xs[i];\n"
+                          "for (int i = 0; i < n; i++) total += math1(exp, xs[i] - top, err);\n"
+                          "return top + math1(log, total, err);"))
 # Σ w_i·x_i (+ bias): operands are k weights, then k inputs, then the bias if there is one
 weighted_sum = register(Op("weighted_sum", _weighted_sum_derivatives, _weighted_sum_value, kind=ARITHMETIC,
                            symbol="Σw·x", text="{0}·{1}", latex="{0} \\cdot {1}", join=" + ",

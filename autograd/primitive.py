@@ -72,6 +72,10 @@ class Op:
     layout: Callable[[Sequence[Any]], tuple[Sequence[Any], Sequence[Any], Any]] | None = None  # (weights, inputs, bias)
     pairs: Callable[[Sequence[Any], int], Any] | None = None  # the operand that operand j multiplies, or None
     normaliser: bool = False  # softmax's normaliser: the values it is computed from are coupled
+    # The float function's body in C, for the native reading of programs (autograd.compiler.creading): over
+    # double operands named as the rules name them (an n-ary op: int n and const double *name), setting *err
+    # where the function raises (math1(f, x, err) calls libm's f as the math module does); "": read in Python.
+    c: str = ""
     operands: tuple[str, ...] = field(init=False)  # the rules' parameter names
     arity: int | None = field(init=False)  # None: any number of operands
     apply: Callable[..., Result] = field(init=False, repr=False, compare=False)  # value and local derivatives of floats
@@ -194,10 +198,22 @@ def seal_builtins() -> tuple[str, ...]:
 _BUILTIN: set[str] = set()
 
 
-def source_function(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Register f under its name as a function the rules' source may call (a decorator)."""
-    SOURCE_FUNCTIONS[f.__name__] = f
-    return f
+def source_function(c: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator registering f under its name as a function the rules' source may call, and c as its C body.
+
+    c, for the native reading of programs: statements over f's parameters as doubles, setting *err where f
+    raises (as an op's ``c``).
+    """
+
+    def registered(f: Callable[..., Any]) -> Callable[..., Any]:
+        SOURCE_FUNCTIONS[f.__name__] = f
+        SOURCE_C[f.__name__] = c
+        return f
+
+    return registered
+
+
+SOURCE_C: dict[str, str] = {"log1p": "return math1(log1p, x, err);"}  # the C body of each source function
 
 
 def namespace() -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.graph import topological_order
+from autograd.graph import collector_paused, topological_order
 from autograd.value import Value, as_finite_float, constant, float_gradients, graph_gradients
 
 
@@ -22,6 +22,7 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     return [totals.get(x, 0.0) for x in inputs]
 
 
+@collector_paused()  # f's graph is built and dropped inside
 def jvp(f: Callable[..., Value], inputs: Sequence[Any], tangents: Sequence[Any]) -> tuple[float, float]:
     """(f(inputs), the derivative of f along tangents) by forward mode: no backward pass.
 
@@ -42,6 +43,7 @@ def jvp(f: Callable[..., Value], inputs: Sequence[Any], tangents: Sequence[Any])
     return out.data, result
 
 
+@collector_paused()  # f's graph and its derivatives' are built and dropped inside
 def hessian(f: Callable[..., Value], inputs: Sequence[Any]) -> list[list[float]]:
     """The matrix of second derivatives d²f / d input_i d input_j, as nested lists of floats."""
     leaves = _leaves("hessian", inputs)

@@ -24,6 +24,7 @@ import autograd
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import compiled_rows
 import higher_rows
+import native_rows
 import nn_rows
 import plain_mlp
 import training_rows
@@ -140,4 +141,4 @@ def run(repeats: int) -> list[tuple[str, str, float, str]]:
 
 
 if __name__ == "__main__":
-    workloads.main(run, nn_rows.rows, compiled_rows.rows, training_rows.rows, higher_rows.rows)
+    workloads.main(run, nn_rows.rows, compiled_rows.rows, training_rows.rows, higher_rows.rows, native_rows.rows)

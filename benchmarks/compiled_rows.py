@@ -25,7 +25,7 @@ STEPS_333 = 10_000
 def mlp_program(layers: list, ys: list[float]) -> autograd.Program:
     """the workload's hinge loss over the points, traced with the points as the argument."""
     xs, _ = workloads.dataset()
-    return autograd.trace(lambda points: workloads.unfused_loss(lambda v: v, layers, points, ys), xs)
+    return autograd.trace(lambda points: workloads.unfused_loss(lambda v: v, layers, points, ys), xs, native=False)
 
 
 def parameters(layers: list) -> list[float]:
@@ -58,7 +58,7 @@ def rows(repeats: int) -> list[tuple[str, str, float, str]]:
     )
 
     compiled, dynamic_example = nn.example("russo-3-3-3"), nn.example("russo-3-3-3")
-    doc = autograd.trace(lambda: compiled.forward().loss)
+    doc = autograd.trace(lambda: compiled.forward().loss, native=False)  # the Python replay (native_rows: C)
 
     def train_compiled() -> list[float]:
         return compiled.optimizer.descend(doc, STEPS_333)

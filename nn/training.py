@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd import Program, TraceError, Value, sum_values, topological_order, trace, trace_sum
+from autograd import Program, TraceError, Value, collector_paused, sum_values, topological_order, trace, trace_sum
 from nn import notebook
 from nn.datasets import Sample
 from nn.layers import MLP
@@ -247,9 +247,10 @@ def _loss_and_gradients(
         return program.backward(batch)
     if program is not None:
         return program.backward(*_columns(batch))
-    total = batch_loss(model, batch, loss)
-    total.backward()
-    return total.data
+    with collector_paused():  # the step's graph is built and dropped inside
+        total = batch_loss(model, batch, loss)
+        total.backward()
+        return total.data
 
 
 def _columns(samples: Sequence[Sample]) -> tuple[list[list[float]], list[list[float]]]:

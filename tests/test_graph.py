@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import random
+import weakref
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import needs_torch, torch
 
-from autograd import Value, grad, leaves, topological_order
+import autograd
+import nn
+from autograd import Value, collector_paused, grad, hessian, jvp, leaves, topological_order
 
 
 def random_graph(seed: int, size: int) -> tuple[Value, list[Value]]:
@@ -75,3 +79,65 @@ def test_grad_of_an_unused_input_is_zero_and_infinite_ones_are_reported():
     message = r"^grad: the gradient reaching z is inf: the local derivative of sqrt\(0\.0\) with respect to it is inf$"
     with pytest.raises(FloatingPointError, match=message):
         grad(z.sqrt(), [z])
+
+
+# ---- the cyclic collector kept off the engine's own graphs ------------------------------------------
+
+
+class Cycle:
+    """User garbage only the cyclic collector frees: an object that refers to itself."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_collector_paused_pauses_nests_and_collects_what_was_made_meanwhile():
+    assert gc.isenabled()
+    with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+            made = weakref.ref(Cycle())
+        assert not gc.isenabled()  # the outer block still holds
+    assert gc.isenabled()
+    assert made() is not None  # not freed by reference counting: a cycle
+    gc.collect()
+    assert made() is None  # user garbage is collected after the block
+
+
+def test_collector_paused_leaves_a_collector_that_was_off_off_and_survives_errors():
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(KeyError), collector_paused():
+        raise KeyError("x")
+    assert gc.isenabled()
+
+
+def test_the_engine_builds_and_drops_its_own_graphs_with_the_collector_paused():
+    """nn.train's dynamic steps, hessian, jvp and a program's slow path: the collector is off while f runs."""
+    seen = []
+
+    def f(a, b):
+        seen.append(gc.isenabled())
+        return (a * b).tanh() + a.log()
+
+    hessian(f, [1.5, 2.0])
+    jvp(f, [1.5, 2.0], [1.0, 0.0])
+    assert seen == [False, False]
+    program = autograd.trace(f, 1.5, 2.0)
+    seen.clear()
+    with pytest.raises(ValueError, match="log: operand must be positive"):
+        program.value_and_grad(-1.0, 2.0)  # the replay fails: the engine says why
+    with pytest.raises(ValueError, match="log: operand must be positive"):
+        program(-1.0, 2.0)
+
+    def loss(outputs, targets):
+        seen.append(gc.isenabled())
+        return nn.losses.mse(outputs, targets)
+
+    nn.train(nn.MLP(2, [2, 1], seed=0), nn.xor(), steps=2, loss=loss, compiled=False)
+    assert seen == [False] * 4 and gc.isenabled()

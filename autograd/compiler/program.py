@@ -7,18 +7,26 @@ from typing import Any
 
 from autograd import primitive
 from autograd import value as value_module
+from autograd.compiler import native
 from autograd.compiler.arguments import Shape, checked_items, flatten, nest, size
 from autograd.compiler.codegen import Source, namespace
 from autograd.compiler.errors import TraceError
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node, node_name, record
 from autograd.expressions import Expr, number
-from autograd.graph import topological_order
+from autograd.graph import collector_paused, topological_order
 from autograd.value import CONSTANT, Value, as_finite_float
 
 
-def trace(f: Callable[..., Value], *example_args: Any) -> Program:
-    """Run f once on example_args (numbers, Values, or nested lists of them) and compile its graph."""
-    return Program(f, *record(f, *example_args))
+def trace(f: Callable[..., Value], *example_args: Any, native: bool | str = "auto") -> Program:
+    """Run f once on example_args (numbers, Values, or nested lists of them) and compile its graph.
+
+    native: its value and gradients also compiled to C, float for float the same (autograd.compiler.native):
+    "auto" once the replay has run about as long as compiling takes, or at once from the disk cache; True at
+    once; False never. Without a C compiler, the Python replay (with one warning).
+    """
+    if native not in (True, False, "auto"):
+        raise ValueError(f"trace: native must be True, False or 'auto', got {native!r}")
+    return Program(f, *record(f, *example_args), native=native)
 
 
 class Program:
@@ -30,8 +38,10 @@ class Program:
         shapes: tuple[Shape, ...],
         nodes: list[Node],
         params: list[Value],
+        native: bool | str = "auto",
     ):
         self.f = f
+        self.native = native
         self.nodes = nodes
         self.params = tuple(params)  # read at every call; backward adds to their grad
         self.shapes = shapes
@@ -53,7 +63,7 @@ class Program:
                 return value
         except (ArithmeticError, ValueError):
             pass
-        return self._dynamic(x)[0].data  # the engine's own error, or a false alarm's same value
+        return self._slow_value(x)  # the engine's own error, or a false alarm's same value
 
     def value_and_grad(self, *args: Any) -> tuple[float, list[Any]]:
         """f's value at args and its derivative with respect to each argument, shaped like args."""
@@ -87,7 +97,8 @@ class Program:
         values: list[float] = []
         while len(values) < steps:
             loop = self._function(("iterate", positions, rule), update)
-            done, p, failed = loop(steps - len(values), x, self._param_data())
+            count = loop.steps(steps - len(values)) if isinstance(loop, native.Tiered) else steps - len(values)
+            done, p, failed = loop(count, x, self._param_data())
             values += done
             for q, data in zip(self.params, p):
                 q.data = data
@@ -110,6 +121,13 @@ class Program:
         for j, data in updated.items():
             self.params[j].data = data
         return value
+
+    def readings(self) -> dict[str, str]:
+        """How each generated function called so far ("forward", "gradient", "iterate") runs now: "C" or "Python"."""
+        return {
+            which if isinstance(which, str) else which[0]: "C" if getattr(function, "is_native", False) else "Python"
+            for which, function in self._functions.items()
+        }
 
     def check(self, *args: Any) -> None:
         """Trace f again at args: TraceError if it builds another graph there than the one replayed."""
@@ -150,8 +168,17 @@ class Program:
                     return value, list(arg_grads), list(param_grads)
             except (ArithmeticError, ValueError):
                 pass
-        root, args = self._dynamic(x)  # p is the parameters' data
-        totals = value_module.float_gradients(topological_order(root))  # backward's error, or a false alarm's same
+        return self._slow_gradient(x)  # p is the parameters' data
+
+    @collector_paused()  # the graph is built and dropped inside
+    def _slow_value(self, x: list[float]) -> float:
+        return self._dynamic(x)[0].data
+
+    @collector_paused()
+    def _slow_gradient(self, x: list[float]) -> tuple[float, list[float], list[float]]:
+        """Value and gradients by the engine: backward's error, or a false alarm's same numbers."""
+        root, args = self._dynamic(x)
+        totals = value_module.float_gradients(topological_order(root))
         return root.data, [totals.get(a, 0.0) for a in args], [totals.get(q, 0.0) for q in self.params]
 
     def _dynamic(self, x: list[float]) -> tuple[Value, list[Value]]:
@@ -177,8 +204,22 @@ class Program:
                 text = self.source.iterate(which[1], update)  # type: ignore[arg-type]
             names = namespace()
             exec(compile(text, f"<program of {getattr(self.f, '__name__', 'f')}>", "exec"), names)
-            function = self._functions[which] = names["run"]
+            function = self._functions[which] = self._tiered(which, names["run"], text)
         return function
+
+    def _tiered(self, which: Any, run: Callable[..., Any], text: str) -> Callable[..., Any]:
+        """run, or for "forward" and "gradient" run until its native reading pays (see trace's native)."""
+        n, m = self.source.n_args, len(self.params)
+        if not self.native:
+            return run
+        if which == "forward":
+            return native.Tiered(run, text, 2, tuple, self.native)
+        if which != "gradient":  # iterate: out is the stopping step (-1: none), the parameters, a value per step
+            values = lambda o: o[m + 1 :] if o[0] < 0 else o[m + 1 : m + 1 + int(o[0])]  # noqa: E731
+            stopped = lambda o: (values(o), o[1 : m + 1], None if o[0] < 0 else int(o[0]))  # noqa: E731
+            return native.Tiered(run, text, m + 1, stopped, self.native, compare=False)
+        shape = lambda o: (o[0], o[1 : n + 1], o[n + 1 : n + m + 1], o[-1])  # noqa: E731
+        return native.Tiered(run, text, n + m + 2, shape, self.native)
 
 
 def _update_rule(update: Callable[[Any, Any], Any]) -> str:

@@ -13,9 +13,11 @@ from typing import Any
 
 from autograd import primitive
 from autograd import value as value_module
+from autograd.compiler import native
 from autograd.compiler.arguments import Shape, flatten, shape_of, size
 from autograd.compiler.codegen import Source, namespace
 from autograd.compiler.tracing import record
+from autograd.graph import collector_paused
 from autograd.value import Value, as_finite_float, sum_values
 
 Terms = Callable[..., Sequence[Value]]
@@ -23,9 +25,14 @@ _FLOAT = {float}
 KEPT_SAMPLES = 1 << 16  # immutable samples whose numbers a SampleSum keeps; past that it starts again
 
 
-def trace_sum(terms: Terms, *example_args: Any) -> SampleSum:
-    """Trace terms (one sample's arguments -> that sample's Values) once on example_args; see SampleSum."""
-    program = SampleSum(terms)
+def trace_sum(terms: Terms, *example_args: Any, native: bool | str = "auto") -> SampleSum:
+    """Trace terms (one sample's arguments -> that sample's Values) once on example_args; see SampleSum.
+
+    native: the loop over samples also compiled to C, as autograd.trace's native says.
+    """
+    if native not in (True, False, "auto"):
+        raise ValueError(f"trace_sum: native must be True, False or 'auto', got {native!r}")
+    program = SampleSum(terms, native)
     program._replay(_shapes(example_args), example_args)
     return program
 
@@ -37,8 +44,9 @@ class SampleSum:
     terms must build the same graph for every sample of a shape, as for autograd.trace.
     """
 
-    def __init__(self, terms: Terms):
+    def __init__(self, terms: Terms, native: bool | str = "auto"):
         self.terms = terms
+        self.native = native
         self._replays: dict[tuple[Shape, ...], _Replay] = {}
         self._kept: dict[int, tuple[Any, _Replay, list[float]]] = {}  # by id: a sample, its replay and numbers
         self._redefinitions = primitive.redefinitions  # the replays are the rules' as they were then
@@ -100,7 +108,7 @@ class SampleSum:
     def _replay(self, shapes: tuple[Shape, ...], example: Sequence[Any]) -> _Replay:
         replay = self._replays.get(shapes)
         if replay is None:
-            replay = self._replays[shapes] = _Replay(self.terms, shapes, example)
+            replay = self._replays[shapes] = _Replay(self.terms, shapes, example, self.native)
         return replay
 
     def _replay_of(self, sample: Sequence[Any]) -> tuple[_Replay, list[float]]:
@@ -110,6 +118,7 @@ class SampleSum:
         flatten(sample, shapes, floats)
         return self._replay(shapes, sample), floats
 
+    @collector_paused()  # the graph is built and dropped inside
     def _dynamic(self, samples: Sequence[Sequence[Any]], seed: float) -> float:
         total = sum_values([t for sample in samples for t in self.terms(*sample)])
         total.backward(seed)
@@ -119,7 +128,7 @@ class SampleSum:
 class _Replay:
     """One sample shape's traced graph, compiled to a loop over samples."""
 
-    def __init__(self, terms: Terms, shapes: tuple[Shape, ...], example: Sequence[Any]):
+    def __init__(self, terms: Terms, shapes: tuple[Shape, ...], example: Sequence[Any], mode: bool | str):
         def carried(total: Value, *args: Any) -> Value:
             made = terms(*args)
             if not isinstance(made, list | tuple) or not made:
@@ -132,10 +141,11 @@ class _Replay:
         self.lengths = [len(shape) for shape in shapes if shape is not None] if flat else None  # lists of numbers
         self.params = params
         self.source = Source(nodes, 1 + size(shapes), per_sample=True)
-        names = namespace()
-        name = getattr(terms, "__name__", "terms")
-        exec(compile(self.source.sample_loop(), f"<sample sum of {name}>", "exec"), names)
-        self.function = names["run"]
+        names, text = namespace(), self.source.sample_loop()
+        exec(compile(text, f"<sample sum of {getattr(terms, '__name__', 'terms')}>", "exec"), names)
+        m = len(params)
+        shape = lambda o: (o[0], o[1 : m + 1], o[-1])  # noqa: E731
+        self.function = native.Tiered(names["run"], text, m + 2, shape, mode) if mode else names["run"]
 
     def numbers(self, sample: Sequence[Any]) -> list[float] | None:
         """The numbers in sample, depth first; None if it is not shaped like this replay's samples."""
