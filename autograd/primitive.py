@@ -58,6 +58,7 @@ class Op:
     derivatives: Callable[..., Sequence[Any]]
     value: Callable[..., Any] | None = None
     function: Callable[..., float] | None = None
+    script: str = ""  # the float function in JavaScript (autograd.script), e.g. "Math.exp"; "": the page cannot run it
     kind: str = SINGULAR
     checks: tuple[Check, ...] = ()
     gate: Callable[..., Any] | None = None  # where this is false every local derivative is exactly 0
@@ -158,6 +159,7 @@ _initialise = object.__setattr__  # a frozen Op's derived fields, set by the Op 
 
 OPS: dict[str, Op] = {}  # every op by name: the engine's own and yours (autograd.define_op)
 SOURCE_FUNCTIONS: dict[str, Any] = {"inf": math.inf, "log1p": math.log1p}  # what rules' source may call
+SCRIPT_FUNCTIONS: dict[str, str] = {"log1p": "Math.log1p"}  # the same in JavaScript (autograd.script)
 # Python's own functions that generated code calls: no op or helper may take their names.
 PYTHON_NAMES = frozenset({"abs", "max", "min", "sum", "float", "round", "len", "range"})
 
@@ -194,10 +196,14 @@ def seal_builtins() -> tuple[str, ...]:
 _BUILTIN: set[str] = set()
 
 
-def source_function(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Register f under its name as a function the rules' source may call (a decorator)."""
-    SOURCE_FUNCTIONS[f.__name__] = f
-    return f
+def source_function(script: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register f under its name as a function the rules' source may call, script its JavaScript (a decorator)."""
+
+    def registered(f: Callable[..., Any]) -> Callable[..., Any]:
+        SOURCE_FUNCTIONS[f.__name__], SCRIPT_FUNCTIONS[f.__name__] = f, script
+        return f
+
+    return registered
 
 
 def namespace() -> dict[str, Any]:
