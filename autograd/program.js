@@ -39,6 +39,7 @@ return {
   size: GRAPH.op.length,
   initial: () => GRAPH.initial.slice(),
   trainable: GRAPH.trainable,
+  locals: () => d, // each value's local derivatives at the last forward pass
   forward(v) {
     forward(v, d);
     return v;

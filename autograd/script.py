@@ -131,7 +131,7 @@ def message(body: str, names: Callable[[str], str]) -> str:
     parts = []
     for piece in tree.values:  # type: ignore[attr-defined]
         if isinstance(piece, ast.Constant):
-            parts.append(json.dumps(piece.value, ensure_ascii=False))
+            parts.append(_json(piece.value))
         elif piece.format_spec is None and piece.conversion in (-1, ord("r"), ord("s")):
             parts.append(f"repr({javascript(ast.unparse(piece.value), names)})")  # str() of a float is its repr
         else:
@@ -204,7 +204,7 @@ def program(
             '"use strict";',
             runtime(),
             f"const RULES = {{\n{table}\n}};",
-            f"const GRAPH = {json.dumps(data, separators=(',', ':'))};",
+            f"const GRAPH = {_json(data)};",
             f"function stepOf($p, $g, $lr) {{ return {step}; }}",
             "function forward(v, d) {",
             "  let r;",
@@ -218,6 +218,11 @@ def program(
             "})()",
         ]
     )
+
+
+def _json(x: Any) -> str:
+    """x as JavaScript, safe inside an HTML script element (no </script>, no <!--)."""
+    return json.dumps(x, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def _forward(nodes: Sequence[Node]) -> list[str]:

@@ -1,0 +1,158 @@
+"""The live page: its own engine (autograd.script) recomputes every number when a leaf is edited, through
+window.backprop and through the side panel's fields, in headless Chromium, against the Python engine."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from test_page import open_page
+
+import autograd
+import nn
+import viz
+from autograd import Value, define_op
+
+Keys = pytest.importorskip("selenium.webdriver.common.keys", reason="selenium is not installed").Keys
+
+
+def python_pass(**data):
+    """Every value of the Russo pass with these parameters set, inputs first, as the page lists them."""
+    example = nn.example("russo-3-3-3")
+    for name, x in data.items():
+        example.network[name].data = x
+    return autograd.topological_order(example.forward().backward().loss)[::-1]
+
+
+def page_numbers(browser):
+    return browser.execute_script("return backprop.names().map((n) => [n, backprop.get(n)])")
+
+
+def close(a, b):
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def assert_page_is(browser, order):
+    """Every value and gradient the page computes, and every number it shows, are the engine's at order."""
+    numbers = page_numbers(browser)
+    assert len(numbers) == len(order)
+    for (name, got), v in zip(numbers, order):
+        assert close(got["data"], v.data) and close(got["grad"], v.grad), (name, got, v.data, v.grad)
+    shown = browser.execute_script(
+        "return Array.from(document.querySelectorAll('[data-show]'), (el) => "
+        "[Number(el.closest('a').dataset.value), el.dataset.show, el.textContent])"
+    )
+    for i, which, text in shown:
+        x = order[i].grad if which == "grad" else order[i].data
+        assert text.removeprefix("grad ").removeprefix("data ") == f"{x + 0.0:.4g}", (i, which, text)
+    unmarked = browser.execute_script(
+        "return Array.from(document.querySelectorAll('a[data-value] text:not([data-show])'), (el) => el.textContent)"
+    )
+    assert not [t for t in unmarked if re.fullmatch(r"((data|grad) )?-?\d[\d.e+-]*", t)]  # every number is rewritten
+    assert "NaN" not in browser.find_element("tag name", "body").text
+
+
+def no_console_errors(browser):
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def field(browser):
+    return browser.find_element("css selector", "#detail input.number")
+
+
+def type_into(browser, text, *keys):
+    box = field(browser)
+    box.click()
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(text, *keys)
+
+
+def test_the_page_carries_the_engine_from_the_op_table(russo):
+    html = russo.read_text(encoding="utf-8")
+    assert "const ENGINE = (function () {" in html and '"sigmoid/1": function ($a) {' in html
+    assert not re.search(r"</script(?!>\n)|<!--", html.split("const ENGINE", 1)[1].split("</script>")[0])
+
+
+def test_a_graph_with_an_op_the_page_cannot_run_stays_static_and_says_why():
+    floats_only = define_op("test_live_floats_only", lambda a: math.exp(a), lambda a, out: (out,))
+    y = floats_only(Value(1.0, "x"))
+    y.backward()
+    html = viz.page(y)
+    assert "const ENGINE = null;" in html and 'id="live"' not in html
+    assert "This page cannot recompute its numbers: test_live_floats_only: its rules can only run on floats" in html
+
+
+def test_editing_w1_through_the_api_recomputes_every_value_and_gradient(browser, russo):
+    open_page(browser, russo, "#w1")
+    assert_page_is(browser, python_pass())
+    browser.execute_script("backprop.set('w1', 0.7)")
+    assert_page_is(browser, python_pass(w1=0.7))
+    assert browser.find_element("id", "edited").is_displayed()
+    assert "w1 = 0.7" in browser.find_element("id", "detail").text
+    browser.execute_script("backprop.reset()")
+    assert_page_is(browser, python_pass())
+    assert not browser.find_element("id", "edited").is_displayed()
+    no_console_errors(browser)
+
+
+def test_editing_w1_in_the_side_panel_with_the_keyboard(browser, russo, tmp_path):
+    open_page(browser, russo, "#w1")
+    type_into(browser, "0.7", Keys.ENTER)
+    assert_page_is(browser, python_pass(w1=0.7))
+    detail = browser.find_element("id", "detail").text
+    assert "net_h1" in detail and "= 0.05·" in detail  # the chain rule's numbers at the new w1
+    browser.save_screenshot(str(tmp_path / "edited.png"))
+    field(browser).send_keys(Keys.ARROW_UP)  # a nudge: a hundredth of 0.7's order of magnitude
+    assert_page_is(browser, python_pass(w1=0.701))
+    browser.find_element("id", "reset").click()
+    assert_page_is(browser, python_pass())
+    no_console_errors(browser)
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("abc", 'w1: not a number: "abc"'),
+        ("nan", "w1 must be a finite number, got nan"),
+        ("inf", "w1 must be a finite number, got inf"),
+        ("1e999", "w1 must be a finite number, got Infinity"),
+    ],
+)
+def test_bad_input_shows_the_error_beside_the_field_and_changes_nothing(browser, russo, typed, error):
+    open_page(browser, russo, "#w1")
+    before = page_numbers(browser)
+    type_into(browser, typed, Keys.ENTER)
+    assert browser.find_element("css selector", "#detail .error").text == error
+    assert page_numbers(browser) == before
+    no_console_errors(browser)
+
+
+def test_a_value_outside_an_ops_domain_shows_the_ops_error(browser, tmp_path):
+    x = Value(1.5, "x")
+    y = (x * 2.0).log()
+    y.label = "y"
+    y.backward()
+    path = tmp_path / "log.html"
+    path.write_text(viz.page(y), encoding="utf-8")
+    open_page(browser, path, "#x")
+    before = page_numbers(browser)
+    type_into(browser, "-1", Keys.ENTER)
+    assert browser.find_element("css selector", "#detail .error").text == "log: operand must be positive, got log(-2.0)"
+    assert page_numbers(browser) == before
+    assert "NaN" not in browser.find_element("tag name", "body").text
+    with pytest.raises(Exception, match="log: operand must be positive"):
+        browser.execute_script("backprop.set('x', 0)")
+    assert page_numbers(browser) == before
+    no_console_errors(browser)
+
+
+def test_100_steps_in_the_page_are_the_documents_gradient_descent(browser, russo):
+    open_page(browser, russo)
+    losses = browser.execute_script("return backprop.step(100)")
+    example = nn.example("russo-3-3-3")
+    assert all(map(close, losses, example.train(100)))
+    trained = dict(page_numbers(browser))
+    for name, p in example.network.parameters_by_name().items():
+        assert close(trained[name]["data"], p.data), name
+    browser.execute_script("backprop.reset()")
