@@ -52,6 +52,10 @@ return {
   update(v, g, lr) {
     update(v, g, lr);
   },
+  // what one step from v with gradients g would make trainable value k (v unchanged)
+  stepped(k, v, g, lr) {
+    return stepOf(v[k], g[k], lr);
+  },
   // steps of forward, backward and update; each step's loss, taken before its update
   train(v, lr, steps) {
     const losses = [];

@@ -156,3 +156,32 @@ def test_100_steps_in_the_page_are_the_documents_gradient_descent(browser, russo
     for name, p in example.network.parameters_by_name().items():
         assert close(trained[name]["data"], p.data), name
     browser.execute_script("backprop.reset()")
+
+
+def lr_into(browser, text):
+    box = browser.find_element("id", "lr")
+    box.click()
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(text, Keys.ENTER)
+    return browser.find_element("id", "lr-error").text
+
+
+def test_the_learning_rate_field_sets_the_step_the_panel_shows(browser, russo):
+    open_page(browser, russo, "#w1")
+    w1 = python_pass()[russo_index("w1")]
+    assert browser.find_element("css selector", "#detail .update").text == (
+        f"after one step at learning rate 0.5: {w1.data - 0.5 * w1.grad:.6g}"
+    )
+    assert lr_into(browser, "0.1") == "" and browser.execute_script("return backprop.lr()") == 0.1
+    assert browser.find_element("css selector", "#detail .update").text == (
+        f"after one step at learning rate 0.1: {w1.data - 0.1 * w1.grad:.6g}"
+    )
+    assert lr_into(browser, "-1") == "the learning rate must not be negative, got -1"
+    assert lr_into(browser, "abc") == 'the learning rate: not a number: "abc"'
+    assert browser.execute_script("return backprop.lr()") == 0.1
+    browser.execute_script("backprop.lr(0.5)")
+    no_console_errors(browser)
+
+
+def russo_index(name):
+    return [v.label for v in python_pass()].index(name)

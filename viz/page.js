@@ -333,6 +333,7 @@
         if (x < 0) throw new Error("the learning rate must not be negative, got " + x);
         rate = x;
         document.getElementById("lr").value = g(x, 6);
+        render();
       }
       return rate;
     },
@@ -352,13 +353,18 @@
     if (!engine || !v.leaf) return line("p", "numbers", "data " + v.data + "   grad " + v.grad);
     const p = line("p", "numbers", "data ");
     const field = document.createElement("input");
-    Object.assign(field, { className: "number", value: v.data, size: 12, spellcheck: false });
+    Object.assign(field, { className: "number", value: String(live[i]), size: 12, spellcheck: false });
     field.setAttribute("aria-label", v.name);
     const error = line("span", "error", "");
     error.setAttribute("role", "alert");
     field.addEventListener("keydown", (e) => edit(e, field, error, (x) => api.set(v.name, x), live[i], v.name));
     p.append(field, "   grad " + v.grad, error);
-    return p;
+    if (rate === null || !engine.trainable.includes(i)) return p;
+    const next = engine.stepped(i, live, grads, rate);
+    const update = line("p", "update", "after one step at learning rate " + g(rate, 6) + ": " + g(next, 6));
+    const both = document.createElement("div");
+    both.append(p, update);
+    return both;
   }
 
   function edit(e, field, error, apply, now, what) {
@@ -384,6 +390,10 @@
     return Number((x + (up ? size : -size)).toPrecision(12));
   }
 
+  if (engine && rate === null) {
+    document.getElementById("lr").parentElement.hidden = true;
+    document.getElementById("train").hidden = true;
+  }
   if (engine) {
     const field = document.getElementById("lr");
     const error = document.getElementById("lr-error");
