@@ -7,7 +7,7 @@ import math
 import re
 
 import pytest
-from test_page import open_page
+from test_page import open_page as reopen
 
 import autograd
 import nn
@@ -23,6 +23,12 @@ def python_pass(**data):
     for name, x in data.items():
         example.network[name].data = x
     return autograd.topological_order(example.forward().backward().loss)[::-1]
+
+
+def open_page(browser, path, anchor=""):
+    """The page loaded afresh (the same address with another #name would keep the last test's numbers)."""
+    browser.get("about:blank")
+    return reopen(browser, path, anchor)
 
 
 def page_numbers(browser):
@@ -185,3 +191,29 @@ def test_the_learning_rate_field_sets_the_step_the_panel_shows(browser, russo):
 
 def russo_index(name):
     return [v.label for v in python_pass()].index(name)
+
+
+def test_training_live_plays_and_pauses_with_the_documents_steps(browser, russo, tmp_path):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    open_page(browser, russo, "#w1")
+    run = browser.find_element("id", "run")
+    run.click()
+    WebDriverWait(browser, 30).until(lambda b: int(b.find_element("id", "trained").get_attribute("data-steps")) >= 50)
+    run.click()  # pause
+    steps = int(browser.find_element("id", "trained").get_attribute("data-steps"))
+    assert run.text == "▶ train"
+    browser.save_screenshot(str(tmp_path / "trained.png"))
+    example = nn.example("russo-3-3-3")
+    example.train(steps)
+    numbers = dict(page_numbers(browser))
+    for name, p in example.network.parameters_by_name().items():
+        assert close(numbers[name]["data"], p.data), name
+    assert_page_is(browser, autograd.topological_order(example.forward().backward().loss)[::-1])
+    assert browser.find_element("id", "trained").text == (
+        f"{steps} steps, loss 0.3873 → {example.forward().loss.data:.4g} (log scale)"
+    )
+    assert int(browser.find_element("id", "trained").get_attribute("data-steps")) == steps  # paused: no more steps
+    browser.find_element("id", "reset").click()
+    assert not browser.find_element("id", "curve").is_displayed()
+    no_console_errors(browser)

@@ -325,7 +325,10 @@
       needsEngine();
       if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
       if (rate === null) throw new Error("step: this page has no learning rate");
-      return attempt((v) => engine.train(v, rate, n));
+      const losses = attempt((v) => engine.train(v, rate, n));
+      losses.forEach((loss) => trained.push(loss));
+      drawCurve();
+      return losses;
     },
     lr(x) {
       if (x !== undefined) {
@@ -342,10 +345,75 @@
       live = engine.forward(engine.initial());
       grads = engine.backward(live);
       edited = false;
+      trained.length = 0;
+      drawCurve();
       render();
     },
   };
   window.backprop = api;
+
+  // ---- training live: the loss before each step, drawn as it grows; steps per second while it runs ----
+  const trained = [];
+  let running = null; // the animation frame's id while training runs
+  let perSecond = "";
+
+  function drawCurve() {
+    const figure = document.getElementById("curve");
+    figure.hidden = !trained.length;
+    if (!trained.length) return;
+    const scale = Math.min(...trained) > 0 ? Math.log10 : (loss) => loss; // a loss that falls far: its logarithm
+    const heights = trained.map(scale);
+    const top = Math.max(...heights);
+    const low = Math.min(...heights);
+    const x = (k) => (trained.length > 1 ? (k * 236) / (trained.length - 1) + 2 : 120);
+    const y = (h) => (top > low ? 60 - ((h - low) * 56) / (top - low) : 32);
+    const points = heights.map((h, k) => x(k).toFixed(1) + "," + y(h).toFixed(1));
+    figure.querySelector("polyline").setAttribute("points", points.join(" "));
+    const caption = document.getElementById("trained");
+    const axis = scale === Math.log10 ? " (log scale)" : "";
+    caption.textContent = trained.length + " step" + (trained.length > 1 ? "s" : "") + ", loss " +
+      g(trained[0], 4) + " → " + g(live[total - 1], 4) + axis + perSecond;
+    caption.dataset.steps = String(trained.length);
+  }
+
+  // Steps until paused: as many per frame as fit in about 8 ms, so that small graphs train fast.
+  function run() {
+    const button = document.getElementById("run");
+    if (running !== null) return stop();
+    button.textContent = "❚❚ pause";
+    let batch = 1;
+    let counted = 0;
+    let since = performance.now();
+    const frame = () => {
+      const start = performance.now();
+      try {
+        api.step(batch);
+      } catch (e) {
+        stop();
+        document.getElementById("lr-error").textContent = e.message;
+        return;
+      }
+      const took = performance.now() - start;
+      counted += batch;
+      batch = Math.max(1, Math.min(1000, Math.round((batch * 8) / Math.max(took, 0.1))));
+      if (start - since >= 1000) {
+        perSecond = ", " + Math.round((counted * 1000) / (start - since)) + " steps/s";
+        counted = 0;
+        since = start;
+      }
+      running = requestAnimationFrame(frame);
+    };
+    document.getElementById("lr-error").textContent = "";
+    running = requestAnimationFrame(frame);
+  }
+
+  function stop() {
+    if (running !== null) cancelAnimationFrame(running);
+    running = null;
+    perSecond = "";
+    document.getElementById("run").textContent = "▶ train";
+    drawCurve();
+  }
 
   // A value's numbers in the side panel: a leaf's data is a field (Enter sets it, arrow keys nudge it).
   function numbers(i) {
@@ -393,6 +461,7 @@
   if (engine && rate === null) {
     document.getElementById("lr").parentElement.hidden = true;
     document.getElementById("train").hidden = true;
+    document.getElementById("run").hidden = true;
   }
   if (engine) {
     const field = document.getElementById("lr");
@@ -408,7 +477,8 @@
       }
     };
     document.getElementById("train").addEventListener("click", report(() => api.step(1)));
-    document.getElementById("reset").addEventListener("click", report(api.reset));
+    document.getElementById("reset").addEventListener("click", report(() => (stop(), api.reset())));
+    document.getElementById("run").addEventListener("click", run);
   }
 
   window.addEventListener("hashchange", () => select(byName.get(addressed()), "hash"));

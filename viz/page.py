@@ -305,9 +305,13 @@ _HELP = (
 _LIVE = (
     '<div id="live"><label>learning rate <input id="lr" class="number" size="8" spellcheck="false"></label>'
     '<button type="button" id="train" title="one step of gradient descent">step</button>'
+    '<button type="button" id="run" title="train: gradient descent step after step">▶ train</button>'
     '<button type="button" id="reset" title="the document\'s numbers">reset</button>'
     '<span id="lr-error" class="error" role="alert"></span><p id="edited" hidden>Edited: the numbers on screen are '
-    "not the document's; the audit's verdicts are about the document's.</p></div>"
+    "not the document's; the audit's verdicts are about the document's.</p>"
+    '<figure id="curve" hidden><svg viewBox="0 0 240 64" width="240" height="64" role="img" aria-label="the loss">'
+    '<polyline fill="none" stroke="#b3261e" stroke-width="1.5" points=""/></svg>'
+    '<figcaption id="trained"></figcaption></figure></div>'
 )
 _SIDE = (
     '<aside id="side" aria-live="polite">' + _LIVE + '<div class="steps">'
