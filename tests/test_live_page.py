@@ -217,3 +217,21 @@ def test_training_live_plays_and_pauses_with_the_documents_steps(browser, russo,
     browser.find_element("id", "reset").click()
     assert not browser.find_element("id", "curve").is_displayed()
     no_console_errors(browser)
+
+
+def test_the_keyboard_alone_edits_a_number(browser, russo):
+    open_page(browser, russo)
+    weights = set(nn.example("russo-3-3-3").network.parameters_by_name())
+    for _ in range(40):  # tab to a drawn weight, as a learner without a mouse does
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        name = browser.execute_script("return document.activeElement.dataset && document.activeElement.dataset.name")
+        if name in weights:
+            break
+    assert name in weights
+    browser.switch_to.active_element.send_keys("e")  # the selected number's field
+    focused = browser.switch_to.active_element
+    assert focused.get_attribute("aria-label") == name
+    focused.send_keys(Keys.CONTROL, "a")
+    focused.send_keys("0.5", Keys.ENTER)
+    assert_page_is(browser, python_pass(**{name: 0.5}))
+    no_console_errors(browser)

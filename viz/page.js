@@ -160,11 +160,13 @@
   document.getElementById("next").addEventListener("click", () => go(step + 1));
   document.getElementById("back").addEventListener("click", () => go(step - 1));
   document.getElementById("play").addEventListener("click", play);
+  const editable = () => document.querySelector("#detail input.number"); // the selected number's field
   document.addEventListener("keydown", (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey || (e.target.closest && e.target.closest("input"))) return;
     if (e.key === "ArrowRight") go(step + 1);
     else if (e.key === "ArrowLeft") go(step - 1);
     else if (e.key === "p" || e.key === "P") play();
+    else if ((e.key === "e" || e.key === "E") && editable()) editable().focus();
     else return;
     e.preventDefault();
   });

@@ -270,13 +270,14 @@ def _html(
     engine: str,
 ) -> str:
     sections = [_drawing(heading, svg, fit=k == 0) for k, (heading, svg) in enumerate(drawings)]
+    help_ = _HELP.replace("</p>", _HELP_LIVE) if engine else _HELP
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{_asset('page.css')}</style></head><body>",
-        f"<header><h1>{escape(title)}</h1>{_notes(notes)}{_HELP}</header>",
+        f"<header><h1>{escape(title)}</h1>{_notes(notes)}{help_}</header>",
         f'<main><div class="drawings">{"".join(sections)}</div>{_SIDE if engine else _SIDE.replace(_LIVE, "")}</main>',
         _audit_table(audit, rows),
         _training(training),
@@ -301,6 +302,10 @@ _HELP = (
     '<p class="help">Click or tab to any value to see where it came from and how its gradient is made. '
     "Step through the forward pass, then the backward pass, with the buttons or the keys "
     "<kbd>→</kbd> next, <kbd>←</kbd> back, <kbd>P</kbd> play or pause.</p>"
+)
+_HELP_LIVE = (
+    " <kbd>E</kbd> edits the selected number (an input, weight, bias or target: type it, then <kbd>Enter</kbd>; "
+    "<kbd>↑</kbd> <kbd>↓</kbd> nudge it), and every number on the page is computed again.</p>"
 )
 _LIVE = (
     '<div id="live"><label>learning rate <input id="lr" class="number" size="8" spellcheck="false"></label>'
