@@ -235,3 +235,35 @@ def test_the_keyboard_alone_edits_a_number(browser, russo):
     focused.send_keys("0.5", Keys.ENTER)
     assert_page_is(browser, python_pass(**{name: 0.5}))
     no_console_errors(browser)
+
+
+def test_a_2_16_16_1_network_is_live_within_2_mb(browser, tmp_path):
+    spec = {
+        "name": "moons-mlp",
+        "inputs": 2,
+        "learning_rate": 0.05,
+        "loss": "hinge",
+        "layers": [
+            {"size": 16, "activation": "relu"},
+            {"size": 16, "activation": "relu"},
+            {"size": 1, "activation": "linear"},
+        ],
+        "samples": [{"inputs": [0.5, -0.25], "targets": [1.0]}],
+    }
+
+    def python_order(example):
+        return autograd.topological_order(example.forward().backward().loss)[::-1]
+
+    example = nn.load_spec(spec)
+    html = viz.page(example.forward().backward().loss, learning_rate=0.05, trained=example.optimizer.params)
+    assert len(html.encode("utf-8")) <= 2_000_000
+    path = tmp_path / "mlp.html"
+    path.write_text(html, encoding="utf-8")
+    open_page(browser, path, "#w1_1_1")
+    browser.execute_script("backprop.set('w1_1_1', -0.75)")
+    example.network["w1_1_1"].data = -0.75
+    assert_page_is(browser, python_order(example))
+    browser.execute_script("backprop.step(10)")
+    example.train(10)
+    assert_page_is(browser, python_order(example))
+    no_console_errors(browser)
