@@ -21,7 +21,7 @@ from autograd.primitive import OPS, SCRIPT_FUNCTIONS, Op
 
 _COMPARE = {ast.Eq: "===", ast.NotEq: "!==", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
-_PYTHON = {"abs": "Math.abs", "sum": "pysum"}  # Python's own functions the rules' source may call
+_PYTHON = {"abs": "Math.abs"}  # Python's own functions the rules' source may call (and sum(terms, 0.0))
 
 
 class Unreadable(TypeError):
@@ -37,15 +37,15 @@ class Node(NamedTuple):
     label: str | None = None
 
 
-def javascript(source: str, names: Callable[[str], str] = lambda name: "$" + name, *, test: bool = False) -> str:
-    """A Python expression of the rules' source as JavaScript; names(n) spells a variable n.
+def javascript(source: str, names: Callable[[str], str] | None = None, *, test: bool = False) -> str:
+    """A Python expression of the rules' source as JavaScript; names(n) spells a variable n (default $n).
 
     test: the expression is a condition, true as Python finds a number true (nan too)."""
     try:
         tree = ast.parse(source, mode="eval").body
     except SyntaxError as e:
         raise Unreadable(f"not an expression: {source!r}") from e
-    writer = _Writer(names)
+    writer = _Writer(names or _variable)
     return writer.test(tree) if test else writer.write(tree)
 
 
@@ -112,9 +112,9 @@ class _Writer:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name == "sum" and len(node.args) == 2 and ast.unparse(node.args[1]) == "0.0":
             return f"pysum({self.write(node.args[0])})"
-        if name is None or node.keywords or name not in (*_PYTHON, *SCRIPT_FUNCTIONS, *OPS):
+        if name is None or node.keywords or name == "sum" or name not in (*_PYTHON, *SCRIPT_FUNCTIONS, *OPS):
             raise Unreadable(f"{ast.unparse(node)!r}: a call the script does not know")
-        if name in _PYTHON and name != "sum":
+        if name in _PYTHON:
             function = _PYTHON[name]
         elif name in SCRIPT_FUNCTIONS:
             function = f"S.{name}"
