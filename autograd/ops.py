@@ -60,9 +60,25 @@ neg = register(Op("neg", lambda a, out: (-1.0,), lambda a: -a, kind=ARITHMETIC,
 # ---- powers: PyTorch's conventions at the edges ---------------------------------------------------
 
 
+# The helpers in JavaScript (autograd.script) raise what they raise, with the same words; repr() and fail() are
+# the script's Python repr of a float and its raise.
+_POWER = """function (a, b) {
+  if (a !== a || b !== b) fail("ValueError", "pow: operands must be numbers, got " + repr(a) + " ** " + repr(b) +
+    "; was a .data set by hand?");
+  if (a < 0 && !Number.isInteger(b)) fail("ValueError", "pow: negative base " + repr(a) +
+    " with non-integer exponent " + repr(b) + " has no real value");
+  if (a === 0 && b < 0) fail("ZeroDivisionError", "pow: zero to a negative power in " + repr(a) + " ** " + repr(b));
+  const r = Math.pow(a, b);
+  if (r - r !== 0 && a - a === 0) fail("OverflowError", "pow: " + repr(a) + " ** " + repr(b) + " overflows a float");
+  return r;
+}"""
+
+
 # The C bodies: py_pow(a, b, &r) is Python's float ** (0; 1 where it raises OverflowError; 2 another error).
 @source_function(
-    c="if (!(a < 0.0 && b != floor(b)) && !(a == 0.0 && b < 0.0) && !py_pow(a, b, &r)) return r;\n*err = 1; return NAN;"
+    script=_POWER,
+    c="if (!(a < 0.0 && b != floor(b)) && !(a == 0.0 && b < 0.0) && !py_pow(a, b, &r)) return r;\n"
+    "*err = 1; return NAN;",
 )
 def power(a: Any, b: Any) -> Any:
     """a ** b for a real result: a negative base needs a whole exponent; 0 to a negative power and
@@ -83,10 +99,19 @@ def power(a: Any, b: Any) -> Any:
         raise OverflowError(f"pow: {a!r} ** {b!r} overflows a float") from None
 
 
+_POWER_SLOPE = """function (a, b) {
+  if (b === 0) return 0.0;
+  if (a === 0 && b < 1) return Infinity;
+  const r = Math.pow(a, b - 1.0);
+  return r - r === 0 ? b * r : (b > 0 ? Infinity : -Infinity);
+}"""
+
+
 @source_function(
+    script=_POWER_SLOPE,
     c="if (b == 0.0) return 0.0;\nif (a == 0.0 && b < 1.0) return INFINITY;\n"
     "switch (py_pow(a, b - 1.0, &r)) { case 0: return b * r; case 1: return copysign(INFINITY, b); }\n"
-    "*err = 1; return NAN;"
+    "*err = 1; return NAN;",
 )
 def power_slope(a: Any, b: Any) -> Any:
     """d/da a^b = b·a^(b-1); PyTorch's conventions: 0 where b == 0, +inf at a == 0 for 0 < b < 1."""
@@ -125,6 +150,17 @@ def _scaled_power(c: float, a: float, e: float) -> float:
         return math.copysign(math.inf, c)
 
 
+_SCALED_POWER = """function (c, a, e) {
+  if (c !== c || a !== a || e !== e) fail("ValueError", "scaled_power: operands must be numbers, got scaled_power(" +
+    repr(c) + ", " + repr(a) + ", " + repr(e) + ")");
+  if (a < 0) fail("ValueError", "scaled_power: negative base " + repr(a) +
+    ": its derivative c·a^e·log(a) in e is not real");
+  if (c === 0) return 0.0;
+  if (a === 0 && e < 0) return c > 0 ? Infinity : -Infinity;
+  const r = Math.pow(a, e);
+  return r - r === 0 ? c * r : (c > 0 ? Infinity : -Infinity);
+}"""
+
 # fmt: off
 # c·a^e, 0 where c is 0 whatever a^e is: a^b's slope b·a^(b-1) for a Value b, which 0 ** 0 makes 0·0^-1.
 # Where a is 0 its derivatives in c and e are 0, as the slope a^b·log(a) in b is: the two orders of a mixed
@@ -132,7 +168,7 @@ def _scaled_power(c: float, a: float, e: float) -> float:
 scaled_power = register(Op("scaled_power",
                            lambda c, a, e, out: (scaled_power(step(abs(a)), a, e), scaled_power(c * e, a, e - 1.0),
                                                  out * log_or_zero(a)),
-                           function=_scaled_power, kind=SINGULAR,
+                           function=_scaled_power, script=_SCALED_POWER, kind=SINGULAR,
                            c="if (c != c || a != a || e != e || a < 0.0) { *err = 1; return NAN; }\n"
                              "if (c == 0.0) return 0.0;\nif (a == 0.0 && e < 0.0) return copysign(INFINITY, c);\n"
                              "switch (py_pow(a, e, &r)) { case 0: return c * r; case 1: return copysign(INFINITY, c); }"
@@ -141,7 +177,10 @@ scaled_power = register(Op("scaled_power",
 # fmt: on
 
 
-@source_function(c="return a != 0.0 ? out * math1(log, a, err) : 0.0;")
+@source_function(
+    script="function (out, a) { return a !== 0 ? out * log(a) : 0.0; }",
+    c="return a != 0.0 ? out * math1(log, a, err) : 0.0;",
+)
 def exponent_slope(out: Any, a: Any) -> Any:
     """d/db a^b = a^b·ln(a), given out = a^b; 0 at a == 0 (PyTorch's limit for b > 0)."""
     if isinstance(out, Expr) or isinstance(a, Expr):
@@ -165,18 +204,22 @@ pow_ = register(Op("pow", lambda a, b, out: (power_slope(a, b), exponent_slope(o
 # ---- functions of one operand ---------------------------------------------------------------------
 
 # d/dx e^x = e^x
-exp = register(Op("exp", lambda a, out: (out,), function=math.exp, kind=SMOOTH, c="return math1(exp, a, err);",
+exp = register(Op("exp", lambda a, out: (out,), function=math.exp, script="Math.exp", kind=SMOOTH,
+                  c="return math1(exp, a, err);",
                   checks=(Check(f"a > {EXP_LIMIT!r}", OverflowError,
                                 f"exp: exp({{a!r}}) overflows a float (largest argument {EXP_LIMIT!r})"),),
                   text="exp({0})", latex="e^{{{0}}}"))
 # d/dx ln x = 1/x
-log = register(Op("log", lambda a, out: (1.0 / a,), function=math.log, c="return math1(log, a, err);",
+log = register(Op("log", lambda a, out: (1.0 / a,), function=math.log, script="log", c="return math1(log, a, err);",
                   checks=(Check("a <= 0.0", ValueError, "log: operand must be positive, got log({a!r})"),),
                   latex="\\ln\\left({0}\\right)"))
 # fmt: on
 
 
-@source_function(c="return y != 0.0 ? x / y : x * INFINITY;")
+@source_function(
+    script="function (x, y) { return y !== 0 ? div(x, y) : x * Infinity; }",
+    c="return y != 0.0 ? x / y : x * INFINITY;",
+)
 def ratio(x: Any, y: Any) -> Any:
     """x / y, infinite (with x's sign) where y is 0 instead of an error: a derivative at a singularity."""
     if isinstance(x, Expr) or isinstance(y, Expr):
@@ -199,11 +242,12 @@ def _softplus(x: float) -> float:
 
 # fmt: off
 # d/dx √x = 1 / (2√x), infinite at 0
-sqrt = register(Op("sqrt", lambda a, out: (ratio(0.5, out),), function=math.sqrt, c="return math1(sqrt, a, err);",
+sqrt = register(Op("sqrt", lambda a, out: (ratio(0.5, out),), function=math.sqrt, script="Math.sqrt",
+                   c="return math1(sqrt, a, err);",
                    checks=(Check("a < 0.0", ValueError, "sqrt: operand must not be negative, got sqrt({a!r})"),),
                    text="√({0})", latex="\\sqrt{{{0}}}"))
 # d/dx tanh x = 1 - tanh(x)^2
-tanh = register(Op("tanh", lambda a, out: (1.0 - out * out,), function=math.tanh, kind=SMOOTH,
+tanh = register(Op("tanh", lambda a, out: (1.0 - out * out,), function=math.tanh, script="Math.tanh", kind=SMOOTH,
                    c="return math1(tanh, a, err);",
                    latex="\\tanh\\left({0}\\right)"))
 # d/dx σ(x) = σ(x)·(1 - σ(x))
@@ -221,16 +265,17 @@ relu = register(Op("relu", lambda a, out: (step(a),), lambda a: where(a > 0.0, a
                    gate=lambda a: a > 0.0, symbol="ReLU", text="ReLU({0})", latex="\\mathrm{{ReLU}}\\left({0}\\right)"))
 # d/dx log(1 + e^x) = σ(x)
 softplus = register(Op("softplus", lambda a, out: (sigmoid(a),), function=_softplus, kind=SMOOTH,
+                       script="function (x) { return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x))); }",
                        c="return (0.0 > a ? 0.0 : a) + math1(log1p, math1(exp, -fabs(a), err), err);",
                        latex="\\mathrm{{softplus}}\\left({0}\\right)"))
 # d/dx |x| = sign(x): 0 at 0, as in PyTorch
 abs_ = register(Op("abs", lambda a, out: (sign(a),), lambda a: abs(a), kind=SMOOTH,
                    text="|{0}|", latex="\\left|{0}\\right|"))
-sin = register(Op("sin", lambda a, out: (cos(a),), function=math.sin, kind=SMOOTH, checks=(_finite("sin"),),
-                  c="return math1(sin, a, err);",
+sin = register(Op("sin", lambda a, out: (cos(a),), function=math.sin, script="Math.sin", kind=SMOOTH,
+                  checks=(_finite("sin"),), c="return math1(sin, a, err);",
                   latex="\\sin\\left({0}\\right)"))
-cos = register(Op("cos", lambda a, out: (-sin(a),), function=math.cos, kind=SMOOTH, checks=(_finite("cos"),),
-                  c="return math1(cos, a, err);",
+cos = register(Op("cos", lambda a, out: (-sin(a),), function=math.cos, script="Math.cos", kind=SMOOTH,
+                  checks=(_finite("cos"),), c="return math1(cos, a, err);",
                   latex="\\cos\\left({0}\\right)"))
 # fmt: on
 
@@ -287,6 +332,12 @@ def _logsumexp(*xs: float) -> float:
     return top + math.log(sum([math.exp(x - top) for x in xs], 0.0))
 
 
+_LOGSUMEXP = """function (...xs) {
+  const top = Math.max(...xs);
+  return top + Math.log(pysum(xs.map((x) => Math.exp(x - top))));
+}"""
+
+
 def weighted_layout(operands: Sequence[Any]) -> tuple[Sequence[Any], Sequence[Any], Any | None]:
     """A weighted sum's operands as (weights, inputs, bias or None): k weights, k inputs, a bias if odd."""
     k = len(operands) // 2
@@ -330,7 +381,7 @@ sum_ = register(Op("sum", lambda *xs: (1.0,) * (len(xs) - 1), lambda *xs: total(
                    symbol="Σ", text="{0} + {1}", latex="{0} + {1}", join=" + "))
 # log Σ e^x_i, the normaliser of softmax: its derivatives are the softmax e^(x_i - out)
 logsumexp = register(Op("logsumexp", lambda *xs: tuple(exp(x - xs[-1]) for x in xs[:-1]), function=_logsumexp,
-                        kind=SMOOTH, symbol="logΣexp", normaliser=True,
+                        script=_LOGSUMEXP, kind=SMOOTH, symbol="logΣexp", normaliser=True,
                         c="double top = xs[0], total = 0.0;\n"
                           "for (int i = 1; i < n; i++) if (xs[i] > top) top = xs[i];\n"
                           "for (int i = 0; i < n; i++) total += math1(exp, xs[i] - top, err);\n"

@@ -58,6 +58,7 @@ class Op:
     derivatives: Callable[..., Sequence[Any]]
     value: Callable[..., Any] | None = None
     function: Callable[..., float] | None = None
+    script: str = ""  # the float function in JavaScript (autograd.script), e.g. "Math.exp"; "": the page cannot run it
     kind: str = SINGULAR
     checks: tuple[Check, ...] = ()
     gate: Callable[..., Any] | None = None  # where this is false every local derivative is exactly 0
@@ -162,6 +163,7 @@ _initialise = object.__setattr__  # a frozen Op's derived fields, set by the Op 
 
 OPS: dict[str, Op] = {}  # every op by name: the engine's own and yours (autograd.define_op)
 SOURCE_FUNCTIONS: dict[str, Any] = {"inf": math.inf, "log1p": math.log1p}  # what rules' source may call
+SCRIPT_FUNCTIONS: dict[str, str] = {"log1p": "Math.log1p"}  # the same in JavaScript (autograd.script)
 # Python's own functions that generated code calls: no op or helper may take their names.
 PYTHON_NAMES = frozenset({"abs", "max", "min", "sum", "float", "round", "len", "range"})
 
@@ -198,16 +200,15 @@ def seal_builtins() -> tuple[str, ...]:
 _BUILTIN: set[str] = set()
 
 
-def source_function(c: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A decorator registering f under its name as a function the rules' source may call, and c as its C body.
+def source_function(*, script: str, c: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator registering f under its name as a function the rules' source may call, with its other readings.
 
-    c, for the native reading of programs: statements over f's parameters as doubles, setting *err where f
-    raises (as an op's ``c``).
+    script: its JavaScript (autograd.script); c: its C body for the native reading of programs, statements over
+    f's parameters as doubles, setting *err where f raises (as an op's ``c``).
     """
 
     def registered(f: Callable[..., Any]) -> Callable[..., Any]:
-        SOURCE_FUNCTIONS[f.__name__] = f
-        SOURCE_C[f.__name__] = c
+        SOURCE_FUNCTIONS[f.__name__], SCRIPT_FUNCTIONS[f.__name__], SOURCE_C[f.__name__] = f, script, c
         return f
 
     return registered

@@ -71,6 +71,9 @@ def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS, max_no
         audit=[_audit_line(r) for r in rows],
         training=_training(subject.make(), train) if train else None,
         notes=example.notes,
+        symbols=formula,
+        learning_rate=example.learning_rate,
+        trained=example.optimizer.params,
         **({} if max_nodes is None else {"max_nodes": max_nodes}),
     )
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 from urllib.parse import quote
 
 import pytest
@@ -18,40 +16,7 @@ from backprop.cli import main
 from backprop.page_command import page
 from viz.plots import CLASSES
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
-
-
-@pytest.fixture(scope="module")
-def russo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("page") / "russo.html"
-    assert main(["page", "000-russo", "-o", str(path), "--train", "20"]) == 0
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (the tests extra has it)")
-    if not CHROMIUM or not DRIVER:
-        pytest.skip("Chromium or chromedriver is not installed (Debian: apt-get install chromium chromium-driver)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=options)
-    yield driver
-    driver.quit()
 
 
 def russo_names() -> list[str]:

@@ -120,6 +120,8 @@ class _Parts:
             attrs = _edge_style(p in s.path)
             if self.factor_shown(p):
                 attrs["label"] = f"<{_factor(number(local, s.precision), p in s.path)}>"
+                if s.links:  # which local derivative it shows, for a page that computes it again (viz.page)
+                    attrs["id"] = f"local_{s.links[v].removeprefix('#v')}_{j}"
             self.edges[self.keys[p], op, str(j)] = attrs
 
     def factor_shown(self, p: Value) -> bool:

@@ -11,6 +11,7 @@
   const total = values.length;
   let step = -1; // 0 .. total-1: forward, value step; total .. 2*total-1: backward, value 2*total-1-step
   let timer = null;
+  let selected;
 
   // The values on some path from the root down to i: i and everything computed from it.
   function onPath(i) {
@@ -79,7 +80,7 @@
     detail.replaceChildren(
       line("h2", "name", v.name),
       line("p", "role", v.role),
-      line("p", "numbers", "data " + v.data + "   grad " + v.grad),
+      numbers(i),
       line("h3", "", "forward: how it was made"),
       line("pre", "formula", v.forward),
       line("h3", "", "backward: its gradient, path by path"),
@@ -101,6 +102,7 @@
 
   function select(i, why) {
     if (i === undefined || i < 0 || i >= total) return;
+    selected = i;
     mark(i);
     show(i);
     if (why !== "hash" && addressed() !== values[i].name) {
@@ -158,11 +160,13 @@
   document.getElementById("next").addEventListener("click", () => go(step + 1));
   document.getElementById("back").addEventListener("click", () => go(step - 1));
   document.getElementById("play").addEventListener("click", play);
+  const editable = () => document.querySelector("#detail input.number"); // the selected number's field
   document.addEventListener("keydown", (e) => {
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.altKey || e.ctrlKey || e.metaKey || (e.target.closest && e.target.closest("input"))) return;
     if (e.key === "ArrowRight") go(step + 1);
     else if (e.key === "ArrowLeft") go(step - 1);
     else if (e.key === "p" || e.key === "P") play();
+    else if ((e.key === "e" || e.key === "E") && editable()) editable().focus();
     else return;
     e.preventDefault();
   });
@@ -189,6 +193,294 @@
     } catch (e) {
       return "";
     }
+  }
+
+  // ---- live: the page's own engine (ENGINE, written by autograd.script from the op table) ----
+  const engine = typeof ENGINE === "undefined" ? null : ENGINE;
+  const printed = values.map((v) => ({ data: v.data, grad: v.grad, forward: v.forward, backward: v.backward }));
+  const drawn = Array.from(document.querySelectorAll("[data-show]"), (el) => [el, el.textContent]);
+  const factors = Array.from(document.querySelectorAll('g.edge[id^="local_"] text'), (el) => [el, el.textContent]);
+  let live = engine && engine.forward(engine.initial());
+  let grads = engine && engine.backward(live);
+  let rate = data.lr;
+  let edited = false;
+
+  // x as Python's "%.{p}g" writes it (the page's numbers come from Python that way).
+  function g(x, p) {
+    x += 0; // -0 is 0
+    if (x !== x || x === Infinity || x === -Infinity) return x !== x ? "nan" : x > 0 ? "inf" : "-inf";
+    if (x === 0) return "0";
+    const strip = (t) => (t.includes(".") ? t.replace(/\.?0+$/, "") : t);
+    const [mantissa, exponent] = x.toExponential(p - 1).split("e");
+    const e = Number(exponent);
+    if (e < -4 || e >= p) return strip(mantissa) + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
+    return strip(x.toFixed(p - 1 - e));
+  }
+  const operand = (x) => (x < 0 ? "(" + g(x, 6) + ")" : g(x, 6));
+
+  // The texts of value i at the live numbers: its formula filled in, its gradient as the backward loop's sum.
+  function forwardText(i) {
+    const v = values[i];
+    if (!v.parents.length) return v.name + " = " + g(live[i], 6);
+    const filled = v.symbols.replace(/[A-Za-z_][\w~]*/g, (t) => (byName.has(t) ? operand(live[byName.get(t)]) : t));
+    return v.name + " = " + v.symbols + " = " + filled + " = " + g(live[i], 6);
+  }
+
+  function backwardText(i) {
+    const root = values[total - 1].name;
+    const mine = values[i].name;
+    if (i === total - 1) return printed[i].backward;
+    if (!values[i].leaf && !values[i].parents.length) return printed[i].backward; // a constant
+    const local = engine.locals();
+    const symbols = [];
+    const numbers = [];
+    for (const c of new Set(consumers[i])) {
+      values[c].parents.forEach((p, j) => {
+        if (p !== i) return;
+        symbols.push("∂" + values[c].name + "/∂" + mine + "·∂" + root + "/∂" + values[c].name);
+        numbers.push(g(local[c][j], 6) + "·" + g(grads[c], 6));
+      });
+    }
+    return ["∂" + root + "/∂" + mine + " = " + symbols.join(" + "), "= " + numbers.join(" + ") + " = " + g(grads[i], 6)];
+  }
+
+  function render() {
+    values.forEach((v, i) => {
+      Object.assign(v, edited ? { data: g(live[i], 6), grad: g(grads[i], 6) } : printed[i]);
+      if (edited) Object.assign(v, { forward: forwardText(i), backward: backwardText(i) });
+    });
+    for (const [el, text] of drawn) {
+      const i = index(el.closest("a[data-value]"));
+      const grad = el.dataset.show === "grad";
+      const prefix = grad ? "grad " : text.startsWith("data ") ? "data " : "";
+      el.textContent = edited ? prefix + g(grad ? grads[i] : live[i], 4) : text;
+    }
+    const local = engine.locals();
+    for (const [el, text] of factors) {
+      const [c, j] = el.closest("g.edge").id.split("_").slice(1).map(Number);
+      el.textContent = edited ? g(local[c][j], 4) : text;
+    }
+    document.getElementById("edited").hidden = !edited;
+    document.body.classList.toggle("edited", edited);
+    if (step >= 0) go(step);
+    else if (selected !== undefined) show(selected);
+  }
+
+  // Run f on a copy of the live numbers; keep them only if every value and gradient could be computed.
+  function attempt(f) {
+    const v = live.slice();
+    let result;
+    let gradients;
+    try {
+      result = f(v);
+      engine.forward(v);
+      gradients = engine.backward(v);
+    } catch (e) {
+      grads = engine.backward(engine.forward(live)); // the engine's own state back at the live numbers
+      throw e;
+    }
+    live = v;
+    grads = gradients;
+    edited = true;
+    render();
+    return result;
+  }
+
+  function lookup(name) {
+    if (!byName.has(name)) throw new Error("no value named " + JSON.stringify(name) + "; see backprop.names()");
+    return byName.get(name);
+  }
+
+  function needsEngine() {
+    if (!engine) throw new Error("this page cannot recompute its numbers (its notes say why)");
+  }
+
+  function finite(what, x) {
+    if (typeof x !== "number" || !Number.isFinite(x)) throw new Error(what + " must be a finite number, got " + x);
+    return x;
+  }
+
+  // Text typed into a field as a number: JavaScript's own reading of a decimal, and nothing else.
+  function parse(what, text) {
+    const t = text.trim();
+    if (/^[+-]?(nan|inf|infinity)$/i.test(t)) throw new Error(what + " must be a finite number, got " + t);
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) throw new Error(what + ": not a number: " + JSON.stringify(t));
+    return finite(what, Number(t));
+  }
+
+  const api = {
+    names: () => values.map((v) => v.name),
+    get(name) {
+      const i = lookup(name);
+      return engine ? { data: live[i], grad: grads[i] } : { data: Number(values[i].data), grad: Number(values[i].grad) };
+    },
+    set(name, x) {
+      const i = lookup(name);
+      needsEngine();
+      if (!values[i].leaf) throw new Error(name + " is computed from other values: set an input, weight, bias or target");
+      finite(name, x);
+      attempt((v) => {
+        v[i] = x;
+      });
+    },
+    step(n = 1) {
+      needsEngine();
+      if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
+      if (rate === null) throw new Error("step: this page has no learning rate");
+      const losses = attempt((v) => engine.train(v, rate, n));
+      losses.forEach((loss) => trained.push(loss));
+      drawCurve();
+      return losses;
+    },
+    lr(x) {
+      if (x !== undefined) {
+        finite("the learning rate", x);
+        if (x < 0) throw new Error("the learning rate must not be negative, got " + x);
+        rate = x;
+        document.getElementById("lr").value = g(x, 6);
+        render();
+      }
+      return rate;
+    },
+    reset() {
+      needsEngine();
+      live = engine.forward(engine.initial());
+      grads = engine.backward(live);
+      edited = false;
+      trained.length = 0;
+      drawCurve();
+      render();
+    },
+  };
+  window.backprop = api;
+
+  // ---- training live: the loss before each step, drawn as it grows; steps per second while it runs ----
+  const trained = [];
+  let running = null; // the animation frame's id while training runs
+  let perSecond = "";
+
+  function drawCurve() {
+    const figure = document.getElementById("curve");
+    figure.hidden = !trained.length;
+    if (!trained.length) return;
+    const scale = Math.min(...trained) > 0 ? Math.log10 : (loss) => loss; // a loss that falls far: its logarithm
+    const heights = trained.map(scale);
+    const top = Math.max(...heights);
+    const low = Math.min(...heights);
+    const x = (k) => (trained.length > 1 ? (k * 236) / (trained.length - 1) + 2 : 120);
+    const y = (h) => (top > low ? 60 - ((h - low) * 56) / (top - low) : 32);
+    const points = heights.map((h, k) => x(k).toFixed(1) + "," + y(h).toFixed(1));
+    figure.querySelector("polyline").setAttribute("points", points.join(" "));
+    const caption = document.getElementById("trained");
+    const axis = scale === Math.log10 ? " (log scale)" : "";
+    caption.textContent = trained.length + " step" + (trained.length > 1 ? "s" : "") + ", loss " +
+      g(trained[0], 4) + " → " + g(live[total - 1], 4) + axis + perSecond;
+    caption.dataset.steps = String(trained.length);
+  }
+
+  // Steps until paused: as many per frame as fit in about 8 ms, so that small graphs train fast.
+  function run() {
+    const button = document.getElementById("run");
+    if (running !== null) return stop();
+    button.textContent = "❚❚ pause";
+    let batch = 1;
+    let counted = 0;
+    let since = performance.now();
+    const frame = () => {
+      const start = performance.now();
+      try {
+        api.step(batch);
+      } catch (e) {
+        stop();
+        document.getElementById("lr-error").textContent = e.message;
+        return;
+      }
+      const took = performance.now() - start;
+      counted += batch;
+      batch = Math.max(1, Math.min(1000, Math.round((batch * 8) / Math.max(took, 0.1))));
+      if (start - since >= 1000) {
+        perSecond = ", " + Math.round((counted * 1000) / (start - since)) + " steps/s";
+        counted = 0;
+        since = start;
+      }
+      running = requestAnimationFrame(frame);
+    };
+    document.getElementById("lr-error").textContent = "";
+    running = requestAnimationFrame(frame);
+  }
+
+  function stop() {
+    if (running !== null) cancelAnimationFrame(running);
+    running = null;
+    perSecond = "";
+    document.getElementById("run").textContent = "▶ train";
+    drawCurve();
+  }
+
+  // A value's numbers in the side panel: a leaf's data is a field (Enter sets it, arrow keys nudge it).
+  function numbers(i) {
+    const v = values[i];
+    if (!engine || !v.leaf) return line("p", "numbers", "data " + v.data + "   grad " + v.grad);
+    const p = line("p", "numbers", "data ");
+    const field = document.createElement("input");
+    Object.assign(field, { className: "number", value: String(live[i]), size: 12, spellcheck: false });
+    field.setAttribute("aria-label", v.name);
+    const error = line("span", "error", "");
+    error.setAttribute("role", "alert");
+    field.addEventListener("keydown", (e) => edit(e, field, error, (x) => api.set(v.name, x), live[i], v.name));
+    p.append(field, "   grad " + v.grad, error);
+    if (rate === null || !engine.trainable.includes(i)) return p;
+    const next = engine.stepped(i, live, grads, rate);
+    const update = line("p", "update", "after one step at learning rate " + g(rate, 6) + ": " + g(next, 6));
+    const both = document.createElement("div");
+    both.append(p, update);
+    return both;
+  }
+
+  function edit(e, field, error, apply, now, what) {
+    let x;
+    if (e.key === "Enter") x = () => parse(what, field.value);
+    else if (e.key === "ArrowUp" || e.key === "ArrowDown") x = () => nudged(now, e.key === "ArrowUp", e.shiftKey);
+    else if (e.key === "Escape") field.value = g(now, 6);
+    if (!x) return;
+    e.preventDefault();
+    try {
+      apply(x());
+      error.textContent = "";
+      const again = document.querySelector("#detail input.number");
+      if (again && field.getAttribute("aria-label") === again.getAttribute("aria-label")) again.focus();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  }
+
+  // One step of the arrow keys: a hundredth of the number's order of magnitude (shift: a tenth).
+  function nudged(x, up, big) {
+    const size = x === 0 ? 0.01 : Math.pow(10, Math.floor(Math.log10(Math.abs(x))) - (big ? 1 : 2));
+    return Number((x + (up ? size : -size)).toPrecision(12));
+  }
+
+  if (engine && rate === null) {
+    document.getElementById("lr").parentElement.hidden = true;
+    document.getElementById("train").hidden = true;
+    document.getElementById("run").hidden = true;
+  }
+  if (engine) {
+    const field = document.getElementById("lr");
+    const error = document.getElementById("lr-error");
+    field.value = rate === null ? "" : g(rate, 6);
+    field.addEventListener("keydown", (e) => edit(e, field, error, api.lr, rate, "the learning rate"));
+    const report = (f) => () => {
+      try {
+        f();
+        error.textContent = "";
+      } catch (err) {
+        error.textContent = err.message;
+      }
+    };
+    document.getElementById("train").addEventListener("click", report(() => api.step(1)));
+    document.getElementById("reset").addEventListener("click", report(() => (stop(), api.reset())));
+    document.getElementById("run").addEventListener("click", run);
   }
 
   window.addEventListener("hashchange", () => select(byName.get(addressed()), "hash"));

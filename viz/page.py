@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from autograd import OPS, Value, topological_order
+from autograd.script import Unreadable, graph, program
 from viz.graph import draw_graph
 from viz.labels import visible
 from viz.network import draw_network
@@ -80,12 +81,17 @@ def page(
     training: Training | None = None,
     notes: Sequence[str] = (),
     max_nodes: int = 2000,
+    symbols: Callable[[Value], str | None] | None = None,
+    learning_rate: float | None = None,
+    trained: Sequence[Value] = (),
 ) -> str:
     """The HTML page of root's graph (run backward first for grads).
 
     formula(v): the text of the formula that made v, numbers filled in (else the op and operand names);
     chain(v): v's gradient as a sum over chain-rule paths (else the backward loop's own sum);
-    max_nodes: the most nodes the computation graph's drawing may have, collapsed if it must (else GraphTooLarge).
+    max_nodes: the most nodes the computation graph's drawing may have, collapsed if it must (else GraphTooLarge);
+    symbols(v): the formula that made v in names, which the page fills with its own numbers once one is edited;
+    learning_rate, trained: gradient descent's step (the page's step button, window.backprop.step) and what it trains.
     """
     order = topological_order(root)
     pictures = _drawings(root, max_nodes)  # a graph too large is refused before each value's text is made
@@ -93,10 +99,25 @@ def page(
     rows = _audited(drawn, audit)
     values = _values(drawn, root, formula, chain, rows)
     names = [v["name"] for v in values]
+    for entry, v in zip(values, drawn):
+        entry["symbols"] = (symbols(v) if symbols is not None and v.parents else None) or entry["forward"]
     drawings = [(heading, _linked(svg, names)) for heading, svg in pictures]
     start = next((i for i, v in enumerate(drawn) if kind(v, root) == "input"), 0)  # where the drawings open
     data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
-    return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, rows, training, notes)
+    engine, why = _engine(drawn, trained)
+    data["lr"] = learning_rate
+    notes = [*notes, *([why] if why else [])]
+    return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, rows, training, notes, engine)
+
+
+def _engine(drawn: list[Value], trained: Sequence[Value]) -> tuple[str, str]:
+    """The graph's program in JavaScript (autograd.script), or "" and why the page cannot run it (it stays static)."""
+    positions = {v: k for k, v in enumerate(drawn)}
+    try:
+        text = program(graph(drawn), [v.data for v in drawn], [positions[q] for q in trained if q in positions])
+    except Unreadable as e:
+        return "", f"This page cannot recompute its numbers: {e}."
+    return text, ""
 
 
 def _audited(drawn: list[Value], audit: Sequence[AuditLine]) -> list[int | None]:
@@ -134,6 +155,7 @@ def _values(
                 "data": _number(v.data),
                 "grad": _number(v.grad),
                 "parents": [index[p] for p in v.parents],
+                "leaf": not v.parents and not v.is_constant,
                 "forward": _forward_text(v, names[i], made, [names[index[p]] for p in v.parents]),
                 "backward": _backward_text(v, root, names, index, consumers.get(v, []), root_name, explained),
                 "audit": [k for k, row in enumerate(rows) if row == i],
@@ -204,16 +226,27 @@ def _drawings(root: Value, max_nodes: int) -> list[tuple[str, str]]:
     return found
 
 
-_ANCHOR = re.compile(r'<a xlink:href="#v(\d+)" xlink:title="[^"]*">')
+_ANCHOR = re.compile(r'<a xlink:href="#v(\d+)" xlink:title="[^"]*">(.*?)</a>', re.DOTALL)
+_TEXT = re.compile(r"(<text [^>]*)>([^<]*)</text>")
+# A number as viz.labels writes it, and Graphviz's SVG then (a minus as &#45;)
+_SHOWN = re.compile(r"(data |grad )?(-|&#45;)?(\d[\d.]*(e(\+|-|&#45;)\d+)?|inf|nan)")
 
 
 def _linked(svg: str, names: list[str]) -> str:
-    """Graphviz's SVG without its XML prologue, each value's link carrying its index (data-value), name and #name."""
+    """Graphviz's SVG without its XML prologue, each value's link carrying its index (data-value), name and #name;
+    each number it shows is marked data-show="data" or "grad" (the page rewrites them when a number is edited)."""
+
+    def mark(text: re.Match) -> str:
+        number = _SHOWN.fullmatch(text.group(2))
+        if not number:
+            return text.group()
+        return f'{text.group(1)} data-show="{"grad" if number.group(1) == "grad " else "data"}">{text.group(2)}</text>'
 
     def link(match: re.Match) -> str:
         i = int(match.group(1))
         name = escape(names[i])
-        return f'<a data-value="{i}" data-name="{name}" xlink:href="#{escape(quote(names[i]))}" xlink:title="{name}">'
+        anchor = f'<a data-value="{i}" data-name="{name}" xlink:href="#{escape(quote(names[i]))}" xlink:title="{name}">'
+        return f"{anchor}{_TEXT.sub(mark, match.group(2))}</a>"
 
     return _ANCHOR.sub(link, svg[svg.index("<svg") :])
 
@@ -234,19 +267,22 @@ def _html(
     rows: list[int | None],
     training: Training | None,
     notes: Sequence[str],
+    engine: str,
 ) -> str:
     sections = [_drawing(heading, svg, fit=k == 0) for k, (heading, svg) in enumerate(drawings)]
+    help_ = _HELP.replace("</p>", _HELP_LIVE) if engine else _HELP
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{_asset('page.css')}</style></head><body>",
-        f"<header><h1>{escape(title)}</h1>{_notes(notes)}{_HELP}</header>",
-        f'<main><div class="drawings">{"".join(sections)}</div>{_SIDE}</main>',
+        f"<header><h1>{escape(title)}</h1>{_notes(notes)}{help_}</header>",
+        f'<main><div class="drawings">{"".join(sections)}</div>{_SIDE if engine else _SIDE.replace(_LIVE, "")}</main>',
         _audit_table(audit, rows),
         _training(training),
         f'<script type="application/json" id="page-data">{payload}</script>',
+        f"<script>const ENGINE = {engine or 'null'};</script>",
         f"<script>{_asset('page.js')}</script></body></html>",
     ]
     # A lone surrogate (text no UTF-8 can hold) is written as its escape, so that any text can be saved;
@@ -267,8 +303,23 @@ _HELP = (
     "Step through the forward pass, then the backward pass, with the buttons or the keys "
     "<kbd>→</kbd> next, <kbd>←</kbd> back, <kbd>P</kbd> play or pause.</p>"
 )
+_HELP_LIVE = (
+    " <kbd>E</kbd> edits the selected number (an input, weight, bias or target: type it, then <kbd>Enter</kbd>; "
+    "<kbd>↑</kbd> <kbd>↓</kbd> nudge it), and every number on the page is computed again.</p>"
+)
+_LIVE = (
+    '<div id="live"><label>learning rate <input id="lr" class="number" size="8" spellcheck="false"></label>'
+    '<button type="button" id="train" title="one step of gradient descent">step</button>'
+    '<button type="button" id="run" title="train: gradient descent step after step">▶ train</button>'
+    '<button type="button" id="reset" title="the document\'s numbers">reset</button>'
+    '<span id="lr-error" class="error" role="alert"></span><p id="edited" hidden>Edited: the numbers on screen are '
+    "not the document's; the audit's verdicts are about the document's.</p>"
+    '<figure id="curve" hidden><svg viewBox="0 0 240 64" width="240" height="64" role="img" aria-label="the loss">'
+    '<polyline fill="none" stroke="#b3261e" stroke-width="1.5" points=""/></svg>'
+    '<figcaption id="trained"></figcaption></figure></div>'
+)
 _SIDE = (
-    '<aside id="side" aria-live="polite"><div class="steps">'
+    '<aside id="side" aria-live="polite">' + _LIVE + '<div class="steps">'
     '<button type="button" id="back" title="back (←)">◀ back</button>'
     '<button type="button" id="play" title="play or pause (P)">▶ play</button>'
     '<button type="button" id="next" title="next (→)">next ▶</button></div>'

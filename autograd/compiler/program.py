@@ -14,6 +14,8 @@ from autograd.compiler.errors import TraceError
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node, node_name, record
 from autograd.expressions import Expr, number
 from autograd.graph import collector_paused, topological_order
+from autograd.script import Node as ScriptNode
+from autograd.script import program as script_program
 from autograd.value import CONSTANT, Value, as_finite_float
 
 
@@ -128,6 +130,21 @@ class Program:
             which if isinstance(which, str) else which[0]: "C" if getattr(function, "is_native", False) else "Python"
             for which, function in self._functions.items()
         }
+
+    def script(self, *args: Any, params: Sequence[Value] | None = None) -> str:
+        """The program as JavaScript at args (autograd.script.program): forward, backward, SGD on params (or all)."""
+        x, p = self._floats(args), self._param_data()
+        trained = {id(q) for q in (self.params if params is None else params)}
+        nodes, initial, trainable = [], [], []
+        for k, node in enumerate(self.nodes):
+            leaf = node.op in (ARG, PARAM, CONSTANT, MADE)
+            nodes.append(ScriptNode(None if leaf else node.op, node.parents, node.fixed, node.label))
+            initial.append(
+                x[int(node.data)] if node.op == ARG else p[int(node.data)] if node.op == PARAM else node.data
+            )
+            if node.op == PARAM and id(self.params[int(node.data)]) in trained:
+                trainable.append(k)
+        return script_program(nodes, initial, trainable)
 
     def check(self, *args: Any) -> None:
         """Trace f again at args: TraceError if it builds another graph there than the one replayed."""
