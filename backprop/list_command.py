@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import nn
 from backprop import sources
@@ -43,9 +44,10 @@ def _bundled() -> None:
         print()
 
 
-def _values(example: nn.WorkedExample, pass_: nn.Pass) -> None:
+def _values(example: Any, pass_: nn.Pass) -> None:
     """One line a value, in the pass's order (inputs and parameters first, the loss last)."""
-    print(f"{example.name}, sample {pass_.index + 1}: each value by the name explain, claim files and quantities use")
+    sample = f", sample {pass_.index + 1}" if example.samples[0].inputs else ""  # an expression has no samples
+    print(f"{example.name}{sample}: each value by the name explain, claim files and quantities use")
     width = max(len(name) for name in pass_.names())
     for name in pass_.names():
         value = pass_[name]
