@@ -67,9 +67,11 @@ class DocumentAudit:
         """One line: the document's counts of each verdict."""
         wrong = self.count(DISAGREE)
         detail = f" ({self.count(DISAGREE, OWN)} {OWN}, {self.count(DISAGREE, CARRIED)} {CARRIED})" if wrong else ""
+        unfilled = sum(part.unfilled for part in self.document.parts)
+        waiting = f'; {unfilled} not filled in yet (printed = "")' if unfilled else ""
         return (
             f"{self.document.name}: {len(self.rows)} numbers: {self.count(AGREE)} agree, "
-            f"{self.count(ROUNDING)} agree with rounding, {wrong} disagree{detail}"
+            f"{self.count(ROUNDING)} agree with rounding, {wrong} disagree{detail}{waiting}"
         )
 
 
@@ -212,7 +214,7 @@ def format_audit(audit: DocumentAudit) -> str:
             if difference != "0" and not difference.startswith("-"):
                 difference = "+" + difference
             table.append((r.id, str(r.step), r.printed, number_text(r.engine, places), difference, verdict_text(r)))
-        lines += _aligned(table, right=(1, 2, 3, 4))
+        lines += _aligned(table, right=(1, 2, 3, 4)) if rows else ["  (no printed number filled in yet)"]
         findings = [r for r in rows if r.verdict != AGREE]
         if findings:
             lines += ["", "  Findings:"]

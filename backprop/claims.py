@@ -17,6 +17,8 @@ from typing import Any
 
 import nn
 from autograd import Value
+from backprop.errors import DocumentError
+from backprop.expressions import EXPRESSIONS_KEY, load_expressions
 from backprop.quantities import Quantity, QuantityError, check_names, evaluate, parse_quantity, split_step
 from inputfiles import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
 
@@ -28,8 +30,9 @@ Then one or more parts, each a network with the numbers printed about it: either
 or (for one part) the part's fields at the top level of the file.
 Fields of a part:
   title          what this part of the document works through (optional)
-  network*       the name of a bundled worked example (`backprop list`), or a table in the
-                 network spec schema of nn (layers, inputs, samples, learning rate ...)
+  network*       the name of a bundled worked example (`backprop list`), a spec file's path
+                 from the claim file ("my-net.toml": a network spec or an expression spec), or a
+                 table in the network spec schema of nn (layers, inputs, samples, learning rate ...)
   sample         the index of the sample the numbers are about (default: the network's own)
   notes          a string or a list of strings
   working        what the document computes each step from: "printed" (its printed, rounded
@@ -42,7 +45,8 @@ Fields of a part:
                  (at most 100, also in name@step)
     printed      the number as printed, as a string ("0.05304": a TOML number would lose its
                  trailing zeros, so one is refused); leave it out for a step of the document's
-                 working that it does not print but later numbers use
+                 working that it does not print but later numbers use; "" for a number not
+                 filled in yet (not checked: the summary counts them)
     decimals     the printed precision in decimal places (default: counted from printed)
     where        where the number is printed (section, heading, equation)
     id           how other claims refer to it (default: quantity, with "@step" after step 0)
@@ -64,10 +68,6 @@ _SPEC_WHERE = "<network>"  # how a part's embedded network spec names itself in 
 CLAIM_FIELDS = ("quantity", "step", "printed", "decimals", "where", "id", "from", "rule", "note")
 _STEP_LIMIT = f"a claim is about at most {MAX_STEP} gradient-descent steps"
 _NUMBER = re.compile(r"[+-]?(\d+)?([.,](\d*))?([eE][+-]?\d+)?")
-
-
-class DocumentError(ValueError):
-    """A claim file that cannot be read: the message names the file, the line and the field."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,7 @@ class Part:
     notes: tuple[str, ...] = ()
     truncates: bool = False  # the document cuts numbers to their printed decimals instead of rounding
     working: str = "printed"  # "full": the document computes with more digits than it prints
+    unfilled: int = 0  # claims whose printed is "" (a skeleton's, not filled in yet): not audited
     fail: Callable[[Path_, str], DocumentError] | None = None  # an error at a field of the network, in the file
     _stages: dict[int, dict[str, Value]] = field(default_factory=dict, repr=False)
     _values: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
@@ -128,7 +129,8 @@ class Part:
             for _ in range(step):
                 example.step(sample)
             values = dict(example.forward(sample).values)
-            values.setdefault(LEARNING_RATE, Value(example.learning_rate, LEARNING_RATE))
+            if example.learning_rate is not None:  # an expression without one takes no steps
+                values.setdefault(LEARNING_RATE, Value(example.learning_rate, LEARNING_RATE))
             self._stages[step] = values
         return self._stages[step]
 
@@ -263,7 +265,8 @@ class _Reader(FieldReader[DocumentError]):
         working = self.get(table, (*path, "working"), (str,), "printed")
         if working not in WORKINGS:
             raise self.fail((*path, "working"), f"use one of {', '.join(WORKINGS)}, got {working!r}")
-        claims = [self.claim(c, (*path, "claim", i)) for i, c in enumerate(claims_table)]
+        read = [self.claim(c, (*path, "claim", i)) for i, c in enumerate(claims_table)]
+        claims = [c for c in read if c is not None]
         self.check_ids(claims, path)
         part = Part(
             title=self.get(table, (*path, "title"), (str,), "") or example.title,
@@ -274,17 +277,36 @@ class _Reader(FieldReader[DocumentError]):
             notes=self.strings(table, (*path, "notes")),
             working=working,
             fail=lambda field, message: self.fail((*path, "network", *field), message),
+            unfilled=len(read) - len(claims),
         )
         self.check_references(part, path)
         return part
 
     def network(self, network: str | dict, path: Path_) -> tuple[Callable[[], Any], str]:
         if isinstance(network, str):
-            if network not in nn.examples():
-                raise self.fail(path, f"no bundled network named {network!r}; they are {', '.join(nn.examples())}")
-            return (lambda: nn.example(network)), network
+            if network in nn.examples():
+                return (lambda: nn.example(network)), network
+            file = Path(self.source).parent / network  # a spec file, named by its path from the claim file
+            if file.is_file():
+                return self.network_file(file)
+            raise self.fail(
+                path,
+                f"no bundled network and no spec file named {network!r} (a file is named by its path from this "
+                f"claim file: {file} does not exist); the bundled networks are {', '.join(nn.examples())}",
+            )
         spec = dict(network)
         return (lambda: nn.load_spec(spec, where=_SPEC_WHERE)), str(spec.get("name", "network"))
+
+    def network_file(self, file: Path) -> tuple[Callable[[], Any], str]:
+        """A network or expression spec file: read once here, so that its errors (its own file and line) come first."""
+        table = parse_toml(read_text(file, "spec", DocumentError), str(file), DocumentError)
+        if EXPRESSIONS_KEY in table:
+            return (lambda: load_expressions(file)), load_expressions(file).name
+        try:
+            name = nn.load_spec(file).name
+        except nn.SpecError as e:
+            raise DocumentError(str(e)) from None
+        return (lambda: nn.load_spec(file)), name
 
     def _spec_failure(self, error: Exception, path: Path_) -> DocumentError:
         message = str(error)
@@ -295,12 +317,15 @@ class _Reader(FieldReader[DocumentError]):
             return self.fail(path, match["message"])
         return self.fail(path, f"{type(error).__name__}: {message}")
 
-    def claim(self, table: Any, path: Path_) -> Claim:
+    def claim(self, table: Any, path: Path_) -> Claim | None:
+        """The claim, or None for one not filled in yet (printed = "", as `backprop claims` writes them)."""
         if not isinstance(table, Mapping):
             raise self.fail(path, f"expected a table, got {shown(table)}")
         self.known(table, path, CLAIM_FIELDS)
         text = self.get(table, (*path, "quantity"), (str,))
         quantity = self.quantity(text, (*path, "quantity"))
+        if table.get("printed") == "" and not table.get("from"):
+            return None
         step = self.step(table, (*path, "step"))
         printed, decimals = self.printed_and_decimals(table, path)
         inputs = self.inputs(table, (*path, "from"))

@@ -15,7 +15,7 @@ from typing import Any
 
 import nn
 from autograd import OPS, Value, topological_order
-from backprop.claims import DocumentError
+from backprop.errors import DocumentError
 from backprop.quantities import OPERATORS, QuantityError, parse_formula, replay
 from inputfiles import FieldReader, Path_, check_tree, parse_toml, read_text, shown
 

@@ -95,7 +95,11 @@ def document(name: str) -> Any:
         raise DocumentError(f"no document or claim file named {name!r}; the documents are {', '.join(bundled())}")
     kind = spec_kind(path) if path.is_file() else None
     if kind is not None:
-        raise DocumentError(f"{name}: {SPEC_WORDS[kind]}, not a claim file: it prints no numbers to check")
+        raise DocumentError(
+            f"{name}: {SPEC_WORDS[kind]}, not a claim file: it prints no numbers to check. The numbers worked out "
+            f"for it go in a claim file: `backprop claims {name} -o {path.stem}-claims.toml` writes one naming each "
+            "of its quantities, to fill in (`backprop formats` describes both)"
+        )
     return load_document(path)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backprop import DocumentError, load_document
+from backprop import DocumentError, audit_rows, load_document
 from backprop.claims import FORMAT, number_decimals
 from backprop.cli import main
 
@@ -98,8 +98,33 @@ def test_a_missing_network_and_a_missing_file(tmp_path):
     with pytest.raises(DocumentError, match="cannot read the claim file"):
         load_document(tmp_path / "absent.toml")
     path = write(tmp_path, 'network = "no-such-net"\n' + CLAIM)
-    with pytest.raises(DocumentError, match=rf"^{path}:1: network: no bundled network named 'no-such-net'"):
+    with pytest.raises(
+        DocumentError, match=rf"^{path}:1: network: no bundled network and no spec file named 'no-such-net'"
+    ):
         load_document(path)
+
+
+def test_a_network_named_by_its_spec_file_next_to_the_claim_file(tmp_path, monkeypatch):
+    """network = "my-net.toml" is a path from the claim file (not from where check runs), of either kind of spec."""
+    (tmp_path / "specs").mkdir()
+    spec = NETWORK.replace("[network]\n", "").replace("[[network.", "[[")
+    (tmp_path / "specs" / "my-net.toml").write_text(spec)
+    (tmp_path / "specs" / "lecture.toml").write_text('[values]\na = 2.0\nb = -3.0\n[expressions]\ne = "a * b"\n')
+    net = tmp_path / "specs" / "mine.toml"
+    net.write_text('network = "my-net.toml"\n[[claim]]\nquantity = "w"\nprinted = "0.3"\n')
+    lecture = tmp_path / "specs" / "lecture-claims.toml"
+    lecture.write_text('network = "lecture.toml"\n[[claim]]\nquantity = "de/da"\nprinted = "-2"\n')
+    monkeypatch.chdir(tmp_path)
+    assert [r.verdict for r in audit_rows(str(net))] == ["agree"]
+    assert [(r.engine, r.verdict) for r in audit_rows(str(lecture))] == [(-3.0, "disagree")]
+    missing = tmp_path / "specs" / "other.toml"
+    missing.write_text('network = "nets/absent.toml"\n[[claim]]\nquantity = "w1"\nprinted = "0.3"\n')
+    with pytest.raises(
+        DocumentError,
+        match=r"other.toml:1: network: no bundled network and no spec file named "
+        r"'nets/absent.toml' \(a file is named by its path from this claim file: .*specs/nets/absent.toml",
+    ):
+        load_document(missing)
 
 
 def test_a_circular_working_is_refused(tmp_path):
