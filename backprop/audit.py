@@ -147,31 +147,40 @@ class _Verdicts:
         self.results[claim.id] = self._verdict(claim, claim.value, recomputed, bad_inputs)
 
     def _verdict(self, claim: Claim, printed: float, recomputed: float | None, bad_inputs: list[str]) -> _Verdict:
-        places = claim.decimals or 0
+        places, shown = claim.places, (claim.decimals or 0) + 3  # an exact integer is shown as printed numbers are
         engine = self.numbers.engine(claim)
         if matches(printed, engine, places):
             return _Verdict(AGREE, None, recomputed, "")
         if self.part.truncates and truncates(printed, engine, places):
-            cut = f"the engine's {number_text(engine, places + 3)} cut (not rounded) to {places} decimals"
+            cut = f"the engine's {number_text(engine, shown)} cut (not rounded) to {places} decimals"
             return _Verdict(ROUNDING, None, recomputed, cut)
         slack = self.numbers.slack(claim, recomputed) if recomputed is not None else 0.0
         if recomputed is None or not self.numbers.fits(printed, recomputed, places, slack):
             return self._wrong_in_itself(claim, printed, recomputed, engine)
-        given = f"from the document's own {_inputs_text(claim)} it is {number_text(recomputed, places + 3)}"
+        formula = self.numbers.from_engine(claim)
+        if formula is not None and not matches(formula, engine, places):  # no rounding of the inputs explains it
+            wrong = (
+                f"wrong in itself: the {claim.rule} of its {_inputs_text(claim)} is not this quantity: from the "
+                f"engine's values of them it gives {number_text(formula, shown)}, not the engine's "
+                f"{number_text(engine, shown)}; the document's formula is wrong"
+            )
+            cause = self.diagnosis.cause(claim, printed, places, engine)
+            return _Verdict(DISAGREE, OWN, recomputed, wrong + (f" ({cause})" if cause else ""))
+        given = f"from the document's own {_inputs_text(claim)} it is {number_text(recomputed, shown)}"
         if not bad_inputs:
             return _Verdict(ROUNDING, None, recomputed, f"{given}: the difference is the document's rounding")
         carried = f"right given the document's earlier numbers ({given}); the error comes from {', '.join(bad_inputs)}"
         return _Verdict(DISAGREE, CARRIED, recomputed, carried)
 
     def _wrong_in_itself(self, claim: Claim, printed: float, recomputed: float | None, engine: float) -> _Verdict:
-        places = claim.decimals or 0
+        places, shown = claim.places, (claim.decimals or 0) + 3
         base = recomputed if recomputed is not None else engine
         cause = self.diagnosis.cause(claim, printed, places, base)
         if recomputed is not None:
-            given = f"its own {_inputs_text(claim)} give {number_text(recomputed, places + 3)}"
+            given = f"its own {_inputs_text(claim)} give {number_text(recomputed, shown)}"
             cause = cause or "an arithmetic slip"
         else:
-            given = f"the engine gives {number_text(engine, places + 3)}"
+            given = f"the engine gives {number_text(engine, shown)}"
         return _Verdict(DISAGREE, OWN, recomputed, f"wrong in itself: {given}" + (f"; {cause}" if cause else ""))
 
 

@@ -47,7 +47,8 @@ Fields of a part:
                  trailing zeros, so one is refused); leave it out for a step of the document's
                  working that it does not print but later numbers use; "" for a number not
                  filled in yet (not checked: the summary counts them)
-    decimals     the printed precision in decimal places (default: counted from printed)
+    decimals     the printed precision in decimal places (default: counted from printed; a
+                 printed integer such as "6" is taken as exact unless decimals = 0 is set)
     where        where the number is printed (section, heading, equation)
     id           how other claims refer to it (default: quantity, with "@step" after step 0)
     from         the claims (ids) or quantities ("name@step") the document computes it from
@@ -58,6 +59,7 @@ Fields of a part:
     note         anything the reader should know about this number
 """
 
+EXACT_PLACES = 9  # a printed integer (decimals not set) agrees only with a number that is that integer
 MAX_STEP = 100  # the gradient-descent steps a claim can be about: each stage trains that far
 LEARNING_RATE = "learning_rate"  # a name every part knows besides its network's values
 RULES = ("replay", "product", "sum", "difference", "update", "quote")
@@ -84,6 +86,12 @@ class Claim:
     rule: str | None
     note: str = ""
     line: int | None = None
+    exact: bool = False  # printed as an integer without decimals set: a count or an exact value, not 0.35 rounded
+
+    @property
+    def places(self) -> int:
+        """The decimals the printed number is compared at: as printed or set, and EXACT_PLACES for an exact one."""
+        return EXACT_PLACES if self.exact else self.decimals or 0
 
     @property
     def value(self) -> float | None:
@@ -347,6 +355,7 @@ class _Reader(FieldReader[DocumentError]):
             rule=rule,
             note=self.get(table, (*path, "note"), (str,), ""),
             line=self.line(path),
+            exact=printed is not None and "decimals" not in table and re.fullmatch(r"[+-]?\d+", printed) is not None,
         )
 
     def quantity(self, text: str, path: Path_) -> Quantity:

@@ -75,6 +75,19 @@ class Recomputation:
         except (ArithmeticError, ValueError):  # e.g. a printed 1e300 squared: the engine's error is no verdict
             return None
 
+    def from_engine(self, claim: Claim) -> float | None:
+        """The claim's step redone from the engine's values of its inputs: the engine's own value if the document's
+        rule is the quantity's formula (None if it cannot be redone)."""
+        saved = dict(self.document_values)
+        for ref in claim.inputs:
+            source = self.part.claim(ref)
+            if source is not None:
+                self.document_values[ref] = self.engine(source)
+        try:
+            return self.try_recompute(claim)
+        finally:
+            self.document_values = saved
+
     def _name_of(self, ref: str) -> str:
         claim = self.part.claim(ref)
         return claim.quantity.of if claim is not None else split_step(ref)[0]
@@ -98,7 +111,7 @@ class Recomputation:
             if source is None or source.printed is None:
                 continue
             saved = self.document_values[ref]
-            rounding = min(0.5 * 10.0 ** -(source.decimals or 0), abs(saved - self.engine(source)))
+            rounding = min(0.5 * 10.0**-source.places, abs(saved - self.engine(source)))
             if not rounding:
                 continue
             self.document_values[ref] = saved + rounding

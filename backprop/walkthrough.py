@@ -104,11 +104,14 @@ def latex_name(name: str) -> str:
     return f"{head_tex}_{{{tail_tex}}}"
 
 
-def walkthrough(example: Any, *, steps: int = 1, markdown: bool = False, sample: int | None = None) -> str:
+def walkthrough(
+    example: Any, *, steps: int = 1, markdown: bool = False, sample: int | None = None, in_turn: bool = False
+) -> str:
     """The document-style solution of steps gradient-descent steps on the example, computed by the engine.
 
     example: an nn worked example, an ExpressionExample, or a Value (its graph, named by its labels; without
-    a learning rate, one forward and backward pass). The steps are taken on a copy: example keeps its values.
+    a learning rate, one forward and backward pass). Every step is on sample (default: the worked one), or with
+    in_turn one step per sample, from that one on. The steps are taken on a copy: example keeps its values.
     """
     if isinstance(example, Value):
         example = ExpressionExample(example)
@@ -117,23 +120,35 @@ def walkthrough(example: Any, *, steps: int = 1, markdown: bool = False, sample:
     if example.learning_rate is None and steps > 1:
         raise ValueError(f"{example.name} has no learning rate: it takes no gradient-descent steps")
     example = copy.deepcopy(example)
+    count = len(example.samples)
+    first = (example.worked_sample if sample is None else sample) % count
     out = _Writer(markdown)
     out.title(example.heading)
     out.para(_summary(example))
+    if count > 1:
+        out.para(_samples_line(first, count, in_turn))
     for note in example.notes:
         out.para(f"Note: {note}")
     for step in range(1, steps + 1):
         with _descending(step, example):
-            _step(out, example, step, sample)
+            _step(out, example, step, (first + (step - 1) * in_turn) % count)
     if example.learning_rate is None:
         return out.text()
     with _descending(steps + 1, example):
-        pass_ = example.forward(sample)
-    out.heading(f"After {steps} step{'s' if steps > 1 else ''}: forward pass again")
+        pass_ = example.forward(first)
+    on = f" on sample {first + 1}" if count > 1 else ""
+    out.heading(f"After {steps} step{'s' if steps > 1 else ''}: forward pass again{on}")
     _forward(out, example, pass_)
     if not isinstance(example, ExpressionExample):
         _errors(out, example, pass_)
     return out.text()
+
+
+def _samples_line(first: int, count: int, in_turn: bool) -> str:
+    """Which sample each step uses, when there are several (counted from 1, as `backprop list` does)."""
+    if in_turn:
+        return f"{count} samples: one step per sample, in turn, from sample {first + 1}."
+    return f"{count} samples: every step uses sample {first + 1} (one step per sample in turn: --in-turn)."
 
 
 def _summary(example: Any) -> str:
@@ -164,7 +179,7 @@ def _descending(step: int, example: Any) -> Iterator[None]:
         raise StepError(step, example.learning_rate, e) from None
 
 
-def _step(out: _Writer, example: Any, step: int, sample: int | None) -> None:
+def _step(out: _Writer, example: Any, step: int, sample: int) -> None:
     """One step of gradient descent, written out: forward pass, error, backward pass, update."""
     pass_ = example.forward(sample)
     if step == 1:
@@ -172,7 +187,8 @@ def _step(out: _Writer, example: Any, step: int, sample: int | None) -> None:
         out.equations([(n, None, pass_[n].data) for n in _given(example)])
     stepping = example.learning_rate is not None
     prefix = f"Step {step}: " if stepping else ""  # without a learning rate, the one pass there is
-    out.heading(f"{prefix}forward pass" if step == 1 else f"{prefix}forward pass with the updated parameters")
+    on = f" on sample {sample + 1}" if len(example.samples) > 1 else ""
+    out.heading(f"{prefix}forward pass{on}" if step == 1 else f"{prefix}forward pass{on} with the updated parameters")
     _forward(out, example, pass_)
     if not isinstance(example, ExpressionExample):  # an expression's output is its last row already
         out.heading(f"{prefix}error")

@@ -118,6 +118,32 @@ def test_a_finding_cites_the_file_and_line_and_shows_no_empty_where(tmp_path):
     assert finding == f"  - w = 9.5 ({tmp_path / 'mine.toml'}:2): DISAGREE (wrong in itself)"
 
 
+def test_a_printed_integer_is_exact_unless_its_decimals_are_set(tmp_path):
+    """A printed 0 agreed with z = 0.25 (checked to ±0.5); an integer is taken as exact, or as rounded if told so."""
+    report = audited(
+        tmp_path, '[[claim]]\nquantity = "z"\nprinted = "0"\n[[claim]]\nquantity = "4 * x"\nprinted = "2"\n'
+    )
+    assert "  z         0        0   0.250            -0.250  DISAGREE (wrong in itself)" in report
+    assert "  4 * x     0        2   2.000                 0  agree" in report
+    report = audited(tmp_path, '[[claim]]\nquantity = "z"\nprinted = "0"\ndecimals = 0\n')
+    assert "1 agree, 0 agree with rounding, 0 disagree" in report
+
+
+def test_a_declared_rule_with_right_inputs_and_a_wrong_result_is_a_wrong_formula_not_rounding(tmp_path):
+    """The weight change as the product of the gradient's factors, the learning rate left out: each factor agrees
+    with the engine, the product follows from them, yet it is not the change; it was called rounding."""
+    factors = ("dL/dy_hat", "-0.937823"), ("dy_hat/dz", "0.246134"), ("dz/dw", "0.5")
+    claims = "".join(f'[[claim]]\nquantity = "{q}"\nprinted = "{p}"\n' for q, p in factors)
+    claims += '[[claim]]\nquantity = "w@1 - w"\nprinted = "-0.115415"\nrule = "product"\n'
+    claims += 'from = ["dL/dy_hat", "dy_hat/dz", "dz/dw"]\n'
+    report = audited(tmp_path, claims)
+    assert "  w@1 - w       0  -0.115415   0.011541516      -0.126956516  DISAGREE (wrong in itself)" in report
+    assert (
+        "wrong in itself: the product of its factors (dL/dy_hat, dy_hat/dz, dz/dw) is not this quantity: from the "
+        "engine's values of them it gives -0.115415163, not the engine's 0.011541516; the document's formula is wrong"
+    ) in report
+
+
 def test_a_step_the_documents_numbers_push_out_of_range_is_judged_without_it(tmp_path):
     # y_hat printed as 1e300: redoing E from it squares 1e300, which overflows; the verdict uses the engine
     claims = '[[claim]]\nquantity = "y_hat"\nprinted = "1e300"\n[[claim]]\nquantity = "L"\nprinted = "0.5"\n'

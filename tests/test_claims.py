@@ -59,6 +59,7 @@ def test_a_users_file_with_an_embedded_network(tmp_path):
             20,
             "claim[0].quantity: unknown name 'y_hut'; the network's names are",
         ),
+        (NETWORK + CLAIM.replace('"y_hat"', '"y_hat#1"'), 20, "claim[0].quantity: 'y_hat#1': '#' is not allowed"),
         (NETWORK + CLAIM.replace("where", "wehre"), 22, "claim[0].wehre: unknown field; the fields here are quantity"),
         (NETWORK + CLAIM + 'from = ["nothing"]\n', 23, "claim[0].from[0]: 'nothing' is no claim id, and unknown name"),
         (NETWORK + CLAIM + 'rule = "guess"\nfrom = ["x"]\n', 23, "claim[0].rule: unknown rule 'guess'"),

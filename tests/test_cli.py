@@ -250,6 +250,20 @@ def test_the_page_of_a_users_spec_file_is_headed_by_its_name_as_written(capsys, 
     assert "<title>my-net</title>" in text and "<h1>my-net</h1>" in text
 
 
+def test_walkthrough_says_which_sample_each_step_uses_and_can_take_them_in_turn(capsys, users_files):
+    """--steps 2 on a spec with two samples used the first sample twice and said nothing."""
+    (users_files / "two.toml").write_text(SPEC + "\n[[samples]]\ninputs = [1.0]\ntargets = [0.0]\n", encoding="utf-8")
+    status, out, _ = run(capsys, "walkthrough", "two.toml", "--steps", "2")
+    assert status == 0 and "2 samples: every step uses sample 1 (one step per sample in turn: --in-turn)." in out
+    assert "Step 2: forward pass on sample 1 with the updated parameters" in out
+    status, out, _ = run(capsys, "walkthrough", "two.toml", "--steps", "2", "--in-turn")
+    assert status == 0 and "2 samples: one step per sample, in turn, from sample 1." in out
+    assert "Step 2: forward pass on sample 2 with the updated parameters" in out
+    assert "  net_n1_1 = w1_1_1·x + b1_1 = 0.311542·1 + 0.123083 = 0.434625" in out  # sample 2's x = 1
+    assert "After 2 steps: forward pass again on sample 1" in out
+    assert "sample" not in run(capsys, "walkthrough", "my-net.toml")[1]  # one sample: nothing to say
+
+
 def test_explain_and_graph_of_a_users_spec_file(capsys, users_files):
     status, out, _ = run(capsys, "explain", "my-net.toml", "b1_1")
     assert status == 0
