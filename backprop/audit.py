@@ -189,6 +189,7 @@ def _inputs_text(claim: Claim) -> str:
         "product": "factors",
         "sum": "terms",
         "difference": "numbers",
+        "quotient": "numbers",
         "update": "weight and gradient",
         "replay": "inputs",
         "quote": "number",

@@ -40,7 +40,8 @@ Fields of a part:
                  program's output is): then a step may differ by its inputs' rounding
   [[claim]]      (or [[part.claim]]) one per printed number:
     quantity*    a name of the network ("out_h1"), a derivative "dE_total/dw10", or an
-                 arithmetic expression over names ("1 - out_o1", "E_total@0 - E_total@1")
+                 arithmetic expression over names and the op table's functions ("1 - out_o1",
+                 "E_total@0 - E_total@1", "exp(net_o1)", "sigmoid(net_h1)")
     step         0 = before any update (default), 1 = after one gradient-descent step, ...
                  (at most 100, also in name@step)
     printed      the number as printed, as a string ("0.05304": a TOML number would lose its
@@ -51,23 +52,26 @@ Fields of a part:
                  printed integer such as "6" is taken as exact unless decimals = 0 is set)
     where        where the number is printed (section, heading, equation)
     id           how other claims refer to it (default: quantity, with "@step" after step 0)
-    from         the claims (ids) or quantities ("name@step") the document computes it from
-    rule         how: "replay" (the network's own formula, the default when from is given),
-                 "product", "sum", "difference" (first minus second) or "update"
-                 (from = [parameter, gradient]: parameter − learning rate · gradient), or
-                 "quote" (from = [claim]: the same number printed again)
+    from         the claims (ids, of any kind) or quantities ("name@step") the document computes
+                 it from
+    rule         how: "replay" (the network's own formula from named values, the default when
+                 from is given), "product", "sum", "difference" (first minus second), "quotient"
+                 (first divided by second) or "update" (from = [parameter, gradient]:
+                 parameter − learning rate · gradient), or "quote" (from = [claim]: the same
+                 number printed again). A number computed from a wrong one is "carried forward"
     note         anything the reader should know about this number
 """
 
 EXACT_PLACES = 9  # a printed integer (decimals not set) agrees only with a number that is that integer
 MAX_STEP = 100  # the gradient-descent steps a claim can be about: each stage trains that far
 LEARNING_RATE = "learning_rate"  # a name every part knows besides its network's values
-RULES = ("replay", "product", "sum", "difference", "update", "quote")
+RULES = ("replay", "product", "sum", "difference", "quotient", "update", "quote")
 DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes", "truncates")
 PART_FIELDS = ("title", "network", "sample", "notes", "working", "claim")
 WORKINGS = ("printed", "full")
 _SPEC_WHERE = "<network>"  # how a part's embedded network spec names itself in its errors
 CLAIM_FIELDS = ("quantity", "step", "printed", "decimals", "where", "id", "from", "rule", "note")
+_KINDS = {"derivative": "a derivative", "expression": "an expression"}
 _STEP_LIMIT = f"a claim is about at most {MAX_STEP} gradient-descent steps"
 _NUMBER = re.compile(r"[+-]?(\d+)?([.,](\d*))?([eE][+-]?\d+)?")
 
@@ -409,7 +413,7 @@ class _Reader(FieldReader[DocumentError]):
             raise self.fail((*path, "rule"), f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
         if rule is not None and not inputs:
             raise self.fail((*path, "from"), f"rule {rule!r} needs the claims it uses in from")
-        if rule in ("difference", "update") and len(inputs) != 2:
+        if rule in ("difference", "quotient", "update") and len(inputs) != 2:
             raise self.fail((*path, "from"), f"rule {rule!r} needs exactly two entries, got {len(inputs)}")
         if rule == "quote" and len(inputs) != 1:
             raise self.fail((*path, "from"), f"rule 'quote' needs exactly one entry, got {len(inputs)}")
@@ -477,9 +481,11 @@ class _Reader(FieldReader[DocumentError]):
                 for j, ref in enumerate(claim.inputs):
                     target = part.claims[ids[ref]].quantity if ref in ids else parse_quantity(split_step(ref)[0])
                     if target.kind != "value":
+                        others = ", ".join(f'"{r}"' for r in RULES if r not in ("replay", "quote"))
                         raise self.fail(
                             (*where, "from", j),
-                            f"rule 'replay' recomputes from named values; {ref!r} is a {target.kind}",
+                            f"rule 'replay' recomputes from named values; {ref!r} is {_KINDS[target.kind]}: "
+                            f"say how the document computes it from it, with rule = {others}",
                         )
         order = dependency_order(part.claims)
         if isinstance(order, str):

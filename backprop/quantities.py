@@ -15,6 +15,9 @@ from autograd import OPS, Value, grad, topological_order
 # "dE_total/dw10": the derivative of one named value with respect to another.
 _DERIVATIVE = re.compile(r"^d(?P<of>[^/\s@]+)/d(?P<wrt>[^/\s@]+)$")
 _STEP = re.compile(r"@(\d+)\b")
+# dE_total/dw5 (or dE_total/dw5@1) inside an expression: read as a call, DERIVATIVE(E_total, w5[, 1])
+_DERIVATIVE_IN = re.compile(r"(?<![\w.])d([A-Za-z_]\w*)/d([A-Za-z_]\w*)(?:@(\d+))?\b")
+DERIVATIVE = "__derivative__"
 OPERATORS: dict[type, Callable[[Value, Value], Value]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -80,7 +83,7 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
     if steps and "[" in text:  # name[k] is how name@k is parsed, not a syntax of its own
         raise QuantityError(f"{text!r}: write a value at another step as name@step")
     try:
-        tree = ast.parse(_STEP.sub(r"[\1]", text) if steps else text, mode="eval").body
+        tree = ast.parse(_STEP.sub(r"[\1]", _derivatives_as_calls(text)) if steps else text, mode="eval").body
     except SyntaxError:
         raise QuantityError(
             f"{text!r} is not a name, a derivative dA/dB or an arithmetic expression over names"
@@ -97,6 +100,8 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
         stack.extend((child, depth + 1) for child in reversed(children))  # names in order
         if isinstance(node, ast.Subscript):
             found.append(node.slice.value)  # type: ignore[attr-defined]
+        if isinstance(node, ast.Call) and node.func.id == DERIVATIVE and len(node.args) == 3:  # type: ignore[attr-defined]
+            found.append(node.args[2].value)  # type: ignore[attr-defined]
         if isinstance(node, ast.Name):
             names.append(node.id)
     return tree, tuple(dict.fromkeys(names)), tuple(found)
@@ -124,9 +129,16 @@ def _check_node(text: str, node: ast.AST, steps: bool) -> None:
             raise QuantityError(f"{text!r}: write a value at another step as name@step")
 
 
+def _derivatives_as_calls(text: str) -> str:
+    """text with each derivative dA/dB[@k] in it written as a call DERIVATIVE(A, B[, k]), which Python can parse."""
+    return _DERIVATIVE_IN.sub(lambda m: f"{DERIVATIVE}({m[1]}, {m[2]}{f', {m[3]}' if m[3] else ''})", text)
+
+
 def _check_call(text: str, node: ast.Call) -> None:
     """A call of one of the op table's functions by name, with as many operands as it takes."""
     name = node.func.id if isinstance(node.func, ast.Name) else None
+    if name == DERIVATIVE:  # made by _derivatives_as_calls: names, and a step
+        return
     if name not in OPS or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
         called = ast.unparse(node.func)
         raise QuantityError(f"{text!r}: {called} is not a function; the functions are {', '.join(functions())}")
@@ -187,6 +199,11 @@ def evaluate(
             return _value(stages(int(node.slice.value)), node.value.id, {})  # type: ignore[attr-defined]
         if isinstance(node, ast.UnaryOp):
             return -walk(node.operand) if isinstance(node.op, ast.USub) else walk(node.operand)
+        if isinstance(node, ast.Call) and node.func.id == DERIVATIVE:  # type: ignore[attr-defined]
+            of, wrt, *at = node.args
+            derivative = Quantity(quantity.text, "derivative", (of.id, wrt.id))  # type: ignore[attr-defined]
+            at_step = at[0].value if at else step  # type: ignore[attr-defined]
+            return evaluate(derivative, stages, at_step, overrides if at_step == step else {})
         if isinstance(node, ast.Call):
             return OPS[node.func.id](*(Value(walk(a)) for a in node.args)).data  # type: ignore[attr-defined]
         assert isinstance(node, ast.BinOp)

@@ -63,6 +63,8 @@ class Recomputation:
             return values[0]
         if claim.rule == "difference":
             return values[0] - values[1]
+        if claim.rule == "quotient":
+            return values[0] / values[1]  # a zero divisor is a ZeroDivisionError: try_recompute gives no number
         if claim.rule == "update":
             return values[0] - self.part.learning_rate * values[1]
         names = {self._name_of(ref): v for ref, v in zip(claim.inputs, values)}

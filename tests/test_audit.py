@@ -144,6 +144,38 @@ def test_a_declared_rule_with_right_inputs_and_a_wrong_result_is_a_wrong_formula
     ) in report
 
 
+SOFTMAX = '[values]\nz1 = 1.0\nz2 = 2.0\n[expressions]\ne1 = "exp(z1)"\ne2 = "exp(z2)"\ns = "e1 + e2"\np1 = "e1 / s"\n'
+
+
+def test_numbers_computed_from_a_wrong_expression_are_carried_forward(tmp_path):
+    """As the softmax tutorial does: its own printed e^z over its own printed sum. The first is wrong (2.817 for
+    e = 2.71828); the sum and the quotient follow from it and are carried, not wrong in themselves."""
+    from backprop import load_document
+
+    (tmp_path / "softmax.toml").write_text(SOFTMAX, encoding="utf-8")
+    claims = [
+        'id = "e0"\nquantity = "exp(z1)"\nprinted = "2.817"',
+        'quantity = "exp(z2)"\nprinted = "7.389"',
+        'quantity = "s"\nprinted = "10.206"\nfrom = ["e0", "exp(z2)"]\nrule = "sum"',
+        'quantity = "p1"\nprinted = "0.2760"\nfrom = ["e0", "s"]\nrule = "quotient"',
+    ]
+    path = tmp_path / "claims.toml"
+    path.write_text('network = "softmax.toml"\n' + "".join(f"[[claim]]\n{c}\n" for c in claims), encoding="utf-8")
+    rows = {r.id: r for r in audit_rows(str(path))}
+    assert (rows["e0"].verdict, rows["e0"].origin) == (DISAGREE, OWN)
+    assert rows["exp(z2)"].verdict == "agree"
+    for carried in ("s", "p1"):
+        assert (rows[carried].verdict, rows[carried].origin) == (DISAGREE, CARRIED), carried
+    assert rows["p1"].recomputed == pytest.approx(2.817 / 10.206)
+    path.write_text(path.read_text().replace('rule = "quotient"', 'rule = "replay"'), encoding="utf-8")
+    with pytest.raises(
+        ValueError,
+        match=r"claim\[3\].from\[0\]: rule 'replay' recomputes from named values; 'e0' is "
+        r"an expression: say how the document computes it from it, with rule = \"product\", \"sum\"",
+    ):
+        load_document(path)
+
+
 def test_a_step_the_documents_numbers_push_out_of_range_is_judged_without_it(tmp_path):
     # y_hat printed as 1e300: redoing E from it squares 1e300, which overflows; the verdict uses the engine
     claims = '[[claim]]\nquantity = "y_hat"\nprinted = "1e300"\n[[claim]]\nquantity = "L"\nprinted = "0.5"\n'

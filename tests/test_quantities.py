@@ -64,6 +64,12 @@ def test_values_derivatives_and_expressions(neuron):
     assert evaluate(parse_quantity("dL/dw"), stages, 0) == pytest.approx(-(1.5 - s) * s * (1 - s) * 0.5)
     assert evaluate(parse_quantity("1 - y_hat"), stages, 0) == pytest.approx(1 - s)
     assert evaluate(parse_quantity("exp(z) / (1 + exp(z))"), stages, 0) == pytest.approx(s)  # the op table's functions
+    gradient = -(1.5 - s) * s * (1 - s) * 0.5
+    update = parse_quantity("w - 0.1 * dL/dw")  # a derivative inside an expression, in the format's notation
+    assert (update.kind, update.names) == ("expression", ("w", "L"))
+    assert evaluate(update, stages, 0) == pytest.approx(0.3 - 0.1 * gradient)
+    assert evaluate(parse_quantity("dL/dw@0 * 2"), stages, 0) == pytest.approx(2 * gradient)
+    assert parse_quantity("dL/dw@3").steps == (3,)
 
 
 def test_substituted_values_are_fresh_leaves(neuron):
