@@ -38,6 +38,9 @@ Fields of a part:
   working        what the document computes each step from: "printed" (its printed, rounded
                  numbers: the default) or "full" (numbers kept in full and printed rounded, as a
                  program's output is): then a step may differ by its inputs' rounding
+  training       "one sample" (every step on sample: the default) or "in turn" (one step per
+                 sample, from sample on, as tutorials that train one pattern at a time do: the
+                 numbers after k steps are about the sample step k + 1 uses)
   [[claim]]      (or [[part.claim]]) one per printed number:
     quantity*    a name of the network ("out_h1"), a derivative "dE_total/dw10", or an
                  arithmetic expression over names and the op table's functions ("1 - out_o1",
@@ -67,8 +70,9 @@ MAX_STEP = 100  # the gradient-descent steps a claim can be about: each stage tr
 LEARNING_RATE = "learning_rate"  # a name every part knows besides its network's values
 RULES = ("replay", "product", "sum", "difference", "quotient", "update", "quote")
 DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes", "truncates")
-PART_FIELDS = ("title", "network", "sample", "notes", "working", "claim")
+PART_FIELDS = ("title", "network", "sample", "notes", "working", "training", "claim")
 WORKINGS = ("printed", "full")
+TRAININGS = ("one sample", "in turn")
 _SPEC_WHERE = "<network>"  # how a part's embedded network spec names itself in its errors
 CLAIM_FIELDS = ("quantity", "step", "printed", "decimals", "where", "id", "from", "rule", "note")
 _KINDS = {"derivative": "a derivative", "expression": "an expression"}
@@ -115,6 +119,7 @@ class Part:
     notes: tuple[str, ...] = ()
     truncates: bool = False  # the document cuts numbers to their printed decimals instead of rounding
     working: str = "printed"  # "full": the document computes with more digits than it prints
+    training: str = "one sample"  # "in turn": step k on the k-th sample from sample on
     unfilled: int = 0  # claims whose printed is "" (a skeleton's, not filled in yet): not audited
     fail: Callable[[Path_, str], DocumentError] | None = None  # an error at a field of the network, in the file
     _stages: dict[int, dict[str, Value]] = field(default_factory=dict, repr=False)
@@ -137,10 +142,11 @@ class Part:
         """Every named value of the forward pass after step gradient-descent steps (cached)."""
         if step not in self._stages:
             example = self.make_example()
-            sample = example.worked_sample if self.sample is None else self.sample
-            for _ in range(step):
-                example.step(sample)
-            values = dict(example.forward(sample).values)
+            first = example.worked_sample if self.sample is None else self.sample
+            turn = self.training == "in turn"
+            for k in range(step):
+                example.step((first + k * turn) % len(example.samples))
+            values = dict(example.forward((first + step * turn) % len(example.samples)).values)
             if example.learning_rate is not None:  # an expression without one takes no steps
                 values.setdefault(LEARNING_RATE, Value(example.learning_rate, LEARNING_RATE))
             self._stages[step] = values
@@ -277,6 +283,9 @@ class _Reader(FieldReader[DocumentError]):
         working = self.get(table, (*path, "working"), (str,), "printed")
         if working not in WORKINGS:
             raise self.fail((*path, "working"), f"use one of {', '.join(WORKINGS)}, got {working!r}")
+        training = self.get(table, (*path, "training"), (str,), "one sample")
+        if training not in TRAININGS:
+            raise self.fail((*path, "training"), f"use one of {', '.join(map(repr, TRAININGS))}, got {training!r}")
         read = [self.claim(c, (*path, "claim", i)) for i, c in enumerate(claims_table)]
         claims = [c for c in read if c is not None]
         self.check_ids(claims, path)
@@ -288,6 +297,7 @@ class _Reader(FieldReader[DocumentError]):
             claims=tuple(claims),
             notes=self.strings(table, (*path, "notes")),
             working=working,
+            training=training,
             fail=lambda field, message: self.fail((*path, "network", *field), message),
             unfilled=len(read) - len(claims),
         )

@@ -128,6 +128,26 @@ def test_a_network_named_by_its_spec_file_next_to_the_claim_file(tmp_path, monke
         load_document(missing)
 
 
+def test_training_one_sample_at_a_time_is_expressible(tmp_path):
+    """A tutorial that takes a step per pattern: step 1 on sample 0, step 2 on sample 1, each forward pass on the
+    sample of the next step (the walkthrough's --in-turn shows the same numbers)."""
+    spec = (
+        NETWORK.replace("[network]\n", "").replace("[[network.", "[[")
+        + "[[samples]]\ninputs = [1.0]\ntargets = [0.0]\n"
+    )
+    (tmp_path / "two.toml").write_text(spec, encoding="utf-8")
+    claims = '[[claim]]\nquantity = "w"\nstep = 2\nprinted = "0.290958"\n'  # after a step on each sample
+    claims += '[[claim]]\nquantity = "x"\nstep = 1\nprinted = "1"\n'  # the second sample's input, after one step
+    path = tmp_path / "turns.toml"
+    path.write_text('network = "two.toml"\ntraining = "in turn"\n' + claims, encoding="utf-8")
+    assert [r.verdict for r in audit_rows(str(path))] == ["agree", "agree"]
+    path.write_text('network = "two.toml"\n' + claims, encoding="utf-8")  # every step on sample 0
+    assert [r.verdict for r in audit_rows(str(path))] == ["disagree", "disagree"]
+    path.write_text('network = "two.toml"\ntraining = "each"\n' + claims, encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"turns.toml:2: training: use one of 'one sample', 'in turn', got 'each'"):
+        load_document(path)
+
+
 def test_a_circular_working_is_refused(tmp_path):
     loop = CLAIM + 'id = "one"\nfrom = ["two"]\n' + CLAIM.replace("y_hat", "z") + 'id = "two"\nfrom = ["one"]\n'
     with pytest.raises(DocumentError, match="depends on itself"):
