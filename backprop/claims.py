@@ -17,6 +17,7 @@ from typing import Any
 
 import nn
 from autograd import Value
+from backprop import expressions
 from backprop.errors import DocumentError
 from backprop.expressions import EXPRESSIONS_KEY, load_expressions
 from backprop.quantities import Quantity, QuantityError, check_names, evaluate, parse_quantity, split_step
@@ -30,9 +31,10 @@ Then one or more parts, each a network with the numbers printed about it: either
 or (for one part) the part's fields at the top level of the file.
 Fields of a part:
   title          what this part of the document works through (optional)
-  network*       the name of a bundled worked example (`backprop list`), a spec file's path
-                 from the claim file ("my-net.toml": a network spec or an expression spec), or a
-                 table in the network spec schema of nn (layers, inputs, samples, learning rate ...)
+  network*       the name of a bundled worked example or expression (`backprop list`), a spec
+                 file's path from the claim file ("my-net.toml": a network or an expression spec),
+                 or a table in the network spec schema of nn (layers, inputs, samples, learning
+                 rate ...)
   sample         the index of the sample the numbers are about (default: the network's own)
   notes          a string or a list of strings
   working        what the document computes each step from: "printed" (its printed, rounded
@@ -308,6 +310,8 @@ class _Reader(FieldReader[DocumentError]):
         if isinstance(network, str):
             if network in nn.examples():
                 return (lambda: nn.example(network)), network
+            if network in expressions.examples():
+                return (lambda: expressions.example(network)), network
             file = Path(self.source).parent / network  # a spec file, named by its path from the claim file
             if file.is_file():
                 return self.network_file(file)

@@ -8,6 +8,7 @@ number, an unlabelled root as "loss" (what the explanations call it).
 from __future__ import annotations
 
 import ast
+import importlib.resources
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -151,6 +152,23 @@ def _in_order(root: Value) -> list[Value]:
             seen.add(parent)
             stack.append((parent, iter(parent.parents)))
     return order
+
+
+def examples() -> list[str]:
+    """The names of the bundled expressions (a lecture's, worked by hand)."""
+    return sorted(p.name.removesuffix(".toml") for p in _bundled().iterdir() if p.name.endswith(".toml"))
+
+
+def example(name: str) -> ExpressionExample:
+    """A fresh copy of the bundled expression called name."""
+    if name not in examples():
+        raise KeyError(f"no bundled expression named {name!r}; they are {', '.join(examples())}")
+    with importlib.resources.as_file(_bundled() / f"{name}.toml") as path:
+        return load_expressions(path)
+
+
+def _bundled() -> Any:
+    return importlib.resources.files("backprop.lectures")
 
 
 def load_expressions(spec: str | Path | Mapping[str, Any], *, where: str | None = None) -> ExpressionExample:

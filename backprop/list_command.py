@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 import nn
-from backprop import sources
+from backprop import expressions, sources
 from backprop.claims import bundled, bundled_document
 from backprop.command import EXIT_OK, NAME_HELP, part_heading
 
@@ -31,16 +31,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _bundled() -> None:
-    examples = [(name, nn.example(name).title) for name in nn.examples()]
-    documents = [(name, bundled_document(name).title) for name in bundled()]
+    examples = [(name, nn.example(name).title, "") for name in nn.examples()]
+    lectures = [(name, (e := expressions.example(name)).title, e.source) for name in expressions.examples()]
+    documents = [(name, bundled_document(name).title, "") for name in bundled()]
     for heading, rows in (
         ("Worked examples (backprop walkthrough NAME)", examples),
+        ("Expressions (backprop walkthrough NAME)", lectures),
         ("Documents (backprop check NAME)", documents),
     ):
         print(heading)
-        width = max(len(n) for n, _ in rows)
-        for name, title in rows:
+        width = max(len(n) for n, _, _ in rows)
+        for name, title, source in rows:
             print(f"  {name.ljust(width)}  {title}")
+            if source:
+                print(f"  {' ' * width}  source: {source}")
         print()
 
 

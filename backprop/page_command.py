@@ -73,7 +73,7 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
         chain=lambda v: explained(named[v]) if v in named else None,
         audit=[_audit_line(r) for r in rows],
         training=_training(subject.make(), train) if train else None,
-        notes=example.notes,
+        notes=[*([f"Source: {example.source}"] if example.source else []), *example.notes],
         **({} if max_nodes is None else {"max_nodes": max_nodes}),
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import nn
 from autograd import Value
+from backprop import expressions
 from backprop.claims import DocumentError, bundled, bundled_document, load_document
 from backprop.expressions import EXPRESSIONS_KEY, ExpressionExample, load_expressions
 from inputfiles import Path_, dotted, parse_toml, read_text, toml_line
@@ -74,6 +75,8 @@ def _subjects(name: str) -> list[Subject]:
         return _file_subjects(path)
     if name in nn.examples():
         return [Subject(name, lambda: nn.example(name))]
+    if name in expressions.examples():
+        return [Subject(name, lambda: expressions.example(name))]
     if name in bundled():
         return _document_subjects(bundled_document(name))
     if path.suffix == ".toml" or len(path.parts) > 1:
@@ -83,7 +86,10 @@ def _subjects(name: str) -> list[Subject]:
 
 def known_names() -> str:
     """The bundled names, as a clause for an error message."""
-    return f"the examples are {', '.join(nn.examples())}; the documents are {', '.join(bundled())}"
+    return (
+        f"the examples are {', '.join(nn.examples())}; the expressions are {', '.join(expressions.examples())}; "
+        f"the documents are {', '.join(bundled())}"
+    )
 
 
 def document(name: str) -> Any:

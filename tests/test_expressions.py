@@ -224,3 +224,26 @@ def test_every_command_takes_an_expression_spec(tmp_path, monkeypatch, capsys):
     assert "Training: 100 steps" in (tmp_path / "neuron.html").read_text()
     status, _, err = run(capsys, "check", "neuron.toml")
     assert status == 2 and "neuron.toml: an expression spec, not a claim file" in err
+
+
+def test_the_lectures_expressions_are_bundled_with_their_source(capsys, tmp_path, monkeypatch):
+    """The lecture's two expressions by name, their gradients those it fills in by hand, its source cited."""
+    from backprop import expressions
+
+    assert expressions.examples() == ["karpathy-l", "karpathy-neuron"]
+    neuron = expressions.example("karpathy-neuron").forward().backward()
+    assert {n: neuron[n].grad for n in ("x1", "w1", "x2", "w2")} == pytest.approx(
+        {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0}
+    )
+    assert neuron["o"].data == pytest.approx(2**-0.5)
+    status, out, _ = run(capsys, "list")
+    assert status == 0 and "Expressions (backprop walkthrough NAME)\n  karpathy-l       L = (a·b + c)·f" in out
+    assert 'source: Andrej Karpathy, "The spelled-out intro to neural networks and backpropagation' in out
+    assert "https://www.youtube.com/watch?v=VMj-3S1tku0" in out
+    status, out, _ = run(capsys, "explain", "karpathy-l", "a")
+    assert (status, out) == (0, "∂L/∂a = ∂L/∂d · ∂d/∂a\n        = -2 · -3 = 6\n\n")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.toml").write_text('network = "karpathy-l"\n[[claim]]\nquantity = "dL/dc"\nprinted = "-2"\n')
+    assert run(capsys, "check", "mine.toml")[0] == 0
+    pytest.importorskip("graphviz")
+    assert "Source: Andrej Karpathy" in backprop.page("karpathy-neuron", train=0)
