@@ -11,7 +11,7 @@ from typing import NamedTuple
 from backprop import notebook
 from backprop.claims import Claim, Document, Part, dependency_order
 from backprop.diagnosis import Diagnosis
-from backprop.recomputation import Recomputation, matches, number_text, truncates
+from backprop.recomputation import Recomputation, matches, number_text, rounded_twice, truncates
 
 AGREE = "agree"
 ROUNDING = "agree with rounding"
@@ -154,6 +154,10 @@ class _Verdicts:
         if self.part.truncates and truncates(printed, engine, places):
             cut = f"the engine's {number_text(engine, shown)} cut (not rounded) to {places} decimals"
             return _Verdict(ROUNDING, None, recomputed, cut)
+        twice = rounded_twice(printed, engine, places) if claim.rule is None and not claim.exact else None
+        if twice is not None:
+            again = f"inferred: the engine's {number_text(engine, shown)} rounded twice, to {twice} and then again"
+            return _Verdict(ROUNDING, None, recomputed, again)
         slack = self.numbers.slack(claim, recomputed) if recomputed is not None else 0.0
         if recomputed is None or not self.numbers.fits(printed, recomputed, places, slack):
             return self._wrong_in_itself(claim, printed, recomputed, engine)

@@ -5,6 +5,7 @@ its printed inputs, and when a printed number is one of them rounded (or cut) to
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from backprop.claims import Claim, Part, reference_step
 from backprop.quantities import evaluate, parse_quantity, split_step
@@ -20,6 +21,20 @@ def truncates(printed: float, value: float, decimals: int) -> bool:
     scale = 10.0**decimals
     cut = math.trunc(value * scale * (1 + 1e-12)) / scale  # the nudge keeps 0.213 from becoming 0.212999…
     return abs(printed - cut) <= 1e-9 / scale
+
+
+def rounded_twice(printed: float, value: float, decimals: int) -> str | None:
+    """The number value was first rounded to, if printed is that number rounded again to decimals places
+    (0.1245749 → 0.124575 → 0.12458, where rounding once gives 0.12457); else None."""
+    for more in (1, 2, 3):
+        first = _half_up(Decimal(repr(value)), decimals + more)
+        if float(_half_up(first, decimals)) == printed and not matches(printed, value, decimals):
+            return str(first)
+    return None
+
+
+def _half_up(x: Decimal, decimals: int) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def number_text(x: float, places: int) -> str:

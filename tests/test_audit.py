@@ -176,6 +176,40 @@ def test_numbers_computed_from_a_wrong_expression_are_carried_forward(tmp_path):
         load_document(path)
 
 
+@pytest.mark.parametrize(
+    ("claims", "explanation"),
+    [
+        # w − η·g = 0.3 − 0.1·(−0.115415): printed as w − g, and as w + η·g
+        ('quantity = "w"\nstep = 1\nprinted = "0.415415"', "inferred: the learning rate was left out (w − gradient"),
+        ('quantity = "w"\nstep = 1\nprinted = "0.288458"', "inferred: the step was added instead of subtracted"),
+        # z = 0.25 printed as y_hat = 0.562177: at four digits a slip, at three it may be chance
+        ('quantity = "z"\nprinted = "0.5622"', "the engine gives 0.2500000; inferred: it is the value of y_hat"),
+        (
+            'quantity = "z"\nprinted = "0.562"',
+            "inferred (at 3 significant digits this may be chance): it is the value of y_hat",
+        ),
+    ],
+)
+def test_slips_are_inferred_without_a_declared_rule_and_say_so(tmp_path, claims, explanation):
+    assert explanation in audited(tmp_path, f"[[claim]]\n{claims}\n") + "\n"
+
+
+def test_a_path_missed_and_a_number_rounded_twice_are_inferred(tmp_path):
+    """q = a·b + a: dq/da has two paths (b through p, 1 directly); 0.1245749 rounded to 6 and then 5 decimals."""
+    spec = '[values]\na = 0.1245749\nb = 3.25\n[expressions]\np = "a * b"\nq = "p + a"\n'
+    (tmp_path / "paths.toml").write_text(spec, encoding="utf-8")
+    claims = '[[claim]]\nquantity = "dq/da"\nprinted = "3.25"\n[[claim]]\nquantity = "a"\nprinted = "0.12458"\n'
+    path = tmp_path / "claims.toml"
+    path.write_text('network = "paths.toml"\n' + claims, encoding="utf-8")
+    rows = {r.id: r for r in audit_rows(str(path))}
+    assert (rows["dq/da"].verdict, rows["dq/da"].origin) == (DISAGREE, OWN)
+    assert rows["dq/da"].explanation.endswith(
+        "inferred: a path was missed: this is one of its 2 chain-rule paths (3.25)"
+    )
+    assert rows["a"].verdict == ROUNDING
+    assert rows["a"].explanation == "inferred: the engine's 0.12457490 rounded twice, to 0.124575 and then again"
+
+
 def test_a_step_the_documents_numbers_push_out_of_range_is_judged_without_it(tmp_path):
     # y_hat printed as 1e300: redoing E from it squares 1e300, which overflows; the verdict uses the engine
     claims = '[[claim]]\nquantity = "y_hat"\nprinted = "1e300"\n[[claim]]\nquantity = "L"\nprinted = "0.5"\n'
