@@ -27,6 +27,10 @@ def test_list_names_the_examples_and_the_documents(capsys):
     assert status == 0
     for name in ("russo-3-3-3", "one-neuron", "hmkcode-2-2-1", "swap-2-4-3-2", "000-russo", "003-swap-network"):
         assert f"  {name}  " in out
+    assert (  # each document with where it was published
+        "  004-mazur           A Step by Step Backpropagation Example\n                      source: Matt Mazur, "
+        "2015-03-17, https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/\n"
+    ) in out
 
 
 def test_list_of_a_network_names_each_value_with_its_number_and_role(capsys, tmp_path, monkeypatch):
@@ -65,6 +69,7 @@ def test_check_ends_with_one_summary_line_per_document(capsys):
         "  002-hmkcode: 48 numbers: 33 agree, 6 agree with rounding, 9 disagree (5 wrong in itself, 4 carried forward)",
         "  003-swap-network: 60 numbers: 58 agree, 1 agree with rounding, 1 disagree (1 wrong in itself, "
         "0 carried forward)",
+        "  004-mazur: 30 numbers: 28 agree, 0 agree with rounding, 2 disagree (2 wrong in itself, 0 carried forward)",
     ]
     assert main(["check"]) == 1 and capsys.readouterr().out == out  # stable enough to diff
 
