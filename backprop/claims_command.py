@@ -51,7 +51,8 @@ def _network(name: str, output: Path | None) -> str:
     """How the claim file names the spec: a bundled name, or the file's path from where the claim file will be."""
     if name in nn.examples():
         return name
-    return Path(os.path.relpath(Path(name).resolve(), (output or Path("x")).resolve().parent)).as_posix()
+    base = output.resolve().parent if output else Path.cwd()
+    return Path(os.path.relpath(Path(name).resolve(), base)).as_posix()
 
 
 def skeleton(example: Any, pass_: nn.Pass, network: str, file: str = "FILE") -> str:

@@ -203,6 +203,10 @@ class _Reader(FieldReader[DocumentError]):
         nodes = self.built(values, formulas)
         self.all_used(nodes, output, formulas)
         notes = self.get(spec, ("notes",), (str, list), [])
+        notes = [notes] if isinstance(notes, str) else notes
+        for i, note in enumerate(notes):
+            if not isinstance(note, str):
+                raise self.fail(("notes", i), f"expected a string, got {shown(note)}")
         rate = self.get(spec, ("learning_rate",), (int, float), None)
         if rate is not None and (isinstance(rate, bool) or not (math.isfinite(rate) and rate > 0)):
             raise self.fail(("learning_rate",), f"must be a positive number, got {shown(rate)}")
@@ -211,7 +215,7 @@ class _Reader(FieldReader[DocumentError]):
             name=self.get(spec, ("name",), (str,), self.stem),
             title=self.get(spec, ("title",), (str,), None),
             source=self.get(spec, ("source",), (str,), ""),
-            notes=[notes] if isinstance(notes, str) else [str(n) for n in notes],
+            notes=notes,
             learning_rate=None if rate is None else float(rate),
         )
 

@@ -195,6 +195,7 @@ def test_bad_expression_specs_name_the_file_line_and_field(tmp_path, monkeypatch
         ('title = "L = (a·b + c)·f"', "learning_rate = -1", "lecture.toml:2: learning_rate: must be a positive"),
         ('title = "L = (a·b + c)·f"', 'output = "q"', "lecture.toml:2: output: no expression named 'q'"),
         ('title = "L = (a·b + c)·f"', "layer = 1", "lecture.toml:2: layer: unknown field; the fields are"),
+        ('title = "L = (a·b + c)·f"', "notes = [1]", "lecture.toml:2: notes[0]: expected a string, got integer 1"),
     ],
 )
 def test_bad_fields_of_an_expression_spec(tmp_path, old, new, message):
