@@ -13,6 +13,7 @@ from backprop.audit import (
 from backprop.audit import audit_document as _audit
 from backprop.claims import Claim, Document, DocumentError, bundled, bundled_document, load_document
 from backprop.explanation import ChainPath, Explanation, Factor, assert_gradient, explain, explainer
+from backprop.expressions import ExpressionExample, load_expressions
 from backprop.page_command import page
 from backprop.walkthrough import walkthrough
 
@@ -42,6 +43,7 @@ __all__ = [
     "DocumentAudit",
     "DocumentError",
     "Explanation",
+    "ExpressionExample",
     "Factor",
     "assert_gradient",
     "audit_document",
@@ -52,6 +54,7 @@ __all__ = [
     "explainer",
     "format_audit",
     "load_document",
+    "load_expressions",
     "page",
     "walkthrough",
 ]

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from backprop import notebook
 from backprop.claims import Claim, Document, Part, dependency_order
 from backprop.diagnosis import Diagnosis
-from backprop.recomputation import Recomputation, matches, number_text, truncates
+from backprop.recomputation import Recomputation, matches, number_text, rounded_twice, truncates
 
 AGREE = "agree"
 ROUNDING = "agree with rounding"
@@ -67,9 +67,11 @@ class DocumentAudit:
         """One line: the document's counts of each verdict."""
         wrong = self.count(DISAGREE)
         detail = f" ({self.count(DISAGREE, OWN)} {OWN}, {self.count(DISAGREE, CARRIED)} {CARRIED})" if wrong else ""
+        unfilled = sum(part.unfilled for part in self.document.parts)
+        waiting = f'; {unfilled} not filled in yet (printed = "")' if unfilled else ""
         return (
             f"{self.document.name}: {len(self.rows)} numbers: {self.count(AGREE)} agree, "
-            f"{self.count(ROUNDING)} agree with rounding, {wrong} disagree{detail}"
+            f"{self.count(ROUNDING)} agree with rounding, {wrong} disagree{detail}{waiting}"
         )
 
 
@@ -145,31 +147,44 @@ class _Verdicts:
         self.results[claim.id] = self._verdict(claim, claim.value, recomputed, bad_inputs)
 
     def _verdict(self, claim: Claim, printed: float, recomputed: float | None, bad_inputs: list[str]) -> _Verdict:
-        places = claim.decimals or 0
+        places, shown = claim.places, (claim.decimals or 0) + 3  # an exact integer is shown as printed numbers are
         engine = self.numbers.engine(claim)
         if matches(printed, engine, places):
             return _Verdict(AGREE, None, recomputed, "")
         if self.part.truncates and truncates(printed, engine, places):
-            cut = f"the engine's {number_text(engine, places + 3)} cut (not rounded) to {places} decimals"
+            cut = f"the engine's {number_text(engine, shown)} cut (not rounded) to {places} decimals"
             return _Verdict(ROUNDING, None, recomputed, cut)
+        twice = rounded_twice(printed, engine, places) if claim.rule is None and not claim.exact else None
+        if twice is not None:
+            again = f"inferred: the engine's {number_text(engine, shown)} rounded twice, to {twice} and then again"
+            return _Verdict(ROUNDING, None, recomputed, again)
         slack = self.numbers.slack(claim, recomputed) if recomputed is not None else 0.0
         if recomputed is None or not self.numbers.fits(printed, recomputed, places, slack):
             return self._wrong_in_itself(claim, printed, recomputed, engine)
-        given = f"from the document's own {_inputs_text(claim)} it is {number_text(recomputed, places + 3)}"
+        formula = self.numbers.from_engine(claim)
+        if formula is not None and not matches(formula, engine, places):  # no rounding of the inputs explains it
+            wrong = (
+                f"wrong in itself: the {claim.rule} of its {_inputs_text(claim)} is not this quantity: from the "
+                f"engine's values of them it gives {number_text(formula, shown)}, not the engine's "
+                f"{number_text(engine, shown)}; the document's formula is wrong"
+            )
+            cause = self.diagnosis.cause(claim, printed, places, engine)
+            return _Verdict(DISAGREE, OWN, recomputed, wrong + (f" ({cause})" if cause else ""))
+        given = f"from the document's own {_inputs_text(claim)} it is {number_text(recomputed, shown)}"
         if not bad_inputs:
             return _Verdict(ROUNDING, None, recomputed, f"{given}: the difference is the document's rounding")
         carried = f"right given the document's earlier numbers ({given}); the error comes from {', '.join(bad_inputs)}"
         return _Verdict(DISAGREE, CARRIED, recomputed, carried)
 
     def _wrong_in_itself(self, claim: Claim, printed: float, recomputed: float | None, engine: float) -> _Verdict:
-        places = claim.decimals or 0
+        places, shown = claim.places, (claim.decimals or 0) + 3
         base = recomputed if recomputed is not None else engine
         cause = self.diagnosis.cause(claim, printed, places, base)
         if recomputed is not None:
-            given = f"its own {_inputs_text(claim)} give {number_text(recomputed, places + 3)}"
+            given = f"its own {_inputs_text(claim)} give {number_text(recomputed, shown)}"
             cause = cause or "an arithmetic slip"
         else:
-            given = f"the engine gives {number_text(engine, places + 3)}"
+            given = f"the engine gives {number_text(engine, shown)}"
         return _Verdict(DISAGREE, OWN, recomputed, f"wrong in itself: {given}" + (f"; {cause}" if cause else ""))
 
 
@@ -178,6 +193,7 @@ def _inputs_text(claim: Claim) -> str:
         "product": "factors",
         "sum": "terms",
         "difference": "numbers",
+        "quotient": "numbers",
         "update": "weight and gradient",
         "replay": "inputs",
         "quote": "number",
@@ -212,7 +228,7 @@ def format_audit(audit: DocumentAudit) -> str:
             if difference != "0" and not difference.startswith("-"):
                 difference = "+" + difference
             table.append((r.id, str(r.step), r.printed, number_text(r.engine, places), difference, verdict_text(r)))
-        lines += _aligned(table, right=(1, 2, 3, 4))
+        lines += _aligned(table, right=(1, 2, 3, 4)) if rows else ["  (no printed number filled in yet)"]
         findings = [r for r in rows if r.verdict != AGREE]
         if findings:
             lines += ["", "  Findings:"]

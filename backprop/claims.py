@@ -17,6 +17,9 @@ from typing import Any
 
 import nn
 from autograd import Value
+from backprop import expressions
+from backprop.errors import DocumentError
+from backprop.expressions import EXPRESSIONS_KEY, load_expressions
 from backprop.quantities import Quantity, QuantityError, check_names, evaluate, parse_quantity, split_step
 from inputfiles import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
 
@@ -28,46 +31,55 @@ Then one or more parts, each a network with the numbers printed about it: either
 or (for one part) the part's fields at the top level of the file.
 Fields of a part:
   title          what this part of the document works through (optional)
-  network*       the name of a bundled worked example (`backprop list`), or a table in the
-                 network spec schema of nn (layers, inputs, samples, learning rate ...)
+  network*       the name of a bundled worked example or expression (`backprop list`), a spec
+                 file's path from the claim file ("my-net.toml": a network or an expression spec),
+                 or a table in the network spec schema of nn (layers, inputs, samples, learning
+                 rate ...)
   sample         the index of the sample the numbers are about (default: the network's own)
   notes          a string or a list of strings
   working        what the document computes each step from: "printed" (its printed, rounded
                  numbers: the default) or "full" (numbers kept in full and printed rounded, as a
                  program's output is): then a step may differ by its inputs' rounding
+  training       "one sample" (every step on sample: the default) or "in turn" (one step per
+                 sample, from sample on, as tutorials that train one pattern at a time do: the
+                 numbers after k steps are about the sample step k + 1 uses)
   [[claim]]      (or [[part.claim]]) one per printed number:
     quantity*    a name of the network ("out_h1"), a derivative "dE_total/dw10", or an
-                 arithmetic expression over names ("1 - out_o1", "E_total@0 - E_total@1")
+                 arithmetic expression over names and the op table's functions ("1 - out_o1",
+                 "E_total@0 - E_total@1", "exp(net_o1)", "sigmoid(net_h1)")
     step         0 = before any update (default), 1 = after one gradient-descent step, ...
                  (at most 100, also in name@step)
     printed      the number as printed, as a string ("0.05304": a TOML number would lose its
                  trailing zeros, so one is refused); leave it out for a step of the document's
-                 working that it does not print but later numbers use
-    decimals     the printed precision in decimal places (default: counted from printed)
+                 working that it does not print but later numbers use; "" for a number not
+                 filled in yet (not checked: the summary counts them)
+    decimals     the printed precision in decimal places (default: counted from printed; a
+                 printed integer such as "6" is taken as exact unless decimals = 0 is set)
     where        where the number is printed (section, heading, equation)
     id           how other claims refer to it (default: quantity, with "@step" after step 0)
-    from         the claims (ids) or quantities ("name@step") the document computes it from
-    rule         how: "replay" (the network's own formula, the default when from is given),
-                 "product", "sum", "difference" (first minus second) or "update"
-                 (from = [parameter, gradient]: parameter − learning rate · gradient), or
-                 "quote" (from = [claim]: the same number printed again)
+    from         the claims (ids, of any kind) or quantities ("name@step") the document computes
+                 it from
+    rule         how: "replay" (the network's own formula from named values, the default when
+                 from is given), "product", "sum", "difference" (first minus second), "quotient"
+                 (first divided by second) or "update" (from = [parameter, gradient]:
+                 parameter − learning rate · gradient), or "quote" (from = [claim]: the same
+                 number printed again). A number computed from a wrong one is "carried forward"
     note         anything the reader should know about this number
 """
 
+EXACT_PLACES = 9  # a printed integer (decimals not set) agrees only with a number that is that integer
 MAX_STEP = 100  # the gradient-descent steps a claim can be about: each stage trains that far
 LEARNING_RATE = "learning_rate"  # a name every part knows besides its network's values
-RULES = ("replay", "product", "sum", "difference", "update", "quote")
+RULES = ("replay", "product", "sum", "difference", "quotient", "update", "quote")
 DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes", "truncates")
-PART_FIELDS = ("title", "network", "sample", "notes", "working", "claim")
+PART_FIELDS = ("title", "network", "sample", "notes", "working", "training", "claim")
 WORKINGS = ("printed", "full")
+TRAININGS = ("one sample", "in turn")
 _SPEC_WHERE = "<network>"  # how a part's embedded network spec names itself in its errors
 CLAIM_FIELDS = ("quantity", "step", "printed", "decimals", "where", "id", "from", "rule", "note")
+_KINDS = {"derivative": "a derivative", "expression": "an expression"}
 _STEP_LIMIT = f"a claim is about at most {MAX_STEP} gradient-descent steps"
 _NUMBER = re.compile(r"[+-]?(\d+)?([.,](\d*))?([eE][+-]?\d+)?")
-
-
-class DocumentError(ValueError):
-    """A claim file that cannot be read: the message names the file, the line and the field."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,12 @@ class Claim:
     rule: str | None
     note: str = ""
     line: int | None = None
+    exact: bool = False  # printed as an integer without decimals set: a count or an exact value, not 0.35 rounded
+
+    @property
+    def places(self) -> int:
+        """The decimals the printed number is compared at: as printed or set, and EXACT_PLACES for an exact one."""
+        return EXACT_PLACES if self.exact else self.decimals or 0
 
     @property
     def value(self) -> float | None:
@@ -103,6 +121,8 @@ class Part:
     notes: tuple[str, ...] = ()
     truncates: bool = False  # the document cuts numbers to their printed decimals instead of rounding
     working: str = "printed"  # "full": the document computes with more digits than it prints
+    training: str = "one sample"  # "in turn": step k on the k-th sample from sample on
+    unfilled: int = 0  # claims whose printed is "" (a skeleton's, not filled in yet): not audited
     fail: Callable[[Path_, str], DocumentError] | None = None  # an error at a field of the network, in the file
     _stages: dict[int, dict[str, Value]] = field(default_factory=dict, repr=False)
     _values: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
@@ -124,11 +144,13 @@ class Part:
         """Every named value of the forward pass after step gradient-descent steps (cached)."""
         if step not in self._stages:
             example = self.make_example()
-            sample = example.worked_sample if self.sample is None else self.sample
-            for _ in range(step):
-                example.step(sample)
-            values = dict(example.forward(sample).values)
-            values.setdefault(LEARNING_RATE, Value(example.learning_rate, LEARNING_RATE))
+            first = example.worked_sample if self.sample is None else self.sample
+            turn = self.training == "in turn"
+            for k in range(step):
+                example.step((first + k * turn) % len(example.samples))
+            values = dict(example.forward((first + step * turn) % len(example.samples)).values)
+            if example.learning_rate is not None:  # an expression without one takes no steps
+                values.setdefault(LEARNING_RATE, Value(example.learning_rate, LEARNING_RATE))
             self._stages[step] = values
         return self._stages[step]
 
@@ -263,7 +285,11 @@ class _Reader(FieldReader[DocumentError]):
         working = self.get(table, (*path, "working"), (str,), "printed")
         if working not in WORKINGS:
             raise self.fail((*path, "working"), f"use one of {', '.join(WORKINGS)}, got {working!r}")
-        claims = [self.claim(c, (*path, "claim", i)) for i, c in enumerate(claims_table)]
+        training = self.get(table, (*path, "training"), (str,), "one sample")
+        if training not in TRAININGS:
+            raise self.fail((*path, "training"), f"use one of {', '.join(map(repr, TRAININGS))}, got {training!r}")
+        read = [self.claim(c, (*path, "claim", i)) for i, c in enumerate(claims_table)]
+        claims = [c for c in read if c is not None]
         self.check_ids(claims, path)
         part = Part(
             title=self.get(table, (*path, "title"), (str,), "") or example.title,
@@ -273,18 +299,40 @@ class _Reader(FieldReader[DocumentError]):
             claims=tuple(claims),
             notes=self.strings(table, (*path, "notes")),
             working=working,
+            training=training,
             fail=lambda field, message: self.fail((*path, "network", *field), message),
+            unfilled=len(read) - len(claims),
         )
         self.check_references(part, path)
         return part
 
     def network(self, network: str | dict, path: Path_) -> tuple[Callable[[], Any], str]:
         if isinstance(network, str):
-            if network not in nn.examples():
-                raise self.fail(path, f"no bundled network named {network!r}; they are {', '.join(nn.examples())}")
-            return (lambda: nn.example(network)), network
+            if network in nn.examples():
+                return (lambda: nn.example(network)), network
+            if network in expressions.examples():
+                return (lambda: expressions.example(network)), network
+            file = Path(self.source).parent / network  # a spec file, named by its path from the claim file
+            if file.is_file():
+                return self.network_file(file)
+            raise self.fail(
+                path,
+                f"no bundled network and no spec file named {network!r} (a file is named by its path from this "
+                f"claim file: {file} does not exist); the bundled networks are {', '.join(nn.examples())}",
+            )
         spec = dict(network)
         return (lambda: nn.load_spec(spec, where=_SPEC_WHERE)), str(spec.get("name", "network"))
+
+    def network_file(self, file: Path) -> tuple[Callable[[], Any], str]:
+        """A network or expression spec file: read once here, so that its errors (its own file and line) come first."""
+        table = parse_toml(read_text(file, "spec", DocumentError), str(file), DocumentError)
+        if EXPRESSIONS_KEY in table:
+            return (lambda: load_expressions(file)), load_expressions(file).name
+        try:
+            name = nn.load_spec(file).name
+        except nn.SpecError as e:
+            raise DocumentError(str(e)) from None
+        return (lambda: nn.load_spec(file)), name
 
     def _spec_failure(self, error: Exception, path: Path_) -> DocumentError:
         message = str(error)
@@ -295,12 +343,15 @@ class _Reader(FieldReader[DocumentError]):
             return self.fail(path, match["message"])
         return self.fail(path, f"{type(error).__name__}: {message}")
 
-    def claim(self, table: Any, path: Path_) -> Claim:
+    def claim(self, table: Any, path: Path_) -> Claim | None:
+        """The claim, or None for one not filled in yet (printed = "", as `backprop claims` writes them)."""
         if not isinstance(table, Mapping):
             raise self.fail(path, f"expected a table, got {shown(table)}")
         self.known(table, path, CLAIM_FIELDS)
         text = self.get(table, (*path, "quantity"), (str,))
         quantity = self.quantity(text, (*path, "quantity"))
+        if table.get("printed") == "" and not table.get("from"):
+            return None
         step = self.step(table, (*path, "step"))
         printed, decimals = self.printed_and_decimals(table, path)
         inputs = self.inputs(table, (*path, "from"))
@@ -322,6 +373,7 @@ class _Reader(FieldReader[DocumentError]):
             rule=rule,
             note=self.get(table, (*path, "note"), (str,), ""),
             line=self.line(path),
+            exact=printed is not None and "decimals" not in table and re.fullmatch(r"[+-]?\d+", printed) is not None,
         )
 
     def quantity(self, text: str, path: Path_) -> Quantity:
@@ -375,7 +427,7 @@ class _Reader(FieldReader[DocumentError]):
             raise self.fail((*path, "rule"), f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
         if rule is not None and not inputs:
             raise self.fail((*path, "from"), f"rule {rule!r} needs the claims it uses in from")
-        if rule in ("difference", "update") and len(inputs) != 2:
+        if rule in ("difference", "quotient", "update") and len(inputs) != 2:
             raise self.fail((*path, "from"), f"rule {rule!r} needs exactly two entries, got {len(inputs)}")
         if rule == "quote" and len(inputs) != 1:
             raise self.fail((*path, "from"), f"rule 'quote' needs exactly one entry, got {len(inputs)}")
@@ -443,9 +495,11 @@ class _Reader(FieldReader[DocumentError]):
                 for j, ref in enumerate(claim.inputs):
                     target = part.claims[ids[ref]].quantity if ref in ids else parse_quantity(split_step(ref)[0])
                     if target.kind != "value":
+                        others = ", ".join(f'"{r}"' for r in RULES if r not in ("replay", "quote"))
                         raise self.fail(
                             (*where, "from", j),
-                            f"rule 'replay' recomputes from named values; {ref!r} is a {target.kind}",
+                            f"rule 'replay' recomputes from named values; {ref!r} is {_KINDS[target.kind]}: "
+                            f"say how the document computes it from it, with rule = {others}",
                         )
         order = dependency_order(part.claims)
         if isinstance(order, str):

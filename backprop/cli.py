@@ -15,7 +15,9 @@ from typing import Any
 
 from backprop import (
     check_command,
+    claims_command,
     explain_command,
+    formats_command,
     graph_command,
     list_command,
     page_command,
@@ -45,6 +47,15 @@ COMMANDS = (
         explain_command.run,
         explain_command.add_arguments,
     ),
+    Command(
+        "claims",
+        "a claim file to fill in: every quantity of a spec, printed left empty",
+        claims_command.run,
+        claims_command.add_arguments,
+    ),
+    Command(
+        "formats", "the file formats (network spec, expression spec, claim file), with examples", formats_command.run
+    ),
     Command("graph", "draw a worked example's graph", graph_command.run, graph_command.add_arguments),
     Command(
         "page",
@@ -66,14 +77,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backprop",
         description="Reproduce worked examples of backpropagation and audit hand-derived numbers.",
+        epilog="The files these commands read (network specs, expression specs, claim files): backprop formats.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=AnyOrder)
     for command in COMMANDS:
         subparser = subparsers.add_parser(command.name, help=command.help)
         if command.add_arguments is not None:
             command.add_arguments(subparser)
     return parser
+
+
+class AnyOrder(argparse.ArgumentParser):
+    """A subcommand's parser that takes its options anywhere among its names: explain FILE --part 2 w1."""
+
+    _mixing = False  # parse_known_intermixed_args calls parse_known_args: the inner calls parse as usual
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if self._mixing:
+            return super().parse_known_args(args, namespace)
+        self._mixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._mixing = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:

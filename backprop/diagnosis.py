@@ -16,6 +16,8 @@ from backprop.recomputation import Recomputation, number_text
 # The diagnosis tries each parameter in place of each other one: quadratic, so only for networks this small
 # (the documents' have at most 26); a larger network's slips are still found, just not named.
 MAX_DIAGNOSED_PARAMETERS = 64
+MATCHED_DIGITS = 4  # significant digits an inferred match with another value of the pass needs
+MAX_PATHS = 20  # a derivative over more paths is not tried path by path
 
 
 class Diagnosis:
@@ -26,10 +28,23 @@ class Diagnosis:
         self.part = numbers.part
 
     def cause(self, claim: Claim, printed: float, places: int, base: float) -> str | None:
-        """A likely cause for a number its own inputs do not give (base: what they give, else the engine's)."""
+        """A likely cause for a number its own inputs do not give (base: what they give, else the engine's).
+
+        Without a declared from/rule the cause is inferred, and says so; an inferred match with one of the
+        many other values of the pass at fewer than MATCHED_DIGITS significant digits says it may be chance.
+        """
+        inferred = claim.rule is None
         for value, text in self._causes(claim, base):
             if value is not None and self.numbers.fits(printed, value, places):
-                return text
+                return f"inferred: {text}" if inferred else text
+        if not inferred:
+            return None
+        digits = _significant(claim.printed or "")
+        plural = "s" * (digits != 1)
+        hedge = f" (at {digits} significant digit{plural} this may be chance)" if digits < MATCHED_DIGITS else ""
+        for value, text in self._coincidences(claim):
+            if value is not None and self.numbers.fits(printed, value, places):
+                return f"inferred{hedge}: {text}"
         return None
 
     @cached_property
@@ -39,7 +54,11 @@ class Diagnosis:
         return sum(bool(v.meta and v.meta.get("role") == "parameter") for v in values) <= MAX_DIAGNOSED_PARAMETERS
 
     def _causes(self, claim: Claim, base: float) -> Iterator[tuple[float | None, str]]:
+        """The slips a few candidates test: what they match is no coincidence at any precision."""
         yield -base, f"the sign is wrong ({number_text(-base, 6)})"
+        if claim.rule is None:
+            yield from self._undeclared_update(claim)
+            yield from self._one_path(claim)
         if claim.rule == "update":
             weight, gradient = (self.numbers.input_value(claim, ref) for ref in claim.inputs)
             yield (
@@ -52,8 +71,39 @@ class Diagnosis:
             for k, ref in enumerate(claim.inputs):
                 rest = values[:k] + values[k + 1 :]
                 yield math.prod(rest), f"the factor {ref} was left out"
+        if claim.rule is not None:
+            yield from self._coincidences(claim)
+
+    def _coincidences(self, claim: Claim) -> Iterator[tuple[float | None, str]]:
+        """The slips many candidates test (one value in place of another): at a few digits one may match by chance."""
         yield from self._swapped_parameters(claim)
         yield from self._other_values(claim)
+
+    def _undeclared_update(self, claim: Claim) -> Iterator[tuple[float, str]]:
+        """A parameter after a step printed without from/rule: the step added, or the learning rate left out."""
+        name = claim.quantity.of if claim.quantity.kind == "value" else None
+        before = self.part.stage(claim.step - 1) if claim.step >= 1 and name else {}
+        node = before.get(name) if name else None
+        if node is None or not (node.meta and node.meta.get("role") == "parameter"):
+            return
+        loss = self.part.example().loss_name
+        gradient = evaluate(parse_quantity(f"d{loss}/d{name}"), self.part.stage, claim.step - 1)
+        rate = self.part.learning_rate
+        yield node.data + rate * gradient, "the step was added instead of subtracted (w + η·gradient)"
+        if rate != 1.0:
+            yield node.data - gradient, f"the learning rate was left out (w − gradient, not w − {rate:g}·gradient)"
+
+    def _one_path(self, claim: Claim) -> Iterator[tuple[float, str]]:
+        """A derivative over several chain-rule paths printed as one of them: a path missed at a value used twice."""
+        if claim.quantity.kind != "derivative":
+            return
+        stage = self.part.stage(claim.step)
+        graph, target = NamedGraph(stage[claim.quantity.of]), stage[claim.quantity.wrt]
+        count = graph.count(target)
+        if not 1 < count <= MAX_PATHS:
+            return
+        for path in graph.paths(target):
+            yield path.product, f"a path was missed: this is one of its {count} chain-rule paths ({path.product:.6g})"
 
     def _other_gradients(self, claim: Claim, weight: float) -> Iterator[tuple[float, str]]:
         gradient_ref = claim.inputs[1]
@@ -124,3 +174,9 @@ class Diagnosis:
     def _quantity_of(self, ref: str) -> Quantity | None:
         claim = self.part.claim(ref)
         return claim.quantity if claim is not None else parse_quantity(split_step(ref)[0])
+
+
+def _significant(printed: str) -> int:
+    """The significant digits of a printed number ("0.0520" → 3, "12.5" → 3)."""
+    digits = printed.strip().lstrip("+-").split("e")[0].split("E")[0].replace(",", ".").replace(".", "")
+    return len(digits.lstrip("0"))

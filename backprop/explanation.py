@@ -13,6 +13,7 @@ from typing import Any
 from autograd import OPS, Value, grad
 from backprop import notebook
 from backprop.claims import number_decimals
+from backprop.expressions import ExpressionExample
 from backprop.quantities import replay
 
 MAX_PATHS = 20  # paths an explanation shows (the largest); the count and the total cover them all
@@ -92,7 +93,7 @@ class Explanation:
 
 
 def explain(source: Any, parameter: str, *, of: str | None = None, max_paths: int = MAX_PATHS) -> Explanation:
-    """∂of/∂parameter (of: the loss by default) for an nn pass or worked example, path by path.
+    """∂of/∂parameter (of: the loss by default) for a Value, an nn pass or worked example, path by path.
 
     At most max_paths paths are kept, those with the largest products; count and total still cover every path.
     """
@@ -275,12 +276,14 @@ def assert_gradient(
 
 
 def as_pass(source: Any) -> Any:
-    """source itself if it is a pass (named values and a loss), else a worked example's forward pass."""
+    """source itself if it is a pass (named values and a loss), else a worked example's or a Value graph's pass."""
+    if isinstance(source, Value):  # any expression: its labels are its names
+        source = ExpressionExample(source)
     if hasattr(source, "forward") and hasattr(source, "samples"):  # a worked example
         source = source.forward()
     if isinstance(getattr(source, "values", None), Mapping) and isinstance(getattr(source, "loss", None), Value):
         return source
-    raise TypeError(f"expected an nn worked example or pass, got {type(source).__name__}")
+    raise TypeError(f"expected a Value, an nn worked example or a pass, got {type(source).__name__}")
 
 
 def _passes_gradient_on(node: Value) -> bool:

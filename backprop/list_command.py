@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import nn
-from backprop import sources
+from backprop import expressions, sources
 from backprop.claims import bundled, bundled_document
 from backprop.command import EXIT_OK, NAME_HELP, part_heading
 
@@ -30,22 +31,32 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _bundled() -> None:
-    examples = [(name, nn.example(name).title) for name in nn.examples()]
-    documents = [(name, bundled_document(name).title) for name in bundled()]
+    examples = [(name, nn.example(name).title, "") for name in nn.examples()]
+    lectures = [(name, (e := expressions.example(name)).title, e.source) for name in expressions.examples()]
+    documents = [(name, (d := bundled_document(name)).title, _cited(d)) for name in bundled()]
     for heading, rows in (
         ("Worked examples (backprop walkthrough NAME)", examples),
+        ("Expressions (backprop walkthrough NAME)", lectures),
         ("Documents (backprop check NAME)", documents),
     ):
         print(heading)
-        width = max(len(n) for n, _ in rows)
-        for name, title in rows:
+        width = max(len(n) for n, _, _ in rows)
+        for name, title, source in rows:
             print(f"  {name.ljust(width)}  {title}")
+            if source:
+                print(f"  {' ' * width}  source: {source}")
         print()
 
 
-def _values(example: nn.WorkedExample, pass_: nn.Pass) -> None:
+def _cited(document: Any) -> str:
+    """Where a document was published: its author, date and source, those it gives."""
+    return ", ".join(x for x in (document.author, document.date, document.source) if x)
+
+
+def _values(example: Any, pass_: nn.Pass) -> None:
     """One line a value, in the pass's order (inputs and parameters first, the loss last)."""
-    print(f"{example.name}, sample {pass_.index + 1}: each value by the name explain, claim files and quantities use")
+    sample = f", sample {pass_.index + 1}" if example.samples[0].inputs else ""  # an expression has no samples
+    print(f"{example.name}{sample}: each value by the name explain, claim files and quantities use")
     width = max(len(name) for name in pass_.names())
     for name in pass_.names():
         value = pass_[name]

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import nn
+from autograd import Value
 from backprop import sources
 from backprop.audit import AuditRow, audit_part
 from backprop.claims import DocumentError
 from backprop.command import EXIT_OK, BadInput, add_name_arguments, import_viz, max_nodes, output_stem, too_large
 from backprop.explanation import explainer
+from backprop.expressions import ExpressionExample
 from backprop.quantities import QuantityError, parse_quantity
 from backprop.walkthrough import formula
 
@@ -52,17 +54,18 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS, max_nodes: int | None = None) -> str:
-    """The HTML page of NAME (a bundled example or document, a spec or claim file), as `backprop page` writes it.
+def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS, max_nodes: int | None = None) -> str:
+    """The HTML page of NAME (a bundled example or document, a spec or claim file, or a Value's graph), as
+    `backprop page` writes it.
 
     max_nodes: the computation graph's limit (viz.page's; None: its default)."""
     import viz  # only the drawings need graphviz: the rest of backprop works without it
 
-    subject = sources.subject(name, part)
+    subject = sources.value_subject(name) if isinstance(name, Value) else sources.subject(name, part)
     example, pass_ = subject.computed()
     named = {v: n for n, v in pass_.values.items()}
     explained = explainer(pass_)
-    rows = _audit(name, part)
+    rows = [] if isinstance(name, Value) else _audit(name, part)
     return viz.page(
         pass_.loss,
         title=example.heading if subject.title == example.name else f"{name}: {subject.title}",
@@ -70,7 +73,7 @@ def page(name: str, part: int | None = None, *, train: int = TRAIN_STEPS, max_no
         chain=lambda v: explained(named[v]) if v in named else None,
         audit=[_audit_line(r) for r in rows],
         training=_training(subject.make(), train) if train else None,
-        notes=example.notes,
+        notes=[*([f"Source: {example.source}"] if example.source else []), *example.notes],
         symbols=formula,
         learning_rate=example.learning_rate,
         trained=example.optimizer.params,
@@ -119,6 +122,8 @@ def _training(example: Any, steps: int) -> Any:
     """The training view of steps steps; a run that overflows stops there, and the view says so (see _train)."""
     import viz
 
+    if isinstance(example, ExpressionExample):  # descent on the leaves, if the expression has a learning rate
+        return _descent(example, steps) if example.learning_rate is not None else None
     model, samples = example.network, example.samples
     history, stopped = _train(example, steps)
     if stopped or history.diverged is not None:  # the notes say why; runaway weights draw no boundary
@@ -130,6 +135,19 @@ def _training(example: Any, steps: int) -> Any:
         return viz.Training(history.losses, lambda a, b: [o.data for o in model.forward([a, b])], points)
     points = [(*s.inputs, s.targets[0]) for s in samples]
     return viz.Training(history.losses, lambda a, b: model.forward([a, b])[0].data, points)
+
+
+def _descent(example: ExpressionExample, steps: int) -> Any:
+    """The training view of an expression: its output over steps of gradient descent on its leaves."""
+    import viz
+
+    losses: list[float] = []
+    try:
+        for _ in range(steps):
+            losses.append(example.step().loss.data)
+    except (ArithmeticError, ValueError) as e:  # an overflow, or a step outside an op's domain
+        return viz.Training(losses, notes=[f"step {len(losses) + 1}: {e}"])
+    return viz.Training(losses)
 
 
 def _train(example: Any, steps: int) -> tuple[nn.History, bool]:

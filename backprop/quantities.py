@@ -15,7 +15,10 @@ from autograd import OPS, Value, grad, topological_order
 # "dE_total/dw10": the derivative of one named value with respect to another.
 _DERIVATIVE = re.compile(r"^d(?P<of>[^/\s@]+)/d(?P<wrt>[^/\s@]+)$")
 _STEP = re.compile(r"@(\d+)\b")
-_OPERATORS: dict[type, Callable[[Value, Value], Value]] = {
+# dE_total/dw5 (or dE_total/dw5@1) inside an expression: read as a call, DERIVATIVE(E_total, w5[, 1])
+_DERIVATIVE_IN = re.compile(r"(?<![\w.])d([A-Za-z_]\w*)/d([A-Za-z_]\w*)(?:@(\d+))?\b")
+DERIVATIVE = "__derivative__"
+OPERATORS: dict[type, Callable[[Value, Value], Value]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
@@ -65,40 +68,93 @@ def parse_quantity(text: str) -> Quantity:
         return Quantity(text, "derivative", (match["of"], match["wrt"]))
     if text.isidentifier():
         return Quantity(text, "value", (text,))
-    if "[" in text:  # name[k] is how name@k is parsed, not a syntax of its own
+    tree, names, steps = parse_formula(text, steps=True)
+    return Quantity(text, "expression", names, tree, steps)
+
+
+def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[str, ...], tuple[int, ...]]:
+    """text as an arithmetic expression over names and the op table's functions (tanh(n), exp(-x)).
+
+    Returns its syntax tree, the names it uses (each once, in order) and, with steps, the k of every name@k
+    (written name[k] in the tree). Anything else is a QuantityError saying what is allowed.
+    """
+    if "#" in text:  # Python would read the rest as a comment: "out_o#1" as out_o
+        raise QuantityError(f"{text!r}: '#' is not allowed in a quantity or an expression")
+    if steps and "[" in text:  # name[k] is how name@k is parsed, not a syntax of its own
         raise QuantityError(f"{text!r}: write a value at another step as name@step")
     try:
-        tree = ast.parse(_STEP.sub(r"[\1]", text), mode="eval").body
+        tree = ast.parse(_STEP.sub(r"[\1]", _derivatives_as_calls(text)) if steps else text, mode="eval").body
     except SyntaxError:
         raise QuantityError(
             f"{text!r} is not a name, a derivative dA/dB or an arithmetic expression over names"
         ) from None
-    names, steps = [], []
+    names: list[str] = []
+    found: list[int] = []
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise QuantityError(f"{text!r}: nested more than {MAX_DEPTH} deep")
-        stack.extend((child, depth + 1) for child in reversed(list(ast.iter_child_nodes(node))))  # names in order
-        allowed = ast.BinOp | ast.UnaryOp | ast.Name | ast.Constant | ast.Subscript | ast.Load
-        if not isinstance(node, allowed | ast.operator | ast.unaryop):
-            raise QuantityError(f"{text!r}: only numbers, names, name@step, + - * / ** and ( ) are allowed")
-        if isinstance(node, ast.BinOp) and type(node.op) not in _OPERATORS:
-            raise QuantityError(f"{text!r}: only the operators + - * / ** are allowed")
-        if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
-            raise QuantityError(f"{text!r}: the only unary operators are + and -")
-        if isinstance(node, ast.Constant) and not _is_real_number(node.value):
-            raise QuantityError(f"{text!r}: {node.value!r} is not a number")
-        if isinstance(node, ast.Constant) and not math.isfinite(node.value):  # type: ignore[arg-type]
-            raise QuantityError(f"{text!r}: a number in it is too large for a float")
+        _check_node(text, node, steps)
+        children = node.args if isinstance(node, ast.Call) else list(ast.iter_child_nodes(node))
+        stack.extend((child, depth + 1) for child in reversed(children))  # names in order
         if isinstance(node, ast.Subscript):
-            step = node.slice.value if isinstance(node.slice, ast.Constant) else None
-            if not isinstance(node.value, ast.Name) or not isinstance(step, int) or isinstance(step, bool):
-                raise QuantityError(f"{text!r}: write a value at another step as name@step")
-            steps.append(step)
+            found.append(node.slice.value)  # type: ignore[attr-defined]
+        if isinstance(node, ast.Call) and node.func.id == DERIVATIVE and len(node.args) == 3:  # type: ignore[attr-defined]
+            found.append(node.args[2].value)  # type: ignore[attr-defined]
         if isinstance(node, ast.Name):
             names.append(node.id)
-    return Quantity(text, "expression", tuple(dict.fromkeys(names)), tree, tuple(steps))
+    return tree, tuple(dict.fromkeys(names)), tuple(found)
+
+
+def _check_node(text: str, node: ast.AST, steps: bool) -> None:
+    """Nothing if node may be part of a formula, else a QuantityError saying what is allowed."""
+    allowed = ast.BinOp | ast.UnaryOp | ast.Name | ast.Constant | ast.Call | ast.Load | ast.operator | ast.unaryop
+    at_step = ", name@step" if steps else ""
+    if not isinstance(node, allowed | ast.Subscript if steps else allowed):
+        raise QuantityError(f"{text!r}: only numbers, names{at_step}, functions, + - * / ** and ( ) are allowed")
+    if isinstance(node, ast.BinOp) and type(node.op) not in OPERATORS:
+        raise QuantityError(f"{text!r}: only the operators + - * / ** are allowed")
+    if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
+        raise QuantityError(f"{text!r}: the only unary operators are + and -")
+    if isinstance(node, ast.Constant) and not _is_real_number(node.value):
+        raise QuantityError(f"{text!r}: {node.value!r} is not a number")
+    if isinstance(node, ast.Constant) and not math.isfinite(node.value):  # type: ignore[arg-type]
+        raise QuantityError(f"{text!r}: a number in it is too large for a float")
+    if isinstance(node, ast.Call):
+        _check_call(text, node)
+    if isinstance(node, ast.Subscript):
+        step = node.slice.value if isinstance(node.slice, ast.Constant) else None
+        if not isinstance(node.value, ast.Name) or not isinstance(step, int) or isinstance(step, bool):
+            raise QuantityError(f"{text!r}: write a value at another step as name@step")
+
+
+def _derivatives_as_calls(text: str) -> str:
+    """text with each derivative dA/dB[@k] in it written as a call DERIVATIVE(A, B[, k]), which Python can parse."""
+    return _DERIVATIVE_IN.sub(lambda m: f"{DERIVATIVE}({m[1]}, {m[2]}{f', {m[3]}' if m[3] else ''})", text)
+
+
+def _check_call(text: str, node: ast.Call) -> None:
+    """A call of one of the op table's functions by name, with as many operands as it takes."""
+    name = node.func.id if isinstance(node.func, ast.Name) else None
+    if name == DERIVATIVE:  # made by _derivatives_as_calls: names, and a step
+        return
+    if name not in OPS or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        called = ast.unparse(node.func)
+        raise QuantityError(f"{text!r}: {called} is not a function; the functions are {', '.join(functions())}")
+    arity = OPS[name].arity
+    if arity is None and not node.args:
+        raise QuantityError(f"{text!r}: {name} takes at least one operand")
+    if arity is not None and len(node.args) != arity:
+        raise QuantityError(f"{text!r}: {name} takes {arity} operand{'s' * (arity > 1)}, got {len(node.args)}")
+
+
+def functions() -> list[str]:
+    """The op table's functions an expression may call by name (its operators are written + - * / **)."""
+    return [name for name, op in OPS.items() if name not in _WRITTEN_ASOPERATORS]
+
+
+_WRITTEN_ASOPERATORS = ("add", "sub", "mul", "div", "neg", "pow", "pow_const", "scaled_power", "weighted_sum")
 
 
 def split_step(reference: str) -> tuple[str, int | None]:
@@ -143,8 +199,15 @@ def evaluate(
             return _value(stages(int(node.slice.value)), node.value.id, {})  # type: ignore[attr-defined]
         if isinstance(node, ast.UnaryOp):
             return -walk(node.operand) if isinstance(node.op, ast.USub) else walk(node.operand)
+        if isinstance(node, ast.Call) and node.func.id == DERIVATIVE:  # type: ignore[attr-defined]
+            of, wrt, *at = node.args
+            derivative = Quantity(quantity.text, "derivative", (of.id, wrt.id))  # type: ignore[attr-defined]
+            at_step = at[0].value if at else step  # type: ignore[attr-defined]
+            return evaluate(derivative, stages, at_step, overrides if at_step == step else {})
+        if isinstance(node, ast.Call):
+            return OPS[node.func.id](*(Value(walk(a)) for a in node.args)).data  # type: ignore[attr-defined]
         assert isinstance(node, ast.BinOp)
-        return _OPERATORS[type(node.op)](Value(walk(node.left)), Value(walk(node.right))).data
+        return OPERATORS[type(node.op)](Value(walk(node.left)), Value(walk(node.right))).data
 
     return walk(quantity.tree)  # type: ignore[arg-type]
 
@@ -195,7 +258,9 @@ def rebuild(node: Value, parents: tuple[Value, ...]) -> Value:
     """A node made by node's op from new parents, with node's label and meta."""
     data, local_grads = OPS[node.op].apply(*(p.data for p in parents))
     copy = Value(data, node.label, meta=node.meta)
-    copy.parents, copy.local_grads, copy.op = parents, tuple(local_grads), node.op
+    # a constant operand gets no gradient, as when the engine makes the node (its grad is shared and stays 0)
+    local_grads = tuple(0.0 if p.is_constant else g for p, g in zip(parents, local_grads))
+    copy.parents, copy.local_grads, copy.op = parents, local_grads, node.op
     return copy
 
 

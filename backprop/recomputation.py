@@ -5,6 +5,7 @@ its printed inputs, and when a printed number is one of them rounded (or cut) to
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from backprop.claims import Claim, Part, reference_step
 from backprop.quantities import evaluate, parse_quantity, split_step
@@ -20,6 +21,20 @@ def truncates(printed: float, value: float, decimals: int) -> bool:
     scale = 10.0**decimals
     cut = math.trunc(value * scale * (1 + 1e-12)) / scale  # the nudge keeps 0.213 from becoming 0.212999…
     return abs(printed - cut) <= 1e-9 / scale
+
+
+def rounded_twice(printed: float, value: float, decimals: int) -> str | None:
+    """The number value was first rounded to, if printed is that number rounded again to decimals places
+    (0.1245749 → 0.124575 → 0.12458, where rounding once gives 0.12457); else None."""
+    for more in (1, 2, 3):
+        first = _half_up(Decimal(repr(value)), decimals + more)
+        if float(_half_up(first, decimals)) == printed and not matches(printed, value, decimals):
+            return str(first)
+    return None
+
+
+def _half_up(x: Decimal, decimals: int) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def number_text(x: float, places: int) -> str:
@@ -63,6 +78,8 @@ class Recomputation:
             return values[0]
         if claim.rule == "difference":
             return values[0] - values[1]
+        if claim.rule == "quotient":
+            return values[0] / values[1]  # a zero divisor is a ZeroDivisionError: try_recompute gives no number
         if claim.rule == "update":
             return values[0] - self.part.learning_rate * values[1]
         names = {self._name_of(ref): v for ref, v in zip(claim.inputs, values)}
@@ -74,6 +91,19 @@ class Recomputation:
             return self.recompute(claim, overrides)
         except (ArithmeticError, ValueError):  # e.g. a printed 1e300 squared: the engine's error is no verdict
             return None
+
+    def from_engine(self, claim: Claim) -> float | None:
+        """The claim's step redone from the engine's values of its inputs: the engine's own value if the document's
+        rule is the quantity's formula (None if it cannot be redone)."""
+        saved = dict(self.document_values)
+        for ref in claim.inputs:
+            source = self.part.claim(ref)
+            if source is not None:
+                self.document_values[ref] = self.engine(source)
+        try:
+            return self.try_recompute(claim)
+        finally:
+            self.document_values = saved
 
     def _name_of(self, ref: str) -> str:
         claim = self.part.claim(ref)
@@ -98,7 +128,7 @@ class Recomputation:
             if source is None or source.printed is None:
                 continue
             saved = self.document_values[ref]
-            rounding = min(0.5 * 10.0 ** -(source.decimals or 0), abs(saved - self.engine(source)))
+            rounding = min(0.5 * 10.0**-source.places, abs(saved - self.engine(source)))
             if not rounding:
                 continue
             self.document_values[ref] = saved + rounding

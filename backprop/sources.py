@@ -13,10 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import nn
+from autograd import Value
+from backprop import expressions
 from backprop.claims import DocumentError, bundled, bundled_document, load_document
-from inputfiles import Path_, dotted, parse_toml, read_text
+from backprop.expressions import EXPRESSIONS_KEY, ExpressionExample, load_expressions
+from inputfiles import Path_, dotted, parse_toml, read_text, toml_line
 
-SPEC_KEY = "layers"  # a TOML file with top-level layers is a network spec; any other is a claim file
+SPEC_KEY = "layers"  # a TOML file with top-level layers is a network spec, with expressions an expression spec
+SPEC_WORDS = {"network": "a network spec", "expressions": "an expression spec"}
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class Subject:
     """One worked example a NAME stands for, with the sample its numbers are about."""
 
     title: str  # the example's name, or the claim file's part it comes from
-    make: Callable[[], nn.WorkedExample]  # a fresh copy each call
+    make: Callable[[], nn.WorkedExample | ExpressionExample]  # a fresh copy each call
     sample: int | None = None  # None: the example's own worked sample
     fail: Callable[[Path_, str], DocumentError] | None = None  # an error at a field of the network, where it is written
 
@@ -34,7 +38,7 @@ class Subject:
             return self.fail(field, message)
         return DocumentError(f"{self.title}: {dotted(field)}: {message}")
 
-    def computed(self, sample: int | None = None) -> tuple[nn.WorkedExample, nn.Pass]:
+    def computed(self, sample: int | None = None) -> tuple[Any, nn.Pass]:
         """A fresh example and the pass of sample (default: the subject's), grads filled in.
 
         A sample whose numbers overflow or leave an op's domain is a DocumentError naming the sample where it is.
@@ -71,6 +75,8 @@ def _subjects(name: str) -> list[Subject]:
         return _file_subjects(path)
     if name in nn.examples():
         return [Subject(name, lambda: nn.example(name))]
+    if name in expressions.examples():
+        return [Subject(name, lambda: expressions.example(name))]
     if name in bundled():
         return _document_subjects(bundled_document(name))
     if path.suffix == ".toml" or len(path.parts) > 1:
@@ -80,7 +86,10 @@ def _subjects(name: str) -> list[Subject]:
 
 def known_names() -> str:
     """The bundled names, as a clause for an error message."""
-    return f"the examples are {', '.join(nn.examples())}; the documents are {', '.join(bundled())}"
+    return (
+        f"the examples are {', '.join(nn.examples())}; the expressions are {', '.join(expressions.examples())}; "
+        f"the documents are {', '.join(bundled())}"
+    )
 
 
 def document(name: str) -> Any:
@@ -90,13 +99,23 @@ def document(name: str) -> Any:
         return bundled_document(name)
     if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
         raise DocumentError(f"no document or claim file named {name!r}; the documents are {', '.join(bundled())}")
-    if path.is_file() and _is_spec(path):
-        raise DocumentError(f"{name}: a network spec, not a claim file: it prints no numbers to check")
+    kind = spec_kind(path) if path.is_file() else None
+    if kind is not None:
+        raise DocumentError(
+            f"{name}: {SPEC_WORDS[kind]}, not a claim file: it prints no numbers to check. The numbers worked out "
+            f"for it go in a claim file: `backprop claims {name} -o {path.stem}-claims.toml` writes one naming each "
+            "of its quantities, to fill in (`backprop formats` describes both)"
+        )
     return load_document(path)
 
 
 def _file_subjects(path: Path) -> list[Subject]:
-    if _is_spec(path):
+    kind = spec_kind(path)
+    if kind == "expressions":
+        example = load_expressions(path)  # read once here, so that a bad file is refused before anything runs
+        fail = lambda field, message: _expression_error(path, field, message)  # noqa: E731
+        return [Subject(example.name, lambda: load_expressions(path), fail=fail)]
+    if kind == "network":
         try:
             example = nn.load_spec(path)
         except nn.SpecError as e:
@@ -116,15 +135,26 @@ def _spec_error(path: Path, field: Path_, message: str) -> DocumentError:
         return DocumentError(str(e))
 
 
-def _is_spec(path: Path) -> bool:
-    """Whether path holds a network spec, read within the input files' limits (size, nesting, digits).
+def _expression_error(path: Path, field: Path_, message: str) -> DocumentError:
+    line = toml_line(read_text(path, "expression spec", DocumentError), field)
+    return DocumentError(f"{path}{f':{line}' if line else ''}: {dotted(field)}: {message}")
+
+
+def spec_kind(path: Path) -> str | None:
+    """ "network" or "expressions" if path holds a spec of that kind, read within the input files' limits, else None.
 
     A file that is not readable TOML within them goes to the claim-file reader, whose error names the line.
     """
     try:
-        return SPEC_KEY in parse_toml(read_text(path, "file", DocumentError), str(path), DocumentError)
+        table = parse_toml(read_text(path, "file", DocumentError), str(path), DocumentError)
     except DocumentError:
-        return False
+        return None
+    return "network" if SPEC_KEY in table else "expressions" if EXPRESSIONS_KEY in table else None
+
+
+def value_subject(root: Value) -> Subject:
+    """A Value graph as the one worked example of a command (its names: its labels)."""
+    return Subject(ExpressionExample(root).name, lambda: ExpressionExample(root))
 
 
 def _document_subjects(doc: Any) -> list[Subject]:

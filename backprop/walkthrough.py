@@ -12,6 +12,7 @@ from typing import Any
 
 from autograd import OPS, Value
 from backprop.explanation import explainer
+from backprop.expressions import ExpressionExample
 
 
 def formula(node: Value, *, latex: bool = False, numbers: bool = False, digits: int = 6) -> str:
@@ -103,30 +104,62 @@ def latex_name(name: str) -> str:
     return f"{head_tex}_{{{tail_tex}}}"
 
 
-def walkthrough(example: Any, *, steps: int = 1, markdown: bool = False, sample: int | None = None) -> str:
+def walkthrough(
+    example: Any, *, steps: int = 1, markdown: bool = False, sample: int | None = None, in_turn: bool = False
+) -> str:
     """The document-style solution of steps gradient-descent steps on the example, computed by the engine.
 
-    The steps are taken on a copy: example keeps its parameters and grads.
+    example: an nn worked example, an ExpressionExample, or a Value (its graph, named by its labels; without
+    a learning rate, one forward and backward pass). Every step is on sample (default: the worked one), or with
+    in_turn one step per sample, from that one on. The steps are taken on a copy: example keeps its values.
     """
+    if isinstance(example, Value):
+        example = ExpressionExample(example)
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
+    if example.learning_rate is None and steps > 1:
+        raise ValueError(f"{example.name} has no learning rate: it takes no gradient-descent steps")
     example = copy.deepcopy(example)
+    count = len(example.samples)
+    first = (example.worked_sample if sample is None else sample) % count
     out = _Writer(markdown)
-    sizes = "-".join(map(str, example.network.sizes))
     out.title(example.heading)
-    source = f"Source: {example.source}. " if example.source else ""
-    out.para(f"{source}Network {sizes}, loss {example.loss}, learning rate η = {example.learning_rate:g}.")
+    out.para(_summary(example))
+    if count > 1:
+        out.para(_samples_line(first, count, in_turn))
     for note in example.notes:
         out.para(f"Note: {note}")
     for step in range(1, steps + 1):
         with _descending(step, example):
-            _step(out, example, step, sample)
+            _step(out, example, step, (first + (step - 1) * in_turn) % count)
+    if example.learning_rate is None:
+        return out.text()
     with _descending(steps + 1, example):
-        pass_ = example.forward(sample)
-    out.heading(f"After {steps} step{'s' if steps > 1 else ''}: forward pass again")
+        pass_ = example.forward(first)
+    on = f" on sample {first + 1}" if count > 1 else ""
+    out.heading(f"After {steps} step{'s' if steps > 1 else ''}: forward pass again{on}")
     _forward(out, example, pass_)
-    _errors(out, example, pass_)
+    if not isinstance(example, ExpressionExample):
+        _errors(out, example, pass_)
     return out.text()
+
+
+def _samples_line(first: int, count: int, in_turn: bool) -> str:
+    """Which sample each step uses, when there are several (counted from 1, as `backprop list` does)."""
+    if in_turn:
+        return f"{count} samples: one step per sample, in turn, from sample {first + 1}."
+    return f"{count} samples: every step uses sample {first + 1} (one step per sample in turn: --in-turn)."
+
+
+def _summary(example: Any) -> str:
+    """The line under the title: the source, the network or expression, and the learning rate."""
+    source = f"Source: {example.source}. " if example.source else ""
+    if isinstance(example, ExpressionExample):
+        rate = example.learning_rate
+        steps = f"learning rate η = {rate:g}" if rate is not None else "no learning rate: one forward and backward pass"
+        return f"{source}Expression {example.loss_name} of {', '.join(example.trainable)}, {steps}."
+    sizes = "-".join(map(str, example.network.sizes))
+    return f"{source}Network {sizes}, loss {example.loss}, learning rate η = {example.learning_rate:g}."
 
 
 class StepError(ArithmeticError):
@@ -146,29 +179,39 @@ def _descending(step: int, example: Any) -> Iterator[None]:
         raise StepError(step, example.learning_rate, e) from None
 
 
-def _step(out: _Writer, example: Any, step: int, sample: int | None) -> None:
+def _step(out: _Writer, example: Any, step: int, sample: int) -> None:
     """One step of gradient descent, written out: forward pass, error, backward pass, update."""
     pass_ = example.forward(sample)
     if step == 1:
-        _inputs(out, example, pass_)
-    out.heading(f"Step {step}: forward pass" if step == 1 else f"Step {step}: forward pass with the updated parameters")
+        out.heading("Given values")
+        out.equations([(n, None, pass_[n].data) for n in _given(example)])
+    stepping = example.learning_rate is not None
+    prefix = f"Step {step}: " if stepping else ""  # without a learning rate, the one pass there is
+    on = f" on sample {sample + 1}" if len(example.samples) > 1 else ""
+    out.heading(f"{prefix}forward pass{on}" if step == 1 else f"{prefix}forward pass{on} with the updated parameters")
     _forward(out, example, pass_)
-    out.heading(f"Step {step}: error")
-    _errors(out, example, pass_)
-    out.heading(f"Step {step}: backward pass")
+    if not isinstance(example, ExpressionExample):  # an expression's output is its last row already
+        out.heading(f"{prefix}error")
+        _errors(out, example, pass_)
+    out.heading(f"{prefix}backward pass")
     gradients = _backward(out, example, pass_)
-    out.heading(f"Step {step}: update")
-    _update(out, example, gradients)
-    example.step(sample)
+    if stepping:
+        out.heading(f"{prefix}update")
+        _update(out, example, {name: gradients[name] for name in example.trainable})
+        example.step(sample)
 
 
-def _inputs(out: _Writer, example: Any, pass_: Any) -> None:
-    out.heading("Given values")
-    names = [*example.network.input_names, *example.network.parameters_by_name(), *example.target_names]
-    out.equations([(n, None, pass_[n].data) for n in names])
+def _given(example: Any) -> list[str]:
+    """The values a pass starts from: an expression's leaves; a network's inputs, parameters and targets."""
+    if isinstance(example, ExpressionExample):
+        return list(example.trainable)
+    return [*example.network.input_names, *example.network.parameters_by_name(), *example.target_names]
 
 
 def _forward(out: _Writer, example: Any, pass_: Any) -> None:
+    if isinstance(example, ExpressionExample):
+        out.equations([(name, node, node.data) for name, node in pass_.values.items() if node.parents])
+        return
     rows = []
     for layer in example.network.layers:
         for neuron in layer.neurons:
@@ -185,9 +228,14 @@ def _errors(out: _Writer, example: Any, pass_: Any) -> None:
 
 
 def _backward(out: _Writer, example: Any, pass_: Any) -> dict[str, float]:
+    """Each gradient as its chain-rule paths: an expression's every named value from the output down (as the
+    lecture fills them in), a network's trainable parameters."""
+    names = example.trainable
+    if isinstance(example, ExpressionExample):
+        names = [n for n in reversed(pass_.values) if n != example.loss_name]
     gradients = {}
     explained = explainer(pass_)
-    for name in example.trainable:
+    for name in names:
         explanation = explained(name)
         gradients[name] = explanation.gradient
         out.chain(explanation)
@@ -215,6 +263,7 @@ class _Writer:
         self.lines += [f"# {text}", ""] if self.markdown else [text, "=" * len(text), ""]
 
     def heading(self, text: str) -> None:
+        text = text[:1].upper() + text[1:]
         self.lines += [f"## {text}" if self.markdown else text, *([] if self.markdown else ["-" * len(text)]), ""]
 
     def para(self, text: str) -> None:

@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_name_arguments(parser)
     parser.add_argument("--steps", type=int, default=1, help="gradient-descent steps (default 1, at most 1,000)")
     parser.add_argument("--format", choices=("text", "markdown"), default="text", help="text or Markdown with LaTeX")
+    turn = "one step per sample, in turn (as tutorials that train one pattern at a time do); default: all on one"
+    parser.add_argument("--in-turn", action="store_true", help=turn)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput(f"--steps must be between 1 and {MAX_STEPS:,}, got {args.steps}")
     found = sources.subjects(args.name, args.part)
     markdown = args.format == "markdown"
-    texts = [_walkthrough(s, args.steps, markdown) for s in found]
+    texts = [_walkthrough(s, args.steps, markdown, args.in_turn) for s in found]
     if len(found) > 1:  # each under its part's heading; a part that works the same numbers as one before says so
         first: dict[str, int] = {}  # each text, by the part that printed it first
         for i, (subject, text) in enumerate(zip(found, texts), 1):
@@ -36,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _walkthrough(subject: sources.Subject, steps: int, markdown: bool) -> str:
+def _walkthrough(subject: sources.Subject, steps: int, markdown: bool, in_turn: bool) -> str:
     """The subject's walkthrough; a DocumentError where a step's numbers cannot be computed."""
     example, _ = subject.computed()  # the first pass: an error there is the sample's
     try:
-        return walkthrough(example, steps=steps, markdown=markdown, sample=subject.sample)
+        return walkthrough(example, steps=steps, markdown=markdown, sample=subject.sample, in_turn=in_turn)
     except StepError as e:  # later passes follow from the updates
         raise subject.error(("learning_rate",), f"{e}; a smaller learning rate keeps the numbers finite") from None
 

@@ -48,6 +48,7 @@ Fields of each [[layers]] table:
   size            the number of neurons (* unless neurons is a list)
 $activations
   bias            "neuron" (one per neuron, default), "shared" (one for the layer) or "none"
+                  (the default for a layer that gives weights but no biases)
   neurons         neuron names: a pattern or a list (default "n{layer}_{n}")
   weight_names    a pattern, or a list of rows (one per neuron) of names (one per input)
                   (default "w{layer}_{n}_{i}")
@@ -514,7 +515,9 @@ class _Reader(FieldReader[SpecError]):
             raise self.fail(
                 (*path, "activation"), f"unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)}"
             )
-        bias = self.get(table, (*path, "bias"), (str,), "neuron")
+        # weights given without biases: a network without biases, as the document wrote it (not a zero bias to train)
+        written = "none" if "weights" in table and "biases" not in table else "neuron"
+        bias = self.get(table, (*path, "bias"), (str,), written)
         if bias not in BIAS_MODES:
             raise self.fail((*path, "bias"), f"unknown bias mode {bias!r}; use one of {', '.join(BIAS_MODES)}")
         names = {"neurons": neurons}

@@ -118,6 +118,98 @@ def test_a_finding_cites_the_file_and_line_and_shows_no_empty_where(tmp_path):
     assert finding == f"  - w = 9.5 ({tmp_path / 'mine.toml'}:2): DISAGREE (wrong in itself)"
 
 
+def test_a_printed_integer_is_exact_unless_its_decimals_are_set(tmp_path):
+    """A printed 0 agreed with z = 0.25 (checked to ±0.5); an integer is taken as exact, or as rounded if told so."""
+    report = audited(
+        tmp_path, '[[claim]]\nquantity = "z"\nprinted = "0"\n[[claim]]\nquantity = "4 * x"\nprinted = "2"\n'
+    )
+    assert "  z         0        0   0.250            -0.250  DISAGREE (wrong in itself)" in report
+    assert "  4 * x     0        2   2.000                 0  agree" in report
+    report = audited(tmp_path, '[[claim]]\nquantity = "z"\nprinted = "0"\ndecimals = 0\n')
+    assert "1 agree, 0 agree with rounding, 0 disagree" in report
+
+
+def test_a_declared_rule_with_right_inputs_and_a_wrong_result_is_a_wrong_formula_not_rounding(tmp_path):
+    """The weight change as the product of the gradient's factors, the learning rate left out: each factor agrees
+    with the engine, the product follows from them, yet it is not the change; it was called rounding."""
+    factors = ("dL/dy_hat", "-0.937823"), ("dy_hat/dz", "0.246134"), ("dz/dw", "0.5")
+    claims = "".join(f'[[claim]]\nquantity = "{q}"\nprinted = "{p}"\n' for q, p in factors)
+    claims += '[[claim]]\nquantity = "w@1 - w"\nprinted = "-0.115415"\nrule = "product"\n'
+    claims += 'from = ["dL/dy_hat", "dy_hat/dz", "dz/dw"]\n'
+    report = audited(tmp_path, claims)
+    assert "  w@1 - w       0  -0.115415   0.011541516      -0.126956516  DISAGREE (wrong in itself)" in report
+    assert (
+        "wrong in itself: the product of its factors (dL/dy_hat, dy_hat/dz, dz/dw) is not this quantity: from the "
+        "engine's values of them it gives -0.115415163, not the engine's 0.011541516; the document's formula is wrong"
+    ) in report
+
+
+SOFTMAX = '[values]\nz1 = 1.0\nz2 = 2.0\n[expressions]\ne1 = "exp(z1)"\ne2 = "exp(z2)"\ns = "e1 + e2"\np1 = "e1 / s"\n'
+
+
+def test_numbers_computed_from_a_wrong_expression_are_carried_forward(tmp_path):
+    """As the softmax tutorial does: its own printed e^z over its own printed sum. The first is wrong (2.817 for
+    e = 2.71828); the sum and the quotient follow from it and are carried, not wrong in themselves."""
+    from backprop import load_document
+
+    (tmp_path / "softmax.toml").write_text(SOFTMAX, encoding="utf-8")
+    claims = [
+        'id = "e0"\nquantity = "exp(z1)"\nprinted = "2.817"',
+        'quantity = "exp(z2)"\nprinted = "7.389"',
+        'quantity = "s"\nprinted = "10.206"\nfrom = ["e0", "exp(z2)"]\nrule = "sum"',
+        'quantity = "p1"\nprinted = "0.2760"\nfrom = ["e0", "s"]\nrule = "quotient"',
+    ]
+    path = tmp_path / "claims.toml"
+    path.write_text('network = "softmax.toml"\n' + "".join(f"[[claim]]\n{c}\n" for c in claims), encoding="utf-8")
+    rows = {r.id: r for r in audit_rows(str(path))}
+    assert (rows["e0"].verdict, rows["e0"].origin) == (DISAGREE, OWN)
+    assert rows["exp(z2)"].verdict == "agree"
+    for carried in ("s", "p1"):
+        assert (rows[carried].verdict, rows[carried].origin) == (DISAGREE, CARRIED), carried
+    assert rows["p1"].recomputed == pytest.approx(2.817 / 10.206)
+    path.write_text(path.read_text().replace('rule = "quotient"', 'rule = "replay"'), encoding="utf-8")
+    with pytest.raises(
+        ValueError,
+        match=r"claim\[3\].from\[0\]: rule 'replay' recomputes from named values; 'e0' is "
+        r"an expression: say how the document computes it from it, with rule = \"product\", \"sum\"",
+    ):
+        load_document(path)
+
+
+@pytest.mark.parametrize(
+    ("claims", "explanation"),
+    [
+        # w − η·g = 0.3 − 0.1·(−0.115415): printed as w − g, and as w + η·g
+        ('quantity = "w"\nstep = 1\nprinted = "0.415415"', "inferred: the learning rate was left out (w − gradient"),
+        ('quantity = "w"\nstep = 1\nprinted = "0.288458"', "inferred: the step was added instead of subtracted"),
+        # z = 0.25 printed as y_hat = 0.562177: at four digits a slip, at three it may be chance
+        ('quantity = "z"\nprinted = "0.5622"', "the engine gives 0.2500000; inferred: it is the value of y_hat"),
+        (
+            'quantity = "z"\nprinted = "0.562"',
+            "inferred (at 3 significant digits this may be chance): it is the value of y_hat",
+        ),
+    ],
+)
+def test_slips_are_inferred_without_a_declared_rule_and_say_so(tmp_path, claims, explanation):
+    assert explanation in audited(tmp_path, f"[[claim]]\n{claims}\n") + "\n"
+
+
+def test_a_path_missed_and_a_number_rounded_twice_are_inferred(tmp_path):
+    """q = a·b + a: dq/da has two paths (b through p, 1 directly); 0.1245749 rounded to 6 and then 5 decimals."""
+    spec = '[values]\na = 0.1245749\nb = 3.25\n[expressions]\np = "a * b"\nq = "p + a"\n'
+    (tmp_path / "paths.toml").write_text(spec, encoding="utf-8")
+    claims = '[[claim]]\nquantity = "dq/da"\nprinted = "3.25"\n[[claim]]\nquantity = "a"\nprinted = "0.12458"\n'
+    path = tmp_path / "claims.toml"
+    path.write_text('network = "paths.toml"\n' + claims, encoding="utf-8")
+    rows = {r.id: r for r in audit_rows(str(path))}
+    assert (rows["dq/da"].verdict, rows["dq/da"].origin) == (DISAGREE, OWN)
+    assert rows["dq/da"].explanation.endswith(
+        "inferred: a path was missed: this is one of its 2 chain-rule paths (3.25)"
+    )
+    assert rows["a"].verdict == ROUNDING
+    assert rows["a"].explanation == "inferred: the engine's 0.12457490 rounded twice, to 0.124575 and then again"
+
+
 def test_a_step_the_documents_numbers_push_out_of_range_is_judged_without_it(tmp_path):
     # y_hat printed as 1e300: redoing E from it squares 1e300, which overflows; the verdict uses the engine
     claims = '[[claim]]\nquantity = "y_hat"\nprinted = "1e300"\n[[claim]]\nquantity = "L"\nprinted = "0.5"\n'

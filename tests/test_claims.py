@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backprop import DocumentError, load_document
+from backprop import DocumentError, audit_rows, load_document
 from backprop.claims import FORMAT, number_decimals
 from backprop.cli import main
 
@@ -59,6 +59,7 @@ def test_a_users_file_with_an_embedded_network(tmp_path):
             20,
             "claim[0].quantity: unknown name 'y_hut'; the network's names are",
         ),
+        (NETWORK + CLAIM.replace('"y_hat"', '"y_hat#1"'), 20, "claim[0].quantity: 'y_hat#1': '#' is not allowed"),
         (NETWORK + CLAIM.replace("where", "wehre"), 22, "claim[0].wehre: unknown field; the fields here are quantity"),
         (NETWORK + CLAIM + 'from = ["nothing"]\n', 23, "claim[0].from[0]: 'nothing' is no claim id, and unknown name"),
         (NETWORK + CLAIM + 'rule = "guess"\nfrom = ["x"]\n', 23, "claim[0].rule: unknown rule 'guess'"),
@@ -98,7 +99,52 @@ def test_a_missing_network_and_a_missing_file(tmp_path):
     with pytest.raises(DocumentError, match="cannot read the claim file"):
         load_document(tmp_path / "absent.toml")
     path = write(tmp_path, 'network = "no-such-net"\n' + CLAIM)
-    with pytest.raises(DocumentError, match=rf"^{path}:1: network: no bundled network named 'no-such-net'"):
+    with pytest.raises(
+        DocumentError, match=rf"^{path}:1: network: no bundled network and no spec file named 'no-such-net'"
+    ):
+        load_document(path)
+
+
+def test_a_network_named_by_its_spec_file_next_to_the_claim_file(tmp_path, monkeypatch):
+    """network = "my-net.toml" is a path from the claim file (not from where check runs), of either kind of spec."""
+    (tmp_path / "specs").mkdir()
+    spec = NETWORK.replace("[network]\n", "").replace("[[network.", "[[")
+    (tmp_path / "specs" / "my-net.toml").write_text(spec)
+    (tmp_path / "specs" / "lecture.toml").write_text('[values]\na = 2.0\nb = -3.0\n[expressions]\ne = "a * b"\n')
+    net = tmp_path / "specs" / "mine.toml"
+    net.write_text('network = "my-net.toml"\n[[claim]]\nquantity = "w"\nprinted = "0.3"\n')
+    lecture = tmp_path / "specs" / "lecture-claims.toml"
+    lecture.write_text('network = "lecture.toml"\n[[claim]]\nquantity = "de/da"\nprinted = "-2"\n')
+    monkeypatch.chdir(tmp_path)
+    assert [r.verdict for r in audit_rows(str(net))] == ["agree"]
+    assert [(r.engine, r.verdict) for r in audit_rows(str(lecture))] == [(-3.0, "disagree")]
+    missing = tmp_path / "specs" / "other.toml"
+    missing.write_text('network = "nets/absent.toml"\n[[claim]]\nquantity = "w1"\nprinted = "0.3"\n')
+    with pytest.raises(
+        DocumentError,
+        match=r"other.toml:1: network: no bundled network and no spec file named "
+        r"'nets/absent.toml' \(a file is named by its path from this claim file: .*specs/nets/absent.toml",
+    ):
+        load_document(missing)
+
+
+def test_training_one_sample_at_a_time_is_expressible(tmp_path):
+    """A tutorial that takes a step per pattern: step 1 on sample 0, step 2 on sample 1, each forward pass on the
+    sample of the next step (the walkthrough's --in-turn shows the same numbers)."""
+    spec = (
+        NETWORK.replace("[network]\n", "").replace("[[network.", "[[")
+        + "[[samples]]\ninputs = [1.0]\ntargets = [0.0]\n"
+    )
+    (tmp_path / "two.toml").write_text(spec, encoding="utf-8")
+    claims = '[[claim]]\nquantity = "w"\nstep = 2\nprinted = "0.290958"\n'  # after a step on each sample
+    claims += '[[claim]]\nquantity = "x"\nstep = 1\nprinted = "1"\n'  # the second sample's input, after one step
+    path = tmp_path / "turns.toml"
+    path.write_text('network = "two.toml"\ntraining = "in turn"\n' + claims, encoding="utf-8")
+    assert [r.verdict for r in audit_rows(str(path))] == ["agree", "agree"]
+    path.write_text('network = "two.toml"\n' + claims, encoding="utf-8")  # every step on sample 0
+    assert [r.verdict for r in audit_rows(str(path))] == ["disagree", "disagree"]
+    path.write_text('network = "two.toml"\ntraining = "each"\n' + claims, encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"turns.toml:2: training: use one of 'one sample', 'in turn', got 'each'"):
         load_document(path)
 
 

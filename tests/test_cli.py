@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
+import nn
+from backprop.claims import FORMAT
 from backprop.cli import COMMANDS, main
+from backprop.expressions import FORMAT as EXPRESSIONS
 
 
 def run(capsys, *argv):
@@ -23,6 +27,10 @@ def test_list_names_the_examples_and_the_documents(capsys):
     assert status == 0
     for name in ("russo-3-3-3", "one-neuron", "hmkcode-2-2-1", "swap-2-4-3-2", "000-russo", "003-swap-network"):
         assert f"  {name}  " in out
+    assert (  # each document with where it was published
+        "  004-mazur           A Step by Step Backpropagation Example\n                      source: Matt Mazur, "
+        "2015-03-17, https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/\n"
+    ) in out
 
 
 def test_list_of_a_network_names_each_value_with_its_number_and_role(capsys, tmp_path, monkeypatch):
@@ -61,6 +69,7 @@ def test_check_ends_with_one_summary_line_per_document(capsys):
         "  002-hmkcode: 48 numbers: 33 agree, 6 agree with rounding, 9 disagree (5 wrong in itself, 4 carried forward)",
         "  003-swap-network: 60 numbers: 58 agree, 1 agree with rounding, 1 disagree (1 wrong in itself, "
         "0 carried forward)",
+        "  004-mazur: 30 numbers: 28 agree, 0 agree with rounding, 2 disagree (2 wrong in itself, 0 carried forward)",
     ]
     assert main(["check"]) == 1 and capsys.readouterr().out == out  # stable enough to diff
 
@@ -146,7 +155,7 @@ def test_a_mistyped_command_is_refused_with_the_closest_one(capsys, typed, meant
     assert exit_.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"backprop: error: no command {typed!r}: did you mean {meant!r}? "
-        "(the commands are list, walkthrough, check, explain, graph, page, probe)"
+        "(the commands are list, walkthrough, check, explain, claims, formats, graph, page, probe)"
     )
 
 
@@ -158,7 +167,7 @@ def test_an_unknown_command_is_an_argparse_error_with_the_commands(capsys):
     assert usage.startswith("usage: backprop ")
     assert message == (
         "backprop: error: no command 'frobnicate' "
-        "(the commands are list, walkthrough, check, explain, graph, page, probe)"
+        "(the commands are list, walkthrough, check, explain, claims, formats, graph, page, probe)"
     )
 
 
@@ -248,6 +257,20 @@ def test_the_page_of_a_users_spec_file_is_headed_by_its_name_as_written(capsys, 
     assert run(capsys, "page", "my-net.toml", "--train", "0")[0] == 0
     text = (users_files / "my-net.html").read_text(encoding="utf-8")
     assert "<title>my-net</title>" in text and "<h1>my-net</h1>" in text
+
+
+def test_walkthrough_says_which_sample_each_step_uses_and_can_take_them_in_turn(capsys, users_files):
+    """--steps 2 on a spec with two samples used the first sample twice and said nothing."""
+    (users_files / "two.toml").write_text(SPEC + "\n[[samples]]\ninputs = [1.0]\ntargets = [0.0]\n", encoding="utf-8")
+    status, out, _ = run(capsys, "walkthrough", "two.toml", "--steps", "2")
+    assert status == 0 and "2 samples: every step uses sample 1 (one step per sample in turn: --in-turn)." in out
+    assert "Step 2: forward pass on sample 1 with the updated parameters" in out
+    status, out, _ = run(capsys, "walkthrough", "two.toml", "--steps", "2", "--in-turn")
+    assert status == 0 and "2 samples: one step per sample, in turn, from sample 1." in out
+    assert "Step 2: forward pass on sample 2 with the updated parameters" in out
+    assert "  net_n1_1 = w1_1_1·x + b1_1 = 0.311542·1 + 0.123083 = 0.434625" in out  # sample 2's x = 1
+    assert "After 2 steps: forward pass again on sample 1" in out
+    assert "sample" not in run(capsys, "walkthrough", "my-net.toml")[1]  # one sample: nothing to say
 
 
 def test_explain_and_graph_of_a_users_spec_file(capsys, users_files):
@@ -414,7 +437,54 @@ def test_a_sample_that_overflows_is_named_when_it_is_drawn(capsys, users_files):
 def test_check_says_a_spec_is_not_a_claim_file(capsys, users_files):
     status, out, err = run(capsys, "check", "my-net.toml")
     assert (status, out) == (2, "")
-    assert err == "backprop: error: my-net.toml: a network spec, not a claim file: it prints no numbers to check\n"
+    assert err == (
+        "backprop: error: my-net.toml: a network spec, not a claim file: it prints no numbers to check. The numbers "
+        "worked out for it go in a claim file: `backprop claims my-net.toml -o my-net-claims.toml` writes one naming "
+        "each of its quantities, to fill in (`backprop formats` describes both)\n"
+    )
+    assert run(capsys, "claims", "my-net.toml", "-o", "my-net-claims.toml")[:2] == (0, "wrote my-net-claims.toml\n")
+    status, out, _ = run(capsys, "check", "my-net-claims.toml")
+    assert status == 0 and "Part 1: my-net (network my-net)\n  (no printed number filled in yet)\n" in out
+    assert out.endswith(
+        'my-net-claims: 0 numbers: 0 agree, 0 agree with rounding, 0 disagree; 10 not filled in yet (printed = "")\n'
+    )
+
+
+def test_a_claim_file_skeleton_names_every_quantity_of_a_spec(capsys, users_files):
+    """Filled in, the skeleton is a claim file: each quantity a value of the spec, checked against the engine."""
+    status, out, _ = run(capsys, "claims", "my-net.toml")
+    assert status == 0 and 'network = "my-net.toml"\n' in out
+    quantities = re.findall(r'quantity = "(.*)"', out)
+    assert quantities == [
+        "net_n1_1", "out_n1_1", "E_total",
+        "dE_total/dnet_n1_1", "dE_total/dout_n1_1", "dE_total/dw1_1_1", "dE_total/db1_1",
+        "w1_1_1", "b1_1", "E_total",
+    ]  # fmt: skip
+    assert out.count("step = 1") == 3
+    filled = out.replace('"net_n1_1"\nprinted = ""', '"net_n1_1"\nprinted = "0.5"')  # the first claim filled in
+    (users_files / "mine.toml").write_text(filled, encoding="utf-8")
+    status, out, _ = run(capsys, "check", "mine.toml")
+    assert status == 1 and "  net_n1_1     0      0.5" in out and "; 9 not filled in yet" in out
+    status, _, err = run(capsys, "claims", "000-russo")
+    assert status == 2 and "000-russo: not a spec file or a bundled worked example" in err
+
+
+def test_formats_prints_every_format_with_an_example(capsys):
+    status, out, _ = run(capsys, "formats")
+    assert status == 0
+    assert nn.specs.SCHEMA in out and FORMAT in out and EXPRESSIONS in out
+    assert out.count("For example:") == 3
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "backprop formats" in capsys.readouterr().out
+
+
+def test_options_go_anywhere_among_the_names(capsys):
+    assert run(capsys, "explain", "002-hmkcode", "--part", "2", "w1") == run(
+        capsys, "explain", "--part", "2", "002-hmkcode", "w1"
+    )
+    status, out, _ = run(capsys, "explain", "002-hmkcode", "w1", "--part", "2")
+    assert status == 0 and out.startswith("∂Error/∂w1 = ")
 
 
 def test_check_of_a_claim_file_without_a_title_heads_it_with_its_name_once(capsys, tmp_path, monkeypatch):

@@ -72,7 +72,7 @@ def test_the_assertion_message_shows_both_numbers_and_the_factors():
 def test_explaining_needs_a_known_name_and_an_example_or_pass():
     with pytest.raises(KeyError, match="no value named 'w99'"):
         explain(nn.example("russo-3-3-3"), "w99")
-    with pytest.raises(TypeError, match="expected an nn worked example or pass, got int"):
+    with pytest.raises(TypeError, match="expected a Value, an nn worked example or a pass, got int"):
         explain(3, "w1")
 
 

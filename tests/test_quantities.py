@@ -43,7 +43,11 @@ def test_kinds_of_quantity():
     [
         ("", "empty quantity"),
         ("1 +", "is not a name, a derivative dA/dB or an arithmetic expression"),
-        ("f(x)", "only numbers, names, name@step"),
+        ("f(x)", "f is not a function; the functions are exp, log"),
+        ("x.real", "only numbers, names, name@step, functions"),
+        ("tanh(a, b)", "tanh takes 1 operand, got 2"),
+        ("sum()", "sum takes at least one operand"),
+        ("out_o#1", "'#' is not allowed"),
         ("a % b", "only the operators"),
         ("'a' + 1", "is not a number"),
     ],
@@ -59,6 +63,13 @@ def test_values_derivatives_and_expressions(neuron):
     assert evaluate(parse_quantity("y_hat"), stages, 0) == pytest.approx(s)
     assert evaluate(parse_quantity("dL/dw"), stages, 0) == pytest.approx(-(1.5 - s) * s * (1 - s) * 0.5)
     assert evaluate(parse_quantity("1 - y_hat"), stages, 0) == pytest.approx(1 - s)
+    assert evaluate(parse_quantity("exp(z) / (1 + exp(z))"), stages, 0) == pytest.approx(s)  # the op table's functions
+    gradient = -(1.5 - s) * s * (1 - s) * 0.5
+    update = parse_quantity("w - 0.1 * dL/dw")  # a derivative inside an expression, in the format's notation
+    assert (update.kind, update.names) == ("expression", ("w", "L"))
+    assert evaluate(update, stages, 0) == pytest.approx(0.3 - 0.1 * gradient)
+    assert evaluate(parse_quantity("dL/dw@0 * 2"), stages, 0) == pytest.approx(2 * gradient)
+    assert parse_quantity("dL/dw@3").steps == (3,)
 
 
 def test_substituted_values_are_fresh_leaves(neuron):

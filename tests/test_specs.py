@@ -54,11 +54,22 @@ def test_a_file_with_defaults_builds_its_network(tmp_path):
     ex = load_spec(write(tmp_path, GOOD))
     assert ex.name == "tiny" and ex.title == "tiny" and ex.notes == () and ex.loss == "half_squared_error"
     assert ex.network.sizes == [2, 2, 1]
-    names = "w1_1_1 w1_1_2 b1_1 w1_2_1 w1_2_2 b1_2 w2_1_1 w2_1_2 b2"
+    names = "w1_1_1 w1_1_2 w1_2_1 w1_2_2 w2_1_1 w2_1_2 b2"  # the first layer gives weights, no biases: it has none
     assert list(ex.network.parameters_by_name()) == names.split()
     pass_ = ex.forward()
     assert pass_.names()[-3:] == ["out_n2_1", "target_n2_1", "E_total"]
     assert "E_n2_1" not in pass_  # one output: the total is the only error
+
+
+def test_weights_without_biases_make_a_layer_without_biases(tmp_path):
+    """A document that gives weights and no biases has none: a trainable zero bias would change its gradients' list
+    and its update step (a correct no-bias document was marked wrong)."""
+    layer = load_spec(write(tmp_path, GOOD)).network.layers[0]
+    assert layer.bias_mode == "none" and layer.bias_parameters() == []
+    zero = load_spec(write(tmp_path, GOOD.replace('activation = "tanh"', 'activation = "tanh"\nbias = "neuron"')))
+    assert [b.data for b in zero.network.layers[0].bias_parameters()] == [0.0, 0.0]  # asked for: zero biases
+    unset = dict(MINIMAL, layers=[{"size": 3, "activation": "relu"}, {"size": 2, "activation": "linear"}])
+    assert load_spec(unset).network.layers[0].bias_mode == "neuron"  # random weights: biases as before
 
 
 def test_a_dict_with_defaults_builds_its_network():
