@@ -76,9 +76,15 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
         notes=[*([f"Source: {example.source}"] if example.source else []), *example.notes],
         symbols=formula,
         learning_rate=example.learning_rate,
-        trained=example.optimizer.params,
+        trained=_trained(example, pass_),
         **({} if max_nodes is None else {"max_nodes": max_nodes}),
     )
+
+
+def _trained(example: Any, pass_: Any) -> list[Value]:
+    """What the page's step trains: a network's optimizer's parameters, or an expression's leaves in this pass."""
+    optimizer = getattr(example, "optimizer", None)  # an expression example has none: it steps its leaves
+    return list(optimizer.params) if optimizer is not None else [pass_[n] for n in example.trainable]
 
 
 def _formula(v: Any) -> str:
