@@ -7,6 +7,7 @@ import multiprocessing
 import random
 import re
 import warnings
+from pathlib import Path
 
 import pytest
 from test_ops import CONVENTION_POINTS, ROWS
@@ -265,6 +266,27 @@ def test_a_corrupted_cache_entry_is_rebuilt_never_loaded(cache):
         assert library.read_bytes() == sound
     digest.unlink()
     assert read() == 6.0 and digest.exists()
+
+
+def test_a_cache_entry_written_over_in_place_leaves_the_loaded_library_alone(cache):
+    """A loaded library mapped from the entry itself died with SIGBUS once the entry was repaired in place."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.path[:0] = [sys.argv[1]]; from pathlib import Path; import test_native as t\n"
+        "cache = Path(sys.argv[2])\n"
+        "assert t.read() == 6.0\n"
+        "for p in cache.glob('*.so'):\n"
+        "    with open(p, 'r+b') as f:\n"
+        "        f.truncate(0)\n"
+        "assert t.read() == 6.0 and t.read(x=4.0) == 12.0\n"
+    )
+    tests = str(Path(__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-c", script, tests, str(cache)], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (0, "")
 
 
 def build_in_a_process(_: int) -> float:

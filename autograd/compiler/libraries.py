@@ -79,8 +79,16 @@ def _sound(directory: Path, key: str) -> Any:
         return None
     if hashlib.sha256(data).hexdigest() != stored:
         return None
-    # Loaded from a private copy of the very bytes checked: the entry may be replaced meanwhile, and a
-    # name the loader has seen (as /proc/self/fd/N, reused) would give back the library loaded under it.
+    return _loaded(directory, data)
+
+
+def _loaded(directory: Path, data: bytes) -> Any:
+    """The library of data, loaded from a private copy of those very bytes.
+
+    Never from the cache entry itself: the entry may be replaced meanwhile, a name the loader has seen (as
+    /proc/self/fd/N, reused) would give back the library loaded under it, and a mapped entry written over in
+    place (a corrupted cache being repaired) would kill the process with SIGBUS when its pages are read.
+    """
     with tempfile.TemporaryDirectory(dir=directory) as work:
         copy = Path(work) / "program.so"
         copy.write_bytes(data)
@@ -96,11 +104,11 @@ def _build(cc: str, source: str, directory: Path, key: str) -> Any:
         level = "-O2" if source.count("\n") <= OPTIMISED_LINES else "-O0"
         command = [cc, level, *FLAGS, str(c_file), "-o", str(built), "-lm"]
         subprocess.run(command, check=True, capture_output=True, timeout=600)
-        digest.write_text(hashlib.sha256(built.read_bytes()).hexdigest())
-        library = ctypes.CDLL(str(built))  # the file keeps its bytes when renamed below
+        data = built.read_bytes()
+        digest.write_text(hashlib.sha256(data).hexdigest())
         os.replace(built, directory / f"{key}.so")
         os.replace(digest, directory / f"{key}.sha256")
-    return library
+    return _loaded(directory, data)
 
 
 def _version(cc: str) -> str:
