@@ -33,19 +33,22 @@ class Diagnosis:
         Without a declared from/rule the cause is inferred, and says so; an inferred match with one of the
         many other values of the pass at fewer than MATCHED_DIGITS significant digits says it may be chance.
         """
+        for value, text, chance in self.candidates(claim, base):
+            if self.numbers.fits(printed, value, places):
+                return hedged(text, claim.printed or "") if chance else text
+        return None
+
+    def candidates(self, claim: Claim, base: float) -> Iterator[tuple[float, str, bool]]:
+        """Each slip cause() tries, in its order: the number it gives, what it says, and whether a match may be
+        chance (then cause() hedges the text by the printed number's digits; the live page does the same)."""
         inferred = claim.rule is None
         for value, text in self._causes(claim, base):
-            if value is not None and self.numbers.fits(printed, value, places):
-                return f"inferred: {text}" if inferred else text
-        if not inferred:
-            return None
-        digits = _significant(claim.printed or "")
-        plural = "s" * (digits != 1)
-        hedge = f" (at {digits} significant digit{plural} this may be chance)" if digits < MATCHED_DIGITS else ""
-        for value, text in self._coincidences(claim):
-            if value is not None and self.numbers.fits(printed, value, places):
-                return f"inferred{hedge}: {text}"
-        return None
+            if value is not None:
+                yield value, f"inferred: {text}" if inferred else text, False
+        if inferred:
+            for value, text in self._coincidences(claim):
+                if value is not None:
+                    yield value, text, True
 
     @cached_property
     def diagnosable(self) -> bool:
@@ -174,6 +177,14 @@ class Diagnosis:
     def _quantity_of(self, ref: str) -> Quantity | None:
         claim = self.part.claim(ref)
         return claim.quantity if claim is not None else parse_quantity(split_step(ref)[0])
+
+
+def hedged(text: str, printed: str) -> str:
+    """An inferred coincidence's text, saying it may be chance when printed has few significant digits."""
+    digits = _significant(printed)
+    plural = "s" * (digits != 1)
+    hedge = f" (at {digits} significant digit{plural} this may be chance)" if digits < MATCHED_DIGITS else ""
+    return f"inferred{hedge}: {text}"
 
 
 def _significant(printed: str) -> int:

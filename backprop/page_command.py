@@ -17,6 +17,7 @@ from backprop.claims import DocumentError
 from backprop.command import EXIT_OK, BadInput, add_name_arguments, import_viz, max_nodes, output_stem, too_large
 from backprop.explanation import explainer
 from backprop.expressions import ExpressionExample
+from backprop.practice import slips
 from backprop.quantities import QuantityError, parse_quantity
 from backprop.walkthrough import formula
 
@@ -77,6 +78,7 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
         symbols=formula,
         learning_rate=example.learning_rate,
         trained=_trained(example, pass_),
+        practice=slips(subject),
         **({} if max_nodes is None else {"max_nodes": max_nodes}),
     )
 

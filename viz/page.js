@@ -77,6 +77,7 @@
   function show(i) {
     const v = values[i];
     const detail = document.getElementById("detail");
+    if (practising !== false) return practise(i, detail);
     detail.replaceChildren(
       line("h2", "name", v.name),
       line("p", "role", v.role),
@@ -204,18 +205,9 @@
   let grads = engine && engine.backward(live);
   let rate = data.lr;
   let edited = false;
+  let practising = false; // true: the gradients hidden; "values": the computed values too
 
-  // x as Python's "%.{p}g" writes it (the page's numbers come from Python that way).
-  function g(x, p) {
-    x += 0; // -0 is 0
-    if (x !== x || x === Infinity || x === -Infinity) return x !== x ? "nan" : x > 0 ? "inf" : "-inf";
-    if (x === 0) return "0";
-    const strip = (t) => (t.includes(".") ? t.replace(/\.?0+$/, "") : t);
-    const [mantissa, exponent] = x.toExponential(p - 1).split("e");
-    const e = Number(exponent);
-    if (e < -4 || e >= p) return strip(mantissa) + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
-    return strip(x.toFixed(p - 1 - e));
-  }
+  const g = JUDGE.g; // x as Python's "%.{p}g" writes it (the page's numbers come from Python that way)
   const operand = (x) => (x < 0 ? "(" + g(x, 6) + ")" : g(x, 6));
 
   // The texts of value i at the live numbers: its formula filled in, its gradient as the backward loop's sum.
@@ -342,6 +334,28 @@
       }
       return rate;
     },
+    practice(on) {
+      needsEngine();
+      if (on !== undefined) {
+        if (![true, false, "values"].includes(on)) {
+          throw new Error('practice: on must be true, false or "values" (the computed values hidden too), got ' + on);
+        }
+        practising = on;
+        document.body.classList.toggle("practice", on !== false);
+        document.body.classList.toggle("practice-values", on === "values");
+        document.getElementById("practise").setAttribute("aria-pressed", String(on !== false));
+        document.getElementById("hide-values").checked = on === "values";
+        render();
+      }
+      return practising;
+    },
+    answer(name, number, which = "grad") {
+      const i = lookup(name);
+      needsEngine();
+      const text = typeof number === "string" ? number.trim() : String(number);
+      parse(name, text);
+      return JUDGE.judge(text, expected(i, which), slipsOf(name, which));
+    },
     reset() {
       needsEngine();
       live = engine.forward(engine.initial());
@@ -353,6 +367,66 @@
     },
   };
   window.backprop = api;
+
+  // ---- practice: the learner's number against the engine's, by the audit's rule (viz/judge.js) ----
+  // The slips' numbers (backprop.practice) were computed by the audit's diagnosis at the document's numbers;
+  // after an edit, a step or another learning rate they are not redone here (that would be a second
+  // diagnosis, in JavaScript): the answer is still judged against the live engine, the slip is not named.
+  const fresh = () => !edited && rate === data.lr;
+  const ASKED = { data: "its value", grad: "its gradient", step: "its value after one step" };
+
+  function expected(i, which) {
+    if (which === "data") return live[i];
+    if (which === "grad") return grads[i];
+    if (which !== "step") throw new Error('answer: which must be "data", "grad" or "step", got ' + JSON.stringify(which));
+    if (rate === null || !engine.trainable.includes(i)) throw new Error(values[i].name + " is not trained: it takes no step");
+    return engine.stepped(i, live, grads, rate);
+  }
+
+  function slipsOf(name, which) {
+    return fresh() ? ((data.practice || {})[name] || {})[which] || [] : null;
+  }
+
+  // The side panel in practice: the value's formula, and a field for each number hidden.
+  function practise(i, detail) {
+    const v = values[i];
+    const hide = practising === "values" && !v.leaf && v.parents.length;
+    const made = hide ? v.name + " = " + v.symbols : v.forward;
+    detail.replaceChildren(line("h2", "name", v.name), line("p", "role", v.role), line("pre", "formula", made));
+    detail.append(line("h3", "", "practise: type the number, then Enter"));
+    const trained = rate !== null && engine.trainable.includes(i);
+    for (const which of [...(hide ? ["data"] : []), "grad", ...(trained ? ["step"] : [])]) {
+      detail.append(question(i, which));
+    }
+    if (!fresh()) detail.append(line("p", "hint", "The numbers are edited: answers are judged, slips are named only at the document's numbers (reset)."));
+  }
+
+  function question(i, which) {
+    const root = values[total - 1].name;
+    const asked = which === "grad" ? "∂" + root + "/∂" + values[i].name : ASKED[which];
+    const p = line("p", "question", asked + " = ");
+    const field = document.createElement("input");
+    Object.assign(field, { className: "number answer", size: 12, spellcheck: false });
+    field.setAttribute("aria-label", values[i].name + ": " + ASKED[which]);
+    field.dataset.asked = which;
+    const verdict = line("span", "verdict", "");
+    verdict.setAttribute("role", "status");
+    field.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter") return;
+      e.preventDefault();
+      try {
+        const result = api.answer(values[i].name, field.value, which);
+        const mark = { agree: "✓ ", disagree: "✗ " }[result.verdict] || "≈ ";
+        verdict.textContent = mark + result.why;
+        verdict.className = "verdict v-" + result.verdict.split(/\W/)[0];
+      } catch (err) {
+        verdict.textContent = err.message;
+        verdict.className = "verdict error";
+      }
+    });
+    p.append(field, verdict);
+    return p;
+  }
 
   // ---- training live: the loss before each step, drawn as it grows; steps per second while it runs ----
   const trained = [];
@@ -481,6 +555,12 @@
     document.getElementById("train").addEventListener("click", report(() => api.step(1)));
     document.getElementById("reset").addEventListener("click", report(() => (stop(), api.reset())));
     document.getElementById("run").addEventListener("click", run);
+    const hideValues = document.getElementById("hide-values");
+    document.getElementById("practise").addEventListener("click", report(() => {
+      api.practice(practising === false ? (hideValues.checked ? "values" : true) : false);
+    }));
+    hideValues.addEventListener("change", report(() => practising !== false && api.practice(hideValues.checked ? "values" : true)));
+    document.querySelectorAll("a[data-value]").forEach((a) => a.classList.toggle("leaf", values[index(a)].leaf));
   }
 
   window.addEventListener("hashchange", () => select(byName.get(addressed()), "hash"));

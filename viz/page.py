@@ -12,7 +12,7 @@ import contextlib
 import importlib.resources
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Protocol
@@ -84,6 +84,7 @@ def page(
     symbols: Callable[[Value], str | None] | None = None,
     learning_rate: float | None = None,
     trained: Sequence[Value] = (),
+    practice: Mapping[str, Any] | None = None,
 ) -> str:
     """The HTML page of root's graph (run backward first for grads).
 
@@ -91,7 +92,8 @@ def page(
     chain(v): v's gradient as a sum over chain-rule paths (else the backward loop's own sum);
     max_nodes: the most nodes the computation graph's drawing may have, collapsed if it must (else GraphTooLarge);
     symbols(v): the formula that made v in names, which the page fills with its own numbers once one is edited;
-    learning_rate, trained: gradient descent's step (the page's step button, window.backprop.step) and what it trains.
+    learning_rate, trained: gradient descent's step (the page's step button, window.backprop.step) and what it trains;
+    practice: each named value's slips for practice mode (backprop.practice.slips; else answers are only judged).
     """
     order = topological_order(root)
     pictures = _drawings(root, max_nodes)  # a graph too large is refused before each value's text is made
@@ -106,6 +108,7 @@ def page(
     data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
     engine, why = _engine(drawn, trained)
     data["lr"] = learning_rate
+    data["practice"] = dict(practice or {})
     notes = [*notes, *([why] if why else [])]
     return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, rows, training, notes, engine)
 
@@ -283,6 +286,7 @@ def _html(
         _training(training),
         f'<script type="application/json" id="page-data">{payload}</script>',
         f"<script>const ENGINE = {engine or 'null'};</script>",
+        f"<script>{_asset('judge.js')}</script>",
         f"<script>{_asset('page.js')}</script></body></html>",
     ]
     # A lone surrogate (text no UTF-8 can hold) is written as its escape, so that any text can be saved;
@@ -305,13 +309,17 @@ _HELP = (
 )
 _HELP_LIVE = (
     " <kbd>E</kbd> edits the selected number (an input, weight, bias or target: type it, then <kbd>Enter</kbd>; "
-    "<kbd>↑</kbd> <kbd>↓</kbd> nudge it), and every number on the page is computed again.</p>"
+    "<kbd>↑</kbd> <kbd>↓</kbd> nudge it), and every number on the page is computed again. <b>practise</b> hides "
+    "the gradients (and, with values too, the computed values): type one in the side panel and press "
+    "<kbd>Enter</kbd> to have it checked.</p>"
 )
 _LIVE = (
     '<div id="live"><label>learning rate <input id="lr" class="number" size="8" spellcheck="false"></label>'
     '<button type="button" id="train" title="one step of gradient descent">step</button>'
     '<button type="button" id="run" title="train: gradient descent step after step">▶ train</button>'
     '<button type="button" id="reset" title="the document\'s numbers">reset</button>'
+    '<button type="button" id="practise" aria-pressed="false" title="hide the gradients and work them out">'
+    'practise</button><label><input type="checkbox" id="hide-values"> values too</label>'
     '<span id="lr-error" class="error" role="alert"></span><p id="edited" hidden>Edited: the numbers on screen are '
     "not the document's; the audit's verdicts are about the document's.</p>"
     '<figure id="curve" hidden><svg viewBox="0 0 240 64" width="240" height="64" role="img" aria-label="the loss">'
