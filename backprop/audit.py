@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from backprop import notebook
-from backprop.claims import Claim, Document, Part, dependency_order
+from backprop.claims import Claim, Document, Part, dependency_order, part_order
 from backprop.diagnosis import Diagnosis
 from backprop.recomputation import Recomputation, matches, number_text, rounded_twice, truncates
 
@@ -77,13 +77,29 @@ class DocumentAudit:
 
 def audit_document(document: Document) -> DocumentAudit:
     """Every printed number of document, checked against the engine."""
-    rows = [row for part in document.parts for row in audit_part(part, document.name)]
-    return DocumentAudit(document, tuple(rows))
+    rows = audit_parts(document)
+    return DocumentAudit(document, tuple(row for part in document.parts for row in rows[part.id]))
 
 
-def audit_part(part: Part, document: str = "") -> list[AuditRow]:
-    """The rows of one part's printed numbers, in file order."""
-    verdicts = _Verdicts(part)
+def audit_parts(document: Document) -> dict[str, list[AuditRow]]:
+    """Each part's rows by part id, a part judged after the parts whose numbers it uses."""
+    order = part_order(document.parts)
+    assert not isinstance(order, tuple)  # the reader rejects parts that use each other's numbers
+    judged: dict[str, _Verdicts] = {}
+    rows: dict[str, list[AuditRow]] = {}
+    for part in order:
+        verdicts = judged[part.id] = _Verdicts(part)
+        for ref in {ref for claim in part.claims for ref in claim.inputs if ":" in ref}:
+            part_id, _, own = ref.rpartition(":")  # another part's number, as that part's audit found it
+            verdicts.numbers.document_values[ref] = judged[part_id].numbers.document_values[own]
+            verdicts.results[ref] = judged[part_id].results[own]
+        rows[part.id] = _rows(verdicts, document.name)
+    return rows
+
+
+def _rows(verdicts: _Verdicts, document: str) -> list[AuditRow]:
+    """The judged rows of verdicts' part, in file order."""
+    part = verdicts.part
     order = dependency_order(part.claims)
     assert not isinstance(order, str)  # the reader rejects cycles
     for claim in order:
