@@ -176,7 +176,7 @@ class _Verdicts:
             return _Verdict(ROUNDING, None, recomputed, again)
         slack = self.numbers.slack(claim, recomputed) if recomputed is not None else 0.0
         if recomputed is None or not self.numbers.fits(printed, recomputed, places, slack):
-            return self._wrong_in_itself(claim, printed, recomputed, engine)
+            return self._wrong_in_itself(claim, printed, recomputed, engine, bad_inputs)
         formula = self.numbers.from_engine(claim)
         if formula is not None and not matches(formula, engine, places):  # no rounding of the inputs explains it
             wrong = (
@@ -192,8 +192,11 @@ class _Verdicts:
         carried = f"right given the document's earlier numbers ({given}); the error comes from {', '.join(bad_inputs)}"
         return _Verdict(DISAGREE, CARRIED, recomputed, carried)
 
-    def _wrong_in_itself(self, claim: Claim, printed: float, recomputed: float | None, engine: float) -> _Verdict:
+    def _wrong_in_itself(
+        self, claim: Claim, printed: float, recomputed: float | None, engine: float, bad_inputs: list[str]
+    ) -> _Verdict:
         places, shown = claim.places, (claim.decimals or 0) + 3
+        also = f", on top of the error it carries from {', '.join(bad_inputs)}" if bad_inputs else ""
         base = recomputed if recomputed is not None else engine
         cause = self.diagnosis.cause(claim, printed, places, base)
         if recomputed is not None:
@@ -201,7 +204,7 @@ class _Verdicts:
             cause = cause or "an arithmetic slip"
         else:
             given = f"the engine gives {number_text(engine, shown)}"
-        return _Verdict(DISAGREE, OWN, recomputed, f"wrong in itself: {given}" + (f"; {cause}" if cause else ""))
+        return _Verdict(DISAGREE, OWN, recomputed, f"wrong in itself{also}: {given}" + (f"; {cause}" if cause else ""))
 
 
 def _inputs_text(claim: Claim) -> str:
