@@ -115,3 +115,23 @@ def test_a_reference_to_another_part_that_is_unknown_ambiguous_or_circular_is_re
         load_document(path)
     assert str(failure.value).startswith(f"{path}:{line}: "), str(failure.value)
     assert message in str(failure.value)
+
+
+def test_an_update_from_another_parts_gradient_is_judged_with_it(tmp_path):
+    """part 2 steps its v with part 1's printed gradient of w (another network's name): a wrong step is wrong in
+    itself, and the slips tried on it are this part's."""
+    (tmp_path / "net2.toml").write_text('loss_name = "Loss"\n' + SPEC.replace('[["w"]]', '[["v"]]'), encoding="utf-8")
+    first = FIRST + '[[part.claim]]\nquantity = "dE_total/dw"\nprinted = "-0.0578"\n'
+    second = """
+[[part]]
+network = "net2.toml"
+[[part.claim]]
+quantity = "v"
+step = 1
+printed = "0.3300"
+rule = "update"
+from = ["v", "part1:dE_total/dw"]
+"""
+    rows = audit_rows(str(write(tmp_path, first + second)))
+    assert (rows[-1].verdict, rows[-1].origin) == (DISAGREE, "wrong in itself")
+    assert rows[-1].recomputed == pytest.approx(0.3 + 0.1 * 0.0578)
