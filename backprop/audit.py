@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from backprop import notebook
-from backprop.claims import Claim, Document, Part, dependency_order
+from backprop.claims import Claim, Document, Part, dependency_order, part_order
 from backprop.diagnosis import Diagnosis
 from backprop.recomputation import Recomputation, matches, number_text, rounded_twice, truncates
 
@@ -77,13 +77,29 @@ class DocumentAudit:
 
 def audit_document(document: Document) -> DocumentAudit:
     """Every printed number of document, checked against the engine."""
-    rows = [row for part in document.parts for row in audit_part(part, document.name)]
-    return DocumentAudit(document, tuple(rows))
+    rows = audit_parts(document)
+    return DocumentAudit(document, tuple(row for part in document.parts for row in rows[part.id]))
 
 
-def audit_part(part: Part, document: str = "") -> list[AuditRow]:
-    """The rows of one part's printed numbers, in file order."""
-    verdicts = _Verdicts(part)
+def audit_parts(document: Document) -> dict[str, list[AuditRow]]:
+    """Each part's rows by part id, a part judged after the parts whose numbers it uses."""
+    order = part_order(document.parts)
+    assert not isinstance(order, tuple)  # the reader rejects parts that use each other's numbers
+    judged: dict[str, _Verdicts] = {}
+    rows: dict[str, list[AuditRow]] = {}
+    for part in order:
+        verdicts = judged[part.id] = _Verdicts(part)
+        for ref in {ref for claim in part.claims for ref in claim.inputs if ":" in ref}:
+            part_id, _, own = ref.rpartition(":")  # another part's number, as that part's audit found it
+            verdicts.numbers.document_values[ref] = judged[part_id].numbers.document_values[own]
+            verdicts.results[ref] = judged[part_id].results[own]
+        rows[part.id] = _rows(verdicts, document.name)
+    return rows
+
+
+def _rows(verdicts: _Verdicts, document: str) -> list[AuditRow]:
+    """The judged rows of verdicts' part, in file order."""
+    part = verdicts.part
     order = dependency_order(part.claims)
     assert not isinstance(order, str)  # the reader rejects cycles
     for claim in order:
@@ -160,7 +176,7 @@ class _Verdicts:
             return _Verdict(ROUNDING, None, recomputed, again)
         slack = self.numbers.slack(claim, recomputed) if recomputed is not None else 0.0
         if recomputed is None or not self.numbers.fits(printed, recomputed, places, slack):
-            return self._wrong_in_itself(claim, printed, recomputed, engine)
+            return self._wrong_in_itself(claim, printed, recomputed, engine, bad_inputs)
         formula = self.numbers.from_engine(claim)
         if formula is not None and not matches(formula, engine, places):  # no rounding of the inputs explains it
             wrong = (
@@ -176,8 +192,11 @@ class _Verdicts:
         carried = f"right given the document's earlier numbers ({given}); the error comes from {', '.join(bad_inputs)}"
         return _Verdict(DISAGREE, CARRIED, recomputed, carried)
 
-    def _wrong_in_itself(self, claim: Claim, printed: float, recomputed: float | None, engine: float) -> _Verdict:
+    def _wrong_in_itself(
+        self, claim: Claim, printed: float, recomputed: float | None, engine: float, bad_inputs: list[str]
+    ) -> _Verdict:
         places, shown = claim.places, (claim.decimals or 0) + 3
+        also = f", on top of the error it carries from {', '.join(bad_inputs)}" if bad_inputs else ""
         base = recomputed if recomputed is not None else engine
         cause = self.diagnosis.cause(claim, printed, places, base)
         if recomputed is not None:
@@ -185,7 +204,7 @@ class _Verdicts:
             cause = cause or "an arithmetic slip"
         else:
             given = f"the engine gives {number_text(engine, shown)}"
-        return _Verdict(DISAGREE, OWN, recomputed, f"wrong in itself: {given}" + (f"; {cause}" if cause else ""))
+        return _Verdict(DISAGREE, OWN, recomputed, f"wrong in itself{also}: {given}" + (f"; {cause}" if cause else ""))
 
 
 def _inputs_text(claim: Claim) -> str:

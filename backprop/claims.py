@@ -31,6 +31,7 @@ Then one or more parts, each a network with the numbers printed about it: either
 or (for one part) the part's fields at the top level of the file.
 Fields of a part:
   title          what this part of the document works through (optional)
+  id             how claims of other parts name this part (default "part1", "part2", ... in order)
   network*       the name of a bundled worked example or expression (`backprop list`), a spec
                  file's path from the claim file ("my-net.toml": a network or an expression spec),
                  or a table in the network spec schema of nn (layers, inputs, samples, learning
@@ -58,7 +59,8 @@ Fields of a part:
     where        where the number is printed (section, heading, equation)
     id           how other claims refer to it (default: quantity, with "@step" after step 0)
     from         the claims (ids, of any kind) or quantities ("name@step") the document computes
-                 it from
+                 it from; "part1:out_o1" is the claim out_o1 of the part with id part1 (a part
+                 using another's number is checked after it; two parts cannot use each other's)
     rule         how: "replay" (the network's own formula from named values, the default when
                  from is given), "product", "sum", "difference" (first minus second), "quotient"
                  (first divided by second) or "update" (from = [parameter, gradient]:
@@ -72,7 +74,7 @@ MAX_STEP = 100  # the gradient-descent steps a claim can be about: each stage tr
 LEARNING_RATE = "learning_rate"  # a name every part knows besides its network's values
 RULES = ("replay", "product", "sum", "difference", "quotient", "update", "quote")
 DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes", "truncates")
-PART_FIELDS = ("title", "network", "sample", "notes", "working", "training", "claim")
+PART_FIELDS = ("title", "id", "network", "sample", "notes", "working", "training", "claim")
 WORKINGS = ("printed", "full")
 TRAININGS = ("one sample", "in turn")
 _SPEC_WHERE = "<network>"  # how a part's embedded network spec names itself in its errors
@@ -114,6 +116,7 @@ class Part:
     """A network of a document with the numbers printed about it."""
 
     title: str
+    id: str  # how other parts' from entries name it: "part1:out_o1"
     network: str  # a bundled example's name, or the embedded spec's name
     make_example: Callable[[], Any]  # a fresh nn.WorkedExample each call
     sample: int | None
@@ -127,6 +130,7 @@ class Part:
     _stages: dict[int, dict[str, Value]] = field(default_factory=dict, repr=False)
     _values: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
     _by_id: dict[str, Claim] = field(default_factory=dict, repr=False)
+    others: dict[str, Part] = field(default_factory=dict, repr=False)  # the document's parts by id
 
     def __post_init__(self) -> None:
         self._by_id = {c.id: c for c in self.claims}
@@ -162,8 +166,16 @@ class Part:
         return self._values[key]
 
     def claim(self, claim_id: str) -> Claim | None:
-        """The claim with this id, if any."""
-        return self._by_id.get(claim_id)
+        """The claim with this id, if any: of this part, or of another ("part1:out_o1")."""
+        source = self.source(claim_id)
+        return source[1] if source else None
+
+    def source(self, claim_id: str) -> tuple[Part, Claim] | None:
+        """The part and the claim an id names, if it names one ("out_o1" here, "part1:out_o1" in part1)."""
+        part_id, _, own = claim_id.rpartition(":")
+        part = self.others.get(part_id) if part_id else self
+        claim = part._by_id.get(own) if part else None
+        return (part, claim) if part and claim else None
 
 
 @dataclass
@@ -249,12 +261,15 @@ class _Reader(FieldReader[DocumentError]):
             parts = self.get(table, ("part",), (list,))
             if not parts:
                 raise self.fail(("part",), "needs at least one part")
-            read = [self.part(p, ("part", i)) for i, p in enumerate(parts)]
+            paths = [("part", i) for i in range(len(parts))]
+            read = [self.part(p, path, f"part{i + 1}") for i, (p, path) in enumerate(zip(parts, paths))]
         else:
             self.known(table, (), ("document", *PART_FIELDS))
-            read = [self.part({k: v for k, v in table.items() if k != "document"}, ())]
+            paths = [()]
+            read = [self.part({k: v for k, v in table.items() if k != "document"}, (), "part1")]
         for part in read:
             part.truncates = truncates
+        self.link(read, paths)
         return Document(
             name=name,
             title=text["title"] or name,
@@ -266,10 +281,13 @@ class _Reader(FieldReader[DocumentError]):
             path=self.source,
         )
 
-    def part(self, table: Any, path: Path_) -> Part:
+    def part(self, table: Any, path: Path_, default_id: str) -> Part:
         if not isinstance(table, Mapping):
             raise self.fail(path, f"expected a table, got {shown(table)}")
         self.known(table, path, PART_FIELDS)
+        part_id = self.get(table, (*path, "id"), (str,), default_id).strip()
+        if not part_id or ":" in part_id:
+            raise self.fail((*path, "id"), f"{part_id!r}: a part's id is a word without ':' (from names 'id:claim')")
         network = self.get(table, (*path, "network"), (str, dict))
         make, network_name = self.network(network, (*path, "network"))
         sample = self.get(table, (*path, "sample"), (int,), None)
@@ -293,6 +311,7 @@ class _Reader(FieldReader[DocumentError]):
         self.check_ids(claims, path)
         part = Part(
             title=self.get(table, (*path, "title"), (str,), "") or example.title,
+            id=part_id,
             network=network_name,
             make_example=make,
             sample=sample,
@@ -362,6 +381,10 @@ class _Reader(FieldReader[DocumentError]):
         claim_id = self.get(table, (*path, "id"), (str,), default_id)
         if not claim_id.strip():
             raise self.fail((*path, "id"), "an id cannot be empty")
+        if ":" in claim_id and "id" in table:
+            raise self.fail(
+                (*path, "id"), f"{claim_id!r}: an id cannot contain ':' (from = ['part1:x'] names another part's x)"
+            )
         return Claim(
             id=claim_id,
             quantity=quantity,
@@ -455,6 +478,44 @@ class _Reader(FieldReader[DocumentError]):
                 )
             seen[claim.id] = i
 
+    def link(self, parts: list[Part], paths: list[Path_]) -> None:
+        """Give every part the others by id, and check each from entry naming another part's claim."""
+        ids = [p.id for p in parts]
+        for i, (part, path) in enumerate(zip(parts, paths)):
+            if part.id in ids[:i]:
+                raise self.fail((*path, "id"), f"the id {part.id!r} is already used by part[{ids.index(part.id)}]")
+            part.others = {p.id: p for p in parts}
+        for part, path in zip(parts, paths):
+            for i, claim in enumerate(part.claims):
+                for j, ref in enumerate(claim.inputs):
+                    if ":" in ref:
+                        self.check_link(part, claim, ref, (*path, "claim", i, "from", j))
+        order = part_order(parts)
+        if isinstance(order, tuple):
+            user, used = order
+            raise self.fail(
+                paths[parts.index(user)],
+                f"part {user.id!r} uses numbers of part {used.id!r}, which uses numbers of part {user.id!r}: "
+                "a part can only use the numbers of parts that do not use its own",
+            )
+
+    def check_link(self, part: Part, claim: Claim, ref: str, where: Path_) -> None:
+        part_id, _, own = ref.rpartition(":")
+        if part_id == part.id:
+            raise self.fail(where, f"{ref!r} is a claim of this part: write {own!r}")
+        if part_id not in part.others:
+            raise self.fail(where, f"{ref!r}: no part has the id {part_id!r}; the parts are {', '.join(part.others)}")
+        source = part.source(ref)
+        if source is None:
+            raise self.fail(where, f"{ref!r}: part {part_id!r} has no claim with the id {own!r}")
+        target = source[1].quantity
+        if claim.rule == "replay" and (target.kind != "value" or target.of not in part.stage(0)):
+            raise self.fail(
+                where,
+                f"rule 'replay' recomputes from named values of this part's network; {ref!r} is not one of them: "
+                'say how the document computes it with rule = "product", "sum", "difference", "quotient"',
+            )
+
     def check_id_names_no_value(self, claim_id: str, part: Part, where: Path_) -> None:
         """Refuse an id that is also a quantity of the network: a from entry naming it could mean either."""
         try:
@@ -480,7 +541,7 @@ class _Reader(FieldReader[DocumentError]):
             except (ArithmeticError, ValueError) as e:  # the engine's errors name the op and its operands
                 raise self.fail((*where, "quantity"), str(e)) from None
             for j, ref in enumerate(claim.inputs):
-                if ref in ids:
+                if ref in ids or ":" in ref:  # another part's claim: checked once every part is read
                     continue
                 try:
                     quantity = parse_quantity(split_step(ref)[0])
@@ -493,6 +554,8 @@ class _Reader(FieldReader[DocumentError]):
                     raise self.fail((*where, "from", j), str(e)) from None
             if claim.rule == "replay":
                 for j, ref in enumerate(claim.inputs):
+                    if ":" in ref:
+                        continue
                     target = part.claims[ids[ref]].quantity if ref in ids else parse_quantity(split_step(ref)[0])
                     if target.kind != "value":
                         others = ", ".join(f'"{r}"' for r in RULES if r not in ("replay", "quote"))
@@ -504,6 +567,34 @@ class _Reader(FieldReader[DocumentError]):
         order = dependency_order(part.claims)
         if isinstance(order, str):
             raise self.fail((*path, "claim", ids[order], "from"), f"claim {order!r} depends on itself")
+
+
+def part_order(parts: Sequence[Part]) -> list[Part] | tuple[Part, Part]:
+    """The parts with every part after those whose claims it uses, or two parts that use each other's."""
+    uses = {p.id: {ref.rpartition(":")[0] for c in p.claims for ref in c.inputs if ":" in ref} for p in parts}
+    by_id = {p.id: p for p in parts}
+    order: list[Part] = []
+    visiting: list[str] = []
+
+    def visit(part_id: str) -> tuple[Part, Part] | None:
+        if any(p.id == part_id for p in order):
+            return None
+        if part_id in visiting:
+            return by_id[visiting[-1]], by_id[part_id]
+        visiting.append(part_id)
+        for used in sorted(uses[part_id]):
+            cycle = visit(used)
+            if cycle:
+                return cycle
+        visiting.pop()
+        order.append(by_id[part_id])
+        return None
+
+    for part in parts:
+        cycle = visit(part.id)
+        if cycle:
+            return cycle
+    return order
 
 
 def reference_step(claim: Claim, ref: str) -> int:

@@ -175,6 +175,8 @@ class Diagnosis:
                 yield node.data, f"it is the value of {name}, not of {claim.quantity.text}"
 
     def _quantity_of(self, ref: str) -> Quantity | None:
+        if ":" in ref:  # another part's claim: its names are its network's, not this part's
+            return None
         claim = self.part.claim(ref)
         return claim.quantity if claim is not None else parse_quantity(split_step(ref)[0])
 

@@ -12,7 +12,7 @@ from typing import Any
 import nn
 from autograd import Value
 from backprop import sources
-from backprop.audit import AuditRow, audit_part
+from backprop.audit import AuditRow, audit_parts
 from backprop.claims import DocumentError
 from backprop.command import EXIT_OK, BadInput, add_name_arguments, import_viz, max_nodes, output_stem, too_large
 from backprop.explanation import explainer
@@ -103,7 +103,7 @@ def _audit(name: str, part: int | None) -> list[AuditRow]:
     except DocumentError:
         return []  # a network spec file: nothing printed to audit
     chosen = document.parts[(part or 1) - 1]
-    return audit_part(chosen, document.name)
+    return audit_parts(document)[chosen.id]
 
 
 def _audit_line(row: AuditRow) -> Any:

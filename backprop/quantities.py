@@ -207,7 +207,8 @@ def evaluate(
         if isinstance(node, ast.Call):
             return OPS[node.func.id](*(Value(walk(a)) for a in node.args)).data  # type: ignore[attr-defined]
         assert isinstance(node, ast.BinOp)
-        return OPERATORS[type(node.op)](Value(walk(node.left)), Value(walk(node.right))).data
+        # the right operand a plain number: (t - out) ** 2 of a negative t - out is a square, not a^b with b a Value
+        return OPERATORS[type(node.op)](Value(walk(node.left)), walk(node.right)).data  # type: ignore[arg-type]
 
     return walk(quantity.tree)  # type: ignore[arg-type]
 

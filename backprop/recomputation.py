@@ -56,6 +56,11 @@ class Recomputation:
         """The engine's value of the claim's quantity at its step."""
         return self.part.value_of(claim.quantity, claim.step)
 
+    def source_engine(self, ref: str) -> float | None:
+        """The engine's value of the claim ref names, in its own part (None if ref names no claim)."""
+        source = self.part.source(ref)
+        return source[0].value_of(source[1].quantity, source[1].step) if source else None
+
     def input_value(self, claim: Claim, ref: str, overrides: dict[str, float] | None = None) -> float:
         """An input of claim: the document's number for a claim id, else the engine's (with overrides)."""
         if ref in self.document_values:
@@ -97,9 +102,9 @@ class Recomputation:
         rule is the quantity's formula (None if it cannot be redone)."""
         saved = dict(self.document_values)
         for ref in claim.inputs:
-            source = self.part.claim(ref)
-            if source is not None:
-                self.document_values[ref] = self.engine(source)
+            engine = self.source_engine(ref)
+            if engine is not None:
+                self.document_values[ref] = engine
         try:
             return self.try_recompute(claim)
         finally:
@@ -128,7 +133,7 @@ class Recomputation:
             if source is None or source.printed is None:
                 continue
             saved = self.document_values[ref]
-            rounding = min(0.5 * 10.0**-source.places, abs(saved - self.engine(source)))
+            rounding = min(0.5 * 10.0**-source.places, abs(saved - (self.source_engine(ref) or 0.0)))
             if not rounding:
                 continue
             self.document_values[ref] = saved + rounding

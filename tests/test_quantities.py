@@ -93,3 +93,13 @@ def test_replay_shares_what_does_not_change(neuron):
 def test_unknown_names_list_the_known_ones(neuron):
     with pytest.raises(QuantityError, match="unknown name 'w9'; the network's names are w, x, b"):
         evaluate(parse_quantity("w9"), stages_of(neuron), 0)
+
+
+def test_a_negative_difference_squared_is_a_square(neuron):
+    """(t - out) ** 2 of a t below out: a printed squared error, not a power whose exponent needs a positive base."""
+    stages = stages_of(neuron)
+    s = sigmoid(0.25)
+    assert evaluate(parse_quantity("(x - y_hat) ** 2"), stages, 0) == pytest.approx((0.5 - s) ** 2)
+    assert evaluate(parse_quantity("(x - y_hat) ** -1"), stages, 0) == pytest.approx(1 / (0.5 - s))
+    with pytest.raises(ValueError, match="negative"):  # a fractional power of a negative number is not real
+        evaluate(parse_quantity("(x - y_hat) ** 0.5"), stages, 0)
