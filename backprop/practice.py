@@ -24,7 +24,14 @@ ASKED = {"data": ("{name}", 0), "grad": ("d{loss}/d{name}", 0), "step": ("{name}
 def slips(subject: Any) -> dict[str, dict[str, list[list[Any]]]]:
     """For each named value of subject's pass (a backprop.sources.Subject): what each kind of answer about it
     (data, grad, step) would be after each slip, as [number, what it says, whether a match may be chance]."""
-    part = Part(subject.title, subject.title, subject.make, subject.sample, ())
+    part = Part(
+        title=subject.title,
+        id="part1",
+        network=subject.title,
+        make_example=subject.make,
+        sample=subject.sample,
+        claims=(),
+    )
     diagnosis = Diagnosis(Recomputation(part))
     loss = part.example().loss_name
     table: dict[str, dict[str, list[list[Any]]]] = {}
