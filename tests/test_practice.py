@@ -58,7 +58,7 @@ def typed_cases():
     the claim the audit would read them as and the slips the page carries for it."""
     subject = sources.subject("000-russo")
     table = slips(subject)
-    part = Part(subject.title, subject.title, subject.make, subject.sample, ())
+    part = Part(subject.title, "part1", subject.title, subject.make, subject.sample, ())
     for name in ("w1", "w10", "b2", "net_h2", "out_o3", "E_total"):
         for kind, candidates in table[name].items():
             text, step = ASKED[kind]
