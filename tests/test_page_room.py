@@ -7,6 +7,9 @@ from __future__ import annotations
 import pytest
 from test_page import in_graph_pane, open_page, row_of
 
+import viz
+from autograd import Value
+
 Keys = pytest.importorskip("selenium.webdriver.common.keys", reason="selenium is not installed").Keys
 ActionChains = pytest.importorskip("selenium.webdriver", reason="selenium is not installed").ActionChains
 
@@ -131,4 +134,21 @@ def test_the_split_between_the_drawings_and_the_panel_moves(small, russo):
     split.send_keys(Keys.ARROW_RIGHT)  # the keyboard moves it too, and steps nothing
     assert side.size["width"] == pytest.approx(width + 60, abs=2)
     assert small.find_element("id", "step").get_attribute("data-step") is None
+    no_console_errors(small)
+
+
+def test_a_small_graph_opens_whole_at_its_actual_size(small, tmp_path):
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    c = a * b + a
+    c.label = "c"
+    c.backward()
+    path = tmp_path / "small.html"
+    path.write_text(viz.page(c), encoding="utf-8")
+    fresh(small, path)
+    assert all(in_graph_pane(small, name, pane=0) for name in ("a", "b", "c"))
+    pane, box = small.execute_script(
+        "const pane = document.querySelector('.pane.zoom');"
+        "return [pane.clientWidth, pane.querySelector('svg').viewBox.baseVal.width]"
+    )
+    assert pane / box == pytest.approx(4 / 3)  # a point of the drawing is a point on the screen: actual size
     no_console_errors(small)

@@ -229,8 +229,8 @@
     look(ux - dx / view.s, uy - dy / view.s, view.s);
   }
 
-  function whole() {
-    const s = Math.min(zoomPane.clientWidth / all.w, zoomPane.clientHeight / all.h);
+  function whole(most = Infinity) {
+    const s = Math.min(zoomPane.clientWidth / all.w, zoomPane.clientHeight / all.h, most);
     look(all.x - (zoomPane.clientWidth / s - all.w) / 2, all.y - (zoomPane.clientHeight / s - all.h) / 2, s);
   }
 
@@ -269,7 +269,7 @@
     }, { passive: false });
     new ResizeObserver(() => look(view.x, view.y, view.s)).observe(zoomPane);
     document.querySelectorAll("button.zoom").forEach((b) => b.addEventListener("click", () => {
-      ({ in: () => zoomBy(1.25), out: () => zoomBy(0.8), fit: whole })[b.dataset.zoom]();
+      ({ in: () => zoomBy(1.25), out: () => zoomBy(0.8), fit: () => whole() })[b.dataset.zoom]();
     }));
   }
 
@@ -292,8 +292,11 @@
     });
   }
 
+  // A graph opens at its actual size: the whole of it, in a pane no taller than it, when it fits.
   if (zoomPane) {
-    look(view.x, view.y, view.s);
+    zoomPane.style.height = "min(70vh, 640px, " + Math.ceil(all.h * ACTUAL + 2) + "px)";
+    whole(ACTUAL);
+    if (view.s < ACTUAL) look(all.x, all.y, ACTUAL); // too large: its first input is brought to the middle below
     draggable();
   }
   splittable();
@@ -667,5 +670,5 @@
 
   window.addEventListener("hashchange", () => select(byName.get(addressed()), "hash"));
   if (byName.has(addressed())) select(byName.get(addressed()), "hash");
-  else if (total) reveal(data.start); // the first input, not a corner of empty space
+  else if (total) reveal(data.start, true); // the first input, not a corner of empty space
 })();
