@@ -200,13 +200,15 @@ def test_a_name_in_the_address_selects_it_and_an_audit_row_selects_its_value(bro
     assert in_graph_pane(browser, "w5")  # the row brings its value into the drawings' view
 
 
-def in_graph_pane(browser, name):
-    """Whether the value called name lies wholly inside the visible part of the computation graph's pane."""
+def in_graph_pane(browser, name, pane=1):
+    """Whether the value called name lies wholly inside the visible part of the computation graph's pane
+    (the pane-th drawing's: the second after the network's, the first on a page without one)."""
     return browser.execute_script(
-        "const pane = document.querySelectorAll('.pane')[1], view = pane.getBoundingClientRect();"
+        "const pane = document.querySelectorAll('.pane')[arguments[1]], view = pane.getBoundingClientRect();"
         "const box = pane.querySelector('a[data-name=\"' + arguments[0] + '\"]').getBoundingClientRect();"
         "return box.left >= view.left && box.right <= view.right && box.top >= view.top && box.bottom <= view.bottom;",
         name,
+        pane,
     )
 
 

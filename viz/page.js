@@ -109,16 +109,20 @@
     if (why !== "hash" && addressed() !== values[i].name) {
       history.replaceState(null, "", "#" + encodeURIComponent(values[i].name));
     }
-    if (why !== "click" && why !== "focus") reveal(i); // what was clicked is in view already
+    if (why !== "click") reveal(i, why === "focus"); // what was clicked is in view already
   }
 
-  // Scroll each drawing's own pane (never the page) so that value i sits in its middle.
-  function reveal(i) {
+  // Bring value i to the middle of each drawing's own pane (never scrolling the page); hidden: only where it is not
+  // wholly in view already.
+  function reveal(i, hidden) {
     document.querySelectorAll(".pane").forEach((pane) => {
       const el = pane.querySelector('a[data-value="' + i + '"]');
       if (!el) return;
       const box = el.getBoundingClientRect();
       const view = pane.getBoundingClientRect();
+      const inside = box.left >= view.left && box.right <= view.right && box.top >= view.top && box.bottom <= view.bottom;
+      if (hidden && inside) return;
+      if (pane === zoomPane) return centre(box);
       pane.scrollLeft += box.left + box.width / 2 - (view.left + pane.clientWidth / 2);
       pane.scrollTop += box.top + box.height / 2 - (view.top + pane.clientHeight / 2);
     });
@@ -168,6 +172,9 @@
     else if (e.key === "ArrowLeft") go(step - 1);
     else if (e.key === "p" || e.key === "P") play();
     else if ((e.key === "e" || e.key === "E") && editable()) editable().focus();
+    else if (zoomPane && (e.key === "+" || e.key === "=")) zoomBy(1.25);
+    else if (zoomPane && (e.key === "-" || e.key === "_")) zoomBy(0.8);
+    else if (zoomPane && e.key === "0") whole();
     else return;
     e.preventDefault();
   });
@@ -195,6 +202,104 @@
       return "";
     }
   }
+
+  // ---- room to look: the computation graph's pane pans (drag) and zooms (wheel, + - 0) by its SVG's viewBox ----
+  // The view is the user-space point at the pane's top left and the pixels per unit; the viewBox always has the
+  // pane's own proportions, so that a unit is as wide as it is tall and the mapping to the screen is exact.
+  const zoomPane = document.querySelector(".pane.zoom");
+  const zoomSvg = zoomPane && zoomPane.querySelector("svg");
+  const drawing = zoomSvg && zoomSvg.viewBox.baseVal;
+  const all = drawing && { x: drawing.x, y: drawing.y, w: drawing.width, h: drawing.height };
+  const ACTUAL = 4 / 3; // pixels per unit at the drawing's actual size (Graphviz's unit is the point)
+  let view = all && { x: all.x, y: all.y, s: ACTUAL };
+
+  function look(x, y, s) {
+    const fit = Math.min(zoomPane.clientWidth / all.w, zoomPane.clientHeight / all.h);
+    view = { x, y, s: Math.max(Math.min(fit, ACTUAL) / 2, Math.min(4 * ACTUAL, s)) };
+    const box = [view.x, view.y, zoomPane.clientWidth / view.s, zoomPane.clientHeight / view.s];
+    zoomSvg.setAttribute("viewBox", box.map((n) => n.toFixed(2)).join(" "));
+  }
+
+  // Zoom by factor about the point (px, py) of the screen (the pane's middle by default), which stays put.
+  function zoomBy(factor, px, py) {
+    const r = zoomPane.getBoundingClientRect();
+    const [dx, dy] = px === undefined ? [zoomPane.clientWidth / 2, zoomPane.clientHeight / 2] : [px - r.left, py - r.top];
+    const [ux, uy] = [view.x + dx / view.s, view.y + dy / view.s];
+    look(view.x, view.y, view.s * factor);
+    look(ux - dx / view.s, uy - dy / view.s, view.s);
+  }
+
+  function whole(most = Infinity) {
+    const s = Math.min(zoomPane.clientWidth / all.w, zoomPane.clientHeight / all.h, most);
+    look(all.x - (zoomPane.clientWidth / s - all.w) / 2, all.y - (zoomPane.clientHeight / s - all.h) / 2, s);
+  }
+
+  function centre(box) {
+    const r = zoomPane.getBoundingClientRect();
+    const dx = box.left + box.width / 2 - (r.left + zoomPane.clientWidth / 2);
+    const dy = box.top + box.height / 2 - (r.top + zoomPane.clientHeight / 2);
+    look(view.x + dx / view.s, view.y + dy / view.s, view.s);
+  }
+
+  // A press that moves more than a few pixels drags the view, and the click it ends in selects nothing.
+  function draggable() {
+    let from = null;
+    let dragged = false;
+    zoomPane.addEventListener("pointerdown", (e) => {
+      if (e.button === 0) [from, dragged] = [{ x: e.clientX, y: e.clientY, view }, false];
+    });
+    zoomPane.addEventListener("pointermove", (e) => {
+      if (!from || (!dragged && Math.hypot(e.clientX - from.x, e.clientY - from.y) < 4)) return;
+      if (!dragged) zoomPane.setPointerCapture(e.pointerId);
+      dragged = true;
+      zoomPane.classList.add("dragging");
+      look(from.view.x - (e.clientX - from.x) / view.s, from.view.y - (e.clientY - from.y) / view.s, view.s);
+    });
+    const end = () => {
+      from = null;
+      zoomPane.classList.remove("dragging");
+    };
+    zoomPane.addEventListener("dragstart", (e) => e.preventDefault()); // a link dragged is the view dragged
+    zoomPane.addEventListener("pointerup", end);
+    zoomPane.addEventListener("pointercancel", end);
+    zoomPane.addEventListener("click", (e) => dragged && (e.stopPropagation(), e.preventDefault(), (dragged = false)), true);
+    zoomPane.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      zoomBy(Math.exp(-Math.max(-100, Math.min(100, e.deltaY)) * 0.002), e.clientX, e.clientY);
+    }, { passive: false });
+    new ResizeObserver(() => look(view.x, view.y, view.s)).observe(zoomPane);
+    document.querySelectorAll("button.zoom").forEach((b) => b.addEventListener("click", () => {
+      ({ in: () => zoomBy(1.25), out: () => zoomBy(0.8), fit: () => whole() })[b.dataset.zoom]();
+    }));
+  }
+
+  // The split between the drawings and the side panel: drag it, or move it with the arrow keys.
+  function splittable() {
+    const split = document.getElementById("split");
+    const side = (w) => split.parentElement.style.setProperty("--side", Math.max(280, Math.min(innerWidth - 360, w)) + "px");
+    const now = () => document.getElementById("side").getBoundingClientRect().width;
+    let from = null; // where the drag began, and the panel's width then
+    split.addEventListener("pointerdown", (e) => {
+      split.setPointerCapture(e.pointerId);
+      from = { x: e.clientX, width: now() };
+    });
+    split.addEventListener("pointermove", (e) => from && split.hasPointerCapture(e.pointerId) && side(from.width + from.x - e.clientX));
+    split.addEventListener("keydown", (e) => {
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+      e.stopPropagation(); // the arrows step the passes everywhere else
+      e.preventDefault();
+      side(now() + (e.key === "ArrowLeft" ? 40 : -40));
+    });
+  }
+
+  // A graph opens at its actual size: the whole of it, in a pane no taller than it, when it fits.
+  if (zoomPane) {
+    zoomPane.style.height = "min(70vh, 640px, " + Math.ceil(all.h * ACTUAL + 2) + "px)";
+    whole(ACTUAL);
+    if (view.s < ACTUAL) look(all.x, all.y, ACTUAL); // too large: its first input is brought to the middle below
+    draggable();
+  }
+  splittable();
 
   // ---- live: the page's own engine (ENGINE, written by autograd.script from the op table) ----
   const engine = typeof ENGINE === "undefined" ? null : ENGINE;
@@ -565,5 +670,5 @@
 
   window.addEventListener("hashchange", () => select(byName.get(addressed()), "hash"));
   if (byName.has(addressed())) select(byName.get(addressed()), "hash");
-  else if (total) reveal(data.start); // the first input, not a corner of empty space
+  else if (total) reveal(data.start, true); // the first input, not a corner of empty space
 })();

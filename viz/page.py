@@ -272,7 +272,10 @@ def _html(
     notes: Sequence[str],
     engine: str,
 ) -> str:
-    sections = [_drawing(heading, svg, fit=k == 0) for k, (heading, svg) in enumerate(drawings)]
+    last = len(drawings) - 1  # the computation graph: it pans and zooms
+    sections = [
+        _drawing(heading, svg, fit=k == 0 and k < last, zoom=k == last) for k, (heading, svg) in enumerate(drawings)
+    ]
     help_ = _HELP.replace("</p>", _HELP_LIVE) if engine else _HELP
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     parts = [
@@ -281,9 +284,9 @@ def _html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{_asset('page.css')}</style></head><body>",
         f"<header><h1>{escape(title)}</h1>{_notes(notes)}{help_}</header>",
-        f'<main><div class="drawings">{"".join(sections)}</div>{_SIDE if engine else _SIDE.replace(_LIVE, "")}</main>',
-        _audit_table(audit, rows),
-        _training(training),
+        # the audit and training beside the side panel too, so that a row and the panel explaining it are seen together
+        f'<main><div class="drawings">{"".join(sections)}{_audit_table(audit, rows)}{_training(training)}</div>',
+        f"{_SPLIT}{_SIDE if engine else _SIDE.replace(_LIVE, '')}</main>",
         f'<script type="application/json" id="page-data">{payload}</script>',
         f"<script>const ENGINE = {engine or 'null'};</script>",
         f"<script>{_asset('judge.js')}</script>",
@@ -294,18 +297,30 @@ def _html(
     return ("\n".join(p for p in parts if p) + "\n").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _drawing(heading: str, svg: str, *, fit: bool) -> str:
-    """A drawing's section; fit: shrunk to the page's width at first (the button toggles it)."""
+def _drawing(heading: str, svg: str, *, fit: bool, zoom: bool = False) -> str:
+    """A drawing's section; fit: at the page's width first (its button toggles it); zoom: it pans and zooms."""
     button = f'<button type="button" class="fit" aria-pressed="{str(fit).lower()}">'
     button += ("actual size" if fit else "fit to width") + "</button>"
-    pane = f'<div class="pane{" fit" if fit else ""}">{svg}</div>'
+    if zoom:
+        button = _ZOOM
+    pane = f'<div class="pane{" fit" if fit else ""}{" zoom" if zoom else ""}">{svg}</div>'
     return f'<section class="drawing"><h2>{escape(heading)} {button}</h2>{pane}</section>'
 
 
+_ZOOM = (
+    '<button type="button" class="zoom" data-zoom="in" title="zoom in (+)">+</button>'
+    '<button type="button" class="zoom" data-zoom="out" title="zoom out (−)">−</button>'
+    '<button type="button" class="zoom" data-zoom="fit" title="the whole graph (0)">whole graph</button>'
+)
+_SPLIT = (
+    '<div id="split" role="separator" aria-orientation="vertical" tabindex="0" '
+    'title="drag (or ← →) to share the width between the drawings and the side panel"></div>'
+)
 _HELP = (
     '<p class="help">Click or tab to any value to see where it came from and how its gradient is made. '
     "Step through the forward pass, then the backward pass, with the buttons or the keys "
-    "<kbd>→</kbd> next, <kbd>←</kbd> back, <kbd>P</kbd> play or pause.</p>"
+    "<kbd>→</kbd> next, <kbd>←</kbd> back, <kbd>P</kbd> play or pause. The computation graph pans (drag it) and "
+    "zooms (the wheel, or <kbd>+</kbd> <kbd>−</kbd>, <kbd>0</kbd> for the whole graph).</p>"
 )
 _HELP_LIVE = (
     " <kbd>E</kbd> edits the selected number (an input, weight, bias or target: type it, then <kbd>Enter</kbd>; "
