@@ -21,10 +21,9 @@ MOST_NAMES_COMPARED = 64
 ASKED = {"data": ("{name}", 0), "grad": ("d{loss}/d{name}", 0), "step": ("{name}", 1)}
 
 
-def slips(subject: Any) -> dict[str, dict[str, list[list[Any]]]]:
-    """For each named value of subject's pass (a backprop.sources.Subject): what each kind of answer about it
-    (data, grad, step) would be after each slip, as [number, what it says, whether a match may be chance]."""
-    part = Part(
+def practice_part(subject: Any) -> Part:
+    """subject's network as a part with no printed numbers: what a learner's typed numbers are audited against."""
+    return Part(
         title=subject.title,
         id="part1",
         network=subject.title,
@@ -32,6 +31,12 @@ def slips(subject: Any) -> dict[str, dict[str, list[list[Any]]]]:
         sample=subject.sample,
         claims=(),
     )
+
+
+def slips(subject: Any) -> dict[str, dict[str, list[list[Any]]]]:
+    """For each named value of subject's pass (a backprop.sources.Subject): what each kind of answer about it
+    (data, grad, step) would be after each slip, as [number, what it says, whether a match may be chance]."""
+    part = practice_part(subject)
     diagnosis = Diagnosis(Recomputation(part))
     loss = part.example().loss_name
     table: dict[str, dict[str, list[list[Any]]]] = {}

@@ -10,9 +10,9 @@ import pytest
 from test_live_page import no_console_errors, open_page, python_pass
 
 from backprop import sources
-from backprop.claims import Claim, Part, bundled_document, number_decimals
+from backprop.claims import Claim, bundled_document, number_decimals
 from backprop.diagnosis import Diagnosis, hedged
-from backprop.practice import ASKED, MOST_NAMES_COMPARED, slips
+from backprop.practice import ASKED, MOST_NAMES_COMPARED, practice_part, slips
 from backprop.quantities import parse_quantity
 from backprop.recomputation import Recomputation, matches, number_text, truncates
 
@@ -58,14 +58,7 @@ def typed_cases():
     the claim the audit would read them as and the slips the page carries for it."""
     subject = sources.subject("000-russo")
     table = slips(subject)
-    part = Part(
-        title=subject.title,
-        id="part1",
-        network=subject.title,
-        make_example=subject.make,
-        sample=subject.sample,
-        claims=(),
-    )
+    part = practice_part(subject)
     for name in ("w1", "w10", "b2", "net_h2", "out_o3", "E_total"):
         for kind, candidates in table[name].items():
             text, step = ASKED[kind]
