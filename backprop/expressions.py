@@ -17,14 +17,14 @@ from typing import Any
 import nn
 from autograd import OPS, Value, topological_order
 from backprop.errors import DocumentError
-from backprop.quantities import OPERATORS, QuantityError, parse_formula, replay
+from backprop.quantities import OPERATORS, QuantityError, chain, parse_formula, replay
 from inputfiles import FieldReader, Path_, check_tree, parse_toml, read_text, shown
 
 EXPRESSIONS_KEY = "expressions"  # a TOML file with top-level expressions is an expression spec
 ROOT_NAME = "loss"  # an unlabelled root's name
 FIELDS = ("name", "title", "source", "notes", "values", "expressions", "output", "learning_rate")
 MAX_NAMES = 10_000  # values and expressions of one spec: every view lists each of them
-MAX_LENGTH = 1_000  # characters of one expression
+MAX_LENGTH = 2_000  # characters of one expression: a sum of 200 terms a1 + ... + a200 fits
 FORMAT = """\
 An expression spec is TOML: named values and named expressions over them, e.g. Karpathy's
 L = (a·b + c)·f. Fields (* = required):
@@ -320,9 +320,12 @@ def _evaluated(tree: ast.expr, nodes: Mapping[str, Value]) -> Any:
     if isinstance(tree, ast.Call):
         return OPS[tree.func.id](*(_evaluated(a, nodes) for a in tree.args))  # type: ignore[attr-defined]
     assert isinstance(tree, ast.BinOp)
-    result = OPERATORS[type(tree.op)](_evaluated(tree.left, nodes), _evaluated(tree.right, nodes))
-    if isinstance(result, complex):  # numbers alone, (-8) ** (1/3): the engine's pow would refuse it
-        raise ValueError("a negative number to a fractional power is not a real number")
+    first, rest = chain(tree)  # a1 + a2 + ... + a200 in a loop, not 200 calls deep
+    result = _evaluated(first, nodes)
+    for op, operand in rest:
+        result = OPERATORS[type(op)](result, _evaluated(operand, nodes))
+        if isinstance(result, complex):  # numbers alone, (-8) ** (1/3): the engine's pow would refuse it
+            raise ValueError("a negative number to a fractional power is not a real number")
     return result
 
 

@@ -28,7 +28,9 @@ OPERATORS: dict[type, Callable[[Value, Value], Value]] = {
 
 
 MAX_LENGTH = 200  # characters of a quantity
-MAX_DEPTH = 20  # operators inside each other in an expression
+MAX_DEPTH = 20  # operators inside each other in an expression (a chain a + b - c + ... is one)
+# operators that chain left to right at one precedence: a + b - c + d is a flat list of operands, not nesting
+_CHAINS = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
 
 
 class QuantityError(ValueError):
@@ -88,6 +90,8 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
         raise QuantityError(
             f"{text!r} is not a name, a derivative dA/dB or an arithmetic expression over names"
         ) from None
+    except (RecursionError, MemoryError):  # Python's own parser: a chain of operators thousands long
+        raise QuantityError(f"{text[:20]!r}...: too deeply nested for Python's parser") from None
     names: list[str] = []
     found: list[int] = []
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
@@ -96,7 +100,11 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
         if depth > MAX_DEPTH:
             raise QuantityError(f"{text!r}: nested more than {MAX_DEPTH} deep")
         _check_node(text, node, steps)
-        children = node.args if isinstance(node, ast.Call) else list(ast.iter_child_nodes(node))
+        if isinstance(node, ast.BinOp):  # a long flat sum is as deep as one +: its evaluation does not recurse
+            first, rest = chain(node)
+            children = [first, *(operand for _, operand in rest)]
+        else:
+            children = node.args if isinstance(node, ast.Call) else list(ast.iter_child_nodes(node))
         stack.extend((child, depth + 1) for child in reversed(children))  # names in order
         if isinstance(node, ast.Subscript):
             found.append(node.slice.value)  # type: ignore[attr-defined]
@@ -105,6 +113,17 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
         if isinstance(node, ast.Name):
             names.append(node.id)
     return tree, tuple(dict.fromkeys(names)), tuple(found)
+
+
+def chain(node: ast.BinOp) -> tuple[ast.expr, list[tuple[ast.operator, ast.expr]]]:
+    """a op b op c ... (+ and -, or * and /, left to right) as a and [(op, b), (op, c), ...]; else node's two sides."""
+    family = next((ops for ops in _CHAINS if isinstance(node.op, ops)), ())
+    rest: list[tuple[ast.operator, ast.expr]] = [(node.op, node.right)]
+    left = node.left
+    while family and isinstance(left, ast.BinOp) and isinstance(left.op, family):
+        rest.append((left.op, left.right))
+        left = left.left
+    return left, rest[::-1]
 
 
 def _check_node(text: str, node: ast.AST, steps: bool) -> None:
@@ -207,8 +226,12 @@ def evaluate(
         if isinstance(node, ast.Call):
             return OPS[node.func.id](*(Value(walk(a)) for a in node.args)).data  # type: ignore[attr-defined]
         assert isinstance(node, ast.BinOp)
-        # the right operand a plain number: (t - out) ** 2 of a negative t - out is a square, not a^b with b a Value
-        return OPERATORS[type(node.op)](Value(walk(node.left)), walk(node.right)).data  # type: ignore[arg-type]
+        first, rest = chain(node)
+        result = walk(first)
+        for op, operand in rest:
+            # the right operand a plain number: (t - out) ** 2 of a negative t - out is a square, not a^b with b a Value
+            result = OPERATORS[type(op)](Value(result), walk(operand)).data  # type: ignore[arg-type]
+        return result
 
     return walk(quantity.tree)  # type: ignore[arg-type]
 

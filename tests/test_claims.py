@@ -196,6 +196,7 @@ def quantity(text: str) -> str:
         (quantity("9 ** 9 ** 9"), ":20: claim[0].quantity: pow: 9.0 ** 387420489.0 overflows a float"),
         (quantity("-" * 5000 + "z"), ":20: claim[0].quantity: '--------------------'... is 5,001 characters"),
         (quantity("-" * 21 + "z"), ":20: claim[0].quantity: '---------------------z': nested more than 20 deep"),
+        (quantity("z" + " + (z" * 21 + ")" * 21), ":20: claim[0].quantity: 'z + (z + (z + (z + (z + (z + (z + (z"),
         (
             quantity("z@99999999 - z"),
             ":20: claim[0].quantity: 'z@99999999 - z': step 99999999; a claim is about at most 100 gradient-descent",

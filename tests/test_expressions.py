@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import backprop
@@ -204,6 +206,28 @@ def test_bad_fields_of_an_expression_spec(tmp_path, old, new, message):
     with pytest.raises(DocumentError) as error:
         load_expressions(path)
     assert str(error.value).startswith(str(tmp_path / message))
+
+
+def test_a_long_flat_sum_or_product_is_one_level_deep_and_a_deep_nesting_is_refused(tmp_path):
+    terms = [f"a{i}" for i in range(1, 201)]
+    values = "".join(f"{t} = {i / 100}\n" for i, t in enumerate(terms, 1))
+    path = tmp_path / "long.toml"
+    path.write_text(
+        f"[values]\n{values}\n[expressions]\n"
+        f's = "{" + ".join(terms[:150])} - {" - ".join(terms[150:])}"\n'
+        f'p = "s * {" * ".join(terms[:60])} / a61 / a62"\n',
+        encoding="utf-8",
+    )
+    pass_ = load_expressions(path).forward().backward()
+    s = sum(i / 100 for i in range(1, 151)) - sum(i / 100 for i in range(151, 201))
+    product = math.prod(i / 100 for i in range(1, 61)) / 0.61 / 0.62
+    assert pass_.values["s"].data == pytest.approx(s, rel=1e-12)
+    assert pass_.values["p"].data == pytest.approx(s * product, rel=1e-12)
+    assert pass_.values["a200"].grad == pytest.approx(-product, rel=1e-12)  # ∂p/∂a200 = −(the product)
+    deep = "a1" + " + (a2" * 21 + ")" * 21
+    path.write_text(f'[values]\na1 = 1.0\na2 = 2.0\n\n[expressions]\ns = "{deep}"\n', encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"long.toml:6: expressions.s: .*: nested more than 20 deep"):
+        load_expressions(path)
 
 
 def test_every_command_takes_an_expression_spec(tmp_path, monkeypatch, capsys):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import math
+import sys
 
 import pytest
 
 from autograd import Value
-from backprop.quantities import QuantityError, evaluate, parse_quantity, replay
+from backprop.quantities import QuantityError, evaluate, parse_formula, parse_quantity, replay
 
 
 def stages_of(values):
@@ -103,3 +105,16 @@ def test_a_negative_difference_squared_is_a_square(neuron):
     assert evaluate(parse_quantity("(x - y_hat) ** -1"), stages, 0) == pytest.approx(1 / (0.5 - s))
     with pytest.raises(ValueError, match="negative"):  # a fractional power of a negative number is not real
         evaluate(parse_quantity("(x - y_hat) ** 0.5"), stages, 0)
+
+
+def test_a_formula_too_deep_for_pythons_own_parser_is_refused_by_name():
+    depth = len(inspect.stack())
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + 40)  # the parser's own limit follows Python's
+    try:
+        with pytest.raises(
+            QuantityError, match=r"^'a\+a\+a\+a\+a\+a\+a\+a\+a\+a\+'...: too deeply nested for Python's parser$"
+        ):
+            parse_formula("+".join(["a"] * 1000))
+    finally:
+        sys.setrecursionlimit(limit)
