@@ -236,8 +236,8 @@ def format_audit(audit: DocumentAudit) -> str:
     byline = ", ".join(x for x in (doc.author, doc.date) if x)
     title = doc.name if doc.title in ("", doc.name) else f"{doc.name}: {doc.title}"  # not "mine: mine"
     lines = [title + (f" ({byline})" if byline else "")]
-    if doc.source:
-        lines.append(f"source: {doc.source}")
+    if doc.address:
+        lines.append(f"source: {doc.address}")
     for n, (part, rows) in enumerate(audit.by_part(), 1):
         lines += ["", f"Part {n}: {part.title} (network {part.network})"]
         table = [("claim", "step", "printed", "engine", "printed - engine", "verdict")]

@@ -24,9 +24,11 @@ from backprop.quantities import Quantity, QuantityError, check_names, evaluate, 
 from inputfiles import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
 
 FORMAT = """\
-A claim file is TOML. [document] (optional): title, author, date, source, notes, and
-truncates = true for a document that cuts its numbers to the printed decimals instead of rounding
-them (a cut number then counts as agreeing once the document's rounding is allowed for).
+A claim file is TOML. [document] (optional): title, author, date, source (the document's published
+address: "https://..."), copy (where the copy read is kept, for a document whose address is not
+known: the tools then say so), notes, and truncates = true for a document that cuts its numbers to
+the printed decimals instead of rounding them (a cut number then counts as agreeing once the
+document's rounding is allowed for).
 Then one or more parts, each a network with the numbers printed about it: either [[part]] tables,
 or (for one part) the part's fields at the top level of the file.
 Fields of a part:
@@ -73,7 +75,8 @@ EXACT_PLACES = 9  # a printed integer (decimals not set) agrees only with a numb
 MAX_STEP = 100  # the gradient-descent steps a claim can be about: each stage trains that far
 LEARNING_RATE = "learning_rate"  # a name every part knows besides its network's values
 RULES = ("replay", "product", "sum", "difference", "quotient", "update", "quote")
-DOCUMENT_FIELDS = ("title", "author", "date", "source", "notes", "truncates")
+DOCUMENT_FIELDS = ("title", "author", "date", "source", "copy", "notes", "truncates")
+ADDRESS_SCHEMES = ("https://", "http://")  # what a published address starts with: a file name is not one
 PART_FIELDS = ("title", "id", "network", "sample", "notes", "working", "training", "claim")
 WORKINGS = ("printed", "full")
 TRAININGS = ("one sample", "in turn")
@@ -186,10 +189,23 @@ class Document:
     title: str
     author: str
     date: str
-    source: str
+    source: str  # the published address, "" if not known
+    copy: str  # where the copy read is kept, for a document whose address is not known
     notes: tuple[str, ...]
     parts: tuple[Part, ...]
     path: str
+
+    @property
+    def address(self) -> str:
+        """Where the document can be read: its published address, or that it is not known and the copy read."""
+        if self.source or not self.copy:
+            return self.source
+        return f"address not known; the copy we have: {self.copy}"
+
+    @property
+    def citation(self) -> str:
+        """Author, date and address, those known, in one line."""
+        return ", ".join(x for x in (self.author, self.date, self.address) if x)
 
     @property
     def claims(self) -> list[Claim]:
@@ -254,7 +270,13 @@ class _Reader(FieldReader[DocumentError]):
     def document(self, table: dict[str, Any], name: str) -> Document:
         info = self.get(table, ("document",), (dict,), {})
         self.known(info, ("document",), DOCUMENT_FIELDS)
-        text = {key: self.get(info, ("document", key), (str,), "") for key in DOCUMENT_FIELDS[:4]}
+        text = {key: self.get(info, ("document", key), (str,), "") for key in DOCUMENT_FIELDS[:5]}
+        if text["source"] and not text["source"].startswith(ADDRESS_SCHEMES):
+            raise self.fail(
+                ("document", "source"),
+                f"{text['source']!r} is not a web address (https://...); a document whose address is not known "
+                "names the copy read as copy instead, and the tools say that its address is not known",
+            )
         truncates = self.get(info, ("document", "truncates"), (bool,), False)
         if "part" in table:
             self.known(table, (), ("document", "part"))
@@ -276,6 +298,7 @@ class _Reader(FieldReader[DocumentError]):
             author=text["author"],
             date=text["date"],
             source=text["source"],
+            copy=text["copy"],
             notes=self.strings(info, ("document", "notes")),
             parts=tuple(read),
             path=self.source,

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 def _bundled() -> None:
     examples = [(name, nn.example(name).title, "") for name in nn.examples()]
     lectures = [(name, (e := expressions.example(name)).title, e.source) for name in expressions.examples()]
-    documents = [(name, (d := bundled_document(name)).title, _cited(d)) for name in bundled()]
+    documents = [(name, (d := bundled_document(name)).title, d.citation) for name in bundled()]
     for heading, rows in (
         ("Worked examples (backprop walkthrough NAME)", examples),
         ("Expressions (backprop walkthrough NAME)", lectures),
@@ -46,11 +46,6 @@ def _bundled() -> None:
             if source:
                 print(f"  {' ' * width}  source: {source}")
         print()
-
-
-def _cited(document: Any) -> str:
-    """Where a document was published: its author, date and source, those it gives."""
-    return ", ".join(x for x in (document.author, document.date, document.source) if x)
 
 
 def _values(example: Any, pass_: nn.Pass) -> None:

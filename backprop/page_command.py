@@ -66,7 +66,10 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
     example, pass_ = subject.computed()
     named = {v: n for n, v in pass_.values.items()}
     explained = explainer(pass_)
-    rows = [] if isinstance(name, Value) else _audit(name, part)
+    document = None if isinstance(name, Value) else _document(name)
+    rows = [] if document is None else audit_parts(document)[document.parts[(part or 1) - 1].id]
+    # a document's own citation, not its network's: the page is about what the document printed
+    source = document.citation if document is not None else example.source
     return viz.page(
         pass_.loss,
         title=example.heading if subject.title == example.name else f"{name}: {subject.title}",
@@ -74,7 +77,7 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
         chain=lambda v: explained(named[v]) if v in named else None,
         audit=[_audit_line(r) for r in rows],
         training=_training(subject.make(), train) if train else None,
-        notes=[*([f"Source: {example.source}"] if example.source else []), *example.notes],
+        notes=[*([f"Source: {source}"] if source else []), *example.notes],
         symbols=formula,
         learning_rate=example.learning_rate,
         trained=_trained(example, pass_),
@@ -94,16 +97,14 @@ def _formula(v: Any) -> str:
     return numbers if symbols == numbers else f"{symbols} = {numbers}"
 
 
-def _audit(name: str, part: int | None) -> list[AuditRow]:
-    """The audit rows of NAME's part, if NAME is a document or claim file; else none."""
+def _document(name: str) -> Any:
+    """The document or claim file NAME stands for; None for a worked example or a spec file."""
     if name in nn.examples():
-        return []
+        return None
     try:
-        document = sources.document(name)
+        return sources.document(name)
     except DocumentError:
-        return []  # a network spec file: nothing printed to audit
-    chosen = document.parts[(part or 1) - 1]
-    return audit_parts(document)[chosen.id]
+        return None  # a network spec file: nothing printed to audit
 
 
 def _audit_line(row: AuditRow) -> Any:

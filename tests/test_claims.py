@@ -86,6 +86,29 @@ def test_mistakes_name_the_file_the_line_and_the_field(tmp_path, text, line, mes
     assert message in str(failure.value)
 
 
+def test_a_document_cites_its_address_or_says_it_is_not_known(tmp_path, capsys):
+    """source is a published address; a file name there is refused, and a copy's name is shown as only that."""
+    header = '[document]\ntitle = "Notes"\nauthor = "Me"\nsource = "notes.txt"\n'
+    path = write(tmp_path, header + NETWORK + CLAIM)
+    with pytest.raises(DocumentError) as failure:
+        load_document(path)
+    assert str(failure.value) == (
+        f"{path}:4: document.source: 'notes.txt' is not a web address (https://...); a document whose address is "
+        "not known names the copy read as copy instead, and the tools say that its address is not known"
+    )
+    write(tmp_path, header.replace("source", "copy") + NETWORK + CLAIM)
+    document = load_document(path)
+    assert (document.address, document.citation) == (
+        "address not known; the copy we have: notes.txt",
+        "Me, address not known; the copy we have: notes.txt",
+    )
+    assert main(["check", str(path)]) == 0
+    assert "\nsource: address not known; the copy we have: notes.txt\n" in capsys.readouterr().out
+    write(tmp_path, header.replace("notes.txt", "https://example.org/notes") + NETWORK + CLAIM)
+    assert load_document(path).citation == "Me, https://example.org/notes"
+    assert load_document(write(tmp_path, NETWORK + CLAIM)).citation == ""
+
+
 def test_a_toml_syntax_error_names_its_line(tmp_path):
     path = write(tmp_path, NETWORK + CLAIM + "printed = \n")
     with pytest.raises(DocumentError, match=rf"^{path}:23: TOML syntax error at column 11: Invalid value$"):

@@ -31,6 +31,14 @@ def test_list_names_the_examples_and_the_documents(capsys):
         "  004-mazur           A Step by Step Backpropagation Example\n                      source: Matt Mazur, "
         "2015-03-17, https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/\n"
     ) in out
+    assert (  # a document whose address was not found says so, with the copy read
+        "  003-swap-network    Backpropagation for a network of any size (a 2-4-3-2 example)\n"
+        "                      source: address not known; the copy we have: 003_d906bfaca4040157.txt "
+        "(the project's seeds)\n"
+    ) in out
+    assert "source: Datamapu, 2024-03-31, https://datamapu.com/posts/deep_learning/backpropagation/\n" in out
+    sources = [line.split("source: ")[1] for line in out.splitlines() if "source: " in line]
+    assert all("https://" in s or s.startswith("address not known") or ", address not known" in s for s in sources)
 
 
 def test_list_of_a_network_names_each_value_with_its_number_and_role(capsys, tmp_path, monkeypatch):

@@ -50,6 +50,14 @@ def test_the_page_is_self_contained_and_the_same_bytes_every_time(russo):
     assert re.findall(r'href="([^"]*)"', html) and all(h.startswith("#") for h in re.findall(r'href="([^"]*)"', html))
 
 
+def test_a_document_s_page_cites_the_document_and_says_when_its_address_is_not_known(russo):
+    html = russo.read_text(encoding="utf-8")
+    assert "Source: Luigi Russo, 2018-11-18, address not known; the copy we have: 000_c76ab19165a8483c.txt" in html
+    assert "Source: Datamapu, 2024-03-31, https://datamapu.com/posts/deep_learning/backpropagation/" in page(
+        "001-three-examples", 1, train=0
+    )
+
+
 def test_every_value_of_the_pass_carries_its_name(russo):
     html = russo.read_text(encoding="utf-8")
     drawn = set(re.findall(r'<a data-value="\d+" data-name="([^"]+)"', html))
