@@ -201,6 +201,8 @@ class _Verdicts:
         cause = self.diagnosis.cause(claim, printed, places, base)
         if recomputed is not None:
             given = f"its own {_inputs_text(claim)} give {number_text(recomputed, shown)}"
+            if cause is None and truncates(printed, recomputed, places):  # a slip in the last digit only
+                cause = f"the last digit was cut, not rounded (rounded, it is {number_text(recomputed, places)})"
             cause = cause or "an arithmetic slip"
         else:
             given = f"the engine gives {number_text(engine, shown)}"

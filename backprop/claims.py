@@ -269,6 +269,13 @@ class _Reader(FieldReader[DocumentError]):
 
     def document(self, table: dict[str, Any], name: str) -> Document:
         info = self.get(table, ("document",), (dict,), {})
+        for key in info:
+            if key in PART_FIELDS and key not in DOCUMENT_FIELDS:  # a key written below [document] belongs to it
+                raise self.fail(
+                    ("document", key),
+                    f"{key} is a field of a part, not of [document]: TOML puts every key after a [document] "
+                    f"header into that table, so write {key} above [document] (or in a [[part]])",
+                )
         self.known(info, ("document",), DOCUMENT_FIELDS)
         text = {key: self.get(info, ("document", key), (str,), "") for key in DOCUMENT_FIELDS[:5]}
         if text["source"] and not text["source"].startswith(ADDRESS_SCHEMES):

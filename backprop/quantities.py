@@ -28,6 +28,7 @@ OPERATORS: dict[type, Callable[[Value, Value], Value]] = {
 
 
 MAX_LENGTH = 200  # characters of a quantity
+MAX_NEWTON_STEPS = 50  # an operand found for a printed value: Newton's method converges in a few
 MAX_DEPTH = 20  # operators inside each other in an expression (a chain a + b - c + ... is one)
 # operators that chain left to right at one precedence: a + b - c + d is a flat list of operands, not nesting
 _CHAINS = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
@@ -196,15 +197,14 @@ def evaluate(
     """The quantity's value at step, with the named values in overrides replaced by their numbers.
 
     A replaced value is a fresh leaf: what depends on it is recomputed, a derivative with respect
-    to it is taken at the new number, and nothing below it matters any more.
+    to it is taken at the new number, and nothing below it matters any more, except to a derivative
+    through it, which still flows along it (replay's through): dout/dnet from a printed out.
     """
     overrides = overrides or {}
     values = stages(step)
     if quantity.kind == "derivative":
         of, wrt = _lookup(values, quantity.of), _lookup(values, quantity.wrt)
-        if quantity.of in overrides:  # a value set by hand no longer depends on anything
-            return 1.0 if quantity.of == quantity.wrt else 0.0
-        copies = replay(of, _nodes(values, overrides))
+        copies = replay(of, _nodes(values, overrides), through=wrt)
         return grad(copies[of], [copies.get(wrt, wrt)])[0]
     if quantity.kind == "value":
         return _value(values, quantity.of, overrides)
@@ -260,14 +260,22 @@ def _value(values: Mapping[str, Value], name: str, overrides: Mapping[str, float
     return replay(node, _nodes(values, overrides))[node].data if overrides else node.data
 
 
-def replay(root: Value, overrides: Mapping[Value, float]) -> dict[Value, Value]:
+def replay(root: Value, overrides: Mapping[Value, float], *, through: Value | None = None) -> dict[Value, Value]:
     """root's graph recomputed with each node in overrides replaced by a fresh leaf holding its number.
 
     Returns old node → new node for root and everything it depends on; untouched parts are shared.
+    With through (the value a derivative is taken with respect to), a replaced node that depends on it
+    stays joined to its operands, so that the derivative still flows through it: the document's
+    dout/dnet = out·(1 − out) from its printed out (see pinned).
     """
     copies: dict[Value, Value] = {}
+    joined = {through} if through is not None else set()
     for node in reversed(topological_order(root)):  # every node after its parents
-        if node in overrides:
+        if through is not None and node is not through and any(p in joined for p in node.parents):
+            joined.add(node)
+        if node in overrides and node in joined and node is not through:
+            copies[node] = pinned(node, tuple(copies[p] for p in node.parents), overrides[node])
+        elif node in overrides:
             copies[node] = Value(overrides[node], node.label, meta=node.meta)
         elif not node.parents:
             copies[node] = node
@@ -286,6 +294,40 @@ def rebuild(node: Value, parents: tuple[Value, ...]) -> Value:
     local_grads = tuple(0.0 if p.is_constant else g for p, g in zip(parents, local_grads))
     copy.parents, copy.local_grads, copy.op = parents, local_grads, node.op
     return copy
+
+
+def pinned(node: Value, parents: tuple[Value, ...], number: float) -> Value:
+    """A node made by node's op from parents but holding number, with the local derivatives the op has where it
+    gives number: σ' = out·(1 − out) of the printed out, as a document computes it from its own printed value.
+
+    The one operand that is not a constant is moved to where the op gives number (Newton's method on the op's
+    own derivative, from where it is); an op of several varying operands keeps their values.
+    """
+    data = [p.data for p in parents]
+    varying = [i for i, p in enumerate(parents) if not p.is_constant]
+    if len(varying) == 1:
+        data[varying[0]] = _operand_giving(node.op, data, varying[0], number)
+    local_grads = OPS[node.op].apply(*data)[1]
+    copy = Value(number, node.label, meta=node.meta)
+    copy.parents, copy.op = parents, node.op
+    copy.local_grads = tuple(0.0 if p.is_constant else g for p, g in zip(parents, local_grads))
+    return copy
+
+
+def _operand_giving(op: str, data: list[float], i: int, target: float) -> float:
+    """Operand i moved until op gives target; where it was if the op cannot give target near there."""
+    x = data[i]
+    for _ in range(MAX_NEWTON_STEPS):
+        try:
+            value, local_grads = OPS[op].apply(*data[:i], x, *data[i + 1 :])
+        except (ArithmeticError, ValueError):
+            break
+        if abs(value - target) <= 4 * math.ulp(target):
+            return x
+        if not local_grads[i] or not math.isfinite(local_grads[i]):
+            break
+        x -= (value - target) / local_grads[i]
+    return data[i]
 
 
 def _is_real_number(x: object) -> bool:  # of an ast.Constant's value: 2 and 0.5 are; True, 1j and "2" are not

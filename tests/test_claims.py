@@ -109,6 +109,17 @@ def test_a_document_cites_its_address_or_says_it_is_not_known(tmp_path, capsys):
     assert load_document(write(tmp_path, NETWORK + CLAIM)).citation == ""
 
 
+def test_a_parts_field_written_below_document_says_where_it_belongs(tmp_path):
+    """TOML files every key after [document] into it: network = ... written there is a common first mistake."""
+    path = write(tmp_path, '[document]\ntitle = "Notes"\nnetwork = "my-net.toml"\n' + CLAIM)
+    with pytest.raises(DocumentError) as failure:
+        load_document(path)
+    assert str(failure.value) == (
+        f"{path}:3: document.network: network is a field of a part, not of [document]: TOML puts every key after "
+        "a [document] header into that table, so write network above [document] (or in a [[part]])"
+    )
+
+
 def test_a_toml_syntax_error_names_its_line(tmp_path):
     path = write(tmp_path, NETWORK + CLAIM + "printed = \n")
     with pytest.raises(DocumentError, match=rf"^{path}:23: TOML syntax error at column 11: Invalid value$"):

@@ -82,7 +82,22 @@ def test_substituted_values_are_fresh_leaves(neuron):
         sigmoid(0.56) * (1 - sigmoid(0.56))
     )
     assert evaluate(parse_quantity("dL/dy_hat"), stages, 0, {"y_hat": 0.56}) == pytest.approx(-0.94)
-    assert evaluate(parse_quantity("dy_hat/dz"), stages, 0, {"y_hat": 0.5}) == 0.0
+
+def test_a_derivative_through_a_printed_value_uses_it_as_the_document_does(neuron):
+    """A document works out dout/dnet = out·(1 − out) and δ = −(t − out)·out·(1 − out) from its printed out:
+    a replaced value on the derivative's own path stays on it, its local derivative taken where it gives that out."""
+    stages = stages_of(neuron)
+    assert evaluate(parse_quantity("dy_hat/dz"), stages, 0, {"y_hat": 0.5}) == pytest.approx(0.25, rel=1e-12)
+    assert evaluate(parse_quantity("dL/dz"), stages, 0, {"y_hat": 0.56}) == pytest.approx(
+        -(1.5 - 0.56) * 0.56 * (1 - 0.56), rel=1e-12
+    )
+    assert evaluate(parse_quantity("dL/dw"), stages, 0, {"y_hat": 0.56}) == pytest.approx(
+        -(1.5 - 0.56) * 0.56 * (1 - 0.56) * 0.5, rel=1e-12  # x = 0.5
+    )
+    # a printed number no sigmoid gives: the local derivative stays where the engine's value is
+    engine = neuron["y_hat"].data
+    assert evaluate(parse_quantity("dy_hat/dz"), stages, 0, {"y_hat": 1.2}) == pytest.approx(engine * (1 - engine))
+    assert evaluate(parse_quantity("dy_hat/dy_hat"), stages, 0, {"y_hat": 0.56}) == 1.0
 
 
 def test_replay_shares_what_does_not_change(neuron):
