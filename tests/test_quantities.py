@@ -83,6 +83,7 @@ def test_substituted_values_are_fresh_leaves(neuron):
     )
     assert evaluate(parse_quantity("dL/dy_hat"), stages, 0, {"y_hat": 0.56}) == pytest.approx(-0.94)
 
+
 def test_a_derivative_through_a_printed_value_uses_it_as_the_document_does(neuron):
     """A document works out dout/dnet = out·(1 − out) and δ = −(t − out)·out·(1 − out) from its printed out:
     a replaced value on the derivative's own path stays on it, its local derivative taken where it gives that out."""
@@ -92,7 +93,8 @@ def test_a_derivative_through_a_printed_value_uses_it_as_the_document_does(neuro
         -(1.5 - 0.56) * 0.56 * (1 - 0.56), rel=1e-12
     )
     assert evaluate(parse_quantity("dL/dw"), stages, 0, {"y_hat": 0.56}) == pytest.approx(
-        -(1.5 - 0.56) * 0.56 * (1 - 0.56) * 0.5, rel=1e-12  # x = 0.5
+        -(1.5 - 0.56) * 0.56 * (1 - 0.56) * 0.5,
+        rel=1e-12,  # x = 0.5
     )
     # a printed number no sigmoid gives: the local derivative stays where the engine's value is
     engine = neuron["y_hat"].data
