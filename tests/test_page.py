@@ -232,7 +232,9 @@ def test_the_keyboard_alone_reaches_and_selects_a_value(browser, russo):
     assert name in russo_names()
     assert text_of(browser, "detail").startswith(name + "\n")
     browser.switch_to.active_element.send_keys("\ue014")  # the right arrow steps, from wherever the focus is
-    assert browser.find_element("id", "step").get_attribute("data-name") == "i1"  # the first value the walkthrough gives
+    assert (
+        browser.find_element("id", "step").get_attribute("data-name") == "i1"
+    )  # the first value the walkthrough gives
 
 
 def test_a_2_16_16_1_network_opens_and_responds(browser, tmp_path):

@@ -75,7 +75,7 @@ const STEPS = function (page) {
   function chain(i) {
     const top = values[root].name;
     const mine = values[i].name;
-    if (i === root) return d(top, top) + " = 1: backward starts here";
+    if (i === root) return d(top, top) + (page.practising() !== false ? "" : " = 1") + ": backward starts here";
     const local = page.locals();
     const terms = folded(i, local);
     const symbols = d(top, mine) + " = " + terms.map(([c]) => d(values[c].name, mine) + "·" + d(top, values[c].name)).join(" + ");

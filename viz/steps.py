@@ -31,11 +31,12 @@ def walk(drawn: Sequence[Value], named: Sequence[Value] | None = None) -> dict[s
         if i in forward:
             seen.append(forward[i])
             known.append(after[i])
-        elif v.is_constant or not owners[i]:
+        elif not owners[i]:
             seen.append(ALWAYS)
             known.append(ALWAYS)
-        else:  # folded: computed within the first formula it is part of, its gradient known once all of theirs are
-            seen.append(min(forward[c] for c in owners[i]))
+        else:  # folded: computed within the first formula it is part of (a constant is part of it from the start),
+            # its gradient (a constant's: none, 0) known once all of theirs are
+            seen.append(ALWAYS if v.is_constant else min(forward[c] for c in owners[i]))
             known.append(max(after[c] for c in owners[i]))
     return {"forward": stepped, "backward": backward, "seen": seen, "known": known}
 
