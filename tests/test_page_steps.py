@@ -300,7 +300,8 @@ def test_the_keyboard_alone_walks_plays_and_leaves(browser, russo):
     assert "?" not in "".join(t for _, _, t in visible_state(browser)["drawn"])
     assert browser.find_element("id", "audit").is_displayed()
     keys = browser.execute_script(
-        "return ['back', 'next', 'play', 'walk'].map((id) => document.getElementById(id).getAttribute('aria-keyshortcuts'))"
+        "return ['back', 'next', 'play', 'walk'].map((id) =>"
+        " document.getElementById(id).getAttribute('aria-keyshortcuts'))"
     )
     assert keys == ["ArrowLeft", "ArrowRight", "P", "Escape"]
     assert browser.find_element("id", "step").get_attribute("role") == "status"  # announced as it changes
@@ -333,4 +334,27 @@ def test_an_expression_page_steps_its_leaves_then_its_formulas_then_back(browser
             root = step_text(browser) == "∂L/∂L = 1: backward starts here" and s["name"] == "L"
             assert root or step_text(browser).endswith(" = " + show(grads[s["name"]])), s
     assert step_text(browser) == "∂L/∂b = ∂e/∂b·∂L/∂e\n= 2·(-2) = -4"
+    no_console_errors(browser)
+
+
+def test_a_static_page_walks_every_value_with_the_gradients_it_printed(browser, tmp_path):
+    from autograd import define_op
+
+    floats_only = define_op("test_steps_floats_only", lambda a: math.exp(a), lambda a, out: (out,))
+    x = Value(0.5, "x")
+    y = floats_only(x * x)
+    y.backward()
+    path = tmp_path / "static.html"
+    path.write_text(viz.page(y), encoding="utf-8")  # no engine: the page cannot recompute
+    open_page(browser, path)
+    steps = walked(browser)
+    assert [(s["name"], s["phase"]) for s in steps] == [
+        ("x", "forward"),
+        ("v1", "forward"),
+        ("v2", "forward"),
+        ("v2", "backward"),
+        ("v1", "backward"),
+        ("x", "backward"),
+    ]
+    assert step_text(browser) == f"∂v2/∂x = ∂v1/∂x·∂v2/∂v1\n= {show(x.grad)}"  # its factors need the engine
     no_console_errors(browser)
