@@ -91,7 +91,9 @@
   function show(i) {
     const v = values[i];
     const detail = document.getElementById("detail");
-    if (steps.hides(i, "data")) return detail.replaceChildren(line("h2", "name", v.name), line("p", "role", v.role), line("p", "hint", steps.when(i, "data")));
+    if (steps.hides(i, "data")) {  // the step mode has not reached it: nothing about it yet
+      return detail.replaceChildren(line("h2", "name", v.name), line("p", "role", v.role), line("p", "hint", steps.when(i, "data")));
+    }
     if (practising !== false) return practise(i, detail);
     const unknown = steps.hides(i, "grad"); // the step mode has not reached its gradient: nor the document's numbers
     detail.replaceChildren(
@@ -154,8 +156,8 @@
   const editable = () => document.querySelector("#detail input.number"); // the selected number's field
   document.addEventListener("keydown", (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey || (e.target.closest && e.target.closest("input"))) return;
-    if (steps.key(e.key));
-    else if ((e.key === "e" || e.key === "E") && editable()) editable().focus();
+    if (steps.key(e.key)) return e.preventDefault(); // → ← P Escape: the step mode's
+    if ((e.key === "e" || e.key === "E") && editable()) editable().focus();
     else if (zoomPane && (e.key === "+" || e.key === "=")) zoomBy(1.25);
     else if (zoomPane && (e.key === "-" || e.key === "_")) zoomBy(0.8);
     else if (zoomPane && e.key === "0") whole();

@@ -5,7 +5,7 @@ from the root down, and at which step each value's number and gradient are first
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from autograd import Value
 
@@ -21,10 +21,18 @@ def walk(drawn: Sequence[Value], named: Sequence[Value] | None = None) -> dict[s
     formula of the named values it feeds); default: every value but the constants, inputs first.
     """
     index = {v: i for i, v in enumerate(drawn)}
-    stepped = _stepped(drawn, index, named)
+    given = _given(drawn, index, named)
+    owners = _owners(drawn, index, given)
+    operands: dict[int, set[int]] = {i: set() for i in given}  # the stepped values each one's formula names
+    for i in given:
+        for c in owners[i]:
+            operands[c].add(i)
+    # each put off until the values its formula names are met (a softmax's first output needs every net of its layer)
+    stepped = _in_turn(operands, given)
     forward = {i: k for k, i in enumerate(stepped)}
-    owners = _owners(drawn, index, forward)
-    backward = _backward(drawn, index, forward, owners)
+    # from the root down; of those whose gradient can be known, the first in the forward pass (a neuron's
+    # weights follow its net, as the documents derive them)
+    backward = _in_turn({i: owners[i] for i in given}, forward)
     after = {i: len(stepped) + k for k, i in enumerate(backward)}
     seen, known = [], []
     for i, v in enumerate(drawn):
@@ -41,11 +49,10 @@ def walk(drawn: Sequence[Value], named: Sequence[Value] | None = None) -> dict[s
     return {"forward": stepped, "backward": backward, "seen": seen, "known": known}
 
 
-def _stepped(drawn: Sequence[Value], index: dict[Value, int], named: Sequence[Value] | None) -> list[int]:
-    """The stepped values' indices in their order, each put off until the stepped values its formula names are
-    met (a softmax's first output needs every net of its layer); each must be in the graph, once."""
+def _given(drawn: Sequence[Value], index: dict[Value, int], named: Sequence[Value] | None) -> dict[int, int]:
+    """The stepped values' indices, each with its place in named; each must be in the graph, once, with the root."""
     if named is None:
-        return [i for i, v in enumerate(drawn) if not v.is_constant]
+        named = [v for v in drawn if not v.is_constant]
     position: dict[int, int] = {}
     for v in named:
         if v not in index:
@@ -55,43 +62,10 @@ def _stepped(drawn: Sequence[Value], index: dict[Value, int], named: Sequence[Va
         position[index[v]] = len(position)
     if len(drawn) - 1 not in position:
         raise ValueError("walk: the root must be one of the values stepped")
-    needs = {i: _named_below(drawn, index, i, position) for i in position}
-    after: dict[int, list[int]] = {}
-    for i, below in needs.items():
-        for j in below:
-            after.setdefault(j, []).append(i)
-    waiting = {i: len(below) for i, below in needs.items()}
-    ready = [(position[i], i) for i, n in waiting.items() if n == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:  # of those whose operands are met, the first in the given order
-        _, i = heapq.heappop(ready)
-        order.append(i)
-        for j in after.get(i, []):
-            waiting[j] -= 1
-            if waiting[j] == 0:
-                heapq.heappush(ready, (position[j], j))
-    return order
+    return position
 
 
-def _named_below(drawn: Sequence[Value], index: dict[Value, int], i: int, position: dict[int, int]) -> set[int]:
-    """The stepped values value i's formula names: its operands, looking through those that are folded into it."""
-    found: set[int] = set()
-    stack = [index[p] for p in drawn[i].parents]
-    seen = set(stack)
-    while stack:
-        j = stack.pop()
-        if j in position:
-            found.add(j)
-            continue
-        for p in drawn[j].parents:
-            if index[p] not in seen:
-                seen.add(index[p])
-                stack.append(index[p])
-    return found
-
-
-def _owners(drawn: Sequence[Value], index: dict[Value, int], stepped: dict[int, int]) -> list[frozenset[int]]:
+def _owners(drawn: Sequence[Value], index: dict[Value, int], stepped: Mapping[int, int]) -> list[frozenset[int]]:
     """Each value's nearest stepped consumers, looking through folded ones: whose formulas it is part of."""
     owners: list[frozenset[int]] = [frozenset()] * len(drawn)
     consumers: list[list[int]] = [[] for _ in drawn]
@@ -103,24 +77,21 @@ def _owners(drawn: Sequence[Value], index: dict[Value, int], stepped: dict[int, 
     return owners
 
 
-def _backward(
-    drawn: Sequence[Value], index: dict[Value, int], stepped: dict[int, int], owners: list[frozenset[int]]
-) -> list[int]:
-    """The stepped values from the root down, each once every stepped value computed from it is done; of those
-    ready, the first in the forward pass (a neuron's weights follow its net, as the documents derive them)."""
-    waiting = {i: len(owners[i]) for i in stepped}
-    below: dict[int, list[int]] = {}
-    for i in stepped:
-        for c in owners[i]:
-            below.setdefault(c, []).append(i)
-    ready = [(stepped[i], i) for i, n in waiting.items() if n == 0]
+def _in_turn(needs: Mapping[int, Collection[int]], rank: Mapping[int, int]) -> list[int]:
+    """needs' keys, each once all it needs are taken; of those that can be taken, the one of least rank."""
+    waiting = {i: len(needed) for i, needed in needs.items()}
+    unblocks: dict[int, list[int]] = {}
+    for i, needed in needs.items():
+        for j in needed:
+            unblocks.setdefault(j, []).append(i)
+    ready = [(rank[i], i) for i, n in waiting.items() if n == 0]
     heapq.heapify(ready)
     order = []
     while ready:
         _, i = heapq.heappop(ready)
         order.append(i)
-        for j in below.get(i, []):
+        for j in unblocks.get(i, []):
             waiting[j] -= 1
             if waiting[j] == 0:
-                heapq.heappush(ready, (stepped[j], j))
+                heapq.heappush(ready, (rank[j], j))
     return order
