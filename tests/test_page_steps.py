@@ -358,3 +358,18 @@ def test_a_static_page_walks_every_value_with_the_gradients_it_printed(browser, 
     ]
     assert step_text(browser) == f"∂v2/∂x = ∂v1/∂x·∂v2/∂v1\n= {show(x.grad)}"  # its factors need the engine
     no_console_errors(browser)
+
+
+def test_a_value_used_twice_adds_up_its_paths_through_the_formula_it_is_folded_into(browser, tmp_path):
+    x = Value(3.0, "x")
+    y = named(x * x + x, "y")  # ∂y/∂x = 2x + 1 = 7, through the unnamed x·x (x used twice) and directly
+    path = tmp_path / "twice.html"
+    path.write_text(page(y), encoding="utf-8")
+    open_page(browser, path)
+    assert [(s["name"], s["phase"]) for s in walked(browser)] == [
+        ("x", "forward"),
+        ("y", "forward"),
+        ("y", "backward"),
+        ("x", "backward"),
+    ]
+    assert step_text(browser) == "∂y/∂x = ∂y/∂x·∂y/∂y\n= 7·1 = 7"
