@@ -19,7 +19,7 @@ from backprop.explanation import explainer
 from backprop.expressions import ExpressionExample
 from backprop.practice import slips
 from backprop.quantities import QuantityError, parse_quantity
-from backprop.walkthrough import formula
+from backprop.walkthrough import formula, reading_order
 
 TRAIN_STEPS = 100
 MOST_STEPS = 100_000  # a longer run would keep the command busy for minutes before it writes anything
@@ -82,6 +82,7 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
         learning_rate=example.learning_rate,
         trained=_trained(example, pass_),
         practice=slips(subject),
+        walk=[pass_[n] for n in reading_order(example, pass_)],
         **({} if max_nodes is None else {"max_nodes": max_nodes}),
     )
 

@@ -209,17 +209,29 @@ def _given(example: Any) -> list[str]:
 
 
 def _forward(out: _Writer, example: Any, pass_: Any) -> None:
+    out.equations([(name, pass_[name], pass_[name].data) for name in _computed(example, pass_)])
+
+
+def _computed(example: Any, pass_: Any) -> list[str]:
+    """The computed named values of a pass in the document's order: a network's neurons layer by layer, net
+    before out (a neuron without an activation has one value); an expression's as it uses them."""
     if isinstance(example, ExpressionExample):
-        out.equations([(name, node, node.data) for name, node in pass_.values.items() if node.parents])
-        return
-    rows = []
+        return [name for name, node in pass_.values.items() if node.parents]
+    names = []
     for layer in example.network.layers:
         for neuron in layer.neurons:
             for name in dict.fromkeys((neuron.net_name, neuron.out_name)):
                 node = pass_[name]
                 if node.parents and node.label == name:
-                    rows.append((name, node, node.data))
-    out.equations(rows)
+                    names.append(name)
+    return names
+
+
+def reading_order(example: Any, pass_: Any) -> list[str]:
+    """The named values of a pass in the order the walkthrough writes them: the given values, then the forward
+    pass (each layer's neurons in order, net before out), then the errors and the loss."""
+    errors = [] if isinstance(example, ExpressionExample) else [*example.error_names, example.loss_name]
+    return [*_given(example), *_computed(example, pass_), *errors]
 
 
 def _errors(out: _Writer, example: Any, pass_: Any) -> None:

@@ -9,9 +9,23 @@
   const consumers = values.map(() => []);
   values.forEach((v, i) => v.parents.forEach((p) => consumers[p].push(i)));
   const total = values.length;
-  let step = -1; // 0 .. total-1: forward, value step; total .. 2*total-1: backward, value 2*total-1-step
-  let timer = null;
   let selected;
+  // the step mode (viz/steps.js): what it reads of the page, and what it asks the page to do
+  const steps = STEPS({
+    values,
+    consumers,
+    walk: data.walk,
+    line,
+    number: (i, which) => (engine ? (which === "grad" ? grads : live)[i] : Number(values[i][which])),
+    locals: () => engine && engine.locals(),
+    practising: () => practising,
+    rate: () => rate,
+    updates: () => (engine && rate !== null ? engine.trainable : []),
+    stepped: (i) => engine.stepped(i, live, grads, rate),
+    paint: () => paint(),
+    select: (i, why) => select(i, why),
+    reshow: () => selected !== undefined && show(selected),
+  });
 
   // The values on some path from the root down to i: i and everything computed from it.
   function onPath(i) {
@@ -77,7 +91,11 @@
   function show(i) {
     const v = values[i];
     const detail = document.getElementById("detail");
+    if (steps.hides(i, "data")) {  // the step mode has not reached it: nothing about it yet
+      return detail.replaceChildren(line("h2", "name", v.name), line("p", "role", v.role), line("p", "hint", steps.when(i, "data")));
+    }
     if (practising !== false) return practise(i, detail);
+    const unknown = steps.hides(i, "grad"); // the step mode has not reached its gradient: nor the document's numbers
     detail.replaceChildren(
       line("h2", "name", v.name),
       line("p", "role", v.role),
@@ -85,9 +103,9 @@
       line("h3", "", "forward: how it was made"),
       line("pre", "formula", v.forward),
       line("h3", "", "backward: its gradient, path by path"),
-      line("pre", "chain", v.backward.join("\n"))
+      unknown ? line("p", "hint", steps.when(i, "grad")) : line("pre", "chain", v.backward.join("\n"))
     );
-    if (v.audit.length) {
+    if (v.audit.length && !unknown) {
       detail.appendChild(line("h3", "", "the document's numbers"));
       const list = document.createElement("ul");
       list.className = "claims";
@@ -128,33 +146,6 @@
     });
   }
 
-  function go(to) {
-    step = Math.max(0, Math.min(2 * total - 1, to));
-    const forward = step < total;
-    const i = forward ? step : 2 * total - 1 - step;
-    const where = forward ? "forward pass, step " + (step + 1) : "backward pass, step " + (step - total + 1);
-    const text = forward ? values[i].forward : values[i].backward.join("\n");
-    const box = document.getElementById("step");
-    box.replaceChildren(line("strong", "", where + " of " + total + ": " + values[i].name), line("pre", "", text));
-    box.dataset.step = String(step);
-    box.dataset.name = values[i].name;
-    select(i, "step");
-    if (step === 2 * total - 1) pause();
-  }
-
-  function pause() {
-    if (timer !== null) clearInterval(timer);
-    timer = null;
-    document.getElementById("play").textContent = "▶ play";
-  }
-
-  function play() {
-    if (timer !== null) return pause();
-    if (step >= 2 * total - 1) step = -1;
-    document.getElementById("play").textContent = "❚❚ pause";
-    timer = setInterval(() => go(step + 1), 700);
-  }
-
   document.querySelectorAll("button.fit").forEach((button) => {
     button.addEventListener("click", () => {
       const fit = button.closest("section").querySelector(".pane").classList.toggle("fit");
@@ -162,16 +153,11 @@
       button.textContent = fit ? "actual size" : "fit to width";
     });
   });
-  document.getElementById("next").addEventListener("click", () => go(step + 1));
-  document.getElementById("back").addEventListener("click", () => go(step - 1));
-  document.getElementById("play").addEventListener("click", play);
   const editable = () => document.querySelector("#detail input.number"); // the selected number's field
   document.addEventListener("keydown", (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey || (e.target.closest && e.target.closest("input"))) return;
-    if (e.key === "ArrowRight") go(step + 1);
-    else if (e.key === "ArrowLeft") go(step - 1);
-    else if (e.key === "p" || e.key === "P") play();
-    else if ((e.key === "e" || e.key === "E") && editable()) editable().focus();
+    if (steps.key(e.key)) return e.preventDefault(); // → ← P Escape: the step mode's
+    if ((e.key === "e" || e.key === "E") && editable()) editable().focus();
     else if (zoomPane && (e.key === "+" || e.key === "=")) zoomBy(1.25);
     else if (zoomPane && (e.key === "-" || e.key === "_")) zoomBy(0.8);
     else if (zoomPane && e.key === "0") whole();
@@ -346,21 +332,28 @@
       Object.assign(v, edited ? { data: g(live[i], 6), grad: g(grads[i], 6) } : printed[i]);
       if (edited) Object.assign(v, { forward: forwardText(i), backward: backwardText(i) });
     });
+    paint();
+    document.getElementById("edited").hidden = !edited;
+    document.body.classList.toggle("edited", edited);
+    steps.redraw();
+    if (selected !== undefined) show(selected);
+  }
+
+  // The numbers the drawings show: the live ones once edited, else the document's; "?" where the step mode has
+  // not reached them yet (a local derivative shows with the gradient it goes into).
+  function paint() {
     for (const [el, text] of drawn) {
       const i = index(el.closest("a[data-value]"));
       const grad = el.dataset.show === "grad";
       const prefix = grad ? "grad " : text.startsWith("data ") ? "data " : "";
-      el.textContent = edited ? prefix + g(grad ? grads[i] : live[i], 4) : text;
+      const number = edited ? prefix + g(grad ? grads[i] : live[i], 4) : text;
+      el.textContent = steps.hides(i, grad ? "grad" : "data") ? prefix + "?" : number;
     }
-    const local = engine.locals();
+    const local = engine && engine.locals();
     for (const [el, text] of factors) {
       const [c, j] = el.closest("g.edge").id.split("_").slice(1).map(Number);
-      el.textContent = edited ? g(local[c][j], 4) : text;
+      el.textContent = steps.hides(values[c].parents[j], "grad") ? "" : edited ? g(local[c][j], 4) : text;
     }
-    document.getElementById("edited").hidden = !edited;
-    document.body.classList.toggle("edited", edited);
-    if (step >= 0) go(step);
-    else if (selected !== undefined) show(selected);
   }
 
   // Run f on a copy of the live numbers; keep them only if every value and gradient could be computed.
@@ -471,6 +464,7 @@
       render();
     },
   };
+  Object.assign(api, steps.api);
   window.backprop = api;
 
   // ---- practice: the learner's number against the engine's, by the audit's rule (viz/judge.js) ----
@@ -599,7 +593,8 @@
   // A value's numbers in the side panel: a leaf's data is a field (Enter sets it, arrow keys nudge it).
   function numbers(i) {
     const v = values[i];
-    if (!engine || !v.leaf) return line("p", "numbers", "data " + v.data + "   grad " + v.grad);
+    const grad = steps.hides(i, "grad") ? "?" : v.grad;
+    if (!engine || !v.leaf) return line("p", "numbers", "data " + v.data + "   grad " + grad);
     const p = line("p", "numbers", "data ");
     const field = document.createElement("input");
     Object.assign(field, { className: "number", value: String(live[i]), size: 12, spellcheck: false });
@@ -607,8 +602,8 @@
     const error = line("span", "error", "");
     error.setAttribute("role", "alert");
     field.addEventListener("keydown", (e) => edit(e, field, error, (x) => api.set(v.name, x), live[i], v.name));
-    p.append(field, "   grad " + v.grad, error);
-    if (rate === null || !engine.trainable.includes(i)) return p;
+    p.append(field, "   grad " + grad, error);
+    if (rate === null || !engine.trainable.includes(i) || steps.hides(i, "grad")) return p;
     const next = engine.stepped(i, live, grads, rate);
     const update = line("p", "update", "after one step at learning rate " + g(rate, 6) + ": " + g(next, 6));
     const both = document.createElement("div");

@@ -25,6 +25,7 @@ from viz.labels import visible
 from viz.network import draw_network
 from viz.plots import boundary_plot, has_boundary, has_curve, loss_plot
 from viz.render import render_svg
+from viz.steps import walk as walk_of
 from viz.structure import GraphTooLarge
 from viz.style import kind
 
@@ -85,6 +86,7 @@ def page(
     learning_rate: float | None = None,
     trained: Sequence[Value] = (),
     practice: Mapping[str, Any] | None = None,
+    walk: Sequence[Value] | None = None,
 ) -> str:
     """The HTML page of root's graph (run backward first for grads).
 
@@ -93,7 +95,9 @@ def page(
     max_nodes: the most nodes the computation graph's drawing may have, collapsed if it must (else GraphTooLarge);
     symbols(v): the formula that made v in names, which the page fills with its own numbers once one is edited;
     learning_rate, trained: gradient descent's step (the page's step button, window.backprop.step) and what it trains;
-    practice: each named value's slips for practice mode (backprop.practice.slips; else answers are only judged).
+    practice: each named value's slips for practice mode (backprop.practice.slips; else answers are only judged);
+    walk: the values the step mode steps, in the order a reader meets them (backprop.walkthrough.reading_order),
+    every other one folded into the formula of those it feeds (else every value but the constants, inputs first).
     """
     order = topological_order(root)
     pictures = _drawings(root, max_nodes)  # a graph too large is refused before each value's text is made
@@ -109,6 +113,7 @@ def page(
     engine, why = _engine(drawn, trained)
     data["lr"] = learning_rate
     data["practice"] = dict(practice or {})
+    data["walk"] = walk_of(drawn, walk)
     notes = [*notes, *([why] if why else [])]
     return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, rows, training, notes, engine)
 
@@ -290,6 +295,7 @@ def _html(
         f'<script type="application/json" id="page-data">{payload}</script>',
         f"<script>const ENGINE = {engine or 'null'};</script>",
         f"<script>{_asset('judge.js')}</script>",
+        f"<script>{_asset('steps.js')}</script>",
         f"<script>{_asset('page.js')}</script></body></html>",
     ]
     # A lone surrogate (text no UTF-8 can hold) is written as its escape, so that any text can be saved;
@@ -319,7 +325,8 @@ _SPLIT = (
 _HELP = (
     '<p class="help">Click or tab to any value to see where it came from and how its gradient is made. '
     "Step through the forward pass, then the backward pass, with the buttons or the keys "
-    "<kbd>→</kbd> next, <kbd>←</kbd> back, <kbd>P</kbd> play or pause. The computation graph pans (drag it) and "
+    "<kbd>→</kbd> next, <kbd>←</kbd> previous, <kbd>P</kbd> play or pause: each number shows once the passes "
+    "reach it (<kbd>Esc</kbd> shows them all). The computation graph pans (drag it) and "
     "zooms (the wheel, or <kbd>+</kbd> <kbd>−</kbd>, <kbd>0</kbd> for the whole graph).</p>"
 )
 _HELP_LIVE = (
@@ -343,10 +350,12 @@ _LIVE = (
 )
 _SIDE = (
     '<aside id="side" aria-live="polite">' + _LIVE + '<div class="steps">'
-    '<button type="button" id="back" title="back (←)">◀ back</button>'
-    '<button type="button" id="play" title="play or pause (P)">▶ play</button>'
-    '<button type="button" id="next" title="next (→)">next ▶</button></div>'
-    '<p id="step">Step through the passes, or pick a value.</p>'
+    '<button type="button" id="back" title="previous step (←)" aria-keyshortcuts="ArrowLeft">◀ previous</button>'
+    '<button type="button" id="play" title="play or pause (P)" aria-keyshortcuts="P">▶ play</button>'
+    '<button type="button" id="next" title="next step (→)" aria-keyshortcuts="ArrowRight">next ▶</button>'
+    '<button type="button" id="walk" aria-pressed="false" aria-keyshortcuts="Escape" '
+    'title="step mode: each number shows once the passes reach it (Escape: all of them)">step mode</button></div>'
+    '<div id="step" role="status"></div>'
     '<div id="detail"><p class="hint">No value selected.</p></div></aside>'
 )
 
