@@ -77,16 +77,16 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
         notes=[*([f"Source: {example.source}"] if example.source else []), *example.notes],
         symbols=formula,
         learning_rate=example.learning_rate,
-        trained=_trained(example, pass_),
+        **_trains(example, pass_),
         practice=slips(subject),
         **({} if max_nodes is None else {"max_nodes": max_nodes}),
     )
 
 
-def _trained(example: Any, pass_: Any) -> list[Value]:
-    """What the page's step trains: a network's optimizer's parameters, or an expression's leaves in this pass."""
+def _trains(example: Any, pass_: Any) -> dict[str, Any]:
+    """What the page's step takes: a network's optimizer, or gradient descent on an expression's leaves in this pass."""
     optimizer = getattr(example, "optimizer", None)  # an expression example has none: it steps its leaves
-    return list(optimizer.params) if optimizer is not None else [pass_[n] for n in example.trainable]
+    return {"optimizer": optimizer} if optimizer is not None else {"trained": [pass_[n] for n in example.trainable]}
 
 
 def _formula(v: Any) -> str:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from autograd import OPS, Value, topological_order
-from autograd.script import Unreadable, graph, program
+from autograd.script import AdamUpdate, Unreadable, graph, program, sgd
 from viz.graph import draw_graph
 from viz.labels import visible
 from viz.network import draw_network
@@ -45,6 +45,15 @@ class Chain(Protocol):
     """What the page reads from a chain-rule explanation (backprop.explain returns one)."""
 
     def lines(self) -> list[str]: ...
+
+
+class Optimizer(Protocol):
+    """What the page reads from an optimizer (nn's SGD, Adam, AdamW): its parameters, learning rate and step."""
+
+    params: Sequence[Value]
+    lr: float
+
+    def script_update(self) -> Callable[..., Any] | AdamUpdate: ...
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ def page(
     learning_rate: float | None = None,
     trained: Sequence[Value] = (),
     practice: Mapping[str, Any] | None = None,
+    optimizer: Optimizer | None = None,
 ) -> str:
     """The HTML page of root's graph (run backward first for grads).
 
@@ -93,8 +103,15 @@ def page(
     max_nodes: the most nodes the computation graph's drawing may have, collapsed if it must (else GraphTooLarge);
     symbols(v): the formula that made v in names, which the page fills with its own numbers once one is edited;
     learning_rate, trained: gradient descent's step (the page's step button, window.backprop.step) and what it trains;
-    practice: each named value's slips for practice mode (backprop.practice.slips; else answers are only judged).
+    practice: each named value's slips for practice mode (backprop.practice.slips; else answers are only judged);
+    optimizer: the optimizer whose step the page takes instead (nn's SGD, Adam or AdamW, from its state now): it
+    trains its parameters (give it or trained, not both) at its learning rate unless learning_rate is given.
     """
+    if optimizer is not None:
+        if trained:
+            raise ValueError("page: give trained or optimizer (which trains its parameters), not both")
+        trained = optimizer.params
+        learning_rate = optimizer.lr if learning_rate is None else learning_rate
     order = topological_order(root)
     pictures = _drawings(root, max_nodes)  # a graph too large is refused before each value's text is made
     drawn = order[::-1]  # the values' order: inputs first
@@ -106,18 +123,22 @@ def page(
     drawings = [(heading, _linked(svg, names)) for heading, svg in pictures]
     start = next((i for i, v in enumerate(drawn) if kind(v, root) == "input"), 0)  # where the drawings open
     data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
-    engine, why = _engine(drawn, trained)
+    engine, why = _engine(drawn, trained, optimizer)
     data["lr"] = learning_rate
     data["practice"] = dict(practice or {})
     notes = [*notes, *([why] if why else [])]
     return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, rows, training, notes, engine)
 
 
-def _engine(drawn: list[Value], trained: Sequence[Value]) -> tuple[str, str]:
+def _engine(drawn: list[Value], trained: Sequence[Value], optimizer: Optimizer | None) -> tuple[str, str]:
     """The graph's program in JavaScript (autograd.script), or "" and why the page cannot run it (it stays static)."""
     positions = {v: k for k, v in enumerate(drawn)}
+    kept = [j for j, q in enumerate(trained) if q in positions]  # a parameter the graph does not use is left out
     try:
-        text = program(graph(drawn), [v.data for v in drawn], [positions[q] for q in trained if q in positions])
+        update = sgd if optimizer is None else optimizer.script_update()
+        if isinstance(update, AdamUpdate):
+            update = update.taking(kept)
+        text = program(graph(drawn), [v.data for v in drawn], [positions[trained[j]] for j in kept], update)
     except Unreadable as e:
         return "", f"This page cannot recompute its numbers: {e}."
     return text, ""
