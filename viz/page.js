@@ -311,6 +311,11 @@
   let rate = data.lr;
   let edited = false;
   let practising = false; // true: the gradients hidden; "values": the computed values too
+  // the boundary between the classes redrawn as the numbers change (viz/boundary.js), for a model of two inputs
+  const predictor = typeof PREDICT === "undefined" ? null : PREDICT;
+  const figure = document.getElementById("boundary"); // there when the page has a boundary to draw
+  const boundary = engine && predictor && figure ? BOUNDARY(data.boundary, predictor, figure.querySelector("canvas")) : null;
+  const BOUNDARY_WAIT = 150; // ms between drawings while training: the steps, not the pictures, take the time
 
   const g = JUDGE.g; // x as Python's "%.{p}g" writes it (the page's numbers come from Python that way)
   const operand = (x) => (x < 0 ? "(" + g(x, 6) + ")" : g(x, 6));
@@ -357,6 +362,7 @@
       const [c, j] = el.closest("g.edge").id.split("_").slice(1).map(Number);
       el.textContent = edited ? g(local[c][j], 4) : text;
     }
+    if (boundary) boundary.draw(() => live, BOUNDARY_WAIT);
     document.getElementById("edited").hidden = !edited;
     document.body.classList.toggle("edited", edited);
     if (step >= 0) go(step);
@@ -364,7 +370,8 @@
   }
 
   // Run f on a copy of the live numbers; keep them only if every value and gradient could be computed.
-  function attempt(f) {
+  // quiet: the numbers on screen are left as they were (training redraws them now and then, not every frame).
+  function attempt(f, quiet = false) {
     const v = live.slice();
     let result;
     let gradients;
@@ -379,7 +386,7 @@
     live = v;
     grads = gradients;
     edited = true;
-    render();
+    if (!quiet) render();
     return result;
   }
 
@@ -420,13 +427,13 @@
         v[i] = x;
       });
     },
-    step(n = 1) {
+    step(n = 1, quiet = false) {
       needsEngine();
       if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
       if (rate === null) throw new Error("step: this page has no learning rate");
-      const losses = attempt((v) => engine.train(v, rate, n));
+      const losses = attempt((v) => engine.train(v, rate, n), quiet);
       losses.forEach((loss) => trained.push(loss));
-      drawCurve();
+      if (!quiet) drawCurve();
       return losses;
     },
     lr(x) {
@@ -460,6 +467,13 @@
       const text = typeof number === "string" ? number.trim() : String(number);
       parse(name, text);
       return JUDGE.judge(text, expected(i, which), slipsOf(name, which));
+    },
+    boundary() {
+      if (!boundary) {
+        throw new Error("boundary: this page draws no boundary (a model of two inputs, with samples of two classes or more)");
+      }
+      const [x0, x1, y0, y1] = data.boundary.extent;
+      return { grid: data.boundary.grid, x: [x0, x1], y: [y0, y1], classes: boundary.cells(live).map((c) => c[0]) };
     },
     reset() {
       needsEngine();
@@ -557,7 +571,9 @@
     caption.dataset.steps = String(trained.length);
   }
 
-  // Steps until paused: as many per frame as fit in about 8 ms, so that small graphs train fast.
+  // Steps until paused: as many a frame as take about 10 ms, so that small graphs train fast; the numbers on screen,
+  // the curve and the boundary are redrawn every SHOWN ms, as drawing them can take longer than many steps.
+  const SHOWN = 100;
   function run() {
     const button = document.getElementById("run");
     if (running !== null) return stop();
@@ -565,10 +581,11 @@
     let batch = 1;
     let counted = 0;
     let since = performance.now();
+    let shown = -Infinity;
     const frame = () => {
       const start = performance.now();
       try {
-        api.step(batch);
+        api.step(batch, true);
       } catch (e) {
         stop();
         document.getElementById("lr-error").textContent = e.message;
@@ -576,11 +593,16 @@
       }
       const took = performance.now() - start;
       counted += batch;
-      batch = Math.max(1, Math.min(1000, Math.round((batch * 8) / Math.max(took, 0.1))));
+      batch = Math.max(1, Math.min(1000, Math.round((batch * 10) / Math.max(took, 0.1))));
       if (start - since >= 1000) {
         perSecond = ", " + Math.round((counted * 1000) / (start - since)) + " steps/s";
         counted = 0;
         since = start;
+      }
+      if (start - shown >= SHOWN) {
+        render();
+        drawCurve();
+        shown = performance.now();
       }
       running = requestAnimationFrame(frame);
     };
@@ -593,6 +615,7 @@
     running = null;
     perSecond = "";
     document.getElementById("run").textContent = "▶ train";
+    render();
     drawCurve();
   }
 
@@ -666,6 +689,10 @@
     }));
     hideValues.addEventListener("change", report(() => practising !== false && api.practice(hideValues.checked ? "values" : true)));
     document.querySelectorAll("a[data-value]").forEach((a) => a.classList.toggle("leaf", values[index(a)].leaf));
+  }
+  if (boundary) {
+    figure.hidden = false;
+    boundary.draw(() => live, 0);
   }
 
   window.addEventListener("hashchange", () => select(byName.get(addressed()), "hash"));

@@ -23,7 +23,7 @@ from autograd.script import AdamUpdate, Unreadable, graph, program, sgd
 from viz.graph import draw_graph
 from viz.labels import visible
 from viz.network import draw_network
-from viz.plots import boundary_plot, has_boundary, has_curve, loss_plot
+from viz.plots import GRID, boundary_plot, colours, extent, has_boundary, has_curve, loss_plot
 from viz.render import render_svg
 from viz.structure import GraphTooLarge
 from viz.style import kind
@@ -70,6 +70,17 @@ class AuditLine:
 
 
 @dataclass(frozen=True)
+class Predictor:
+    """A model's graph at two inputs, which a live page runs to redraw the decision boundary as it trains: the two
+    input leaves it varies and its output (a score) or outputs (a score per class, for points of class indices).
+
+    Its leaves that are also the page graph's (the parameters) take the page's live numbers."""
+
+    inputs: tuple[Value, Value]
+    outputs: Sequence[Value]
+
+
+@dataclass(frozen=True)
 class Training:
     """The training view: the loss at each step and, for a network with two inputs, its decision boundary."""
 
@@ -78,6 +89,7 @@ class Training:
     predict: Callable[[float, float], float | Sequence[float]] | None = None
     points: Sequence[tuple[float, float, float]] = ()  # (x1, x2, target or class) of each training sample
     notes: Sequence[str] = ()  # what the run should say about itself: a loss that ran away, a step that overflowed
+    live: Predictor | None = None  # the model as a graph: a live page redraws its boundary as it trains
 
 
 def page(
@@ -126,8 +138,11 @@ def page(
     engine, why = _engine(drawn, trained, optimizer)
     data["lr"] = learning_rate
     data["practice"] = dict(practice or {})
+    boundary, predictor = _live_boundary(training, drawn) if engine else (None, "")
+    data["boundary"] = boundary
     notes = [*notes, *([why] if why else [])]
-    return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, rows, training, notes, engine)
+    heading = title or f"The graph of {values[-1]['name']}"
+    return _html(heading, drawings, data, audit, rows, training, notes, engine, predictor)
 
 
 def _engine(drawn: list[Value], trained: Sequence[Value], optimizer: Optimizer | None) -> tuple[str, str]:
@@ -142,6 +157,34 @@ def _engine(drawn: list[Value], trained: Sequence[Value], optimizer: Optimizer |
     except Unreadable as e:
         return "", f"This page cannot recompute its numbers: {e}."
     return text, ""
+
+
+def _live_boundary(training: Training | None, drawn: list[Value]) -> tuple[dict[str, Any] | None, str]:
+    """The live decision boundary's data and its model's program (autograd.script), or None and "" without one."""
+    if training is None or training.live is None or not has_boundary(training.points):
+        return None, ""
+    inputs, outputs = training.live.inputs, list(training.live.outputs)
+    order = list(dict.fromkeys(v for out in outputs for v in topological_order(out)[::-1]))  # parents first
+    index = {v: k for k, v in enumerate(order)}
+    if len(inputs) != 2 or any(x not in index or x.parents for x in inputs):
+        raise ValueError("Training.live: inputs must be two leaves the outputs are computed from")
+    try:
+        predictor = program(graph(order), [v.data for v in order])
+    except Unreadable:
+        return None, ""  # the page's notes say why a page cannot run a graph; this one is the page's model
+    positions = {v: k for k, v in enumerate(drawn)}
+    classes = len(outputs) if len(outputs) > 1 else None
+    targets = [t for *_, t in training.points]
+    return {
+        "inputs": [index[x] for x in inputs],
+        "outputs": [index[o] for o in outputs],
+        "shared": [[index[v], positions[v]] for v in order if not v.parents and v in positions],
+        "points": [list(p) for p in training.points],
+        "extent": list(extent(training.points)),
+        "grid": GRID,
+        "middle": None if classes else (min(targets) + max(targets)) / 2,
+        "colours": colours(classes),
+    }, predictor
 
 
 def _audited(drawn: list[Value], audit: Sequence[AuditLine]) -> list[int | None]:
@@ -292,6 +335,7 @@ def _html(
     training: Training | None,
     notes: Sequence[str],
     engine: str,
+    predictor: str,
 ) -> str:
     last = len(drawings) - 1  # the computation graph: it pans and zooms
     sections = [
@@ -307,10 +351,12 @@ def _html(
         f"<header><h1>{escape(title)}</h1>{_notes(notes)}{help_}</header>",
         # the audit and training beside the side panel too, so that a row and the panel explaining it are seen together
         f'<main><div class="drawings">{"".join(sections)}{_audit_table(audit, rows)}{_training(training)}</div>',
-        f"{_SPLIT}{_SIDE if engine else _SIDE.replace(_LIVE, '')}</main>",
+        f"{_SPLIT}{_side(engine, bool(predictor))}</main>",
         f'<script type="application/json" id="page-data">{payload}</script>',
         f"<script>const ENGINE = {engine or 'null'};</script>",
+        f"<script>const PREDICT = {predictor};</script>" if predictor else "",
         f"<script>{_asset('judge.js')}</script>",
+        f"<script>{_asset('boundary.js')}</script>" if data["boundary"] else "",
         f"<script>{_asset('page.js')}</script></body></html>",
     ]
     # A lone surrogate (text no UTF-8 can hold) is written as its escape, so that any text can be saved;
@@ -362,6 +408,11 @@ _LIVE = (
     '<polyline fill="none" stroke="#b3261e" stroke-width="1.5" points=""/></svg>'
     '<figcaption id="trained"></figcaption></figure></div>'
 )
+_BOUNDARY = (  # at the end of _LIVE, when the page has a live decision boundary
+    '<figure id="boundary" hidden><canvas width="216" height="216" role="img" aria-label="the decision boundary">'
+    "</canvas><figcaption>the decision boundary, live: the model's output over the inputs' plane, the samples as "
+    "dots</figcaption></figure>"
+)
 _SIDE = (
     '<aside id="side" aria-live="polite">' + _LIVE + '<div class="steps">'
     '<button type="button" id="back" title="back (←)">◀ back</button>'
@@ -370,6 +421,13 @@ _SIDE = (
     '<p id="step">Step through the passes, or pick a value.</p>'
     '<div id="detail"><p class="hint">No value selected.</p></div></aside>'
 )
+
+
+def _side(engine: str, boundary: bool) -> str:
+    """The side panel: the live controls if the page has an engine, the decision boundary among them if it has one."""
+    if not engine:
+        return _SIDE.replace(_LIVE, "")
+    return _SIDE.replace(_LIVE, _LIVE.replace("</div>", _BOUNDARY + "</div>")) if boundary else _SIDE
 
 
 def _notes(notes: Sequence[str]) -> str:
