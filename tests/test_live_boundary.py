@@ -158,3 +158,26 @@ def test_a_predictor_whose_inputs_are_not_its_leaves_is_refused():
             ValueError, match=r"^Training\.live: inputs must be two leaves the outputs are computed from$"
         ):
             viz.page(nn.training.batch_loss(model, data[:2], loss), training=bad, learning_rate=0.1)
+
+
+def test_backprop_pages_classifier_draws_its_boundary_as_it_trains(browser, tmp_path):
+    from backprop.cli import main
+
+    samples = "".join(
+        f"[[samples]]\ninputs = [{x}, {y}]\ntargets = {[float(k == c) for k in range(3)]}\n"
+        for x, y, c in ((0.0, 1.0, 0), (1.0, -1.0, 1), (-1.0, -1.0, 2), (0.5, 0.5, 0))
+    )
+    layers = '[[layers]]\nsize = 4\nactivation = "tanh"\n[[layers]]\nsize = 3\nactivation = "softmax"\n'
+    spec = tmp_path / "classes.toml"
+    head = 'name = "classes"\ninputs = 2\nloss = "categorical_cross_entropy"\nlearning_rate = 0.5\n'
+    spec.write_text(head + layers + samples, encoding="utf-8")
+    assert main(["page", str(spec), "--train", "20", "-o", str(tmp_path / "classes.html")]) == 0
+    open_page(browser, tmp_path / "classes.html")
+    assert browser.find_element("id", "boundary").is_displayed()
+    browser.execute_script("backprop.step(25)")
+    example = nn.load_spec(spec)
+    example.train(25)  # the page trains the sample its graph is of, as the document's step does
+    shown = browser.execute_script("return backprop.boundary()")
+    expected = python_classes(example.network, 30, shown["x"], shown["y"], None)
+    assert agree(shown["classes"], expected) and len(set(shown["classes"])) >= 2
+    no_console_errors(browser)
