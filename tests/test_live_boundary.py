@@ -28,9 +28,16 @@ def moons(classes: bool = False):
     return model, data, loss, training
 
 
-def backward(loss):
-    loss.backward()
-    return loss
+def opened(browser, tmp_path, *, classes: bool = False):
+    """The page of moons() trained with SGD (Adam for classes) on its whole batch, open in the browser."""
+    model, data, loss, training = moons(classes)
+    optimizer = nn.Adam(model.parameters(), lr=0.05) if classes else nn.SGD(model.parameters(), lr=0.1)
+    graph = nn.training.batch_loss(model, data, loss)
+    graph.backward()
+    path = tmp_path / "moons.html"
+    path.write_text(viz.page(graph, training=training, optimizer=optimizer), encoding="utf-8")
+    open_page(browser, path)
+    return model, data, loss, optimizer
 
 
 def python_classes(model, grid, x, y, middle):
@@ -76,12 +83,7 @@ def agree(page, python):
 
 
 def test_the_boundary_after_live_steps_is_the_python_models(browser, tmp_path):
-    model, data, loss, training = moons()
-    optimizer = nn.SGD(model.parameters(), lr=0.1)
-    page = viz.page(backward(nn.training.batch_loss(model, data, loss)), training=training, optimizer=optimizer)
-    path = tmp_path / "moons.html"
-    path.write_text(page, encoding="utf-8")
-    open_page(browser, path)
+    model, data, loss, optimizer = opened(browser, tmp_path)
     before = browser.execute_script("return backprop.boundary()")
     assert before["grid"] == 30 and len(before["classes"]) == 900
     assert agree(before["classes"], python_classes(model, 30, before["x"], before["y"], 0.0))
@@ -99,12 +101,7 @@ def test_the_boundary_after_live_steps_is_the_python_models(browser, tmp_path):
 def test_training_live_redraws_the_boundary_and_shows_steps_per_second(browser, tmp_path):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    model, data, loss, training = moons()
-    optimizer = nn.SGD(model.parameters(), lr=0.1)
-    page = viz.page(backward(nn.training.batch_loss(model, data, loss)), training=training, optimizer=optimizer)
-    path = tmp_path / "moons.html"
-    path.write_text(page, encoding="utf-8")
-    open_page(browser, path)
+    model, data, loss, optimizer = opened(browser, tmp_path)
     browser.set_window_size(1280, 800)
     run = browser.find_element("id", "run")
     run.click()
@@ -124,12 +121,7 @@ def test_training_live_redraws_the_boundary_and_shows_steps_per_second(browser, 
 
 
 def test_a_boundary_of_classes_is_the_largest_score(browser, tmp_path):
-    model, data, loss, training = moons(classes=True)
-    optimizer = nn.Adam(model.parameters(), lr=0.05)
-    page = viz.page(backward(nn.training.batch_loss(model, data, loss)), training=training, optimizer=optimizer)
-    path = tmp_path / "classes.html"
-    path.write_text(page, encoding="utf-8")
-    open_page(browser, path)
+    model, data, loss, optimizer = opened(browser, tmp_path, classes=True)
     browser.execute_script("backprop.step(40)")
     nn.train(model, data, steps=40, optimizer=optimizer, loss=loss)
     shown = browser.execute_script("return backprop.boundary()")
