@@ -240,15 +240,17 @@ def program(
     """
     rules = {(n.op, len(n.parents)) for n in nodes if n.op is not None}
     table = ",\n".join(f"  {json.dumps(f'{op}/{count}')}: {rule(OPS[op], count)}" for op, count in sorted(rules))
-    adam = isinstance(update, AdamUpdate)
-    sgd_step = [] if adam else [f"function stepOf($p, $g, $lr) {{ return {_step(update)}; }}"]  # Adam's: program.js
+    if isinstance(update, AdamUpdate):  # program.js takes Adam's step; its state follows the values in v
+        adam, state, sgd_step = update.settings(), update.state(len(trainable)), []
+    else:
+        adam, state, sgd_step = None, [], [f"function stepOf($p, $g, $lr) {{ return {_step(update)}; }}"]
     data = {
         "op": [n.op or "" for n in nodes],
         "parents": [list(n.parents) for n in nodes],
         "labels": [n.label or "" for n in nodes],
-        "initial": [float(x) for x in initial] + (update.state(len(trainable)) if adam else []),  # type: ignore[union-attr]
+        "initial": [float(x) for x in initial] + state,
         "trainable": list(trainable),
-        "adam": update.settings() if adam else None,  # type: ignore[union-attr]
+        "adam": adam,
     }
     return "\n".join(
         [

@@ -4,13 +4,15 @@ redrawn as the page trains, against the Python model on the same grid, in headle
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import replace
 
 import pytest
 from test_live_page import no_console_errors, open_page
 
 import nn
 import viz
-from autograd import Value
+from autograd import Value, define_op
 
 pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 
@@ -139,6 +141,28 @@ def test_a_page_without_a_boundary_says_so(browser, russo):
         "boundary: this page draws no boundary (a model of two inputs, with samples of two classes or more)"
     )
     assert not browser.find_elements("id", "boundary")
+
+
+def test_a_predictor_of_classes_takes_points_of_those_classes():
+    model, data, loss, _ = moons()
+    x = [Value(0.0, "x1"), Value(0.0, "x2")]
+    two = viz.Predictor((x[0], x[1]), [x[0] * 1.0, x[1] * 1.0])
+    bad = viz.Training([], points=[(0.0, 0.0, 0), (1.0, 1.0, 2)], live=two)
+    message = "Training.live: 2 class scores: the points' classes must be whole numbers from 0 to 1, and there may be"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)} at most 8 classes$"):
+        viz.page(nn.training.batch_loss(model, data[:2], loss), training=bad, learning_rate=0.1)
+
+
+def test_a_predictor_the_page_cannot_run_leaves_the_boundary_out_and_says_why():
+    model, data, loss, training = moons()
+    floats_only = define_op("test_boundary_floats_only", lambda a: math.exp(a), lambda a, out: (out,))
+    x = [Value(0.0, "x1"), Value(0.0, "x2")]
+    live = viz.Predictor((x[0], x[1]), [floats_only(x[0]) + x[1]])
+    html = viz.page(
+        nn.training.batch_loss(model, data[:2], loss), training=replace(training, live=live), learning_rate=0.1
+    )
+    assert 'id="boundary"' not in html and "const PREDICT" not in html
+    assert "The decision boundary is not redrawn as the page trains: test_boundary_floats_only: its rules" in html
 
 
 def test_a_predictor_whose_inputs_are_not_its_leaves_is_refused():

@@ -241,3 +241,11 @@ def test_a_step_that_overflows_is_the_optimizers_error_and_changes_nothing(make)
     (x * x).backward()
     assert ours == engine_error(optimizer.step)
     assert after[order.index(x)] == x.data == 3.0
+
+
+def test_adams_state_must_have_a_moment_per_trainable_value():
+    x = Value(3.0, "x")
+    order = autograd.topological_order(x * x)[::-1]
+    update = autograd.script.AdamUpdate(name="AdamW", exp_avg=(0.1, 0.2))
+    with pytest.raises(ValueError, match=r"^AdamW: exp_avg has 2 moments for 1 trainable values$"):
+        program(graph(order), [v.data for v in order], [order.index(x)], update)

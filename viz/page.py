@@ -23,7 +23,7 @@ from autograd.script import AdamUpdate, Unreadable, graph, program, sgd
 from viz.graph import draw_graph
 from viz.labels import visible
 from viz.network import draw_network
-from viz.plots import GRID, boundary_plot, colours, extent, has_boundary, has_curve, loss_plot
+from viz.plots import CLASSES, GRID, boundary_plot, colours, extent, has_boundary, has_curve, loss_plot
 from viz.render import render_svg
 from viz.structure import GraphTooLarge
 from viz.style import kind
@@ -138,9 +138,9 @@ def page(
     engine, why = _engine(drawn, trained, optimizer)
     data["lr"] = learning_rate
     data["practice"] = dict(practice or {})
-    boundary, predictor = _live_boundary(training, drawn) if engine else (None, "")
+    boundary, predictor, unread = _live_boundary(training, drawn) if engine else (None, "", "")
     data["boundary"] = boundary
-    notes = [*notes, *([why] if why else [])]
+    notes = [*notes, *(n for n in (why, unread) if n)]
     heading = title or f"The graph of {values[-1]['name']}"
     return _html(heading, drawings, data, audit, rows, training, notes, engine, predictor)
 
@@ -159,32 +159,39 @@ def _engine(drawn: list[Value], trained: Sequence[Value], optimizer: Optimizer |
     return text, ""
 
 
-def _live_boundary(training: Training | None, drawn: list[Value]) -> tuple[dict[str, Any] | None, str]:
-    """The live decision boundary's data and its model's program (autograd.script), or None and "" without one."""
+def _live_boundary(training: Training | None, drawn: list[Value]) -> tuple[dict[str, Any] | None, str, str]:
+    """The live decision boundary's data and its model's program (autograd.script), or None, "" and why not."""
     if training is None or training.live is None or not has_boundary(training.points):
-        return None, ""
+        return None, "", ""
     inputs, outputs = training.live.inputs, list(training.live.outputs)
     order = list(dict.fromkeys(v for out in outputs for v in topological_order(out)[::-1]))  # parents first
     index = {v: k for k, v in enumerate(order)}
     if len(inputs) != 2 or any(x not in index or x.parents for x in inputs):
         raise ValueError("Training.live: inputs must be two leaves the outputs are computed from")
-    try:
-        predictor = program(graph(order), [v.data for v in order])
-    except Unreadable:
-        return None, ""  # the page's notes say why a page cannot run a graph; this one is the page's model
-    positions = {v: k for k, v in enumerate(drawn)}
     classes = len(outputs) if len(outputs) > 1 else None
     targets = [t for *_, t in training.points]
-    return {
-        "inputs": [index[x] for x in inputs],
-        "outputs": [index[o] for o in outputs],
-        "shared": [[index[v], positions[v]] for v in order if not v.parents and v in positions],
-        "points": [list(p) for p in training.points],
-        "extent": list(extent(training.points)),
-        "grid": GRID,
-        "middle": None if classes else (min(targets) + max(targets)) / 2,
-        "colours": colours(classes),
-    }, predictor
+    if classes and (classes > len(CLASSES) or any(t not in range(classes) for t in targets)):
+        raise ValueError(f"Training.live: {classes} class scores: the points' classes must be whole numbers from 0 "
+                         f"to {classes - 1}, and there may be at most {len(CLASSES)} classes")  # fmt: skip
+    try:
+        predictor = program(graph(order), [v.data for v in order])
+    except Unreadable as e:
+        return None, "", f"The decision boundary is not redrawn as the page trains: {e}."
+    positions = {v: k for k, v in enumerate(drawn)}
+    return (
+        {
+            "inputs": [index[x] for x in inputs],
+            "outputs": [index[o] for o in outputs],
+            "shared": [[index[v], positions[v]] for v in order if not v.parents and v in positions],
+            "points": [list(p) for p in training.points],
+            "extent": list(extent(training.points)),
+            "grid": GRID,
+            "middle": None if classes else (min(targets) + max(targets)) / 2,
+            "colours": colours(classes),
+        },
+        predictor,
+        "",
+    )
 
 
 def _audited(drawn: list[Value], audit: Sequence[AuditLine]) -> list[int | None]:
