@@ -412,6 +412,17 @@
     return finite(what, Number(t));
   }
 
+  // n steps of the page's optimizer; each step's loss, before it. quiet: the caller redraws the screen (see run).
+  function train(n, quiet) {
+    needsEngine();
+    if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
+    if (rate === null) throw new Error("step: this page has no learning rate");
+    const losses = attempt((v) => engine.train(v, rate, n), quiet);
+    losses.forEach((loss) => trained.push(loss));
+    if (!quiet) drawCurve();
+    return losses;
+  }
+
   const api = {
     names: () => values.map((v) => v.name),
     get(name) {
@@ -427,14 +438,8 @@
         v[i] = x;
       });
     },
-    step(n = 1, quiet = false) {
-      needsEngine();
-      if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
-      if (rate === null) throw new Error("step: this page has no learning rate");
-      const losses = attempt((v) => engine.train(v, rate, n), quiet);
-      losses.forEach((loss) => trained.push(loss));
-      if (!quiet) drawCurve();
-      return losses;
+    step(n = 1) {
+      return train(n, false);
     },
     lr(x) {
       if (x !== undefined) {
@@ -585,7 +590,7 @@
     const frame = () => {
       const start = performance.now();
       try {
-        api.step(batch, true);
+        train(batch, true);
       } catch (e) {
         stop();
         document.getElementById("lr-error").textContent = e.message;
