@@ -1,10 +1,13 @@
 // autograd.script's program, after its generated forward and backward: nothing here is written per op.
 
+const SIZE = GRAPH.op.length; // v holds the values, then the optimizer's state (Adam's; SGD keeps none)
+const TRAINED = GRAPH.trainable.length;
+
 // backward's error where a gradient is inf or nan (autograd.value's words): which local derivative made it.
 function gradientError(k, v, d, g) {
   const name = GRAPH.labels[k] || "a " + (GRAPH.op[k] || "leaf") + " node with data " + repr(v[k]);
   const reaching = "backward: the gradient reaching " + name + " is " + repr(g[k]) + ": ";
-  for (let u = GRAPH.op.length - 1; u >= 0; u--) {
+  for (let u = SIZE - 1; u >= 0; u--) {
     const parents = GRAPH.parents[u];
     for (let j = 0; j < parents.length; j++) {
       if (parents[j] === k && d[u][j] - d[u][j] !== 0) {
@@ -17,26 +20,60 @@ function gradientError(k, v, d, g) {
   fail("FloatingPointError", reaching + "a product of finite local derivatives overflowed a float");
 }
 
-// One step on the trainable values; nothing changes if one would become inf or nan (SGD's words).
-function update(v, g, lr) {
-  const next = GRAPH.trainable.map((k) => stepOf(v[k], g[k], lr));
-  next.forEach((x, j) => {
-    if (x - x !== 0) {
-      const k = GRAPH.trainable[j];
-      const name = GRAPH.labels[k] ? "'" + GRAPH.labels[k] + "'" : "parameter " + j;
-      fail("FloatingPointError", "SGD: the step makes " + name + " " + repr(x) + " (data " + repr(v[k]) +
-        ", grad " + repr(g[k]) + ", lr " + repr(lr) + "); no parameter was changed");
-    }
-  });
-  GRAPH.trainable.forEach((k, j) => {
-    v[k] = next[j];
-  });
+// SGD's step of the j-th trainable value: [its new number]; inf or nan is SGD's error.
+function sgd(v, g, lr, j) {
+  const k = GRAPH.trainable[j];
+  const x = stepOf(v[k], g[k], lr);
+  if (x - x !== 0) {
+    const name = GRAPH.labels[k] ? "'" + GRAPH.labels[k] + "'" : "parameter " + j;
+    fail("FloatingPointError", "SGD: the step makes " + name + " " + repr(x) + " (data " + repr(v[k]) +
+      ", grad " + repr(g[k]) + ", lr " + repr(lr) + "); no parameter was changed");
+  }
+  return [x];
 }
 
-const d = new Array(GRAPH.op.length);
+// torch.optim.Adam's step of the j-th trainable value, as nn.optim.Adam takes it (float for float, in its order):
+// [its new number, first moment, second moment, their maximum]; inf or nan is Adam's error.
+function adam(v, g, lr, j) {
+  const A = GRAPH.adam;
+  const [beta1, beta2] = A.betas;
+  const k = GRAPH.trainable[j];
+  const step = v[SIZE + 3 * TRAINED] + 1;
+  const size = lr / (1.0 - Math.pow(beta1, step));
+  const correction2 = Math.sqrt(1.0 - Math.pow(beta2, step));
+  let [grad, data, m, s, top] = [g[k], v[k], v[SIZE + j], v[SIZE + TRAINED + j], v[SIZE + 2 * TRAINED + j]];
+  if (A.weight_decay && A.decoupled) data *= 1.0 - lr * A.weight_decay;
+  else if (A.weight_decay) grad += A.weight_decay * data;
+  m += (1.0 - beta1) * (grad - m); // torch's lerp_ toward grad by 1 - beta1
+  s = s * beta2 + (1.0 - beta2) * grad * grad;
+  if (A.amsgrad) top = Math.max(top, s);
+  const x = data - size * (m / (Math.sqrt(A.amsgrad ? top : s) / correction2 + A.eps));
+  if (x - x !== 0 || m - m !== 0 || s - s !== 0) {
+    fail("FloatingPointError", A.name + ": step " + step + ": parameter " + j + " (" + (GRAPH.labels[k] || "None") +
+      ") with grad " + repr(g[k]) + " overflows (data " + repr(x) + ", exp_avg " + repr(m) + ", exp_avg_sq " +
+      repr(s) + ")");
+  }
+  return [x, m, s, top];
+}
+
+const optimizer = GRAPH.adam ? adam : sgd;
+
+// One step on the trainable values (and the optimizer's state); nothing changes if one would become inf or nan.
+function update(v, g, lr) {
+  const next = GRAPH.trainable.map((k, j) => optimizer(v, g, lr, j));
+  next.forEach(([x, ...state], j) => {
+    v[GRAPH.trainable[j]] = x;
+    state.forEach((number, n) => {
+      v[SIZE + n * TRAINED + j] = number;
+    });
+  });
+  if (GRAPH.adam) v[SIZE + 3 * TRAINED] += 1;
+}
+
+const d = new Array(SIZE);
 
 return {
-  size: GRAPH.op.length,
+  size: SIZE,
   initial: () => GRAPH.initial.slice(),
   trainable: GRAPH.trainable,
   locals: () => d, // each value's local derivatives at the last forward pass
@@ -45,7 +82,7 @@ return {
     return v;
   },
   backward(v) {
-    const g = new Array(v.length);
+    const g = new Array(SIZE);
     backward(v, d, g);
     return g;
   },
@@ -54,17 +91,17 @@ return {
   },
   // what one step from v with gradients g would make trainable value k (v unchanged)
   stepped(k, v, g, lr) {
-    return stepOf(v[k], g[k], lr);
+    return optimizer(v, g, lr, GRAPH.trainable.indexOf(k))[0];
   },
   // steps of forward, backward and update; each step's loss, taken before its update
   train(v, lr, steps) {
     const losses = [];
     for (let s = 0; s < steps; s++) {
       forward(v, d);
-      const g = new Array(v.length);
+      const g = new Array(SIZE);
       backward(v, d, g);
       update(v, g, lr);
-      losses.push(v[v.length - 1]);
+      losses.push(v[SIZE - 1]);
     }
     return losses;
   },

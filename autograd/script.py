@@ -14,6 +14,7 @@ import importlib.resources
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from autograd.expressions import Expr, number
@@ -26,6 +27,54 @@ _PYTHON = {"abs": "Math.abs"}  # Python's own functions the rules' source may ca
 
 class Unreadable(TypeError):
     """A rule, a check or an update that cannot be read as JavaScript."""
+
+
+@dataclass(frozen=True)
+class AdamUpdate:
+    """torch.optim.Adam's update (AdamW's when decoupled) for program(): its settings and the state it starts from.
+
+    The moments are the trainable values', in program()'s trainable order (empty: zeros, as before a first step).
+    """
+
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    decoupled: bool = False
+    amsgrad: bool = False
+    name: str = "Adam"  # as its errors say it
+    step: int = 0
+    exp_avg: tuple[float, ...] = ()
+    exp_avg_sq: tuple[float, ...] = ()
+    max_exp_avg_sq: tuple[float, ...] = ()
+
+    def taking(self, kept: Sequence[int]) -> AdamUpdate:
+        """The same update with only the moments at positions kept (the trainable values a graph holds)."""
+        picked = [tuple(m[k] for k in kept) if m else () for m in (self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq)]
+        return replace(self, exp_avg=picked[0], exp_avg_sq=picked[1], max_exp_avg_sq=picked[2])
+
+    def state(self, count: int) -> list[float]:
+        """What program() keeps after the values: the first moments, the second, their maxima, the step count."""
+        moments = [tuple(m) or (0.0,) * count for m in (self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq)]
+        for m, what in zip(moments, ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")):
+            if len(m) != count:
+                raise ValueError(f"{self.name}: {what} has {len(m)} moments for {count} trainable values")
+        return [float(x) for m in moments for x in m] + [float(self.step)]
+
+    def settings(self) -> dict[str, Any]:
+        """The settings as the script reads them."""
+        return {
+            "name": self.name,
+            "betas": [float(b) for b in self.betas],
+            "eps": float(self.eps),
+            "weight_decay": float(self.weight_decay),
+            "decoupled": self.decoupled,
+            "amsgrad": self.amsgrad,
+        }
+
+
+def sgd(p: Any, g: Any, lr: Any) -> Any:
+    """Gradient descent's update, p − lr·g: program()'s default."""
+    return p - lr * g
 
 
 class Node(NamedTuple):
@@ -180,23 +229,28 @@ def program(
     nodes: Sequence[Node],
     initial: Sequence[float],
     trainable: Sequence[int] = (),
-    update: Callable[..., Any] = lambda p, g, lr: p - lr * g,
+    update: Callable[..., Any] | AdamUpdate = sgd,
 ) -> str:
     """A graph (parents first, the root last) as a JavaScript expression: an object whose forward(v) computes
     every value from the leaves' in v, backward(v) gives every gradient, update(v, g, lr) takes a step of
-    update(p, g, lr) (default SGD's) on the trainable positions and train(v, lr, n) takes n steps, as the engine.
+    update(p, g, lr) (default SGD's), or Adam's, on the trainable positions and train(v, lr, n) takes n steps,
+    as the engine. An optimizer's state (Adam's moments and step count) is kept in v after the values.
 
     initial: each value's number (the leaves' are used). Errors are the engine's, named as Python's exceptions.
     """
     rules = {(n.op, len(n.parents)) for n in nodes if n.op is not None}
     table = ",\n".join(f"  {json.dumps(f'{op}/{count}')}: {rule(OPS[op], count)}" for op, count in sorted(rules))
-    step = javascript(number(update(Expr("p"), Expr("g"), Expr("lr"))).text)
+    if isinstance(update, AdamUpdate):  # program.js takes Adam's step; its state follows the values in v
+        adam, state, sgd_step = update.settings(), update.state(len(trainable)), []
+    else:
+        adam, state, sgd_step = None, [], [f"function stepOf($p, $g, $lr) {{ return {_step(update)}; }}"]
     data = {
         "op": [n.op or "" for n in nodes],
         "parents": [list(n.parents) for n in nodes],
         "labels": [n.label or "" for n in nodes],
-        "initial": [float(x) for x in initial],
+        "initial": [float(x) for x in initial] + state,
         "trainable": list(trainable),
+        "adam": adam,
     }
     return "\n".join(
         [
@@ -205,7 +259,7 @@ def program(
             runtime(),
             f"const RULES = {{\n{table}\n}};",
             f"const GRAPH = {_json(data)};",
-            f"function stepOf($p, $g, $lr) {{ return {step}; }}",
+            *sgd_step,
             "function forward(v, d) {",
             "  let r;",
             *_forward(nodes),
@@ -218,6 +272,11 @@ def program(
             "})()",
         ]
     )
+
+
+def _step(update: Callable[..., Any]) -> str:
+    """update(p, g, lr) as a JavaScript expression over $p, $g and $lr."""
+    return javascript(number(update(Expr("p"), Expr("g"), Expr("lr"))).text)
 
 
 def _json(x: Any) -> str:

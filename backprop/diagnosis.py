@@ -1,5 +1,6 @@
 """Why a printed number is wrong in itself: the usual slips (a wrong sign, a step added instead of subtracted,
-a factor left out, another parameter's gradient or value, another named value) tried one by one.
+a factor left out, another parameter's gradient or value, a chain-rule factor from the wrong node, another named
+value) tried one by one.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import math
 from collections.abc import Iterator
 from functools import cached_property
 
+from autograd import Value
 from backprop.claims import Claim
 from backprop.explanation import NamedGraph
 from backprop.quantities import Quantity, evaluate, parse_quantity, split_step
@@ -79,6 +81,7 @@ class Diagnosis:
 
     def _coincidences(self, claim: Claim) -> Iterator[tuple[float | None, str]]:
         """The slips many candidates test (one value in place of another): at a few digits one may match by chance."""
+        yield from self._wrong_factors(claim)
         yield from self._swapped_parameters(claim)
         yield from self._other_values(claim)
 
@@ -107,6 +110,31 @@ class Diagnosis:
             return
         for path in graph.paths(target):
             yield path.product, f"a path was missed: this is one of its {count} chain-rule paths ({path.product:.6g})"
+
+    def _wrong_factors(self, claim: Claim) -> Iterator[tuple[float, str]]:
+        """A derivative with one chain-rule factor taken from a sibling edge (in the same layer, with the same ops at
+        its ends): out_h2·(1 − out_h2) for out_h1·(1 − out_h1), w6 for w5; on every path through that edge."""
+        if claim.quantity.kind != "derivative" or not self.diagnosable:
+            return
+        stage = self.part.stage(claim.step)
+        graph, target = NamedGraph(stage[claim.quantity.of]), stage[claim.quantity.wrt]
+        depth = {graph.root: 0}  # the longest way down from the root: a layer's values share theirs
+        siblings: dict[tuple[int, str, str], list[tuple[Value, Value, float]]] = {}
+        for node in reversed(graph.order()):
+            for child, slope, _ in graph.edges(node):
+                depth[child] = max(depth.get(child, 0), depth[node] + 1)
+                siblings.setdefault((depth[node], node.op, _kind(child)), []).append((node, child, slope))
+        for node, i, child, slope, _ in graph.on_paths(target):
+            tried = {slope}  # a sibling with the same factor gives the right number, or one already tried
+            for other, other_child, factor in siblings[(depth[node], node.op, _kind(child))]:
+                if factor in tried:
+                    continue
+                tried.add(factor)
+                yield (
+                    graph.path_sum(target, factors={(node, i): factor}),
+                    f"a factor from the wrong node: ∂{other.label}/∂{other_child.label} "
+                    f"({number_text(factor, 6)}) in place of ∂{node.label}/∂{child.label} ({number_text(slope, 6)})",
+                )
 
     def _other_gradients(self, claim: Claim, weight: float) -> Iterator[tuple[float, str]]:
         gradient_ref = claim.inputs[1]
@@ -179,6 +207,11 @@ class Diagnosis:
             return None
         claim = self.part.claim(ref)
         return claim.quantity if claim is not None else parse_quantity(split_step(ref)[0])
+
+
+def _kind(v: Value) -> str:
+    """What a named value is, for telling siblings: its op, or a leaf's role (a parameter, an input, a target)."""
+    return v.op if v.parents else str((v.meta or {}).get("role", "leaf"))
 
 
 def hedged(text: str, printed: str) -> str:

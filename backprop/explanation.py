@@ -192,12 +192,19 @@ class NamedGraph:
             counts[child] = counts.get(child, 0) + counts[node]
         return counts.get(target, 0)
 
-    def path_sum(self, target: Value, weights: Mapping[str, float] | None = None) -> float:
-        """The sum over the paths to target of their products; a factor that is a weight in weights takes its number."""
-        weights = weights or {}
+    def path_sum(
+        self,
+        target: Value,
+        weights: Mapping[str, float] | None = None,
+        factors: Mapping[tuple[Value, int], float] | None = None,
+    ) -> float:
+        """The sum over the paths to target of their products; a factor that is a weight in weights takes its number,
+        and the factor of node's i-th edge (node, i) in factors takes that number."""
+        weights, factors = weights or {}, factors or {}
         sums = {self.root: 1.0}
-        for node, _, child, slope, weight in self.on_paths(target):
+        for node, i, child, slope, weight in self.on_paths(target):
             factor = weights.get(weight, slope) if weight else slope
+            factor = factors.get((node, i), factor)
             sums[child] = sums.get(child, 0.0) + sums[node] * factor
         return sums.get(target, 0.0)
 

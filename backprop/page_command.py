@@ -76,21 +76,21 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
         formula=lambda v: _formula(v),
         chain=lambda v: explained(named[v]) if v in named else None,
         audit=[_audit_line(r) for r in rows],
-        training=_training(subject.make(), train) if train else None,
+        training=_training(subject.make(), train, example) if train else None,
         notes=[*([f"Source: {source}"] if source else []), *example.notes],
         symbols=formula,
         learning_rate=example.learning_rate,
-        trained=_trained(example, pass_),
+        **_trains(example, pass_),
         practice=slips(subject),
         walk=[pass_[n] for n in reading_order(example, pass_)],
         **({} if max_nodes is None else {"max_nodes": max_nodes}),
     )
 
 
-def _trained(example: Any, pass_: Any) -> list[Value]:
-    """What the page's step trains: a network's optimizer's parameters, or an expression's leaves in this pass."""
+def _trains(example: Any, pass_: Any) -> dict[str, Any]:
+    """What the page's step takes: a network's optimizer, or gradient descent on an expression's leaves in this pass."""
     optimizer = getattr(example, "optimizer", None)  # an expression example has none: it steps its leaves
-    return list(optimizer.params) if optimizer is not None else [pass_[n] for n in example.trainable]
+    return {"optimizer": optimizer} if optimizer is not None else {"trained": [pass_[n] for n in example.trainable]}
 
 
 def _formula(v: Any) -> str:
@@ -128,8 +128,10 @@ def _audit_line(row: AuditRow) -> Any:
     )
 
 
-def _training(example: Any, steps: int) -> Any:
-    """The training view of steps steps; a run that overflows stops there, and the view says so (see _train)."""
+def _training(example: Any, steps: int, shown: Any) -> Any:
+    """The training view of steps steps; a run that overflows stops there, and the view says so (see _train).
+
+    shown: the example whose pass the page shows; its network, at two inputs, is the live page's model."""
     import viz
 
     if isinstance(example, ExpressionExample):  # descent on the leaves, if the expression has a learning rate
@@ -140,11 +142,14 @@ def _training(example: Any, steps: int) -> Any:
         return viz.Training(history.losses, notes=history.notes)
     if len(model.input_names) != 2:
         return viz.Training(history.losses)
+    inputs = [Value(0.0, name) for name in model.input_names]
     if nn.losses.LOSSES[example.loss].classifies:  # one output per class: the largest output is the class
         points = [(*s.inputs, s.targets.index(max(s.targets))) for s in samples]
-        return viz.Training(history.losses, lambda a, b: [o.data for o in model.forward([a, b])], points)
+        live = viz.Predictor((inputs[0], inputs[1]), shown.network.forward(inputs))
+        return viz.Training(history.losses, lambda a, b: [o.data for o in model.forward([a, b])], points, live=live)
     points = [(*s.inputs, s.targets[0]) for s in samples]
-    return viz.Training(history.losses, lambda a, b: model.forward([a, b])[0].data, points)
+    live = viz.Predictor((inputs[0], inputs[1]), shown.network.forward(inputs)[:1])
+    return viz.Training(history.losses, lambda a, b: model.forward([a, b])[0].data, points, live=live)
 
 
 def _descent(example: ExpressionExample, steps: int) -> Any:

@@ -15,8 +15,9 @@ from backprop.quantities import parse_quantity
 from backprop.recomputation import Recomputation
 
 # what practice asks about each value: the quantity the audit would write, and the step it is about
-# Past this many named values the slips "it is the value of another" are left out of the page: they grow as the
-# square of the names (the 3-3-3 network's 42 names carry 300 kB of them); the other slips are still named.
+# Past this many named values the slips that try one number in place of many ("it is the value of another", "a factor
+# from the wrong node") are left out of the page: they grow as the square of the names (the 3-3-3 network's 42
+# names carry 470 kB of them); the other slips are still named.
 MOST_NAMES_COMPARED = 64
 ASKED = {"data": ("{name}", 0), "grad": ("d{loss}/d{name}", 0), "step": ("{name}", 1)}
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from autograd import Program, Value
+from autograd.script import AdamUpdate, Unreadable, sgd
 from nn.checkpoints import CheckpointError, finite_number_problem, same, shown_as_json
 
 
@@ -84,6 +85,13 @@ class SGD:
                 )
             return program.iterate(steps, lambda p, g: p - lr * (g + decay * p), *args, params=self.params)
         return program.iterate(steps, lambda p, g: p - lr * g, *args, params=self.params)
+
+    def script_update(self) -> Callable[..., Any]:
+        """This SGD's step as autograd.script.program takes it (a page's): p, g, lr -> the new p."""
+        if self.momentum:
+            raise Unreadable("SGD with momentum keeps a velocity per parameter, which a page's step does not")
+        decay = self.weight_decay
+        return (lambda p, g, lr: p - lr * (g + decay * p)) if decay else sgd
 
 
 def gradient(p: Value) -> float:
@@ -179,6 +187,21 @@ class Adam:
         for p, data in zip(self.params, new):
             p.data = data
         self.steps, self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq = steps, m, v, v_max
+
+    def script_update(self) -> AdamUpdate:
+        """This optimizer's step as autograd.script.program takes it (a page's): its settings and state now."""
+        return AdamUpdate(
+            self.betas,
+            self.eps,
+            self.weight_decay,
+            self.decoupled,
+            self.amsgrad,
+            self.name,
+            self.steps,
+            tuple(self.exp_avg),
+            tuple(self.exp_avg_sq),
+            tuple(self.max_exp_avg_sq),
+        )
 
     def state_dict(self) -> dict[str, Any]:
         """The settings, step count and moment estimates, keyed by parameter name and JSON-safe."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from backprop import CARRIED, DISAGREE, OWN, ROUNDING, audit_rows
@@ -254,3 +256,32 @@ def test_audit_document_takes_a_bundled_name_or_a_claim_files_path_as_audit_rows
     by_name = backprop.audit_document("000-russo")
     assert by_name.rows == backprop.audit_document(backprop.bundled_document("000-russo")).rows
     assert list(by_name.rows) == backprop.audit_rows("000-russo")
+
+
+def mazur_dw1(*, factor: str = "out_h1", weight: str = "w5") -> float:
+    """∂E_total/∂w1 of Mazur's pass worked out by hand, with the hidden factor or the weight out_h1 reaches
+    out_o1 by taken from another node: δ_o1·w5 + δ_o2·w7, times out_h1·(1 − out_h1), times i1."""
+    import nn
+
+    v = {name: x.data for name, x in nn.example("mazur-2-2-2").forward().values.items()}
+    delta = [(v[f"out_o{k}"] - v[f"target_o{k}"]) * v[f"out_o{k}"] * (1 - v[f"out_o{k}"]) for k in (1, 2)]
+    return (delta[0] * v[weight] + delta[1] * v["w7"]) * v[factor] * (1 - v[factor]) * v["i1"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "named"),
+    [
+        (mazur_dw1(factor="out_h2"), "∂out_h2/∂net_h2 (0.240613) in place of ∂out_h1/∂net_h1 (0.241301)"),
+        (mazur_dw1(weight="w6"), "∂net_o1/∂out_h2 (0.450000) in place of ∂net_o1/∂out_h1 (0.400000)"),
+    ],
+)
+def test_backprop_check_names_a_factor_taken_from_the_wrong_node(tmp_path, capsys, printed, named):
+    from backprop.cli import main
+
+    assert not math.isclose(printed, mazur_dw1(), rel_tol=1e-3)
+    path = tmp_path / "mine.toml"
+    claim = f'[[claim]]\nquantity = "dE_total/dw1"\nprinted = "{printed:.9f}"\n'
+    path.write_text('network = "mazur-2-2-2"\n' + claim, encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"the engine gives {mazur_dw1():.12f}; inferred: a factor from the wrong node: {named}\n" in out

@@ -270,3 +270,28 @@ def test_a_2_16_16_1_network_is_live_within_2_mb(browser, tmp_path):
     example.train(10)
     assert_page_is(browser, python_order(example))
     no_console_errors(browser)
+
+
+@pytest.mark.parametrize("make", [nn.Adam, nn.AdamW])
+def test_100_live_steps_of_a_page_made_with_adam_are_nn_trains(browser, tmp_path, make):
+    example = nn.example("mazur-2-2-2")
+    optimizer = make(example.network.parameters(), lr=0.05, weight_decay=0.01)
+
+    def train(steps):
+        return nn.train(example.network, example.samples, steps=steps, optimizer=optimizer, loss=example.loss).losses
+
+    train(2)  # the page starts from the optimizer's state, moments and step count
+    path = tmp_path / "adam.html"
+    path.write_text(viz.page(example.forward().backward().loss, optimizer=optimizer), encoding="utf-8")
+    open_page(browser, path, "#w5")
+    after = browser.find_element("css selector", "#detail .update").text
+    losses = browser.execute_script("return backprop.step(100)")
+    assert all(map(close, losses, train(100)))
+    numbers = dict(page_numbers(browser))
+    for name, p in example.network.parameters_by_name().items():
+        assert close(numbers[name]["data"], p.data), name
+    example = nn.example("mazur-2-2-2")  # the side panel's next step is Adam's third
+    optimizer = make(example.network.parameters(), lr=0.05, weight_decay=0.01)
+    train(3)
+    assert after == f"after one step at learning rate 0.05: {example.network['w5'].data:.6g}"
+    no_console_errors(browser)

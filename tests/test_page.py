@@ -456,3 +456,18 @@ def test_names_stay_unique_when_labels_look_like_the_made_up_ones():
     assert len(set(names)) == len(names)
     assert names[:6] == ["x", "x~2", "x~2~~", "x~2~", "v4", "v5"]
     assert names[6:] == ["nul\\x00", "nul\\x00~7", "a b", "a b~9", "\\ud800", "\\ud800~11"]  # shown alike
+
+
+def test_sgd_with_momentum_leaves_the_page_static_and_says_why():
+    x = Value(3.0, "x")
+    html = viz.page(x * x, optimizer=nn.SGD([x], lr=0.1, momentum=0.9))
+    assert "const ENGINE = null;" in html
+    assert "SGD with momentum keeps a velocity per parameter, which a page&#x27;s step does not" in html
+
+
+def test_a_page_takes_trained_or_an_optimizer_not_both():
+    x = Value(3.0, "x")
+    with pytest.raises(
+        ValueError, match=r"^page: give trained or optimizer \(which trains its parameters\), not both$"
+    ):
+        viz.page(x * x, trained=[x], optimizer=nn.SGD([x], lr=0.1))

@@ -191,3 +191,20 @@ def test_a_large_networks_page_names_the_slips_but_not_every_other_value():
     kinds = [table[name][kind] for name in table for kind in table[name]]
     assert all(kind and not any(chance for *_, chance in kind) for kind in kinds)  # the sign's slip at least
     assert any("learning rate was left out" in why for kind in kinds for _, why, _ in kind)
+
+
+def test_practice_names_a_factor_taken_from_the_wrong_node(browser, russo):
+    """∂E_total/∂w10 = (out_o1 − target_o1)·out_o1·(1 − out_o1)·out_h1 worked with out_o2·(1 − out_o2) instead."""
+    open_page(browser, russo, "#w10")
+    browser.execute_script("backprop.practice(true)")
+    v = {name: russo_numbers(name).data for name in ("out_o1", "out_o2", "target_o1", "out_h1")}
+    right = (v["out_o1"] - v["target_o1"]) * v["out_o1"] * (1 - v["out_o1"]) * v["out_h1"]
+    slip = (v["out_o1"] - v["target_o1"]) * v["out_o2"] * (1 - v["out_o2"]) * v["out_h1"]
+    assert answer(browser, "w10", f"{right:.7f}")["verdict"] == "agree"
+    factors = f"{v['out_o2'] * (1 - v['out_o2']):.6f}", f"{v['out_o1'] * (1 - v['out_o1']):.6f}"
+    assert answer(browser, "w10", f"{slip:.7f}") == {
+        "verdict": "disagree",
+        "why": f"wrong: inferred: a factor from the wrong node: ∂out_o2/∂net_o2 ({factors[0]}) in place of "
+        f"∂out_o1/∂net_o1 ({factors[1]})",
+    }
+    no_console_errors(browser)

@@ -187,3 +187,65 @@ def test_a_program_raises_the_engines_errors():
             ours = run(engine, "P.backward(P.forward(v))")
         y = Value(at, "x")
         assert ours == engine_error(lambda f=f, y=y: f(y).backward()), f
+
+
+OPTIMIZERS = [
+    ("adam", {"lr": 0.05}),
+    ("adam", {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True, "betas": (0.8, 0.99)}),
+    ("adamw", {"lr": 0.05, "weight_decay": 0.1}),
+    ("sgd", {"lr": 0.5, "weight_decay": 0.1}),
+]
+
+
+@pytest.mark.parametrize(("name", "settings"), OPTIMIZERS)
+@pytest.mark.parametrize("before", [0, 3])
+def test_100_steps_of_an_optimizer_in_javascript_are_nn_trains(name, settings, before):
+    """The program takes the optimizer's step from its state (after `before` steps in Python), as nn.train does."""
+    example = nn.example("mazur-2-2-2")
+    optimizer = nn.optim.OPTIMIZERS[name](example.network.parameters(), **settings)
+
+    def train(steps):
+        return nn.train(example.network, example.samples, steps=steps, optimizer=optimizer, loss=example.loss).losses
+
+    train(before)
+    order = autograd.topological_order(example.forward().loss)[::-1]
+    positions = {v: k for k, v in enumerate(order)}
+    trainable = [positions[p] for p in optimizer.params]
+    text = program(graph(order), [v.data for v in order], trainable, optimizer.script_update())
+    with mini_racer.MiniRacer() as engine:
+        load(engine, text)
+        losses = run(engine, f"P.train(v, {optimizer.lr!r}, 100)")
+        trained = run(engine, "v")
+    assert same(losses, train(100))
+    assert same([trained[k] for k in trainable], [p.data for p in optimizer.params])
+    if name != "sgd":  # the moments and the step count
+        count = len(trainable)
+        state = trained[len(order) :]
+        assert state[-1] == 100 + before
+        assert same(state[count:-1], [*optimizer.exp_avg_sq, *optimizer.max_exp_avg_sq])
+        # the first moment is an average of gradients that cancel as the loss falls: to 1e-12 of their size
+        size = math.sqrt(max(optimizer.exp_avg_sq))
+        assert all(math.isclose(a, b, abs_tol=1e-12 * size) for a, b in zip(state[:count], optimizer.exp_avg))
+
+
+@pytest.mark.parametrize("make", [nn.optim.Adam, nn.optim.AdamW, nn.optim.SGD])
+def test_a_step_that_overflows_is_the_optimizers_error_and_changes_nothing(make):
+    x = Value(3.0, "x")
+    optimizer = make([x], lr=1e308)
+    order = autograd.topological_order(x * x)[::-1]
+    text = program(graph(order), [v.data for v in order], [order.index(x)], optimizer.script_update())
+    with mini_racer.MiniRacer() as engine:
+        load(engine, text)
+        ours = run(engine, "P.train(v, 1e308, 1)")
+        after = run(engine, "v")
+    (x * x).backward()
+    assert ours == engine_error(optimizer.step)
+    assert after[order.index(x)] == x.data == 3.0
+
+
+def test_adams_state_must_have_a_moment_per_trainable_value():
+    x = Value(3.0, "x")
+    order = autograd.topological_order(x * x)[::-1]
+    update = autograd.script.AdamUpdate(name="AdamW", exp_avg=(0.1, 0.2))
+    with pytest.raises(ValueError, match=r"^AdamW: exp_avg has 2 moments for 1 trainable values$"):
+        program(graph(order), [v.data for v in order], [order.index(x)], update)

@@ -297,6 +297,11 @@
   let rate = data.lr;
   let edited = false;
   let practising = false; // true: the gradients hidden; "values": the computed values too
+  // the boundary between the classes redrawn as the numbers change (viz/boundary.js), for a model of two inputs
+  const predictor = typeof PREDICT === "undefined" ? null : PREDICT;
+  const figure = document.getElementById("boundary"); // there when the page has a boundary to draw
+  const boundary = engine && predictor && figure ? BOUNDARY(data.boundary, predictor, figure.querySelector("canvas")) : null;
+  const BOUNDARY_WAIT = 150; // ms between drawings while training: the steps, not the pictures, take the time
 
   const g = JUDGE.g; // x as Python's "%.{p}g" writes it (the page's numbers come from Python that way)
   const operand = (x) => (x < 0 ? "(" + g(x, 6) + ")" : g(x, 6));
@@ -333,6 +338,7 @@
       if (edited) Object.assign(v, { forward: forwardText(i), backward: backwardText(i) });
     });
     paint();
+    if (boundary) boundary.draw(() => live, BOUNDARY_WAIT);
     document.getElementById("edited").hidden = !edited;
     document.body.classList.toggle("edited", edited);
     steps.redraw();
@@ -357,7 +363,8 @@
   }
 
   // Run f on a copy of the live numbers; keep them only if every value and gradient could be computed.
-  function attempt(f) {
+  // quiet: the numbers on screen are left as they were (training redraws them now and then, not every frame).
+  function attempt(f, quiet = false) {
     const v = live.slice();
     let result;
     let gradients;
@@ -372,7 +379,7 @@
     live = v;
     grads = gradients;
     edited = true;
-    render();
+    if (!quiet) render();
     return result;
   }
 
@@ -398,6 +405,17 @@
     return finite(what, Number(t));
   }
 
+  // n steps of the page's optimizer; each step's loss, before it. quiet: the caller redraws the screen (see run).
+  function train(n, quiet) {
+    needsEngine();
+    if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
+    if (rate === null) throw new Error("step: this page has no learning rate");
+    const losses = attempt((v) => engine.train(v, rate, n), quiet);
+    losses.forEach((loss) => trained.push(loss));
+    if (!quiet) drawCurve();
+    return losses;
+  }
+
   const api = {
     names: () => values.map((v) => v.name),
     get(name) {
@@ -414,13 +432,7 @@
       });
     },
     step(n = 1) {
-      needsEngine();
-      if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
-      if (rate === null) throw new Error("step: this page has no learning rate");
-      const losses = attempt((v) => engine.train(v, rate, n));
-      losses.forEach((loss) => trained.push(loss));
-      drawCurve();
-      return losses;
+      return train(n, false);
     },
     lr(x) {
       if (x !== undefined) {
@@ -453,6 +465,13 @@
       const text = typeof number === "string" ? number.trim() : String(number);
       parse(name, text);
       return JUDGE.judge(text, expected(i, which), slipsOf(name, which));
+    },
+    boundary() {
+      if (!boundary) {
+        throw new Error("boundary: this page draws no boundary (a model of two inputs, with samples of two classes or more)");
+      }
+      const [x0, x1, y0, y1] = data.boundary.extent;
+      return { grid: data.boundary.grid, x: [x0, x1], y: [y0, y1], classes: boundary.cells(live).map((c) => c[0]) };
     },
     reset() {
       needsEngine();
@@ -551,7 +570,9 @@
     caption.dataset.steps = String(trained.length);
   }
 
-  // Steps until paused: as many per frame as fit in about 8 ms, so that small graphs train fast.
+  // Steps until paused: as many a frame as take about 10 ms, so that small graphs train fast; the numbers on screen,
+  // the curve and the boundary are redrawn every SHOWN ms, as drawing them can take longer than many steps.
+  const SHOWN = 100;
   function run() {
     const button = document.getElementById("run");
     if (running !== null) return stop();
@@ -559,10 +580,11 @@
     let batch = 1;
     let counted = 0;
     let since = performance.now();
+    let shown = -Infinity;
     const frame = () => {
       const start = performance.now();
       try {
-        api.step(batch);
+        train(batch, true);
       } catch (e) {
         stop();
         document.getElementById("lr-error").textContent = e.message;
@@ -570,11 +592,16 @@
       }
       const took = performance.now() - start;
       counted += batch;
-      batch = Math.max(1, Math.min(1000, Math.round((batch * 8) / Math.max(took, 0.1))));
+      batch = Math.max(1, Math.min(1000, Math.round((batch * 10) / Math.max(took, 0.1))));
       if (start - since >= 1000) {
         perSecond = ", " + Math.round((counted * 1000) / (start - since)) + " steps/s";
         counted = 0;
         since = start;
+      }
+      if (start - shown >= SHOWN) {
+        render();
+        drawCurve();
+        shown = performance.now();
       }
       running = requestAnimationFrame(frame);
     };
@@ -587,6 +614,7 @@
     running = null;
     perSecond = "";
     document.getElementById("run").textContent = "▶ train";
+    render();
     drawCurve();
   }
 
@@ -661,6 +689,10 @@
     }));
     hideValues.addEventListener("change", report(() => practising !== false && api.practice(hideValues.checked ? "values" : true)));
     document.querySelectorAll("a[data-value]").forEach((a) => a.classList.toggle("leaf", values[index(a)].leaf));
+  }
+  if (boundary) {
+    figure.hidden = false;
+    boundary.draw(() => live, 0);
   }
 
   window.addEventListener("hashchange", () => select(byName.get(addressed()), "hash"));

@@ -19,11 +19,11 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from autograd import OPS, Value, topological_order
-from autograd.script import Unreadable, graph, program
+from autograd.script import AdamUpdate, Unreadable, graph, program, sgd
 from viz.graph import draw_graph
 from viz.labels import visible
 from viz.network import draw_network
-from viz.plots import boundary_plot, has_boundary, has_curve, loss_plot
+from viz.plots import CLASSES, GRID, boundary_plot, colours, extent, has_boundary, has_curve, loss_plot
 from viz.render import render_svg
 from viz.steps import walk as walk_of
 from viz.structure import GraphTooLarge
@@ -48,6 +48,15 @@ class Chain(Protocol):
     def lines(self) -> list[str]: ...
 
 
+class Optimizer(Protocol):
+    """What the page reads from an optimizer (nn's SGD, Adam, AdamW): its parameters, learning rate and step."""
+
+    params: Sequence[Value]
+    lr: float
+
+    def script_update(self) -> Callable[..., Any] | AdamUpdate: ...
+
+
 @dataclass(frozen=True)
 class AuditLine:
     """One audited number beside the graph: the printed text, the engine's number, the verdict and why."""
@@ -62,6 +71,17 @@ class AuditLine:
 
 
 @dataclass(frozen=True)
+class Predictor:
+    """A model's graph at two inputs, which a live page runs to redraw the decision boundary as it trains: the two
+    input leaves it varies and its output (a score) or outputs (a score per class, for points of class indices).
+
+    Its leaves that are also the page graph's (the parameters) take the page's live numbers."""
+
+    inputs: tuple[Value, Value]
+    outputs: Sequence[Value]
+
+
+@dataclass(frozen=True)
 class Training:
     """The training view: the loss at each step and, for a network with two inputs, its decision boundary."""
 
@@ -70,6 +90,7 @@ class Training:
     predict: Callable[[float, float], float | Sequence[float]] | None = None
     points: Sequence[tuple[float, float, float]] = ()  # (x1, x2, target or class) of each training sample
     notes: Sequence[str] = ()  # what the run should say about itself: a loss that ran away, a step that overflowed
+    live: Predictor | None = None  # the model as a graph: a live page redraws its boundary as it trains
 
 
 def page(
@@ -87,6 +108,7 @@ def page(
     trained: Sequence[Value] = (),
     practice: Mapping[str, Any] | None = None,
     walk: Sequence[Value] | None = None,
+    optimizer: Optimizer | None = None,
 ) -> str:
     """The HTML page of root's graph (run backward first for grads).
 
@@ -97,8 +119,15 @@ def page(
     learning_rate, trained: gradient descent's step (the page's step button, window.backprop.step) and what it trains;
     practice: each named value's slips for practice mode (backprop.practice.slips; else answers are only judged);
     walk: the values the step mode steps, in the order a reader meets them (backprop.walkthrough.reading_order),
-    every other one folded into the formula of those it feeds (else every value but the constants, inputs first).
+    every other one folded into the formula of those it feeds (else every value but the constants, inputs first);
+    optimizer: the optimizer whose step the page takes instead (nn's SGD, Adam or AdamW, from its state now): it
+    trains its parameters (give it or trained, not both) at its learning rate unless learning_rate is given.
     """
+    if optimizer is not None:
+        if trained:
+            raise ValueError("page: give trained or optimizer (which trains its parameters), not both")
+        trained = optimizer.params
+        learning_rate = optimizer.lr if learning_rate is None else learning_rate
     order = topological_order(root)
     pictures = _drawings(root, max_nodes)  # a graph too large is refused before each value's text is made
     drawn = order[::-1]  # the values' order: inputs first
@@ -110,22 +139,64 @@ def page(
     drawings = [(heading, _linked(svg, names)) for heading, svg in pictures]
     start = next((i for i, v in enumerate(drawn) if kind(v, root) == "input"), 0)  # where the drawings open
     data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
-    engine, why = _engine(drawn, trained)
+    engine, why = _engine(drawn, trained, optimizer)
     data["lr"] = learning_rate
     data["practice"] = dict(practice or {})
     data["walk"] = walk_of(drawn, walk)
-    notes = [*notes, *([why] if why else [])]
-    return _html(title or f"The graph of {values[-1]['name']}", drawings, data, audit, rows, training, notes, engine)
+    boundary, predictor, unread = _live_boundary(training, drawn) if engine else (None, "", "")
+    data["boundary"] = boundary
+    notes = [*notes, *(n for n in (why, unread) if n)]
+    heading = title or f"The graph of {values[-1]['name']}"
+    return _html(heading, drawings, data, audit, rows, training, notes, engine, predictor)
 
 
-def _engine(drawn: list[Value], trained: Sequence[Value]) -> tuple[str, str]:
+def _engine(drawn: list[Value], trained: Sequence[Value], optimizer: Optimizer | None) -> tuple[str, str]:
     """The graph's program in JavaScript (autograd.script), or "" and why the page cannot run it (it stays static)."""
     positions = {v: k for k, v in enumerate(drawn)}
+    kept = [j for j, q in enumerate(trained) if q in positions]  # a parameter the graph does not use is left out
     try:
-        text = program(graph(drawn), [v.data for v in drawn], [positions[q] for q in trained if q in positions])
+        update = sgd if optimizer is None else optimizer.script_update()
+        if isinstance(update, AdamUpdate):
+            update = update.taking(kept)
+        text = program(graph(drawn), [v.data for v in drawn], [positions[trained[j]] for j in kept], update)
     except Unreadable as e:
         return "", f"This page cannot recompute its numbers: {e}."
     return text, ""
+
+
+def _live_boundary(training: Training | None, drawn: list[Value]) -> tuple[dict[str, Any] | None, str, str]:
+    """The live decision boundary's data and its model's program (autograd.script), or None, "" and why not."""
+    if training is None or training.live is None or not has_boundary(training.points):
+        return None, "", ""
+    inputs, outputs = training.live.inputs, list(training.live.outputs)
+    order = list(dict.fromkeys(v for out in outputs for v in topological_order(out)[::-1]))  # parents first
+    index = {v: k for k, v in enumerate(order)}
+    if len(inputs) != 2 or any(x not in index or x.parents for x in inputs):
+        raise ValueError("Training.live: inputs must be two leaves the outputs are computed from")
+    classes = len(outputs) if len(outputs) > 1 else None
+    targets = [t for *_, t in training.points]
+    if classes and (classes > len(CLASSES) or any(t not in range(classes) for t in targets)):
+        raise ValueError(f"Training.live: {classes} class scores: the points' classes must be whole numbers from 0 "
+                         f"to {classes - 1}, and there may be at most {len(CLASSES)} classes")  # fmt: skip
+    try:
+        predictor = program(graph(order), [v.data for v in order])
+    except Unreadable as e:
+        return None, "", f"The decision boundary is not redrawn as the page trains: {e}."
+    positions = {v: k for k, v in enumerate(drawn)}
+    return (
+        {
+            "inputs": [index[x] for x in inputs],
+            "outputs": [index[o] for o in outputs],
+            "shared": [[index[v], positions[v]] for v in order if not v.parents and v in positions],
+            "points": [list(p) for p in training.points],
+            "extent": list(extent(training.points)),
+            "grid": GRID,
+            "middle": None if classes else (min(targets) + max(targets)) / 2,
+            "colours": colours(classes),
+        },
+        predictor,
+        "",
+    )
 
 
 def _audited(drawn: list[Value], audit: Sequence[AuditLine]) -> list[int | None]:
@@ -276,6 +347,7 @@ def _html(
     training: Training | None,
     notes: Sequence[str],
     engine: str,
+    predictor: str,
 ) -> str:
     last = len(drawings) - 1  # the computation graph: it pans and zooms
     sections = [
@@ -291,11 +363,13 @@ def _html(
         f"<header><h1>{escape(title)}</h1>{_notes(notes)}{help_}</header>",
         # the audit and training beside the side panel too, so that a row and the panel explaining it are seen together
         f'<main><div class="drawings">{"".join(sections)}{_audit_table(audit, rows)}{_training(training)}</div>',
-        f"{_SPLIT}{_SIDE if engine else _SIDE.replace(_LIVE, '')}</main>",
+        f"{_SPLIT}{_side(engine, bool(predictor))}</main>",
         f'<script type="application/json" id="page-data">{payload}</script>',
         f"<script>const ENGINE = {engine or 'null'};</script>",
+        f"<script>const PREDICT = {predictor};</script>" if predictor else "",
         f"<script>{_asset('judge.js')}</script>",
         f"<script>{_asset('steps.js')}</script>",
+        f"<script>{_asset('boundary.js')}</script>" if data["boundary"] else "",
         f"<script>{_asset('page.js')}</script></body></html>",
     ]
     # A lone surrogate (text no UTF-8 can hold) is written as its escape, so that any text can be saved;
@@ -348,6 +422,11 @@ _LIVE = (
     '<polyline fill="none" stroke="#b3261e" stroke-width="1.5" points=""/></svg>'
     '<figcaption id="trained"></figcaption></figure></div>'
 )
+_BOUNDARY = (  # at the end of _LIVE, when the page has a live decision boundary
+    '<figure id="boundary" hidden><canvas width="216" height="216" role="img" aria-label="the decision boundary">'
+    "</canvas><figcaption>the decision boundary, live: the model's output over the inputs' plane, the samples as "
+    "dots</figcaption></figure>"
+)
 _SIDE = (
     '<aside id="side" aria-live="polite">' + _LIVE + '<div class="steps">'
     '<button type="button" id="back" title="previous step (←)" aria-keyshortcuts="ArrowLeft">◀ previous</button>'
@@ -358,6 +437,13 @@ _SIDE = (
     '<div id="step" role="status"></div>'
     '<div id="detail"><p class="hint">No value selected.</p></div></aside>'
 )
+
+
+def _side(engine: str, boundary: bool) -> str:
+    """The side panel: the live controls if the page has an engine, the decision boundary among them if it has one."""
+    if not engine:
+        return _SIDE.replace(_LIVE, "")
+    return _SIDE.replace(_LIVE, _LIVE.replace("</div>", _BOUNDARY + "</div>")) if boundary else _SIDE
 
 
 def _notes(notes: Sequence[str]) -> str:

@@ -81,10 +81,7 @@ def boundary_plot(
     if not points:
         raise ValueError("boundary_plot: no points to draw")
     xs, ys, targets = zip(*_finite(points))
-    x0, x1 = _padded(min(xs), max(xs))
-    y0, y1 = _padded(min(ys), max(ys))
-    if not math.isfinite(x1 - x0) or not math.isfinite(y1 - y0):
-        raise ValueError("boundary_plot: the points span more than a float can hold")
+    x0, x1, y0, y1 = extent(points)
     first = _scores(predict, xs[0], ys[0], None)
     shade, dot = _colouring(first, targets)
     cell = size / grid
@@ -106,6 +103,21 @@ def boundary_plot(
     body = f'<g shape-rendering="crispEdges">{"".join(cells)}</g>{frame}{"".join(dots)}'
     heading = title or "decision boundary"
     return _svg(body, [(MARGIN, 14, heading, "start")], heading, width=size + 2 * MARGIN, height=size + 48)
+
+
+def extent(points: Sequence[tuple[float, float, float]]) -> tuple[float, float, float, float]:
+    """The square's sides around points (x, y, target) that a decision boundary is drawn over: x0, x1, y0, y1."""
+    xs, ys, _ = zip(*_finite(points))
+    x0, x1 = _padded(min(xs), max(xs))
+    y0, y1 = _padded(min(ys), max(ys))
+    if not math.isfinite(x1 - x0) or not math.isfinite(y1 - y0):
+        raise ValueError("boundary_plot: the points span more than a float can hold")
+    return x0, x1, y0, y1
+
+
+def colours(classes: int | None) -> list[str]:
+    """The colours of a boundary's sides (None: a score's, below and above the targets' midpoint) or classes."""
+    return [_hex(c) for c in ((LOW, HIGH) if classes is None else CLASSES[:classes])]
 
 
 def _finite(points: Sequence[tuple[float, float, float]]) -> Sequence[tuple[float, float, float]]:
