@@ -208,3 +208,25 @@ def test_practice_names_a_factor_taken_from_the_wrong_node(browser, russo):
         f"∂out_o1/∂net_o1 ({factors[1]})",
     }
     no_console_errors(browser)
+
+
+def test_a_bare_graphs_page_hides_a_computed_value_in_practice_and_fills_its_formula_when_edited(browser, tmp_path):
+    """A page of a plain Value graph (no formulas given): its formula in names, never the number it hides."""
+    import autograd
+    import viz
+
+    a, b = autograd.Value(2.0, label="a"), autograd.Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c.tanh()
+    d.label = "d"
+    d.backward()
+    path = tmp_path / "bare.html"
+    path.write_text(viz.page(d))
+    browser.get(path.as_uri() + "#c")
+    browser.execute_script("backprop.practice('values')")
+    detail = browser.find_element("id", "detail").text
+    assert "c = *(a, b)" in detail and "-6" not in detail
+    browser.execute_script("backprop.practice(false); backprop.set('a', 0.5)")
+    assert "c = *(a, b) = *(0.5, (-3)) = -1.5" in browser.find_element("id", "detail").text
+    no_console_errors(browser)

@@ -134,8 +134,11 @@ def page(
     rows = _audited(drawn, audit)
     values = _values(drawn, root, formula, chain, rows)
     names = [v["name"] for v in values]
-    for entry, v in zip(values, drawn):
-        entry["symbols"] = (symbols(v) if symbols is not None and v.parents else None) or entry["forward"]
+    for entry, v in zip(values, drawn):  # in names, never numbers: practice hides them, an edit fills them in
+        own = symbols(v) if symbols is not None and v.parents else None
+        entry["symbols"] = own or (
+            _in_names(v, [names[i] for i in entry["parents"]]) if v.parents else entry["forward"]
+        )
     drawings = [(heading, _linked(svg, names)) for heading, svg in pictures]
     start = next((i for i, v in enumerate(drawn) if kind(v, root) == "input"), 0)  # where the drawings open
     data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
@@ -266,9 +269,14 @@ def _unique_names(drawn: list[Value]) -> list[str]:
 def _forward_text(v: Value, name: str, made: str | None, operands: list[str]) -> str:
     if not v.parents:
         return f"{name} = {_number(v.data)}"
-    op = OPS.get(v.op)
-    written = made if made is not None else f"{op.symbol if op else v.op}({', '.join(operands)})"
+    written = made if made is not None else _in_names(v, operands)
     return f"{name} = {written} = {_number(v.data)}"
+
+
+def _in_names(v: Value, operands: list[str]) -> str:
+    """The formula that made v, its operands by name and no number: the op applied to them."""
+    op = OPS.get(v.op)
+    return f"{op.symbol if op else v.op}({', '.join(operands)})"
 
 
 def _backward_text(
