@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import Program, TraceError, Value, collector_paused, sum_values, topological_order, trace, trace_sum
+from autograd.compiler import Trained, UpdateRule
 from nn import notebook
 from nn.datasets import Sample
 from nn.layers import MLP
@@ -20,7 +21,8 @@ PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unl
 # A loss function is traced over a whole batch, at about 0.1 ms and 3 kB a node: beyond this many nodes
 # replaying cannot win back the trace (a named loss is traced one sample at a time, at any batch size).
 TRACE_LIMIT = 20_000
-DIVERGENCE_FACTOR = 10.0  # a loss this many times its first value means the steps overshoot
+DIVERGENCE_FACTOR = 10.0
+BAR_EVERY = 50  # with a progress bar, steps run in loops of this many, and the bar shows every one's loss  # a loss this many times its first value means the steps overshoot
 
 
 @dataclass
@@ -109,18 +111,53 @@ def train(
     program = None
     if compiled and steps:
         program = _compiled_loss(model, loss, samples, batch_size, history, warn=compiled is True)
-    for step in range(steps):
+    looped = isinstance(program, SampleLoss) and batch_size is None and schedule is None
+    step = 0
+    while step < steps:
+        wanted = steps - step if bar is None else min(steps - step, BAR_EVERY)
+        taken = _looped_steps(program, samples, optimizer, history, wanted) if looped else None
+        looped = taken is not None
+        if taken:
+            step += taken
+            _show(bar, taken, history.final)
+            if taken == wanted:
+                continue
+        # one step here: every step when the loop cannot take them, else the one it stopped at (to raise or redo)
         if schedule is not None:
             optimizer.lr = _scheduled_lr(schedule, step)
         batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
         value = _step(model, batch, loss, program, optimizer, history, step)
-        if bar is not None:
-            bar.update()
-            if step % 50 == 0:
-                bar.set_postfix(loss=f"{value:.4g}", refresh=False)
+        _show(bar, 1, value, step % BAR_EVERY == 0)
+        step += 1
     if bar is not None:
         bar.close()
     return history
+
+
+def _looped_steps(program: Any, samples: list[Sample], optimizer: Any, history: History, steps: int) -> int | None:
+    """Up to steps steps in one generated loop (native when it pays); how many it took, None if it cannot.
+
+    It stops before a step that raises or overflows, which train then takes itself, raising as it does.
+    """
+    if type(optimizer).step not in (SGD.step, Adam.step):  # a subclass's own step is not the rule the loop runs
+        return None
+    trained = program.train(samples, steps, optimizer.update_rule(), optimizer.params)
+    if trained is None:
+        return None
+    optimizer.restore(trained.state, trained.count)
+    for value in trained.losses:
+        overshoot = history.record(value, optimizer.lr)
+        if overshoot is not None:
+            warnings.warn(overshoot, RuntimeWarning, stacklevel=3)  # at train's caller
+    return len(trained.losses)
+
+
+def _show(bar: Any, steps: int, value: float, postfix: bool = True) -> None:
+    """Advance the progress bar (if any) by steps, showing the loss value."""
+    if bar is not None:
+        bar.update(steps)
+        if postfix:
+            bar.set_postfix(loss=f"{value:.4g}", refresh=False)
 
 
 def _check_arguments(
@@ -277,11 +314,18 @@ class SampleLoss:
 
     def backward(self, batch: Sequence[Sample]) -> float:
         """The loss over batch; adds its gradients to the parameters' grads."""
-        n = self.per_sample * len(batch)  # samples of one shape: replayed_loss checks
-        mean = self.reduction == "mean" and n > 1
-        scale = 1.0 / n if mean else 1.0  # batch_loss's total * (1 / n): d loss / d total is that number
+        scale = self.scale(batch)
         total = self.program.backward(batch, scale)  # a Sample is the tuple (inputs, targets)
-        return total * scale if mean else total
+        return total * scale if scale != 1.0 else total
+
+    def train(self, batch: Sequence[Sample], steps: int, rule: UpdateRule, params: Sequence[Value]) -> Trained | None:
+        """steps of zero_grad, backward(batch) and rule's update of params in one loop (SampleSum.train)."""
+        return self.program.train(batch, steps, rule, params, self.scale(batch))
+
+    def scale(self, batch: Sequence[Sample]) -> float:
+        """What the sum over batch is multiplied by: 1 / n for a mean over n terms, else 1.0."""
+        n = self.per_sample * len(batch)  # samples of one shape: replayed_loss checks
+        return 1.0 / n if self.reduction == "mean" and n > 1 else 1.0  # d loss / d total is that number
 
 
 def replayed_loss(

@@ -73,11 +73,12 @@ class Unreadable(Exception):
     """The generated Python holds something the C reading does not know: the program replays in Python."""
 
 
-ARRAYS = ("x", "p", "a")  # parameters of generated code that hold numbers; xs holds samples' numbers, one after another
+ARRAYS = ("x", "p", "a", "s", "h")  # parameters of generated code that hold numbers; xs holds samples' numbers, one after another
 SIGNATURES = {
     ("x", "p"): "forward, gradient",
     ("xs", "p", "a", "carried", "seed"): "a sample loop",
     ("steps", "x", "p"): "iterate's loop of steps: out is the stopping step (-1: none), the parameters, the values",
+    ("steps", "xs", "p", "s", "h"): "a training loop: out is the stopping step (-1: none), the state, the losses",
 }
 
 
@@ -150,8 +151,9 @@ class _Reader:
         if isinstance(s, ast.For) and ast.unparse(s.target) == "step" and ast.unparse(s.iter) == "range(steps)":
             return f"{indent}for (long step = 0; step < steps; step++) {{\n{self.statements(s.body, inner)}{indent}}}\n"
         if isinstance(s, ast.Try) and len(s.handlers) == 1 and not (s.orelse or s.finalbody):
+            body = self.statements(s.body, indent)  # first: the handler may return names the body assigns
             handler = self.statements(s.handlers[0].body, inner)  # the errors the try catches set err here
-            return f"{self.statements(s.body, indent)}{indent}if (err) {{\n{handler}{indent}}}\n"
+            return f"{body}{indent}if (err) {{\n{handler}{indent}}}\n"
         if isinstance(s, ast.Expr) and ast.unparse(s.value).startswith("values.append("):
             return f"{indent}values[step] = {self.expression(s.value.args[0])};\n"  # type: ignore[attr-defined]
         if isinstance(s, ast.Return) and isinstance(s.value, ast.Tuple) and ast.unparse(s.value.elts[0]) == "values":
