@@ -6,6 +6,7 @@ rules, read as source (``Op.code``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -41,6 +42,18 @@ def namespace() -> dict[str, Any]:
     names = primitive.namespace()
     names.update({f"op_{op.name}": op.apply for op in list(OPS.values()) if not op.compiled})
     return names
+
+
+def defined(text: str, filename: str) -> Callable[..., Any]:
+    """The function run that generated text defines, in namespace(): compiled once per text, defined anew."""
+    names = namespace()
+    exec(_compiled(text, filename), names)
+    return names["run"]
+
+
+@functools.lru_cache(maxsize=64)  # a program traced again (each nn.train traces its loss) is not compiled again
+def _compiled(text: str, filename: str) -> Any:
+    return compile(text, filename, "exec")
 
 
 _USE = re.compile(r"\bv(\d+)\b")

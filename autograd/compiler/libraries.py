@@ -61,13 +61,27 @@ def load(key_parts: tuple[str, ...], make_source: Callable[[], str], build: bool
     parts = (*key_parts, cc, _version(cc), platform.machine(), *FLAGS, str(OPTIMISED_LINES))
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
     directory = cache_directory()
+    library = _LOADED.get((directory, key))
+    if library is not None:
+        return library
     library = _sound(directory, key)
     if library is None and build:
         try:
             library = _build(cc, make_source(), directory, key)
         except (OSError, subprocess.SubprocessError) as error:
             _note(f"the C compiler failed ({error}): programs replay in Python")
+    if library is not None:
+        with _LOCK:
+            _LOADED[directory, key] = library
+            while len(_LOADED) > LOADED_LIBRARIES:
+                del _LOADED[next(iter(_LOADED))]  # the oldest: still loaded while a program holds it
     return library
+
+
+# Libraries loaded by this process, by cache directory and key: a program traced again (each nn.train traces
+# its loss) is not read, checked and loaded from disk again.
+_LOADED: dict[tuple[Path, str], Any] = {}
+LOADED_LIBRARIES = 64
 
 
 def _sound(directory: Path, key: str) -> Any:

@@ -103,6 +103,8 @@ class Tiered:
     library is built (at once if the cache holds it), and the next call times both readings and keeps the
     faster: a short run never waits for the compiler, a long one spends at most about as long in Python as
     it then saves, and a program too small to gain from C (the call through ctypes costs ~2 µs) stays Python.
+    The Python time counts over every Tiered of the same source in the process (each nn.train traces its loss
+    anew); a loop of steps builds at once when the steps asked for would take longer in Python than the build.
     """
 
     def __init__(
@@ -124,7 +126,8 @@ class Tiered:
             self.run = self._native(build=True) or python
         elif mode == "auto":
             self.trial = self._native(build=False)
-            self.left = 0.0 if self.trial else build_seconds(source)
+            self.left = 0.0 if self.trial else build_seconds(source) - SPENT.get(hash(source), 0.0)
+        self.step_seconds = 0.0  # a loop of steps: how long a step took in Python
 
     def __call__(self, *args: Any) -> Any:
         if self.left is None:
@@ -135,11 +138,21 @@ class Tiered:
         try:
             return self.python(*args)
         finally:
-            self.left -= time.perf_counter() - start
+            spent = time.perf_counter() - start
+            key = hash(self.reading[0])  # a str caches its hash: no cost after the first call
+            SPENT[key] = SPENT.get(key, 0.0) + spent
+            if not self.compare:  # a loop of steps: args[0] steps
+                self.step_seconds = spent / max(1, args[0])
+            self.left -= spent
             if self.left <= 0.0:
-                self.trial = self._native(build=True)
-                if self.trial is None:
-                    self.left = None
+                self._build()
+
+    def _build(self) -> None:
+        """Build the native reading now, to be taken at the next call (or Python for good without a compiler)."""
+        self.left = 0.0
+        self.trial = self._native(build=True)
+        if self.trial is None:
+            self.left = None
 
     @property
     def is_native(self) -> bool:
@@ -165,6 +178,8 @@ class Tiered:
         """How many of the remaining steps of a loop of steps to ask for in the next call: all once settled."""
         if self.left is None:
             return remaining
+        if self.trial is None and self.step_seconds * remaining > self.left:  # the rest takes longer in Python
+            self._build()
         self.chunk *= 2
         return min(remaining, self.chunk // 2)
 
@@ -195,3 +210,4 @@ def build_seconds(source: str, measured: bool = True) -> float:
 
 
 SPEED = [1.0]  # the last build's time over its estimate
+SPENT: dict[int, float] = {}  # by the source's hash: seconds each source has run in Python in this process, while its library was not built

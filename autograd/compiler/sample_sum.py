@@ -15,7 +15,7 @@ from autograd import primitive
 from autograd import value as value_module
 from autograd.compiler import native
 from autograd.compiler.arguments import Shape, flatten, shape_of, size
-from autograd.compiler.codegen import Source, namespace
+from autograd.compiler.codegen import Source, defined
 from autograd.compiler.tracing import record
 from autograd.compiler.updates import UpdateRule
 from autograd.graph import collector_paused
@@ -182,11 +182,11 @@ class _Replay:
         self.lengths = [len(shape) for shape in shapes if shape is not None] if flat else None  # lists of numbers
         self.params = params
         self.source = Source(nodes, 1 + size(shapes), per_sample=True)
-        names, text = namespace(), self.source.sample_loop()
-        exec(compile(text, f"<sample sum of {getattr(terms, '__name__', 'terms')}>", "exec"), names)
+        text = self.source.sample_loop()
+        run = defined(text, f"<sample sum of {getattr(terms, '__name__', 'terms')}>")
         m = len(params)
         shape = lambda o: (o[0], o[1 : m + 1], o[-1])  # noqa: E731
-        self.function = native.Tiered(names["run"], text, m + 2, shape, mode) if mode else names["run"]
+        self.function = native.Tiered(run, text, m + 2, shape, mode) if mode else run
         self.mode = mode
         self.loops: dict[tuple[Any, ...], Callable[..., Any]] = {}  # training loops by their rule's key
 
@@ -195,8 +195,8 @@ class _Replay:
         key = (rule.key, len(rule.settings), len(rule.state), scaled)
         loop = self.loops.get(key)
         if loop is None:
-            names, text = namespace(), self.source.training_loop(rule, scaled)
-            exec(compile(text, "<training loop>", "exec"), names)
+            text = self.source.training_loop(rule, scaled)
+            run = defined(text, "<training loop>")
             m, slots = len(self.params), len(rule.state)
             size = 1 + m * (2 + slots) + 1  # the stopping step, then parameters, state, t, grads
 
@@ -205,7 +205,7 @@ class _Replay:
                 return (o[size:] if stop < 0 else o[size : size + stop]), o[1:size], None if stop < 0 else stop
 
             mode = self.mode
-            loop = native.Tiered(names["run"], text, size, shaped, mode, compare=False) if mode else names["run"]
+            loop = native.Tiered(run, text, size, shaped, mode, compare=False) if mode else run
             self.loops[key] = loop
         return loop
 
