@@ -3,10 +3,12 @@
 An entry is ``<key>.so`` and ``<key>.sha256``, the hash of the library's bytes: a library is loaded only
 from bytes that match it, so a corrupted entry is rebuilt, never loaded. Entries are written to a
 temporary file and renamed into place, so processes building the same entry at once each see a whole one.
+After a build the least recently used entries are removed past a size and an age (``evict``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -15,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -61,27 +64,39 @@ def load(key_parts: tuple[str, ...], make_source: Callable[[], str], build: bool
     parts = (*key_parts, cc, _version(cc), platform.machine(), *FLAGS, str(OPTIMISED_LINES))
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
     directory = cache_directory()
-    library = _LOADED.get((directory, key))
-    if library is not None:
-        return library
+    signature = _signature(directory, key)
+    loaded = _LOADED.get((directory, key))
+    if loaded is not None and loaded[1] == signature:  # the entry it was loaded from is still there, untouched
+        return loaded[0]
     library = _sound(directory, key)
     if library is None and build:
         try:
             library = _build(cc, make_source(), directory, key)
         except (OSError, subprocess.SubprocessError) as error:
             _note(f"the C compiler failed ({error}): programs replay in Python")
+        else:
+            evict(directory, keep=key)
     if library is not None:
         with _LOCK:
-            _LOADED[directory, key] = library
+            _LOADED[directory, key] = library, _signature(directory, key)
             while len(_LOADED) > LOADED_LIBRARIES:
                 del _LOADED[next(iter(_LOADED))]  # the oldest: still loaded while a program holds it
     return library
 
 
-# Libraries loaded by this process, by cache directory and key: a program traced again (each nn.train traces
-# its loss) is not read, checked and loaded from disk again.
-_LOADED: dict[tuple[Path, str], Any] = {}
+# Libraries loaded by this process, by cache directory and key, with their entry's signature: a program traced
+# again (each nn.train traces its loss) is not read, checked and loaded from disk again while its entry stands.
+_LOADED: dict[tuple[Path, str], tuple[Any, Any]] = {}
 LOADED_LIBRARIES = 64
+
+
+def _signature(directory: Path, key: str) -> Any:
+    """What tells an entry's files apart from any written later (None if there is no whole entry)."""
+    try:
+        library, digest = (directory / f"{key}.so").stat(), (directory / f"{key}.sha256").stat()
+    except OSError:
+        return None
+    return library.st_ino, library.st_size, library.st_mtime_ns, digest.st_ino, digest.st_size
 
 
 def _sound(directory: Path, key: str) -> Any:
@@ -93,6 +108,8 @@ def _sound(directory: Path, key: str) -> Any:
         return None
     if hashlib.sha256(data).hexdigest() != stored:
         return None
+    with contextlib.suppress(OSError):  # the time of its last use, which eviction goes by
+        os.utime(directory / f"{key}.sha256")
     return _loaded(directory, data)
 
 
@@ -123,6 +140,52 @@ def _build(cc: str, source: str, directory: Path, key: str) -> Any:
         os.replace(built, directory / f"{key}.so")
         os.replace(digest, directory / f"{key}.sha256")
     return _loaded(directory, data)
+
+
+def evict(directory: Path, keep: str = "", max_bytes: int | None = None, max_age: float | None = None) -> list[str]:
+    """Remove the entries least recently used until the cache holds at most max_bytes of libraries, and those
+    unused for max_age seconds (defaults: $AUTOGRAD_CACHE_BYTES or 256 MB, $AUTOGRAD_CACHE_DAYS or 30 days);
+    never keep's. The keys removed.
+
+    Safe while other processes use the cache: a library loaded is a private copy, which removing the entry
+    leaves alone, and an entry removed while another process reads it is at worst built again.
+    """
+    max_bytes = _setting("AUTOGRAD_CACHE_BYTES", 256 << 20) if max_bytes is None else max_bytes
+    max_age = _setting("AUTOGRAD_CACHE_DAYS", 30) * 86400.0 if max_age is None else max_age
+    now, entries = time.time(), []
+    for library in directory.glob("*.so"):
+        try:  # last used: when its digest was last read (or written); another process may remove it meanwhile
+            entries.append((library.with_suffix(".sha256").stat().st_mtime, library.stat().st_size, library.stem))
+        except OSError:
+            entries.append((0.0, 0, library.stem))  # half an entry: removed first
+    entries.sort()
+    total, removed = sum(size for _, size, _ in entries), []
+    for used, size, key in entries:
+        if key != keep and (total > max_bytes or now - used > max_age):
+            for suffix in (".sha256", ".so"):  # the digest first: an entry without one is never loaded
+                with contextlib.suppress(OSError):
+                    (directory / f"{key}{suffix}").unlink()
+            total -= size
+            removed.append(key)
+    for work in directory.glob("tmp*"):  # a crashed process's work directory (a build takes at most 600 s)
+        with contextlib.suppress(OSError):
+            if now - work.stat().st_mtime > 3600.0:
+                shutil.rmtree(work, ignore_errors=True)
+    return removed
+
+
+def _setting(name: str, default: float) -> float:
+    """A number from the environment variable name, else default; ValueError naming it if it is not a number >= 0."""
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0.0 or value == float("inf"):
+        raise ValueError(f"{name}: must be a number >= 0, got {text!r}")
+    return value
 
 
 def _version(cc: str) -> str:
