@@ -86,6 +86,7 @@ def train(
     progress: bool | None = None,
     history: History | None = None,
     compiled: bool | str = "auto",
+    native: bool | str = "auto",
 ) -> History:
     """Run steps of gradient descent on samples and return the loss history.
 
@@ -100,9 +101,13 @@ def train(
     compiled: "auto" traces the loss once and replays it every step, float for float the same
     result (a named loss one sample at a time, autograd.trace_sum; a loss function over the whole
     batch, autograd.trace); if the loss cannot be traced, it notes why in the history and uses the
-    dynamic engine. True also warns then; False always uses the dynamic engine.
+    dynamic engine. True also warns then; False always uses the dynamic engine. native: the replay also
+    compiled to C (autograd.trace's native): with a named loss, the whole batch and no schedule, the steps
+    (optimizer's update included) run in one loop, natively once it pays ("auto"), at once (True) or never.
     """
     _check_arguments(model, samples, steps, loss, batch_size, compiled)
+    if native not in (True, False, "auto") or not isinstance(native, bool | str):
+        raise ValueError(f"train: native must be True, False or 'auto', got {native!r}")
     optimizer = _optimizer(model, optimizer, lr)
     samples = [_as_tuples(s) for s in samples]  # a NumPy array's numbers, read once, as every path reads them
     history = history if history is not None else History()
@@ -110,7 +115,7 @@ def train(
     bar = _progress_bar(steps, progress)
     program = None
     if compiled and steps:
-        program = _compiled_loss(model, loss, samples, batch_size, history, warn=compiled is True)
+        program = _compiled_loss(model, loss, samples, batch_size, history, warn=compiled is True, native=native)
     looped = isinstance(program, SampleLoss) and batch_size is None and schedule is None
     step = 0
     while step < steps:
@@ -228,9 +233,10 @@ def _compiled_loss(
     history: History,
     *,
     warn: bool,
+    native: bool | str,
 ) -> Program | SampleLoss | None:
     """The loss traced for replay, or None with the reason noted in history (and warned of, if warn)."""
-    program, reason = replayed_loss(model, loss, samples, batch_size)
+    program, reason = replayed_loss(model, loss, samples, batch_size, native)
     if reason is not None:
         history.notes.append(reason)
         if warn:
@@ -297,7 +303,7 @@ def _columns(samples: Sequence[Sample]) -> tuple[list[list[float]], list[list[fl
 class SampleLoss:
     """A named loss over a batch, replayed one sample at a time: batch_loss's numbers, float for float."""
 
-    def __init__(self, model: MLP, name: str, example: Sample):
+    def __init__(self, model: MLP, name: str, example: Sample, native: bool | str = "auto"):
         named = loss_named(name)
         self.reduction = named.reduction
 
@@ -310,7 +316,7 @@ class SampleLoss:
             return found
 
         self.per_sample = 0
-        self.program = trace_sum(terms, list(example.inputs), list(example.targets))
+        self.program = trace_sum(terms, list(example.inputs), list(example.targets), native=native)
 
     def backward(self, batch: Sequence[Sample]) -> float:
         """The loss over batch; adds its gradients to the parameters' grads."""
@@ -329,12 +335,16 @@ class SampleLoss:
 
 
 def replayed_loss(
-    model: MLP, loss: str | Callable[..., Value], samples: Sequence[Sample], batch_size: int | None
+    model: MLP,
+    loss: str | Callable[..., Value],
+    samples: Sequence[Sample],
+    batch_size: int | None,
+    native: bool | str = "auto",
 ) -> tuple[Program | SampleLoss | None, str | None]:
-    """The loss traced once for replay, or None and the one-line reason it cannot be."""
+    """The loss traced once for replay (native: as autograd.trace's), or None and the one-line reason it cannot be."""
     if isinstance(loss, str) and all(len(s.targets) == len(samples[0].targets) for s in samples):
         try:
-            return SampleLoss(model, loss, samples[0]), None
+            return SampleLoss(model, loss, samples[0], native), None
         except (TraceError, ValueError):
             pass  # the whole batch's trace below says what is wrong, or works
 
@@ -352,7 +362,7 @@ def replayed_loss(
             "batch_size is replayed"
         )
     try:
-        return trace(loss_of, *_columns(batch)), None
+        return trace(loss_of, *_columns(batch), native=native), None
     except TraceError as error:
         return None, f"train: cannot compile the loss, using the dynamic engine: {error}"
 

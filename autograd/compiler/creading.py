@@ -73,7 +73,13 @@ class Unreadable(Exception):
     """The generated Python holds something the C reading does not know: the program replays in Python."""
 
 
-ARRAYS = ("x", "p", "a", "s", "h")  # parameters of generated code that hold numbers; xs holds samples' numbers, one after another
+ARRAYS = (
+    "x",
+    "p",
+    "a",
+    "s",
+    "h",
+)  # parameters of generated code that hold numbers; xs holds samples' numbers, one after another
 SIGNATURES = {
     ("x", "p"): "forward, gradient",
     ("xs", "p", "a", "carried", "seed"): "a sample loop",

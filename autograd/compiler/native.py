@@ -210,4 +210,6 @@ def build_seconds(source: str, measured: bool = True) -> float:
 
 
 SPEED = [1.0]  # the last build's time over its estimate
-SPENT: dict[int, float] = {}  # by the source's hash: seconds each source has run in Python in this process, while its library was not built
+SPENT: dict[
+    int, float
+] = {}  # by the source's hash: seconds each source has run in Python in this process, while its library was not built
