@@ -21,8 +21,8 @@ PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unl
 # A loss function is traced over a whole batch, at about 0.1 ms and 3 kB a node: beyond this many nodes
 # replaying cannot win back the trace (a named loss is traced one sample at a time, at any batch size).
 TRACE_LIMIT = 20_000
-DIVERGENCE_FACTOR = 10.0
-BAR_EVERY = 50  # with a progress bar, steps run in loops of this many, and the bar shows every one's loss  # a loss this many times its first value means the steps overshoot
+DIVERGENCE_FACTOR = 10.0  # a loss this many times its first value means the steps overshoot
+BAR_EVERY = 50  # with a progress bar, steps run in loops of this many, and the bar shows every one's loss
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The compiler: a traced graph (``trace``, ``trace_sum``) replayed as generated straight-line Python.
 
 ``tracing`` records what f builds, ``arguments`` reads the arguments' shapes and numbers, ``codegen``
-writes the source from the op table's rules (and an optimizer's, ``updates``), and ``program`` and ``sample_sum`` run it.
+writes the source from the op table's rules (and an optimizer's, ``updates``), and ``program`` and
+``sample_sum`` run it.
 """
 
 from autograd.compiler.program import Program, trace
