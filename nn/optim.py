@@ -8,6 +8,7 @@ from typing import Any
 
 from autograd import Program, Value
 from autograd.compiler import UpdateRule
+from autograd.compiler.updates import stepper
 from autograd.functions import sqrt, where
 from nn.checkpoints import CheckpointError, finite_number_problem, same, shown_as_json
 
@@ -112,11 +113,10 @@ def gradient(p: Value) -> float:
 
 def _stepped(rule: UpdateRule, params: list[Value]) -> list[tuple[float, ...]]:
     """rule's next step on every parameter from its grad, on floats: (new data, *new state) each; nothing set."""
-    shared = rule.per_step(float(rule.count + 1), rule.settings)
-    update, settings, state = rule.update, rule.settings, rule.state
-    return [
-        update(p.data, gradient(p), tuple(slot[i] for slot in state), settings, shared) for i, p in enumerate(params)
-    ]
+    step = stepper(rule)  # the rule compiled to Python, as the loops read it
+    return step(
+        float(rule.count + 1), [p.data for p in params], [gradient(p) for p in params], rule.state, rule.settings
+    )
 
 
 def _update(params: list[Value], data: list[Any], lr: float) -> None:

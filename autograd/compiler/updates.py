@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from autograd import primitive
 from autograd.expressions import Expr, number
 
 
@@ -49,3 +50,30 @@ def update_lines(rule: UpdateRule, params: list[int], grads: list[str]) -> tuple
         assigned += [f"s{j}_{k} = n{j}_{k}" for j in range(len(rule.state))]
         checked += [f"u{k}", *(f"n{j}_{k}" for j in range(len(rule.state)))]
     return lines, assigned, checked
+
+
+def stepper(rule: UpdateRule) -> Callable[..., list[tuple[float, ...]]]:
+    """rule's step as a Python function compiled from its source: (t, p, g, state, settings) -> for every
+    parameter (new p, *new state), p and g lists over the parameters and state a list per slot."""
+    key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state))
+    function = _STEPPERS.get(key)
+    if function is None:
+        settings = tuple(Expr(f"h{i}") for i in range(len(rule.settings)))
+        shared = rule.per_step(Expr("t"), settings)
+        slots = [f"s{j}" for j in range(len(rule.state))]
+        new = rule.update(
+            Expr("v"), Expr("g"), tuple(map(Expr, slots)), settings, tuple(Expr(f"c{i}") for i in range(len(shared)))
+        )
+        lines = [
+            f"{''.join(f'{h}, ' for h in settings)}= settings" if settings else "",
+            *(f"c{i} = {number(e).text}" for i, e in enumerate(shared)),
+            f"return [({''.join(number(e).text + ', ' for e in new)}) for v, g, {''.join(f'{s}, ' for s in slots)}in zip(p, g, *state)]",
+        ]
+        text = "def run(t, p, g, state, settings):\n" + "".join(f"    {line}\n" for line in lines if line)
+        names = primitive.namespace()
+        exec(compile(text, f"<update of {rule.key[0]}>", "exec"), names)
+        function = _STEPPERS[key] = names["run"]
+    return function
+
+
+_STEPPERS: dict[tuple[Any, ...], Callable[..., Any]] = {}  # by what shapes an update's code
