@@ -32,6 +32,7 @@ class History:
     losses: list[float] = field(default_factory=list)
     diverged: int | None = None  # the first step whose loss rose DIVERGENCE_FACTOR times above the first
     notes: list[str] = field(default_factory=list)
+    looped: str | None = None  # "C" or "Python": how the last loop of steps ran; None: every step by itself
 
     @property
     def final(self) -> float:
@@ -150,6 +151,7 @@ def _looped_steps(program: Any, samples: list[Sample], optimizer: Any, history: 
     if trained is None:
         return None
     optimizer.restore(trained.state, trained.count)
+    history.looped = "C" if trained.native else "Python"
     for value in trained.losses:
         overshoot = history.record(value, optimizer.lr)
         if overshoot is not None:

@@ -235,3 +235,13 @@ def test_without_a_compiler_the_loop_runs_in_python_with_one_warning(monkeypatch
 def test_train_refuses_an_unknown_native_mode():
     with pytest.raises(ValueError, match="train: native must be True, False or 'auto', got 'yes'"):
         train(nn.MLP(2, [1]), nn.moons(4), steps=1, native="yes")
+
+
+@needs_cc
+def test_the_history_says_how_the_steps_ran():
+    example = nn.example("russo-3-3-3")
+    ran = []
+    for given in ({"native": True}, {"native": False}, {"compiled": False}, {"batch_size": 1}):
+        history = train(example.network, list(example.samples), steps=3, loss=example.loss, **given)
+        ran.append(history.looped)
+    assert ran == ["C", "Python", None, None]  # a random batch each step is drawn and taken step by step

@@ -157,7 +157,7 @@ class SampleSum:
         for j, i in enumerate(order):
             for slot in range(slots):
                 new_state[slot][i] = s[slot * m + j]
-        return Trained(losses, new_state, int(s[-1]), failed)
+        return Trained(losses, new_state, int(s[-1]), failed, getattr(loop, "is_native", False))
 
     @collector_paused()  # the graph is built and dropped inside
     def _dynamic(self, samples: Sequence[Sequence[Any]], seed: float) -> float:
@@ -239,6 +239,7 @@ class Trained(NamedTuple):
     state: tuple[list[float], ...]
     count: int
     failed: int | None
+    native: bool  # whether the loop ran as C (at its last call)
 
 
 def _accumulated(runs: list[tuple[_Replay, list[list[float]]]], seed: float) -> tuple[float, list[tuple[Value, float]]]:

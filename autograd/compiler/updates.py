@@ -36,19 +36,16 @@ def update_lines(rule: UpdateRule, params: list[int], grads: list[str]) -> tuple
 
     Settings are h<i>, the steps taken t, each parameter's state s<j>_<k>; nothing is assigned before the check.
     """
-    settings = tuple(Expr(f"h{i}") for i in range(len(rule.settings)))
-    shared = rule.per_step(Expr("t1"), settings)
-    lines = ["t1 = t + 1.0", *(f"c{i} = {number(e).text}" for i, e in enumerate(shared))]
-    names = tuple(Expr(f"c{i}") for i in range(len(shared)))
-    assigned, checked = ["t = t1"], []
+    lines, assigned, checked = ["t1 = t + 1.0"], ["t = t1"], []
     for k, grad in zip(params, grads):
-        state = tuple(Expr(f"s{j}_{k}") for j in range(len(rule.state)))
-        new = rule.update(Expr(f"v{k}"), Expr(grad), state, settings, names)
-        lines.append(f"u{k} = {number(new[0]).text}")
-        lines += [f"n{j}_{k} = {number(e).text}" for j, e in enumerate(new[1:])]
-        assigned.append(f"v{k} = u{k}")
-        assigned += [f"s{j}_{k} = n{j}_{k}" for j in range(len(rule.state))]
-        checked += [f"u{k}", *(f"n{j}_{k}" for j in range(len(rule.state)))]
+        slots = [f"s{j}_{k}" for j in range(len(rule.state))]
+        shared, new = _read(rule, "t1", f"v{k}", grad, slots)
+        if k == params[0]:
+            lines += [f"c{i} = {e}" for i, e in enumerate(shared)]
+        lines.append(f"u{k} = {new[0]}")
+        lines += [f"n{j}_{k} = {e}" for j, e in enumerate(new[1:])]
+        assigned += [f"v{k} = u{k}", *(f"{slot} = n{j}_{k}" for j, slot in enumerate(slots))]
+        checked += [f"u{k}", *(f"n{j}_{k}" for j in range(len(slots)))]
     return lines, assigned, checked
 
 
@@ -58,16 +55,12 @@ def stepper(rule: UpdateRule) -> Callable[..., list[tuple[float, ...]]]:
     key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state))
     function = _STEPPERS.get(key)
     if function is None:
-        settings = tuple(Expr(f"h{i}") for i in range(len(rule.settings)))
-        shared = rule.per_step(Expr("t"), settings)
-        slots = [f"s{j}" for j in range(len(rule.state))]
-        new = rule.update(
-            Expr("v"), Expr("g"), tuple(map(Expr, slots)), settings, tuple(Expr(f"c{i}") for i in range(len(shared)))
-        )
+        slots = "".join(f"s{j}, " for j in range(len(rule.state)))
+        shared, new = _read(rule, "t", "v", "g", [f"s{j}" for j in range(len(rule.state))])
         lines = [
-            f"{''.join(f'{h}, ' for h in settings)}= settings" if settings else "",
-            *(f"c{i} = {number(e).text}" for i, e in enumerate(shared)),
-            f"return [({''.join(number(e).text + ', ' for e in new)}) for v, g, {''.join(f'{s}, ' for s in slots)}in zip(p, g, *state)]",
+            f"{''.join(f'h{i}, ' for i in range(len(rule.settings)))}= settings" if rule.settings else "",
+            *(f"c{i} = {e}" for i, e in enumerate(shared)),
+            f"return [({''.join(e + ', ' for e in new)}) for v, g, {slots}in zip(p, g, *state)]",
         ]
         text = "def run(t, p, g, state, settings):\n" + "".join(f"    {line}\n" for line in lines if line)
         names = primitive.namespace()
@@ -77,3 +70,12 @@ def stepper(rule: UpdateRule) -> Callable[..., list[tuple[float, ...]]]:
 
 
 _STEPPERS: dict[tuple[Any, ...], Callable[..., Any]] = {}  # by what shapes an update's code
+
+
+def _read(rule: UpdateRule, t: str, p: str, g: str, slots: list[str]) -> tuple[list[str], list[str]]:
+    """rule read as source at step t, settings h<i>: the shared numbers (named c<i> after), (new p, *new state)."""
+    settings = tuple(Expr(f"h{i}") for i in range(len(rule.settings)))
+    shared = rule.per_step(Expr(t), settings)
+    names = tuple(Expr(f"c{i}") for i in range(len(shared)))
+    new = rule.update(Expr(p), Expr(g), tuple(map(Expr, slots)), settings, names)
+    return [number(e).text for e in shared], [number(e).text for e in new]
