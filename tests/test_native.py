@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import math
 import multiprocessing
 import os
@@ -418,3 +419,30 @@ def test_processes_building_and_evicting_at_once_each_get_a_sound_library(cache,
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         assert pool.map(build_another_in_a_process, range(12)) == [3.0, 4.0, 5.0, 6.0] * 3
     assert not [p for p in cache.iterdir() if p.suffix not in (".so", ".sha256")]  # no temporary left
+
+
+# ---- the binding: an extension module where Python's headers are, else ctypes ------------------------------
+
+
+def test_forward_and_gradient_are_called_as_an_extension_module_with_checked_arguments():
+    w = Value(0.5)
+    program = trace(lambda x: (w * x).tanh() * x, 2.0, native=True)
+    expected = trace(lambda x: (w * x).tanh() * x, 2.0, native=False).value_and_grad(3.0)
+    assert same(list(program.value_and_grad(3.0)), list(expected))
+    library = program._function("gradient").run.library
+    assert type(library).__name__ == "module" and library.__name__ == "program"
+    with pytest.raises(TypeError, match=r"native program: x must be a list of 1 numbers"):
+        library.run([1.0, 2.0], [0.5])
+    with pytest.raises(TypeError, match="must be real number, not str"):
+        library.run([1.0], ["0.5"])
+    with pytest.raises(ArithmeticError, match="native program: the Python reading raises here"):
+        trace(lambda x: x.log(), 2.0, native=True)._function("gradient").run([-1.0], [])
+
+
+def test_without_pythons_headers_programs_are_called_through_ctypes(monkeypatch):
+    monkeypatch.setattr(libraries, "extension_flags", lambda: None)
+    w = Value(0.5)
+    program = trace(lambda x: (w * x).tanh() * x, 2.0, native=True)
+    expected = trace(lambda x: (w * x).tanh() * x, 2.0, native=False).value_and_grad(3.0)
+    assert same(list(program.value_and_grad(3.0)), list(expected))
+    assert isinstance(program._function("gradient").run.library, ctypes.CDLL)
