@@ -106,38 +106,59 @@ def train(
     compiled to C (autograd.trace's native): with a named loss, the whole batch and no schedule, the steps
     (optimizer's update included) run in one loop, natively once it pays ("auto"), at once (True) or never.
     """
-    _check_arguments(model, samples, steps, loss, batch_size, compiled)
-    if native not in (True, False, "auto") or not isinstance(native, bool | str):
-        raise ValueError(f"train: native must be True, False or 'auto', got {native!r}")
+    _check_arguments(model, samples, steps, loss, batch_size, compiled, native)
     optimizer = _optimizer(model, optimizer, lr)
     samples = [_as_tuples(s) for s in samples]  # a NumPy array's numbers, read once, as every path reads them
     history = history if history is not None else History()
-    rng = random.Random(seed)
     bar = _progress_bar(steps, progress)
     program = None
     if compiled and steps:
         program = _compiled_loss(model, loss, samples, batch_size, history, warn=compiled is True, native=native)
-    looped = isinstance(program, SampleLoss) and batch_size is None and schedule is None
-    step = 0
-    while step < steps:
-        wanted = steps - step if bar is None else min(steps - step, BAR_EVERY)
-        taken = _looped_steps(program, samples, optimizer, history, wanted) if looped else None
-        looped = taken is not None
-        if taken:
-            step += taken
-            _show(bar, taken, history.final)
-            if taken == wanted:
-                continue
-        # one step here: every step when the loop cannot take them, else the one it stopped at (to raise or redo)
-        if schedule is not None:
-            optimizer.lr = _scheduled_lr(schedule, step)
-        batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
-        value = _step(model, batch, loss, program, optimizer, history, step)
-        _show(bar, 1, value, step % BAR_EVERY == 0)
-        step += 1
+    _Run(model, samples, loss, program, optimizer, history, schedule, batch_size, random.Random(seed), bar).take(steps)
     if bar is not None:
         bar.close()
     return history
+
+
+@dataclass
+class _Run:
+    """What train's steps need, and how they are taken: in loops where they can be, else one by one."""
+
+    model: MLP
+    samples: list[Sample]
+    loss: str | Callable[..., Value]
+    program: Program | SampleLoss | None
+    optimizer: SGD | Adam
+    history: History
+    schedule: Callable[[int], float] | None
+    batch_size: int | None
+    rng: random.Random
+    bar: Any
+
+    def take(self, steps: int) -> None:
+        """Take steps steps, in loops while they can run so (a progress bar: loops of BAR_EVERY)."""
+        looped = isinstance(self.program, SampleLoss) and self.batch_size is None and self.schedule is None
+        step = 0
+        while step < steps:
+            wanted = steps - step if self.bar is None else min(steps - step, BAR_EVERY)
+            taken = _looped_steps(self.program, self.samples, self.optimizer, self.history, wanted) if looped else None
+            looped = taken is not None
+            if taken:
+                step += taken
+                _show(self.bar, taken, self.history.final)
+                if taken == wanted:
+                    continue
+            # by itself: every step when no loop can take them, else the one a loop stopped at (to raise or redo)
+            value = self.one(step)
+            _show(self.bar, 1, value, step % BAR_EVERY == 0)
+            step += 1
+
+    def one(self, step: int) -> float:
+        """Take step number step by itself (its schedule's lr, a batch drawn); its loss."""
+        if self.schedule is not None:
+            self.optimizer.lr = _scheduled_lr(self.schedule, step)
+        batch = self.samples if self.batch_size is None else self.rng.sample(list(self.samples), self.batch_size)
+        return _step(self.model, batch, self.loss, self.program, self.optimizer, self.history, step)
 
 
 def _looped_steps(program: Any, samples: list[Sample], optimizer: Any, history: History, steps: int) -> int | None:
@@ -174,10 +195,12 @@ def _check_arguments(
     loss: str | Callable[..., Value],
     batch_size: int | None,
     compiled: bool | str,
+    native: bool | str,
 ) -> None:
     """Refuse, before anything runs, arguments train cannot run with: a ValueError saying which and why."""
-    if compiled not in (True, False, "auto") or not isinstance(compiled, bool | str):
-        raise ValueError(f"train: compiled must be True, False or 'auto', got {compiled!r}")
+    for name, mode in (("compiled", compiled), ("native", native)):
+        if mode not in (True, False, "auto") or not isinstance(mode, bool | str):
+            raise ValueError(f"train: {name} must be True, False or 'auto', got {mode!r}")
     if isinstance(loss, str):
         problem = loss_named(loss).misfit(model.layers[-1].activation)  # an unknown name is an error too
         if problem:

@@ -42,8 +42,11 @@ def reading(
         library = libraries.load((python, _READER, *bodies), lambda: c_source(python), build)
     except Unreadable:
         return None
-    if library is None:
-        return None
+    return None if library is None else _called_through_ctypes(library, names, outputs, shape)
+
+
+def _called_through_ctypes(library: Any, names: list[str], outputs: int, shape: Callable[..., Any]) -> Any:
+    """A generated run(names...) as library's C function run(..., double *out), its outputs numbers shaped."""
     run = library.run
     run.argtypes = [t for name in names for t in _C_TYPES.get(name, (ctypes.c_double,))] + [ctypes.c_void_p]
     run.restype = ctypes.c_int
