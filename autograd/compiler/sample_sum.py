@@ -70,8 +70,7 @@ class SampleSum:
         samples = list(samples)  # read twice if the engine must redo the sum (an iterator would be spent)
         if not samples:
             raise ValueError("SampleSum: needs at least one sample, got none")
-        if self._redefinitions != primitive.redefinitions:  # an op was redefined: trace with its new rules
-            self._replays, self._kept, self._redefinitions = {}, {}, primitive.redefinitions
+        self._forget_if_redefined()
         runs = self._runs(samples)
         try:
             total, grads = _accumulated(runs, seed)
@@ -81,6 +80,11 @@ class SampleSum:
             for q, g in grads:
                 q.grad += g
         return total
+
+    def _forget_if_redefined(self) -> None:
+        """Drop the replays if an op was redefined since they were traced: traced again, with its new rules."""
+        if self._redefinitions != primitive.redefinitions:
+            self._replays, self._kept, self._redefinitions = {}, {}, primitive.redefinitions
 
     def _runs(self, samples: Sequence[Sequence[Any]]) -> list[tuple[_Replay, list[list[float]]]]:
         """Consecutive samples of one shape, with their numbers, each with the replay of that shape."""
@@ -130,6 +134,7 @@ class SampleSum:
         cannot take these steps: samples of several shapes, or params not the traced parameters.
         A step that raises or overflows stops the loop before its update: Trained.failed is its index.
         """
+        self._forget_if_redefined()
         runs = self._runs(list(samples))
         if len(runs) != 1 or len(params) != len(runs[0][0].params):
             return None
@@ -192,7 +197,7 @@ class _Replay:
 
     def training_loop(self, rule: UpdateRule, scaled: bool) -> Callable[..., Any]:
         """The generated loop of training steps for rule's key (see Source.training_loop), native when it pays."""
-        key = (rule.key, len(rule.settings), len(rule.state), scaled)
+        key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state), scaled)
         loop = self.loops.get(key)
         if loop is None:
             text = self.source.training_loop(rule, scaled)
