@@ -7,6 +7,7 @@ loop of training steps (``codegen``), which the native reading turns into C: one
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -36,12 +37,12 @@ def update_lines(rule: UpdateRule, params: list[int], grads: list[str]) -> tuple
 
     Settings are h<i>, the steps taken t, each parameter's state s<j>_<k>; nothing is assigned before the check.
     """
-    lines, assigned, checked = ["t1 = t + 1.0"], ["t = t1"], []
+    shared, general = _read(rule, "t1", "v", "g", [f"s{j}" for j in range(len(rule.state))])
+    lines, assigned, checked = ["t1 = t + 1.0", *(f"c{i} = {e}" for i, e in enumerate(shared))], ["t = t1"], []
     for k, grad in zip(params, grads):
         slots = [f"s{j}_{k}" for j in range(len(rule.state))]
-        shared, new = _read(rule, "t1", f"v{k}", grad, slots)
-        if k == params[0]:
-            lines += [f"c{i} = {e}" for i, e in enumerate(shared)]
+        names = {"v": f"v{k}", "g": grad, **{f"s{j}": slot for j, slot in enumerate(slots)}}
+        new = [_NAMES.sub(lambda found, names=names: names[found[0]], e) for e in general]  # read once, renamed
         lines.append(f"u{k} = {new[0]}")
         lines += [f"n{j}_{k} = {e}" for j, e in enumerate(new[1:])]
         assigned += [f"v{k} = u{k}", *(f"{slot} = n{j}_{k}" for j, slot in enumerate(slots))]
@@ -69,6 +70,7 @@ def stepper(rule: UpdateRule) -> Callable[..., list[tuple[float, ...]]]:
     return function
 
 
+_NAMES = re.compile(r"\b(?:v|g|s\d+)\b")  # the parameter's names in its update read as source
 _STEPPERS: dict[tuple[Any, ...], Callable[..., Any]] = {}  # by what shapes an update's code
 
 
