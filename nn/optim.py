@@ -52,11 +52,10 @@ class SGD:
 
     def step(self) -> None:
         """Update every parameter from its current grad; FloatingPointError, and no change, if one overflows."""
-        rule = self.update_rule()
-        new = _stepped(rule, self.params)
-        _update(self.params, [n[0] for n in new], self.lr)
+        data, state = _stepped(self.update_rule(), self.params)
+        _update(self.params, data, self.lr)
         if self.momentum:
-            self.velocity = [n[1] for n in new]
+            self.velocity = state[0]
 
     def update_rule(self) -> UpdateRule:
         """The update step() takes, with the velocity: what a loop of training steps runs (autograd's UpdateRule)."""
@@ -111,12 +110,17 @@ def gradient(p: Value) -> float:
     return p.grad if p.grad.__class__ is float else float(p.grad)
 
 
-def _stepped(rule: UpdateRule, params: list[Value]) -> list[tuple[float, ...]]:
-    """rule's next step on every parameter from its grad, on floats: (new data, *new state) each; nothing set."""
-    step = stepper(rule)  # the rule compiled to Python, as the loops read it
-    return step(
-        float(rule.count + 1), [p.data for p in params], [gradient(p) for p in params], rule.state, rule.settings
-    )
+def _stepped(rule: UpdateRule, params: list[Value]) -> tuple[list[float], list[list[float]]]:
+    """rule's next step on every parameter from its grad, on floats: the new data, the new state; nothing set."""
+    grads = None
+    if rule.state:  # kept in the state: numbers (a grad of create_graph is a Value: its number, as torch reads it)
+        grads = [p.grad for p in params]
+        if not _FLOAT.issuperset(map(type, grads)):
+            grads = [gradient(p) for p in params]
+    return stepper(rule)(float(rule.count + 1), params, grads, rule.state, rule.settings)
+
+
+_FLOAT = {float}
 
 
 def _update(params: list[Value], data: list[Any], lr: float) -> None:
@@ -183,16 +187,16 @@ class Adam:
         A step that would make a parameter or moment inf or nan raises FloatingPointError and changes nothing.
         """
         rule = self.update_rule()
-        new = _stepped(rule, self.params)
-        for i, (p, (data, m, v, *_)) in enumerate(zip(self.params, new)):
+        new, state = _stepped(rule, self.params)
+        for i, (p, data, m, v) in enumerate(zip(self.params, new, *state[:2])):
             if not all(map(math.isfinite, (data, m, v))):
                 raise FloatingPointError(
                     f"{self.name}: step {rule.count + 1}: parameter {i} ({p.label}) with grad {p.grad!r} overflows"
                     f" (data {data!r}, exp_avg {m!r}, exp_avg_sq {v!r})"
                 )
-        for p, n in zip(self.params, new):
-            p.data = n[0]
-        self.restore(tuple([n[j] for n in new] for j in range(1, len(rule.state) + 1)), rule.count + 1)
+        for p, data in zip(self.params, new):
+            p.data = data
+        self.restore(tuple(state), rule.count + 1)
 
     def update_rule(self) -> UpdateRule:
         """The update step() takes, with the moments and step count: what a loop of training steps runs."""

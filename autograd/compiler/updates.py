@@ -42,35 +42,49 @@ def update_lines(rule: UpdateRule, params: list[int], grads: list[str]) -> tuple
     for k, grad in zip(params, grads):
         slots = [f"s{j}_{k}" for j in range(len(rule.state))]
         names = {"v": f"v{k}", "g": grad, **{f"s{j}": slot for j, slot in enumerate(slots)}}
+        names.update({f"n{j}": f"n{j}_{k}" for j in range(len(slots))})
         new = [_NAMES.sub(lambda found, names=names: names[found[0]], e) for e in general]  # read once, renamed
-        lines.append(f"u{k} = {new[0]}")
         lines += [f"n{j}_{k} = {e}" for j, e in enumerate(new[1:])]
+        lines.append(f"u{k} = {new[0]}")
         assigned += [f"v{k} = u{k}", *(f"{slot} = n{j}_{k}" for j, slot in enumerate(slots))]
         checked += [f"u{k}", *(f"n{j}_{k}" for j in range(len(slots)))]
     return lines, assigned, checked
 
 
-def stepper(rule: UpdateRule) -> Callable[..., list[tuple[float, ...]]]:
-    """rule's step as a Python function compiled from its source: (t, p, g, state, settings) -> for every
-    parameter (new p, *new state), p and g lists over the parameters and state a list per slot."""
+def stepper(rule: UpdateRule) -> Callable[..., tuple[list[float], list[list[float]]]]:
+    """rule's step as a Python function compiled from its source: (t, params, g, state, settings) -> (new data,
+    new state), params (Values), g (their grads as floats; read from params if there is no state) and new data
+    lists over the parameters, state and new state a list per slot."""
     key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state))
     function = _STEPPERS.get(key)
     if function is None:
         slots = "".join(f"s{j}, " for j in range(len(rule.state)))
         shared, new = _read(rule, "t", "v", "g", [f"s{j}" for j in range(len(rule.state))])
+        lists = [f"n{j}s" for j in range(len(rule.state))]
+        # No state (the documents' gradient descent): one comprehension over the Values; else a loop.
+        alone = "" if lists else _NAMES.sub(lambda found: {"v": "q.data", "g": "q.grad"}[found[0]], new[0])
+        loop = [
+            f"new, {''.join(f'{n}, ' for n in lists)}= [], {'[], ' * len(lists)}",
+            f"for q, g, {slots}in zip(params, g, *state):",
+            "    v = q.data",
+            *(f"    n{j} = {e}" for j, e in enumerate(new[1:])),
+            f"    new.append({new[0]})",
+            *(f"    {n}.append(n{j})" for j, n in enumerate(lists)),
+            f"return new, [{', '.join(lists)}]",
+        ]
         lines = [
             f"{''.join(f'h{i}, ' for i in range(len(rule.settings)))}= settings" if rule.settings else "",
             *(f"c{i} = {e}" for i, e in enumerate(shared)),
-            f"return [({''.join(e + ', ' for e in new)}) for v, g, {slots}in zip(p, g, *state)]",
+            *(loop if lists else [f"return [{alone} for q in params], []"]),
         ]
-        text = "def run(t, p, g, state, settings):\n" + "".join(f"    {line}\n" for line in lines if line)
+        text = "def run(t, params, g, state, settings):\n" + "".join(f"    {line}\n" for line in lines if line)
         names = primitive.namespace()
         exec(compile(text, f"<update of {rule.key[0]}>", "exec"), names)
         function = _STEPPERS[key] = names["run"]
     return function
 
 
-_NAMES = re.compile(r"\b(?:v|g|s\d+)\b")  # the parameter's names in its update read as source
+_NAMES = re.compile(r"\b(?:v|g|s\d+|n\d+)\b")  # the parameter's names in its update read as source
 _STEPPERS: dict[tuple[Any, ...], Callable[..., Any]] = {}  # by what shapes an update's code
 
 
@@ -79,5 +93,17 @@ def _read(rule: UpdateRule, t: str, p: str, g: str, slots: list[str]) -> tuple[l
     settings = tuple(Expr(f"h{i}") for i in range(len(rule.settings)))
     shared = rule.per_step(Expr(t), settings)
     names = tuple(Expr(f"c{i}") for i in range(len(shared)))
-    new = rule.update(Expr(p), Expr(g), tuple(map(Expr, slots)), settings, names)
-    return [number(e).text for e in shared], [number(e).text for e in new]
+    texts = [number(e).text for e in rule.update(Expr(p), Expr(g), tuple(map(Expr, slots)), settings, names)]
+    return [number(e).text for e in shared], _reusing_state(texts)
+
+
+def _reusing_state(texts: list[str]) -> list[str]:
+    """(new p, *new state) as source, where a later one repeats a new state's expression in brackets, reading
+    it as n<j> (computed first): the same numbers (a bracketed expression is a whole one), computed once."""
+    states = texts[1:]
+    named = []
+    for text in [*states, texts[0]]:
+        for j in reversed(range(len(named))):  # the later states first: they may hold the earlier ones
+            text = text.replace(f"({states[j]})", f"(n{j})")
+        named.append(text)
+    return [named[-1], *named[:-1]]
