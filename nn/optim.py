@@ -63,7 +63,7 @@ class SGD:
         plain, nesterov = mu == 0.0 and decay == 0.0, self.nesterov  # plain: the documents' gradient descent
 
         def per_step(t: Any, settings: tuple[Any, ...]) -> tuple[Any, ...]:
-            return (t > 1.0,) if mu else ()  # whether the velocity holds a step's yet
+            return (t > 1.0,) if mu else ()  # whether the velocity holds a gradient yet (torch starts it at the first)
 
         def update(p: Any, g: Any, state: tuple[Any, ...], settings: tuple[Any, ...], shared: tuple[Any, ...]) -> Any:
             lr, momentum, keep, weight_decay = settings
