@@ -139,10 +139,11 @@ def power(a: Any, b: Any) -> Expr:
 
 
 def _binary(a: Any, symbol: str, b: Any, precedence: int) -> Expr:
-    # Left to right: the right operand of - and / needs brackets even at the same precedence, and
-    # a comparison's operands always do (a < b < c is a chain in Python, not (a < b) < c).
+    # Left to right: the right operand needs brackets even at the same precedence (a * (b / c) is not
+    # a * b / c in floats, nor a + (b + c) a + b + c), and a comparison's operands always do (a < b < c
+    # is a chain in Python, not (a < b) < c).
     left = precedence + 1 if precedence == COMPARISON else precedence
-    right = precedence + 1 if symbol in ("-", "/") or precedence == COMPARISON else precedence
+    right = precedence + 1
     return Expr(f"{group(a, left)} {symbol} {group(b, right)}", precedence)
 
 

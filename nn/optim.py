@@ -7,6 +7,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from autograd import Program, Value
+from autograd.compiler import UpdateRule
+from autograd.compiler.updates import stepper
+from autograd.functions import sqrt, where
 from autograd.script import AdamUpdate, Unreadable, sgd
 from nn.checkpoints import CheckpointError, finite_number_problem, same, shown_as_json
 
@@ -50,22 +53,38 @@ class SGD:
 
     def step(self) -> None:
         """Update every parameter from its current grad; FloatingPointError, and no change, if one overflows."""
-        lr, mu, decay = self.lr, self.momentum, self.weight_decay
-        params = self.params
-        if mu == 0.0 and decay == 0.0:  # plain gradient descent: the documents' update
-            _update(params, [p.data - lr * p.grad for p in params], lr)
-            return
-        grads = [gradient(p) + decay * p.data if decay else gradient(p) for p in params]
-        velocity = self.velocity
-        if mu:
-            if velocity is None:
-                velocity = list(grads)  # torch starts the buffer at the first gradient, undamped
-            else:
-                keep = 1.0 - self.dampening
-                velocity = [mu * v + keep * g for v, g in zip(velocity, grads)]
-            grads = [g + mu * v for g, v in zip(grads, velocity)] if self.nesterov else velocity
-        _update(params, [p.data - lr * g for p, g in zip(params, grads)], lr)
-        self.velocity = velocity
+        data, state = _stepped(self.update_rule(), self.params)
+        _update(self.params, data, self.lr)
+        if self.momentum:
+            self.velocity = state[0]
+
+    def update_rule(self) -> UpdateRule:
+        """The update step() takes, with the velocity: what a loop of training steps runs (autograd's UpdateRule)."""
+        mu, decay = self.momentum, self.weight_decay
+        plain, nesterov = mu == 0.0 and decay == 0.0, self.nesterov  # plain: the documents' gradient descent
+
+        def per_step(t: Any, settings: tuple[Any, ...]) -> tuple[Any, ...]:
+            return (t > 1.0,) if mu else ()  # whether the velocity holds a gradient yet (torch starts it at the first)
+
+        def update(p: Any, g: Any, state: tuple[Any, ...], settings: tuple[Any, ...], shared: tuple[Any, ...]) -> Any:
+            lr, momentum, keep, weight_decay = settings
+            if plain:
+                return (p - lr * g,)
+            g = g + weight_decay * p if decay else g
+            if not mu:
+                return (p - lr * g,)
+            velocity = where(shared[0], momentum * state[0] + keep * g, g)  # torch starts it at g, undamped
+            return (p - lr * (g + momentum * velocity if nesterov else velocity), velocity)
+
+        velocity = ([0.0] * len(self.params) if self.velocity is None else self.velocity,) if mu else ()
+        settings = (self.lr, mu, 1.0 - self.dampening, decay)
+        count = 0 if self.velocity is None else 1  # only whether a step was taken matters
+        return UpdateRule(("SGD", plain, bool(decay), bool(mu), nesterov), settings, count, velocity, per_step, update)
+
+    def restore(self, state: tuple[list[float], ...], count: int) -> None:
+        """Take back the state a loop of training steps ran update_rule() to: the velocity, once a step was taken."""
+        if self.momentum and count:
+            self.velocity = list(state[0])
 
     def descend(self, program: Program, steps: int, *args: Any) -> list[float]:
         """steps of step() on a traced program's loss at args, in one generated loop; each step's loss before it.
@@ -97,6 +116,19 @@ class SGD:
 def gradient(p: Value) -> float:
     """p's gradient as a number: a Value's after backward(create_graph=True), as torch.optim reads .grad's."""
     return p.grad if p.grad.__class__ is float else float(p.grad)
+
+
+def _stepped(rule: UpdateRule, params: list[Value]) -> tuple[list[float], list[list[float]]]:
+    """rule's next step on every parameter from its grad, on floats: the new data, the new state; nothing set."""
+    grads = None
+    if rule.state:  # kept in the state: numbers (a grad of create_graph is a Value: its number, as torch reads it)
+        grads = [p.grad for p in params]
+        if not _FLOAT.issuperset(map(type, grads)):
+            grads = [gradient(p) for p in params]
+    return stepper(rule)(float(rule.count + 1), params, grads, rule.state, rule.settings)
+
+
+_FLOAT = {float}
 
 
 def _update(params: list[Value], data: list[Any], lr: float) -> None:
@@ -162,31 +194,47 @@ class Adam:
 
         A step that would make a parameter or moment inf or nan raises FloatingPointError and changes nothing.
         """
-        lr, (beta1, beta2), eps, decay = self.lr, self.betas, self.eps, self.weight_decay
-        steps = self.steps + 1
-        step_size = lr / (1.0 - beta1**steps)
-        correction2 = math.sqrt(1.0 - beta2**steps)
-        m, v, v_max, new = list(self.exp_avg), list(self.exp_avg_sq), list(self.max_exp_avg_sq), []
-        for i, p in enumerate(self.params):
-            g, data = gradient(p), p.data
-            if decay and self.decoupled:
-                data *= 1.0 - lr * decay
-            elif decay:
-                g += decay * data
-            m[i] += (1.0 - beta1) * (g - m[i])  # torch's lerp_ toward g by 1 - beta1 (< 0.5)
-            v[i] = v[i] * beta2 + (1.0 - beta2) * g * g
-            if self.amsgrad:
-                v_max[i] = max(v_max[i], v[i])
-            second = v_max[i] if self.amsgrad else v[i]
-            new.append(data - step_size * (m[i] / (math.sqrt(second) / correction2 + eps)))
-            if not all(map(math.isfinite, (new[i], m[i], v[i]))):
+        rule = self.update_rule()
+        new, state = _stepped(rule, self.params)
+        for i, (p, data, m, v) in enumerate(zip(self.params, new, *state[:2])):
+            if not all(map(math.isfinite, (data, m, v))):
                 raise FloatingPointError(
-                    f"{self.name}: step {steps}: parameter {i} ({p.label}) with grad {p.grad!r} overflows"
-                    f" (data {new[i]!r}, exp_avg {m[i]!r}, exp_avg_sq {v[i]!r})"
+                    f"{self.name}: step {rule.count + 1}: parameter {i} ({p.label}) with grad {p.grad!r} overflows"
+                    f" (data {data!r}, exp_avg {m!r}, exp_avg_sq {v!r})"
                 )
         for p, data in zip(self.params, new):
             p.data = data
-        self.steps, self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq = steps, m, v, v_max
+        self.restore(tuple(state), rule.count + 1)
+
+    def update_rule(self) -> UpdateRule:
+        """The update step() takes, with the moments and step count: what a loop of training steps runs."""
+        decay, decoupled, amsgrad = self.weight_decay, self.decoupled, self.amsgrad
+
+        def per_step(t: Any, settings: tuple[Any, ...]) -> tuple[Any, ...]:
+            lr, beta1, beta2 = settings[:3]
+            return lr / (1.0 - beta1**t), sqrt(1.0 - beta2**t)  # the step size, the second moment's correction
+
+        def update(p: Any, g: Any, state: tuple[Any, ...], settings: tuple[Any, ...], shared: tuple[Any, ...]) -> Any:
+            lr, beta1, beta2, eps, weight_decay = settings
+            if decay and decoupled:
+                p = p * (1.0 - lr * weight_decay)
+            elif decay:
+                g = g + weight_decay * p
+            m = state[0] + (1.0 - beta1) * (g - state[0])  # torch's lerp_ toward g by 1 - beta1 (< 0.5)
+            v = state[1] * beta2 + (1.0 - beta2) * g * g
+            v_max = where(v > state[2], v, state[2]) if amsgrad else v  # max(v_max, v), as torch
+            new = p - shared[0] * (m / (sqrt(v_max) / shared[1] + eps))
+            return (new, m, v, v_max) if amsgrad else (new, m, v)
+
+        moments = (self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq) if amsgrad else (self.exp_avg, self.exp_avg_sq)
+        settings = (self.lr, *self.betas, self.eps, decay)
+        return UpdateRule((self.name, decoupled, bool(decay), amsgrad), settings, self.steps, moments, per_step, update)
+
+    def restore(self, state: tuple[list[float], ...], count: int) -> None:
+        """Take back the moments and step count a loop of training steps ran update_rule() to."""
+        self.steps, self.exp_avg, self.exp_avg_sq = count, list(state[0]), list(state[1])
+        if self.amsgrad:
+            self.max_exp_avg_sq = list(state[2])
 
     def script_update(self) -> AdamUpdate:
         """This optimizer's step as autograd.script.program takes it (a page's): its settings and state now."""

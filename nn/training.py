@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import Program, TraceError, Value, collector_paused, sum_values, topological_order, trace, trace_sum
+from autograd.compiler import Trained, UpdateRule
 from nn import notebook
 from nn.datasets import Sample
 from nn.layers import MLP
@@ -21,6 +22,7 @@ PROGRESS_FROM = 1000  # runs of at least this many steps show a progress bar unl
 # replaying cannot win back the trace (a named loss is traced one sample at a time, at any batch size).
 TRACE_LIMIT = 20_000
 DIVERGENCE_FACTOR = 10.0  # a loss this many times its first value means the steps overshoot
+BAR_EVERY = 50  # with a progress bar, steps run in loops of this many, and the bar shows every one's loss
 
 
 @dataclass
@@ -30,6 +32,7 @@ class History:
     losses: list[float] = field(default_factory=list)
     diverged: int | None = None  # the first step whose loss rose DIVERGENCE_FACTOR times above the first
     notes: list[str] = field(default_factory=list)
+    looped: str | None = None  # "C" or "Python": how the last loop of steps ran; None: every step by itself
 
     @property
     def final(self) -> float:
@@ -84,6 +87,7 @@ def train(
     progress: bool | None = None,
     history: History | None = None,
     compiled: bool | str = "auto",
+    native: bool | str = "auto",
 ) -> History:
     """Run steps of gradient descent on samples and return the loss history.
 
@@ -98,29 +102,90 @@ def train(
     compiled: "auto" traces the loss once and replays it every step, float for float the same
     result (a named loss one sample at a time, autograd.trace_sum; a loss function over the whole
     batch, autograd.trace); if the loss cannot be traced, it notes why in the history and uses the
-    dynamic engine. True also warns then; False always uses the dynamic engine.
+    dynamic engine. True also warns then; False always uses the dynamic engine. native: the replay also
+    compiled to C (autograd.trace's native): with a named loss, the whole batch and no schedule, the steps
+    (optimizer's update included) run in one loop, natively once it pays ("auto"), at once (True) or never.
     """
-    _check_arguments(model, samples, steps, loss, batch_size, compiled)
+    _check_arguments(model, samples, steps, loss, batch_size, compiled, native)
     optimizer = _optimizer(model, optimizer, lr)
     samples = [_as_tuples(s) for s in samples]  # a NumPy array's numbers, read once, as every path reads them
     history = history if history is not None else History()
-    rng = random.Random(seed)
     bar = _progress_bar(steps, progress)
     program = None
     if compiled and steps:
-        program = _compiled_loss(model, loss, samples, batch_size, history, warn=compiled is True)
-    for step in range(steps):
-        if schedule is not None:
-            optimizer.lr = _scheduled_lr(schedule, step)
-        batch = samples if batch_size is None else rng.sample(list(samples), batch_size)
-        value = _step(model, batch, loss, program, optimizer, history, step)
-        if bar is not None:
-            bar.update()
-            if step % 50 == 0:
-                bar.set_postfix(loss=f"{value:.4g}", refresh=False)
+        program = _compiled_loss(model, loss, samples, batch_size, history, warn=compiled is True, native=native)
+    _Run(model, samples, loss, program, optimizer, history, schedule, batch_size, random.Random(seed), bar).take(steps)
     if bar is not None:
         bar.close()
     return history
+
+
+@dataclass
+class _Run:
+    """What train's steps need, and how they are taken: in loops where they can be, else one by one."""
+
+    model: MLP
+    samples: list[Sample]
+    loss: str | Callable[..., Value]
+    program: Program | SampleLoss | None
+    optimizer: SGD | Adam
+    history: History
+    schedule: Callable[[int], float] | None
+    batch_size: int | None
+    rng: random.Random
+    bar: Any
+
+    def take(self, steps: int) -> None:
+        """Take steps steps, in loops while they can run so (a progress bar: loops of BAR_EVERY)."""
+        looped = isinstance(self.program, SampleLoss) and self.batch_size is None and self.schedule is None
+        step = 0
+        while step < steps:
+            wanted = steps - step if self.bar is None else min(steps - step, BAR_EVERY)
+            taken = _looped_steps(self.program, self.samples, self.optimizer, self.history, wanted) if looped else None
+            looped = taken is not None
+            if taken:
+                step += taken
+                _show(self.bar, taken, self.history.final)
+                if taken == wanted:
+                    continue
+            # by itself: every step when no loop can take them, else the one a loop stopped at (to raise or redo)
+            value = self.one(step)
+            _show(self.bar, 1, value, step % BAR_EVERY == 0)
+            step += 1
+
+    def one(self, step: int) -> float:
+        """Take step number step by itself (its schedule's lr, a batch drawn); its loss."""
+        if self.schedule is not None:
+            self.optimizer.lr = _scheduled_lr(self.schedule, step)
+        batch = self.samples if self.batch_size is None else self.rng.sample(list(self.samples), self.batch_size)
+        return _step(self.model, batch, self.loss, self.program, self.optimizer, self.history, step)
+
+
+def _looped_steps(program: Any, samples: list[Sample], optimizer: Any, history: History, steps: int) -> int | None:
+    """Up to steps steps in one generated loop (native when it pays); how many it took, None if it cannot.
+
+    It stops before a step that raises or overflows, which train then takes itself, raising as it does.
+    """
+    if type(optimizer).step not in (SGD.step, Adam.step):  # a subclass's own step is not the rule the loop runs
+        return None
+    trained = program.train(samples, steps, optimizer.update_rule(), optimizer.params)
+    if trained is None:
+        return None
+    optimizer.restore(trained.state, trained.count)
+    history.looped = "C" if trained.native else "Python"
+    for value in trained.losses:
+        overshoot = history.record(value, optimizer.lr)
+        if overshoot is not None:
+            warnings.warn(overshoot, RuntimeWarning, stacklevel=3)  # at train's caller
+    return len(trained.losses)
+
+
+def _show(bar: Any, steps: int, value: float, postfix: bool = True) -> None:
+    """Advance the progress bar (if any) by steps, showing the loss value."""
+    if bar is not None:
+        bar.update(steps)
+        if postfix:
+            bar.set_postfix(loss=f"{value:.4g}", refresh=False)
 
 
 def _check_arguments(
@@ -130,10 +195,12 @@ def _check_arguments(
     loss: str | Callable[..., Value],
     batch_size: int | None,
     compiled: bool | str,
+    native: bool | str,
 ) -> None:
     """Refuse, before anything runs, arguments train cannot run with: a ValueError saying which and why."""
-    if compiled not in (True, False, "auto") or not isinstance(compiled, bool | str):
-        raise ValueError(f"train: compiled must be True, False or 'auto', got {compiled!r}")
+    for name, mode in (("compiled", compiled), ("native", native)):
+        if mode not in (True, False, "auto") or not isinstance(mode, bool | str):
+            raise ValueError(f"train: {name} must be True, False or 'auto', got {mode!r}")
     if isinstance(loss, str):
         problem = loss_named(loss).misfit(model.layers[-1].activation)  # an unknown name is an error too
         if problem:
@@ -191,9 +258,10 @@ def _compiled_loss(
     history: History,
     *,
     warn: bool,
+    native: bool | str,
 ) -> Program | SampleLoss | None:
     """The loss traced for replay, or None with the reason noted in history (and warned of, if warn)."""
-    program, reason = replayed_loss(model, loss, samples, batch_size)
+    program, reason = replayed_loss(model, loss, samples, batch_size, native)
     if reason is not None:
         history.notes.append(reason)
         if warn:
@@ -260,7 +328,7 @@ def _columns(samples: Sequence[Sample]) -> tuple[list[list[float]], list[list[fl
 class SampleLoss:
     """A named loss over a batch, replayed one sample at a time: batch_loss's numbers, float for float."""
 
-    def __init__(self, model: MLP, name: str, example: Sample):
+    def __init__(self, model: MLP, name: str, example: Sample, native: bool | str = "auto"):
         named = loss_named(name)
         self.reduction = named.reduction
 
@@ -273,24 +341,35 @@ class SampleLoss:
             return found
 
         self.per_sample = 0
-        self.program = trace_sum(terms, list(example.inputs), list(example.targets))
+        self.program = trace_sum(terms, list(example.inputs), list(example.targets), native=native)
 
     def backward(self, batch: Sequence[Sample]) -> float:
         """The loss over batch; adds its gradients to the parameters' grads."""
-        n = self.per_sample * len(batch)  # samples of one shape: replayed_loss checks
-        mean = self.reduction == "mean" and n > 1
-        scale = 1.0 / n if mean else 1.0  # batch_loss's total * (1 / n): d loss / d total is that number
+        scale = self.scale(batch)
         total = self.program.backward(batch, scale)  # a Sample is the tuple (inputs, targets)
-        return total * scale if mean else total
+        return total * scale if scale != 1.0 else total
+
+    def train(self, batch: Sequence[Sample], steps: int, rule: UpdateRule, params: Sequence[Value]) -> Trained | None:
+        """steps of zero_grad, backward(batch) and rule's update of params in one loop (SampleSum.train)."""
+        return self.program.train(batch, steps, rule, params, self.scale(batch))
+
+    def scale(self, batch: Sequence[Sample]) -> float:
+        """What the sum over batch is multiplied by: 1 / n for a mean over n terms, else 1.0."""
+        n = self.per_sample * len(batch)  # samples of one shape: replayed_loss checks
+        return 1.0 / n if self.reduction == "mean" and n > 1 else 1.0  # d loss / d total is that number
 
 
 def replayed_loss(
-    model: MLP, loss: str | Callable[..., Value], samples: Sequence[Sample], batch_size: int | None
+    model: MLP,
+    loss: str | Callable[..., Value],
+    samples: Sequence[Sample],
+    batch_size: int | None,
+    native: bool | str = "auto",
 ) -> tuple[Program | SampleLoss | None, str | None]:
-    """The loss traced once for replay, or None and the one-line reason it cannot be."""
+    """The loss traced once for replay (native: as autograd.trace's), or None and the one-line reason it cannot be."""
     if isinstance(loss, str) and all(len(s.targets) == len(samples[0].targets) for s in samples):
         try:
-            return SampleLoss(model, loss, samples[0]), None
+            return SampleLoss(model, loss, samples[0], native), None
         except (TraceError, ValueError):
             pass  # the whole batch's trace below says what is wrong, or works
 
@@ -308,7 +387,7 @@ def replayed_loss(
             "batch_size is replayed"
         )
     try:
-        return trace(loss_of, *_columns(batch)), None
+        return trace(loss_of, *_columns(batch), native=native), None
     except TraceError as error:
         return None, f"train: cannot compile the loss, using the dynamic engine: {error}"
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import math
 import multiprocessing
+import os
 import random
 import re
 import warnings
@@ -339,3 +341,108 @@ def test_readings_say_how_each_function_called_so_far_runs():
         program.iterate(3, lambda p, g: p - 0.1 * g, 1.0)
     assert native_program.readings() == {"gradient": "C", "forward": "C", "iterate": "C"}
     assert python_program.readings() == {"gradient": "Python", "forward": "Python", "iterate": "Python"}
+
+
+# ---- eviction: the least recently used entries past a size and an age ----------------------------------
+
+
+def sources(n: int) -> list[str]:
+    return [SOURCE.replace("3.0", f"{k + 3}.0") for k in range(n)]
+
+
+def keys_by_use(cache) -> list[str]:
+    """The entries' keys, least recently used first."""
+    return [p.stem for p in sorted(cache.glob("*.sha256"), key=lambda p: p.stat().st_mtime)]
+
+
+def test_the_least_recently_used_entries_are_evicted_past_the_size_and_the_age(cache):
+    for k, source in enumerate(sources(3)):
+        assert read(source) == 2.0 * (k + 3)
+    keys = keys_by_use(cache)
+    size = (cache / f"{keys[0]}.so").stat().st_size
+    for age, key in zip((300.0, 200.0, 100.0), keys):
+        stamp = (cache / f"{key}.sha256").stat().st_mtime - age
+        os.utime(cache / f"{key}.sha256", (stamp, stamp))
+    assert libraries.evict(cache, max_bytes=10 * size, max_age=250.0) == [keys[0]]  # unused for too long
+    assert libraries.evict(cache, keep=keys[1], max_bytes=size, max_age=1e9) == [keys[2]]  # too big; keep stays
+    assert sorted(p.name for p in cache.iterdir()) == [f"{keys[1]}.sha256", f"{keys[1]}.so"]
+    assert [read(source) for source in sources(3)] == [6.0, 8.0, 10.0]  # rebuilt where evicted
+
+
+def test_a_build_evicts_down_to_the_size_set_in_the_environment(cache, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_CACHE_BYTES", "1")
+    for k, source in enumerate(sources(3)):
+        assert read(source) == 2.0 * (k + 3)
+        assert len(list(cache.glob("*.so"))) == 1  # only the entry just built stays
+    monkeypatch.setenv("AUTOGRAD_CACHE_BYTES", "lots")
+    with pytest.raises(ValueError, match="AUTOGRAD_CACHE_BYTES: must be a number >= 0, got 'lots'"):
+        libraries.evict(cache)
+
+
+def test_evicting_every_entry_leaves_a_library_another_process_has_loaded_working(cache):
+    """Each process loads a private copy: removing the entry under it changes nothing it runs."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.path[:0] = [sys.argv[1]]; from pathlib import Path; import test_native as t\n"
+        "from autograd.compiler import native, libraries\n"
+        "run = native.reading(t.SOURCE, 3, list)\n"
+        "assert run([2.0], [])[0] == 6.0\n"
+        "sys.stdout.write('loaded\\n'); sys.stdout.flush(); sys.stdin.readline()\n"
+        "assert not list(Path(sys.argv[2]).glob('*.so'))\n"
+        "assert run([4.0], [])[0] == 12.0 and t.read(x=5.0) == 15.0\n"
+    )
+    tests = str(Path(__file__).parent)
+    with subprocess.Popen(
+        [sys.executable, "-c", script, tests, str(cache)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout.readline() == "loaded\n"
+        evictor = "import sys; from pathlib import Path; from autograd.compiler import libraries\n"
+        evictor += "assert libraries.evict(Path(sys.argv[1]), max_bytes=0)\n"
+        done = subprocess.run([sys.executable, "-c", evictor, str(cache)], capture_output=True, text=True, check=False)
+        assert (done.returncode, done.stderr) == (0, "")
+        _, stderr = process.communicate("go\n", timeout=120)
+        assert (process.returncode, stderr) == (0, "")
+
+
+def build_another_in_a_process(k: int) -> float:
+    return read(sources(4)[k % 4], x=1.0)
+
+
+def test_processes_building_and_evicting_at_once_each_get_a_sound_library(cache, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_CACHE_BYTES", "1")  # every build evicts the others' entries
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        assert pool.map(build_another_in_a_process, range(12)) == [3.0, 4.0, 5.0, 6.0] * 3
+    assert not [p for p in cache.iterdir() if p.suffix not in (".so", ".sha256")]  # no temporary left
+
+
+# ---- the binding: an extension module where Python's headers are, else ctypes ------------------------------
+
+
+def test_forward_and_gradient_are_called_as_an_extension_module_with_checked_arguments():
+    w = Value(0.5)
+    program = trace(lambda x: (w * x).tanh() * x, 2.0, native=True)
+    expected = trace(lambda x: (w * x).tanh() * x, 2.0, native=False).value_and_grad(3.0)
+    assert same(list(program.value_and_grad(3.0)), list(expected))
+    library = program._function("gradient").run.library
+    assert type(library).__name__ == "module" and library.__name__ == "program"
+    with pytest.raises(TypeError, match=r"native program: x must be a list of 1 numbers"):
+        library.run([1.0, 2.0], [0.5])
+    with pytest.raises(TypeError, match="must be real number, not str"):
+        library.run([1.0], ["0.5"])
+    with pytest.raises(ArithmeticError, match="native program: the Python reading raises here"):
+        trace(lambda x: x.log(), 2.0, native=True)._function("gradient").run([-1.0], [])
+
+
+def test_without_pythons_headers_programs_are_called_through_ctypes(monkeypatch):
+    monkeypatch.setattr(libraries, "extension_flags", lambda: None)
+    w = Value(0.5)
+    program = trace(lambda x: (w * x).tanh() * x, 2.0, native=True)
+    expected = trace(lambda x: (w * x).tanh() * x, 2.0, native=False).value_and_grad(3.0)
+    assert same(list(program.value_and_grad(3.0)), list(expected))
+    assert isinstance(program._function("gradient").run.library, ctypes.CDLL)

@@ -6,12 +6,14 @@ rules, read as source (``Op.code``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from autograd import primitive
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node
+from autograd.compiler.updates import UpdateRule, update_lines
 from autograd.expressions import Expr, literal, number
 from autograd.primitive import ARITHMETIC, OPS, SINGULAR, SMOOTH, Op
 from autograd.value import CONSTANT
@@ -40,6 +42,18 @@ def namespace() -> dict[str, Any]:
     names = primitive.namespace()
     names.update({f"op_{op.name}": op.apply for op in list(OPS.values()) if not op.compiled})
     return names
+
+
+def defined(text: str, filename: str) -> Callable[..., Any]:
+    """The function run that generated text defines, in namespace(): compiled once per text, defined anew."""
+    names = namespace()
+    exec(_compiled(text, filename), names)
+    return names["run"]
+
+
+@functools.lru_cache(maxsize=64)  # a program traced again (each nn.train traces its loss) is not compiled again
+def _compiled(text: str, filename: str) -> Any:
+    return compile(text, filename, "exec")
 
 
 _USE = re.compile(r"\bv(\d+)\b")
@@ -249,6 +263,52 @@ class Source:
             f"return {names[0]}, ({grads}), {self._check(True, [names[0]])}",
         ]
         return "def run(xs, p, a, carried, seed):\n" + "".join(f"    {line}\n" for line in body)
+
+    def training_loop(self, rule: UpdateRule, scaled: bool) -> str:
+        """def run(steps, xs, p, s, h) -> (losses, (parameters, state, t, grads), failed step or None).
+
+        Steps of training on the samples xs (as sample_loop's, from per_sample=True): each step sums the
+        loss over xs with grads seeded by seed (times seed too if scaled), then every parameter takes rule's
+        update. s holds each state slot's numbers, then the steps taken t; h the rule's settings, then seed.
+        A step that raises or makes an inf or nan stops the loop before its update, returning its index.
+        """
+        names = ["_"] * self.n_args
+        for k, node in enumerate(self.nodes):
+            if node.op == ARG:
+                names[int(node.data)] = f"v{k}"
+        params = [k for k, n in enumerate(self.nodes) if n.op == PARAM]
+        grads = [f"g{k}" for k in params]
+        updates, assigned, checked = update_lines(rule, params, grads)
+        slots = [f"s{j}_{k}" for j in range(len(rule.state)) for k in params]
+        state = f"({''.join(f'{name}, ' for name in [*(f'v{k}' for k in params), *slots, 't', *grads])})"
+        sample = [f"{', '.join(names[1:])}, = x"] if self.n_args > 1 else []
+        step = [*sample, *self.forward_lines, *self.inits, *self.backward_lines, f"check = {self._check(False)}"]
+        settings = [f"h{i}" for i in range(len(rule.settings))]
+        body = [
+            *([f"{''.join(f'v{k}, ' for k in params)}= p"] if params else []),
+            f"{''.join(f'{name}, ' for name in slots)}t, = s",
+            f"{''.join(f'{name}, ' for name in settings)}seed, = h",
+            "values = []",
+            "for step in range(steps):",
+            "    try:",
+            *(f"        {g} = 0.0" for g in grads),
+            f"        {names[0]} = 0.0",
+            "        check = 0.0",
+            "        for x in xs:",
+            *(f"            {line}" for line in step),
+            f"            {names[0]} = {self.root_value}",
+            f"        loss = {names[0]} * seed" if scaled else f"        loss = {names[0]}",
+            *(f"        {line}" for line in updates),
+            "    except (ArithmeticError, ValueError):",
+            f"        return values, {state}, step",
+            f"    check = {self._check(True, [names[0], *checked])}",
+            "    if check - check:",
+            f"        return values, {state}, step",
+            "    values.append(loss)",
+            *(f"    {line}" for line in assigned),
+            f"return values, {state}, None",
+        ]
+        return "def run(steps, xs, p, s, h):\n" + "".join(f"    {line}\n" for line in body)
 
     def iterate(self, positions: tuple[int, ...], update: Callable[[Expr, Expr], Any]) -> str:
         """def run(steps, x, p) -> (values, parameters, failed step or None): each step p = update(p, grad)."""

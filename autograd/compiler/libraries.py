@@ -3,18 +3,25 @@
 An entry is ``<key>.so`` and ``<key>.sha256``, the hash of the library's bytes: a library is loaded only
 from bytes that match it, so a corrupted entry is rebuilt, never loaded. Entries are written to a
 temporary file and renamed into place, so processes building the same entry at once each see a whole one.
+After a build the least recently used entries are removed past a size and an age (``evict``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
+import importlib.machinery
+import importlib.util
 import os
 import platform
 import shutil
 import subprocess
+import sys
+import sysconfig
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -47,30 +54,71 @@ def cache_directory() -> Path:
     return Path(base) / "scalar-backprop" / "native"
 
 
-def load(key_parts: tuple[str, ...], make_source: Callable[[], str], build: bool = True) -> Any:
+def load(
+    key_parts: tuple[str, ...], make_source: Callable[[], str], build: bool = True, extension: bool = False
+) -> Any:
     """The library made of make_source()'s C, from the cache entry for key_parts (what the source is made of).
 
     Compiled and cached if the cache holds no sound entry (build=False: None then); None without a compiler.
-    make_source may raise; it is called only to build.
+    make_source may raise; it is called only to build. extension: the C is a CPython extension module named
+    program, loaded as a module (None, and nothing noted, without Python's headers or if it fails to build).
     """
     cc = compiler()
     if cc is None:
         if build:  # noted when a build is wanted, not when the cache is only looked into
             _note("no C compiler found (set CC, or put cc on PATH): programs replay in Python")
         return None
-    parts = (*key_parts, cc, _version(cc), platform.machine(), *FLAGS, str(OPTIMISED_LINES))
+    flags = extension_flags() if extension else FLAGS
+    if flags is None:
+        return None
+    parts = (*key_parts, cc, _version(cc), platform.machine(), *flags, str(OPTIMISED_LINES))
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
     directory = cache_directory()
-    library = _sound(directory, key)
+    signature = _signature(directory, key)
+    loaded = _LOADED.get((directory, key))
+    if loaded is not None and loaded[1] == signature:  # the entry it was loaded from is still there, untouched
+        return loaded[0]
+    library = _sound(directory, key, extension)
     if library is None and build:
         try:
-            library = _build(cc, make_source(), directory, key)
-        except (OSError, subprocess.SubprocessError) as error:
-            _note(f"the C compiler failed ({error}): programs replay in Python")
+            library = _build(cc, flags, make_source(), directory, key, extension)
+        except (OSError, subprocess.SubprocessError, ImportError) as error:
+            if not extension:  # an extension module that fails leaves the library called through ctypes
+                _note(f"the C compiler failed ({error}): programs replay in Python")
+        else:
+            evict(directory, keep=key)
+    if library is not None:
+        with _LOCK:
+            _LOADED[directory, key] = library, _signature(directory, key)
+            while len(_LOADED) > LOADED_LIBRARIES:
+                del _LOADED[next(iter(_LOADED))]  # the oldest: still loaded while a program holds it
     return library
 
 
-def _sound(directory: Path, key: str) -> Any:
+# Libraries loaded by this process, by cache directory and key, with their entry's signature: a program traced
+# again (each nn.train traces its loss) is not read, checked and loaded from disk again while its entry stands.
+_LOADED: dict[tuple[Path, str], tuple[Any, Any]] = {}
+LOADED_LIBRARIES = 64
+
+
+def _signature(directory: Path, key: str) -> Any:
+    """What tells an entry's files apart from any written later (None if there is no whole entry)."""
+    try:
+        library, digest = (directory / f"{key}.so").stat(), (directory / f"{key}.sha256").stat()
+    except OSError:
+        return None
+    return library.st_ino, library.st_size, library.st_mtime_ns, digest.st_ino, digest.st_size
+
+
+def extension_flags() -> tuple[str, ...] | None:
+    """FLAGS for a CPython extension module of this very Python (its headers, its version); None without Python.h."""
+    include = sysconfig.get_paths()["include"]
+    if not Path(include, "Python.h").is_file():
+        return None
+    return (*FLAGS, f"-I{include}", f"-DPYTHON_VERSION={sys.version.split()[0]}{sys.abiflags}")
+
+
+def _sound(directory: Path, key: str, extension: bool) -> Any:
     """The cached library for key, loaded from bytes that match its stored hash; None if there are none."""
     try:
         data = (directory / f"{key}.so").read_bytes()
@@ -79,10 +127,15 @@ def _sound(directory: Path, key: str) -> Any:
         return None
     if hashlib.sha256(data).hexdigest() != stored:
         return None
-    return _loaded(directory, data)
+    with contextlib.suppress(OSError):  # the time of its last use, which eviction goes by
+        os.utime(directory / f"{key}.sha256")
+    try:
+        return _loaded(directory, data, extension)
+    except (OSError, ImportError):  # a sound entry this process cannot load: built again
+        return None
 
 
-def _loaded(directory: Path, data: bytes) -> Any:
+def _loaded(directory: Path, data: bytes, extension: bool) -> Any:
     """The library of data, loaded from a private copy of those very bytes.
 
     Never from the cache entry itself: the entry may be replaced meanwhile, a name the loader has seen (as
@@ -92,23 +145,75 @@ def _loaded(directory: Path, data: bytes) -> Any:
     with tempfile.TemporaryDirectory(dir=directory) as work:
         copy = Path(work) / "program.so"
         copy.write_bytes(data)
-        return ctypes.CDLL(str(copy))
+        if not extension:
+            return ctypes.CDLL(str(copy))
+        # Multi-phase initialisation: the module is made here, not kept in sys.modules or the import cache.
+        loader = importlib.machinery.ExtensionFileLoader("program", str(copy))
+        module = importlib.util.module_from_spec(importlib.util.spec_from_loader("program", loader))
+        loader.exec_module(module)
+        return module
 
 
-def _build(cc: str, source: str, directory: Path, key: str) -> Any:
+def _build(cc: str, flags: tuple[str, ...], source: str, directory: Path, key: str, extension: bool) -> Any:
     """Compile source into the cache as key's entry, and the library loaded (from the bytes just built)."""
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory) as work:
         c_file, built, digest = Path(work) / "program.c", Path(work) / "program.so", Path(work) / "program.sha256"
         c_file.write_text(source)
         level = "-O2" if source.count("\n") <= OPTIMISED_LINES else "-O0"
-        command = [cc, level, *FLAGS, str(c_file), "-o", str(built), "-lm"]
+        command = [cc, level, *flags, str(c_file), "-o", str(built), "-lm"]
         subprocess.run(command, check=True, capture_output=True, timeout=600)
         data = built.read_bytes()
         digest.write_text(hashlib.sha256(data).hexdigest())
         os.replace(built, directory / f"{key}.so")
         os.replace(digest, directory / f"{key}.sha256")
-    return _loaded(directory, data)
+    return _loaded(directory, data, extension)
+
+
+def evict(directory: Path, keep: str = "", max_bytes: int | None = None, max_age: float | None = None) -> list[str]:
+    """Remove the entries least recently used until the cache holds at most max_bytes of libraries, and those
+    unused for max_age seconds (defaults: $AUTOGRAD_CACHE_BYTES or 256 MB, $AUTOGRAD_CACHE_DAYS or 30 days);
+    never keep's. The keys removed.
+
+    Safe while other processes use the cache: a library loaded is a private copy, which removing the entry
+    leaves alone, and an entry removed while another process reads it is at worst built again.
+    """
+    max_bytes = _setting("AUTOGRAD_CACHE_BYTES", 256 << 20) if max_bytes is None else max_bytes
+    max_age = _setting("AUTOGRAD_CACHE_DAYS", 30) * 86400.0 if max_age is None else max_age
+    now, entries = time.time(), []
+    for library in directory.glob("*.so"):
+        try:  # last used: when its digest was last read (or written); another process may remove it meanwhile
+            entries.append((library.with_suffix(".sha256").stat().st_mtime, library.stat().st_size, library.stem))
+        except OSError:
+            entries.append((0.0, 0, library.stem))  # half an entry: removed first
+    entries.sort()
+    total, removed = sum(size for _, size, _ in entries), []
+    for used, size, key in entries:
+        if key != keep and (total > max_bytes or now - used > max_age):
+            for suffix in (".sha256", ".so"):  # the digest first: an entry without one is never loaded
+                with contextlib.suppress(OSError):
+                    (directory / f"{key}{suffix}").unlink()
+            total -= size
+            removed.append(key)
+    for work in directory.glob("tmp*"):  # a crashed process's work directory (a build takes at most 600 s)
+        with contextlib.suppress(OSError):
+            if now - work.stat().st_mtime > 3600.0:
+                shutil.rmtree(work, ignore_errors=True)
+    return removed
+
+
+def _setting(name: str, default: float) -> float:
+    """A number from the environment variable name, else default; ValueError naming it if it is not a number >= 0."""
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0.0 or value == float("inf"):
+        raise ValueError(f"{name}: must be a number >= 0, got {text!r}")
+    return value
 
 
 def _version(cc: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd.compiler import libraries
-from autograd.compiler.creading import ARRAYS, Unreadable, c_body, c_source
+from autograd.compiler.creading import ARRAYS, Unreadable, c_body, c_source, extension_source
 from autograd.primitive import OPS, SOURCE_C
 
 
@@ -32,13 +32,21 @@ def reading(
     would raise (an error flag), so that the caller's slow path runs.
     """
     bodies = sorted(f"{name}:{c_body(name)}" for name in {*OPS, *SOURCE_C})
+    names = python[python.index("(") + 1 : python.index(")")].split(", ")
     try:
+        if names == ["x", "p"]:  # called one at a time: as an extension module, without ctypes' cost a call
+            make = lambda: extension_source(python, outputs)  # noqa: E731
+            module = libraries.load((python, _READER, *bodies), make, build, extension=True)
+            if module is not None:
+                return _called_directly(module, shape)
         library = libraries.load((python, _READER, *bodies), lambda: c_source(python), build)
     except Unreadable:
         return None
-    if library is None:
-        return None
-    names = python[python.index("(") + 1 : python.index(")")].split(", ")
+    return None if library is None else _called_through_ctypes(library, names, outputs, shape)
+
+
+def _called_through_ctypes(library: Any, names: list[str], outputs: int, shape: Callable[..., Any]) -> Any:
+    """A generated run(names...) as library's C function run(..., double *out), its outputs numbers shaped."""
     run = library.run
     run.argtypes = [t for name in names for t in _C_TYPES.get(name, (ctypes.c_double,))] + [ctypes.c_void_p]
     run.restype = ctypes.c_int
@@ -61,9 +69,11 @@ def reading(
             return shape(out.tolist())
 
     else:
+        steps = names[0] == "steps"  # a training loop: out holds a loss per step besides
 
         def native(*args: Any) -> Any:
-            held = [array("d", zeros)]  # out, then the arrays handed over: alive until the call returns
+            out = array("d", bytes(8 * (outputs + args[0]))) if steps else array("d", zeros)
+            held = [out]  # out, then the arrays handed over: alive until the call returns
             numbers: list[Any] = []
             for name, value in zip(names, args):
                 if name == "xs":
@@ -79,6 +89,17 @@ def reading(
             return shape(held[0].tolist())
 
     native.library = library  # type: ignore[attr-defined]  # loaded while the function lives
+    return native
+
+
+def _called_directly(module: Any, shape: Callable[[list[float]], Any]) -> Callable[..., Any]:
+    """A generated run(x, p) as an extension module's run, its outputs shaped by shape."""
+    run = module.run
+
+    def native(x: list[float], p: list[float]) -> Any:
+        return shape(run(x, p))
+
+    native.library = module  # type: ignore[attr-defined]
     return native
 
 
@@ -101,6 +122,8 @@ class Tiered:
     library is built (at once if the cache holds it), and the next call times both readings and keeps the
     faster: a short run never waits for the compiler, a long one spends at most about as long in Python as
     it then saves, and a program too small to gain from C (the call through ctypes costs ~2 µs) stays Python.
+    The Python time counts over every Tiered of the same source in the process (each nn.train traces its loss
+    anew); a loop of steps builds at once when the steps asked for would take longer in Python than the build.
     """
 
     def __init__(
@@ -122,7 +145,8 @@ class Tiered:
             self.run = self._native(build=True) or python
         elif mode == "auto":
             self.trial = self._native(build=False)
-            self.left = 0.0 if self.trial else build_seconds(source)
+            self.left = 0.0 if self.trial else build_seconds(source) - SPENT.get(hash(source), 0.0)
+        self.step_seconds = 0.0  # a loop of steps: how long a step took in Python
 
     def __call__(self, *args: Any) -> Any:
         if self.left is None:
@@ -133,11 +157,21 @@ class Tiered:
         try:
             return self.python(*args)
         finally:
-            self.left -= time.perf_counter() - start
+            spent = time.perf_counter() - start
+            key = hash(self.reading[0])  # a str caches its hash: no cost after the first call
+            SPENT[key] = SPENT.get(key, 0.0) + spent
+            if not self.compare:  # a loop of steps: args[0] steps
+                self.step_seconds = spent / max(1, args[0])
+            self.left -= spent
             if self.left <= 0.0:
-                self.trial = self._native(build=True)
-                if self.trial is None:
-                    self.left = None
+                self._build()
+
+    def _build(self) -> None:
+        """Build the native reading now, to be taken at the next call (or Python for good without a compiler)."""
+        self.left = 0.0
+        self.trial = self._native(build=True)
+        if self.trial is None:
+            self.left = None
 
     @property
     def is_native(self) -> bool:
@@ -163,6 +197,8 @@ class Tiered:
         """How many of the remaining steps of a loop of steps to ask for in the next call: all once settled."""
         if self.left is None:
             return remaining
+        if self.trial is None and self.step_seconds * remaining > self.left:  # the rest takes longer in Python
+            self._build()
         self.chunk *= 2
         return min(remaining, self.chunk // 2)
 
@@ -193,3 +229,6 @@ def build_seconds(source: str, measured: bool = True) -> float:
 
 
 SPEED = [1.0]  # the last build's time over its estimate
+SPENT: dict[
+    int, float
+] = {}  # by the source's hash: seconds each source has run in Python in this process, while its library was not built

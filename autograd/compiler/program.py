@@ -9,7 +9,7 @@ from autograd import primitive
 from autograd import value as value_module
 from autograd.compiler import native
 from autograd.compiler.arguments import Shape, checked_items, flatten, nest, size
-from autograd.compiler.codegen import Source, namespace
+from autograd.compiler.codegen import Source, defined
 from autograd.compiler.errors import TraceError
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node, node_name, record
 from autograd.expressions import Expr, number
@@ -219,9 +219,8 @@ class Program:
                 text = self.source.gradient()
             else:
                 text = self.source.iterate(which[1], update)  # type: ignore[arg-type]
-            names = namespace()
-            exec(compile(text, f"<program of {getattr(self.f, '__name__', 'f')}>", "exec"), names)
-            function = self._functions[which] = self._tiered(which, names["run"], text)
+            run = defined(text, f"<program of {getattr(self.f, '__name__', 'f')}>")
+            function = self._functions[which] = self._tiered(which, run, text)
         return function
 
     def _tiered(self, which: Any, run: Callable[..., Any], text: str) -> Callable[..., Any]:

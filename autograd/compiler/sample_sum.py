@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from autograd import primitive
 from autograd import value as value_module
 from autograd.compiler import native
 from autograd.compiler.arguments import Shape, flatten, shape_of, size
-from autograd.compiler.codegen import Source, namespace
+from autograd.compiler.codegen import Source, defined
 from autograd.compiler.tracing import record
+from autograd.compiler.updates import UpdateRule
 from autograd.graph import collector_paused
 from autograd.value import Value, as_finite_float, sum_values
 
@@ -69,8 +70,7 @@ class SampleSum:
         samples = list(samples)  # read twice if the engine must redo the sum (an iterator would be spent)
         if not samples:
             raise ValueError("SampleSum: needs at least one sample, got none")
-        if self._redefinitions != primitive.redefinitions:  # an op was redefined: trace with its new rules
-            self._replays, self._kept, self._redefinitions = {}, {}, primitive.redefinitions
+        self._forget_if_redefined()
         runs = self._runs(samples)
         try:
             total, grads = _accumulated(runs, seed)
@@ -80,6 +80,11 @@ class SampleSum:
             for q, g in grads:
                 q.grad += g
         return total
+
+    def _forget_if_redefined(self) -> None:
+        """Drop the replays if an op was redefined since they were traced: traced again, with its new rules."""
+        if self._redefinitions != primitive.redefinitions:
+            self._replays, self._kept, self._redefinitions = {}, {}, primitive.redefinitions
 
     def _runs(self, samples: Sequence[Sequence[Any]]) -> list[tuple[_Replay, list[list[float]]]]:
         """Consecutive samples of one shape, with their numbers, each with the replay of that shape."""
@@ -118,6 +123,47 @@ class SampleSum:
         flatten(sample, shapes, floats)
         return self._replay(shapes, sample), floats
 
+    def train(
+        self, samples: Sequence[Sequence[Any]], steps: int, rule: UpdateRule, params: Sequence[Value], seed: float = 1.0
+    ) -> Trained | None:
+        """Steps of training in one generated loop: each the sum over samples, backward(seed), then rule's update.
+
+        Float for float the loop: zero the params' grads, backward(samples, seed), and rule's step on params,
+        the loss of each step being the sum times seed (seed 1.0: the sum). The parameters' data (and, if every
+        step was taken, grads) are written back; the rule's state comes back in the Trained. None if the loop
+        cannot take these steps: samples of several shapes, or params not the traced parameters.
+        A step that raises or overflows stops the loop before its update: Trained.failed is its index.
+        """
+        self._forget_if_redefined()
+        runs = self._runs(list(samples))
+        if len(runs) != 1 or len(params) != len(runs[0][0].params):
+            return None
+        replay, xs = runs[0]
+        index = {id(q): i for i, q in enumerate(params)}
+        order = [index.get(id(q), -1) for q in replay.params]  # the optimizer's index of each traced parameter
+        if -1 in order:
+            return None
+        loop = replay.training_loop(rule, seed != 1.0)
+        m, slots = len(order), len(rule.state)
+        p = [q.data for q in replay.params]
+        s = [slot[i] for slot in rule.state for i in order] + [float(rule.count)]
+        losses: list[float] = []
+        failed, grads = None, None
+        while len(losses) < steps and failed is None:
+            count = loop.steps(steps - len(losses)) if isinstance(loop, native.Tiered) else steps - len(losses)
+            done, state, failed = loop(count, xs, p, s, [*rule.settings, seed])
+            losses += done
+            p, s, grads = state[:m], state[m : m + m * slots + 1], state[m + m * slots + 1 :]
+        for j, q in enumerate(replay.params):
+            q.data = p[j]
+            if failed is None and grads is not None:
+                q.grad = grads[j]
+        new_state = tuple([0.0] * m for _ in range(slots))
+        for j, i in enumerate(order):
+            for slot in range(slots):
+                new_state[slot][i] = s[slot * m + j]
+        return Trained(losses, new_state, int(s[-1]), failed, getattr(loop, "is_native", False))
+
     @collector_paused()  # the graph is built and dropped inside
     def _dynamic(self, samples: Sequence[Sequence[Any]], seed: float) -> float:
         total = sum_values([t for sample in samples for t in self.terms(*sample)])
@@ -141,11 +187,32 @@ class _Replay:
         self.lengths = [len(shape) for shape in shapes if shape is not None] if flat else None  # lists of numbers
         self.params = params
         self.source = Source(nodes, 1 + size(shapes), per_sample=True)
-        names, text = namespace(), self.source.sample_loop()
-        exec(compile(text, f"<sample sum of {getattr(terms, '__name__', 'terms')}>", "exec"), names)
+        text = self.source.sample_loop()
+        run = defined(text, f"<sample sum of {getattr(terms, '__name__', 'terms')}>")
         m = len(params)
         shape = lambda o: (o[0], o[1 : m + 1], o[-1])  # noqa: E731
-        self.function = native.Tiered(names["run"], text, m + 2, shape, mode) if mode else names["run"]
+        self.function = native.Tiered(run, text, m + 2, shape, mode) if mode else run
+        self.mode = mode
+        self.loops: dict[tuple[Any, ...], Callable[..., Any]] = {}  # training loops by their rule's key
+
+    def training_loop(self, rule: UpdateRule, scaled: bool) -> Callable[..., Any]:
+        """The generated loop of training steps for rule's key (see Source.training_loop), native when it pays."""
+        key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state), scaled)
+        loop = self.loops.get(key)
+        if loop is None:
+            text = self.source.training_loop(rule, scaled)
+            run = defined(text, "<training loop>")
+            m, slots = len(self.params), len(rule.state)
+            size = 1 + m * (2 + slots) + 1  # the stopping step, then parameters, state, t, grads
+
+            def shaped(o: list[float]) -> tuple[list[float], list[float], int | None]:
+                stop = int(o[0])
+                return (o[size:] if stop < 0 else o[size : size + stop]), o[1:size], None if stop < 0 else stop
+
+            mode = self.mode
+            loop = native.Tiered(run, text, size, shaped, mode, compare=False) if mode else run
+            self.loops[key] = loop
+        return loop
 
     def numbers(self, sample: Sequence[Any]) -> list[float] | None:
         """The numbers in sample, depth first; None if it is not shaped like this replay's samples."""
@@ -168,6 +235,16 @@ class _Replay:
         if check.__class__ is not float or check - check:  # a Value's .data, inf or nan: let the engine say where
             raise FloatingPointError("SampleSum: a number overflowed")
         return total, grads
+
+
+class Trained(NamedTuple):
+    """What SampleSum.train hands back: each step's loss, the rule's state and step count, the step that failed."""
+
+    losses: list[float]
+    state: tuple[list[float], ...]
+    count: int
+    failed: int | None
+    native: bool  # whether the loop ran as C (at its last call)
 
 
 def _accumulated(runs: list[tuple[_Replay, list[list[float]]]], seed: float) -> tuple[float, list[tuple[Value, float]]]:
