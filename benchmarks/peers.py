@@ -1,0 +1,472 @@
+"""Peers side by side in one run (issue 22's table): the engine's default path against jax.jit, torch eager,
+torch's hessian, and hand-written Python floats, NumPy and C, on four workloads.
+
+Before anything is timed, every peer's loss (or value) and gradients are checked equal to the engine's to
+PRECISION relative (a gradient relative to the largest of its workload's): the rows compare the same work.
+A peer missing on this machine (jax, torch, a C compiler) is skipped with a note. In each row a peer's time is
+followed by (xR), its time over the engine's: under 1, the peer is faster. Run alone: ``python
+benchmarks/peers.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import ctypes
+import gc
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import autograd
+import nn
+from autograd import Value
+from nn.training import batch_loss
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import higher_rows
+import peer_code
+import workloads
+
+PRECISION = 2e-15
+MOONS, MOONS_LR = 100, 0.1
+CHAINS = (10_000, 1_000_000)
+TORCH_TANH = "torch's tanh is not libm's (an ulp apart at a third of the chain's points): checked to an ulp per op"
+Peer = tuple[str, Callable[[], Any]]  # a name and one step (or one whole computation) to time
+
+
+Result = tuple[float, list[float]]  # a value (a loss) and its gradients
+
+
+def same(what: str, peer: str, ours: Result, theirs: Result, precision: float = PRECISION) -> None:
+    """RuntimeError unless the peer's value and gradients are the engine's to precision (relative)."""
+    (value, grads), (their_value, their_grads) = ours, theirs
+    scale = max(abs(g) for g in grads) or 1.0
+    worst = max(abs(a - float(b)) for a, b in zip(grads, their_grads)) / scale
+    if len(grads) != len(their_grads) or abs(value - their_value) > precision * abs(value) or worst > precision:
+        raise RuntimeError(
+            f"peers: {what}: {peer} gives {their_value!r} and gradients {worst:.2g} apart (relative), the engine "
+            f"{value!r}; the timing would compare different work"
+        )
+
+
+def flat(pairs: Any) -> list[float]:
+    """Per layer (weights, biases) as the engine orders parameters: each neuron's weights, then its bias."""
+    out: list[float] = []
+    for w, b in pairs:
+        w, b = np.asarray(w), np.asarray(b)
+        for j in range(len(b)):
+            out += [float(v) for v in w[j]]
+            out.append(float(b[j]))
+    return out
+
+
+def optional(name: str) -> Any:
+    """The module, or None if it is not installed here (the peer is then skipped with a note)."""
+    try:
+        module = __import__(name)
+    except ImportError:
+        return None
+    if name == "jax":
+        module.config.update("jax_enable_x64", True)  # float64, as the engine
+    return module
+
+
+def row(what: str, unit: str, ours: float, peers: list[Peer], repeats: int, notes: list[str]) -> workloads.Row:
+    """The engine's time and each peer's (timed back to back, as a training loop runs), in unit."""
+    scale = {"µs": 1e6, "ms": 1e3, "µs/op": 1e6}[unit]
+    cells = []
+    for name, run in peers:
+        t = workloads.median_seconds(run, repeats, loop=True)
+        cells.append(f"{name} {t * scale:.3g} (x{t / ours:.2g})")
+    return what, unit, ours * scale, "; ".join(cells + notes)
+
+
+# ---- the moons MLP: one step of nn.train's default -----------------------------------------------------------
+
+
+def moons_problem() -> tuple[nn.MLP, list[nn.Sample], peer_code.Layers, list[list[float]], list[float]]:
+    """micrograd's moons demo as this project trains it: MLP(2, [16, 16, 1]) (ReLU), mean squared error, SGD."""
+    model, data = nn.MLP(2, [16, 16, 1], seed=0), nn.moons(MOONS)
+    layers = [
+        ([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons]) for layer in model.layers
+    ]
+    return model, data, layers, [list(s.inputs) for s in data], [s.targets[0] for s in data]
+
+
+def per_step(train: Callable[[int], object], steps: int, repeats: int) -> float:
+    """Seconds per step of train(steps), the one-time work (trace, compiler) taken out by a difference."""
+    train(steps)  # a native build, if the default makes one, is in the cache from here on
+    short = workloads.median_seconds(lambda: train(1), repeats)
+    long = workloads.median_seconds(lambda: train(steps + 1), max(1, repeats // 4))
+    return (long - short) / steps
+
+
+def moons_rows(repeats: int) -> list[workloads.Row]:
+    """One SGD step of the moons MLP over 100 points: nn.train's default against every peer."""
+    model, data, layers, xs, ts = moons_problem()
+    loss = batch_loss(model, data, "mse")
+    loss.backward()
+    ours = (loss.data, [p.grad for p in model.parameters()])
+    ours_time = per_step(
+        lambda n: nn.train(nn.MLP(2, [16, 16, 1], seed=0), data, steps=n, lr=MOONS_LR, progress=False), 100, repeats
+    )
+    peers, notes = [], []
+    for name, make in (
+        ("jax.jit", jax_moons),
+        ("torch eager", torch_moons),
+        ("numpy by hand", numpy_moons),
+        ("floats by hand", floats_moons),
+        ("C by hand", c_moons),
+    ):
+        made = make(copy.deepcopy(layers), xs, ts)
+        if isinstance(made, str):
+            notes.append(f"{name}: {made}")
+            continue
+        first, run = made
+        same("moons step", name, ours, first)
+        peers.append((name, run))
+    what = f"moons({MOONS}) MLP(2,[16,16,1]) SGD step, nn.train (default)"
+    return [row(what, "µs", ours_time, peers, repeats, notes)]
+
+
+def jax_moons(layers: peer_code.Layers, xs: list, ts: list) -> Any:
+    jax = optional("jax")
+    if jax is None:
+        return "jax is not installed"
+    jnp = jax.numpy
+    x, t = jnp.array(xs), jnp.array(ts)
+    params = [(jnp.array(w), jnp.array(b)) for w, b in layers]
+
+    def loss(ps: list) -> Any:
+        a = x
+        for k, (w, b) in enumerate(ps):
+            a = a @ w.T + b if k == len(ps) - 1 else jax.nn.relu(a @ w.T + b)
+        return jnp.mean((a[:, 0] - t) ** 2)
+
+    @jax.jit
+    def step(ps: list) -> Any:
+        value, g = jax.value_and_grad(loss)(ps)
+        return value, jax.tree_util.tree_map(lambda p, q: p - MOONS_LR * q, ps, g)
+
+    value, grads = jax.jit(jax.value_and_grad(loss))(params)
+    state = [params]
+
+    def run() -> None:
+        _, state[0] = step(state[0])
+        jax.block_until_ready(state[0])
+
+    return (float(value), flat(grads)), run
+
+
+def torch_moons(layers: peer_code.Layers, xs: list, ts: list) -> Any:
+    torch = optional("torch")
+    if torch is None:
+        return "torch is not installed"
+    f64 = torch.float64
+    x, t = torch.tensor(xs, dtype=f64), torch.tensor(ts, dtype=f64)
+    params = [(torch.tensor(w, dtype=f64, requires_grad=True), torch.tensor(b, dtype=f64, requires_grad=True))
+              for w, b in layers]  # fmt: skip
+    every = [p for pair in params for p in pair]
+
+    def loss() -> Any:
+        a = x
+        for k, (w, b) in enumerate(params):
+            a = a @ w.T + b if k == len(params) - 1 else torch.relu(a @ w.T + b)
+        return ((a[:, 0] - t) ** 2).mean()
+
+    first = loss()
+    first.backward()
+    grads = flat([(w.grad, b.grad) for w, b in params])
+    for p in every:
+        p.grad = None
+
+    def run() -> float:
+        value = loss()
+        value.backward()
+        with torch.no_grad():
+            for p in every:
+                p -= MOONS_LR * p.grad
+                p.grad = None
+        return value.item()
+
+    return (first.item(), grads), run
+
+
+def numpy_moons(layers: peer_code.Layers, xs: list, ts: list) -> Any:
+    params = [(np.array(w), np.array(b)) for w, b in layers]
+    x, t = np.array(xs), np.array(ts)
+    value, grads = peer_code.numpy_mlp(params, x, t)
+
+    def run() -> float:
+        value, grads = peer_code.numpy_mlp(params, x, t)
+        for (w, b), (gw, gb) in zip(params, grads):
+            w -= MOONS_LR * gw
+            b -= MOONS_LR * gb
+        return value
+
+    return (value, flat(grads)), run
+
+
+def floats_moons(layers: peer_code.Layers, xs: list, ts: list) -> Any:
+    value, grads = peer_code.floats_mlp(layers, xs, ts)
+    return (value, flat(grads)), lambda: peer_code.floats_step(layers, xs, ts, MOONS_LR)
+
+
+def c_moons(layers: peer_code.Layers, xs: list, ts: list) -> Any:
+    lib = peer_code.compiled_c()
+    if lib is None:
+        return "no C compiler"
+    p, g = peer_code.doubles(flat(layers)), peer_code.doubles([0.0] * 337)
+    x, t = peer_code.doubles([v for point in xs for v in point]), peer_code.doubles(ts)
+    value = lib.mlp_step(x, t, len(ts), p, g, 0.0)  # a step of rate 0: the loss and gradients only
+    grads = list(g)
+    return (value, grads), lambda: lib.mlp_step(x, t, len(ts), p, g, MOONS_LR)
+
+
+# ---- the 3-3-3 tutorial network: one SGD step, and the Hessian of its loss -----------------------------------
+
+
+def russo_ours() -> tuple[float, list[float]]:
+    """The engine's loss and gradients of the 3-3-3 network's weights (the dynamic engine)."""
+    w = [Value(x) for x in higher_rows.START]
+    loss = higher_rows.our_loss(*w)
+    loss.backward()
+    return loss.data, [v.grad for v in w]
+
+
+def russo_rows(repeats: int) -> list[workloads.Row]:
+    """One SGD step of the 3-3-3 network (nn.train's default; SGD.descend's loop) against every peer."""
+    ours = russo_ours()
+    lr = higher_rows.EXAMPLE.learning_rate
+
+    def train(steps: int) -> object:
+        example = nn.example("russo-3-3-3")
+        optimizer, loss = example.optimizer, example.loss
+        return nn.train(example.network, example.samples, steps=steps, optimizer=optimizer, loss=loss, progress=False)
+
+    ours_time = per_step(train, 2000, repeats)
+    example = nn.example("russo-3-3-3")
+    program = autograd.trace(lambda: example.forward().loss)
+    descend = workloads.median_seconds(lambda: example.optimizer.descend(program, 10_000), repeats) / 10_000
+    peers, notes = [], [f"this project inside SGD.descend(10000) {descend * 1e6:.3g} (x{descend / ours_time:.2g})"]
+    for name, make in (
+        ("jax.jit", jax_russo),
+        ("torch eager", torch_russo),
+        ("numpy by hand", numpy_russo),
+        ("floats by hand", floats_russo),
+        ("C by hand", c_russo),
+    ):
+        made = make(list(higher_rows.START), lr)
+        if isinstance(made, str):
+            notes.append(f"{name}: {made}")
+            continue
+        same("3-3-3 step", name, ours, made[0])
+        peers.append((name, made[1]))
+    return [row("russo-3-3-3 SGD step, nn.train (default)", "µs", ours_time, peers, repeats, notes)]
+
+
+def _russo_numbers() -> tuple[list[float], list[float], float, float]:
+    return list(higher_rows.INPUTS), list(higher_rows.TARGETS), higher_rows.B1, higher_rows.B2
+
+
+def jax_loss(jax: Any) -> Callable[[Any], Any]:
+    """The 3-3-3 loss of its 18 weights in jax.numpy."""
+    jnp = jax.numpy
+    inputs, targets, b1, b2 = _russo_numbers()
+    x, t = jnp.array(inputs), jnp.array(targets)
+
+    def loss(w: Any) -> Any:
+        h = jax.nn.sigmoid(w[:9].reshape(3, 3) @ x + b1)
+        o = jax.nn.sigmoid(w[9:].reshape(3, 3) @ h + b2)
+        return 0.5 * jnp.sum((t - o) ** 2)
+
+    return loss
+
+
+def jax_russo(w: list[float], lr: float) -> Any:
+    jax = optional("jax")
+    if jax is None:
+        return "jax is not installed"
+    loss = jax_loss(jax)
+
+    @jax.jit
+    def step(w: Any) -> Any:
+        value, g = jax.value_and_grad(loss)(w)
+        return value, w - lr * g
+
+    value, grads = jax.jit(jax.value_and_grad(loss))(jax.numpy.array(w))
+    state = [jax.numpy.array(w)]
+
+    def run() -> None:
+        _, state[0] = step(state[0])
+        state[0].block_until_ready()
+
+    return (float(value), [float(g) for g in grads]), run
+
+
+def torch_loss(torch: Any) -> Callable[[Any], Any]:
+    """The 3-3-3 loss of its 18 weights in torch, float64."""
+    inputs, targets, b1, b2 = _russo_numbers()
+    x, t = torch.tensor(inputs, dtype=torch.float64), torch.tensor(targets, dtype=torch.float64)
+
+    def loss(w: Any) -> Any:
+        h = torch.sigmoid(w[:9].reshape(3, 3) @ x + b1)
+        o = torch.sigmoid(w[9:].reshape(3, 3) @ h + b2)
+        return 0.5 * ((t - o) ** 2).sum()
+
+    return loss
+
+
+def torch_russo(w: list[float], lr: float) -> Any:
+    torch = optional("torch")
+    if torch is None:
+        return "torch is not installed"
+    loss = torch_loss(torch)
+    weights = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    first = loss(weights)
+    first.backward()
+    grads = [float(g) for g in weights.grad]
+    weights.grad = None
+
+    def run() -> float:
+        value = loss(weights)
+        value.backward()
+        with torch.no_grad():
+            weights.sub_(lr * weights.grad)
+            weights.grad = None
+        return value.item()
+
+    return (first.item(), grads), run
+
+
+def numpy_russo(w: list[float], lr: float) -> Any:
+    inputs, targets, b1, b2 = _russo_numbers()
+    weights, x, t = np.array(w), np.array(inputs), np.array(targets)
+    value, grads = peer_code.numpy_russo(weights, x, t, b1, b2)
+
+    def run() -> float:
+        value, grads = peer_code.numpy_russo(weights, x, t, b1, b2)
+        weights[:] -= lr * grads
+        return value
+
+    return (value, list(grads)), run
+
+
+def floats_russo(w: list[float], lr: float) -> Any:
+    x, t, b1, b2 = _russo_numbers()
+
+    def run() -> float:
+        value, grads = peer_code.floats_russo(w, x, t, b1, b2)
+        for k, g in enumerate(grads):
+            w[k] -= lr * g
+        return value
+
+    return peer_code.floats_russo(w, x, t, b1, b2), run
+
+
+def c_russo(w: list[float], lr: float) -> Any:
+    lib = peer_code.compiled_c()
+    if lib is None:
+        return "no C compiler"
+    inputs, targets, b1, b2 = _russo_numbers()
+    weights, g = peer_code.doubles(w), peer_code.doubles([0.0] * 18)
+    x, t = peer_code.doubles(inputs), peer_code.doubles(targets)
+    value = lib.russo_step(weights, x, t, b1, b2, g, 0.0)
+    return (value, list(g)), lambda: lib.russo_step(weights, x, t, b1, b2, g, lr)
+
+
+def hessian_rows(repeats: int) -> list[workloads.Row]:
+    """The 18×18 Hessian of the 3-3-3 loss: autograd.hessian against torch's and jax.jit's."""
+    ours = autograd.hessian(higher_rows.our_loss, higher_rows.START)
+    ours_flat = [h for r in ours for h in r]
+    t_ours = workloads.median_seconds(lambda: autograd.hessian(higher_rows.our_loss, higher_rows.START), repeats)
+    peers, notes = [], ["no hand-written Hessian"]
+    torch, jax = optional("torch"), optional("jax")
+    if torch is None:
+        notes.append("torch is not installed")
+    else:
+        loss, start = torch_loss(torch), torch.tensor(higher_rows.START, dtype=torch.float64)
+        hess = lambda: torch.autograd.functional.hessian(loss, start, vectorize=True)  # noqa: E731
+        same("Hessian", "torch hessian(vectorize=True)", (0.0, ours_flat), (0.0, hess().flatten().tolist()))
+        peers.append(("torch hessian(vectorize=True)", hess))
+    if jax is None:
+        notes.append("jax is not installed")
+    else:
+        w = jax.numpy.array(higher_rows.START)
+        compiled = jax.jit(jax.hessian(jax_loss(jax)))
+        same("Hessian", "jax.jit(jax.hessian)", (0.0, ours_flat), (0.0, np.asarray(compiled(w)).ravel().tolist()))
+        peers.append(("jax.jit(jax.hessian)", lambda: compiled(w).block_until_ready()))
+    return [row("russo-3-3-3 loss: Hessian, 18×18, autograd.hessian", "ms", t_ours, peers, repeats, notes)]
+
+
+# ---- a chain of tanh ops: building and differentiating a long graph ------------------------------------------
+
+
+def ours_chain(length: int) -> tuple[float, float, float]:
+    """Seconds per op to build and backpropagate a tanh chain with the engine (collector running); out, grad."""
+    gc.collect()
+    start = time.perf_counter()
+    x = y = Value(0.5)
+    for _ in range(length):
+        y = y.tanh()
+    y.backward()
+    out, grad = y.data, x.grad
+    del x, y
+    return (time.perf_counter() - start) / length, out, grad
+
+
+def chain_rows(repeats: int) -> list[workloads.Row]:
+    """µs per op of a tanh chain at 10⁴ and 10⁶ ops: the engine against torch's scalar tensors, floats and C."""
+    rows, torch, lib = [], optional("torch"), peer_code.compiled_c()
+    for length in CHAINS:
+        times = [ours_chain(length) for _ in range(repeats if length < 100_000 else 1)]
+        t_ours, out, grad = min(times)
+        peers: list[Peer] = [("floats by hand", lambda n=length: peer_code.floats_chain(n, 0.5))]
+        notes = [TORCH_TANH] if torch else ["torch is not installed"]
+        if torch:
+            peers.append(("torch scalar tensors", lambda n=length: torch_chain(torch, n)))
+        if lib:
+            peers.append(("C by hand", lambda n=length: c_chain(lib, n)))
+        else:
+            notes.append("C by hand: no C compiler")
+        for name, run in peers:
+            precision = length * 2.0**-53 if name.startswith("torch") else PRECISION  # see TORCH_TANH
+            same(f"tanh chain of {length}", name, (out, [grad]), (lambda r: (r[0], [r[1]]))(run()), precision)
+        cells = []
+        for name, run in peers:
+            t = min(_seconds(run) for _ in range(repeats if length < 100_000 else 1)) / length
+            cells.append(f"{name} {t * 1e6:.3g} (x{t / t_ours:.2g})")
+        rows.append((f"tanh chain build + backward, {length:,} ops", "µs/op", t_ours * 1e6, "; ".join(cells + notes)))
+    return rows
+
+
+def c_chain(lib: ctypes.CDLL, length: int) -> tuple[float, float]:
+    grad = ctypes.c_double()
+    return lib.tanh_chain(length, 0.5, ctypes.byref(grad)), grad.value
+
+
+def torch_chain(torch: Any, length: int) -> tuple[float, float]:
+    x = y = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    for _ in range(length):
+        y = y.tanh()
+    y.backward()
+    return y.item(), x.grad.item()
+
+
+def _seconds(run: Callable[[], object]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def rows(repeats: int) -> list[workloads.Row]:
+    """Every workload's row: (what, unit, this engine's number, the peers' numbers)."""
+    return [*moons_rows(repeats), *russo_rows(repeats), *hessian_rows(repeats), *chain_rows(repeats)]
+
+
+if __name__ == "__main__":
+    workloads.main(rows)
