@@ -90,6 +90,31 @@ def floats_chain(length: int, x: float) -> tuple[float, float]:
     return x, g
 
 
+class ChainNode:
+    """A node laid out as the engine's Value is (seven slots, its operand in a tuple), with no engine behind it."""
+
+    __slots__ = ("data", "grad", "label", "local", "meta", "op", "parents")
+
+
+def object_chain(length: int, x: float) -> tuple[float, float]:
+    """floats_chain with a ChainNode per op, walked back from the end with a set of the nodes seen (as a
+    topological sort keeps one): what a long graph costs per op through memory alone, without the engine."""
+    node = ChainNode()
+    node.data, node.parents = x, ()
+    for _ in range(length):
+        t = math.tanh(node.data)
+        made = ChainNode()
+        made.data, made.grad, made.local, made.parents = t, 0.0, 1.0 - t * t, (node,)
+        made.op, made.label, made.meta = "tanh", None, None
+        node = made
+    out, seen, g = node.data, set(), 1.0
+    while node.parents:
+        seen.add(node)
+        g = node.local * g
+        node = node.parents[0]
+    return out, g
+
+
 # ---- NumPy by hand -----------------------------------------------------------------------------------------
 
 

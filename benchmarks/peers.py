@@ -458,39 +458,51 @@ def hessian_rows(repeats: int) -> list[workloads.Row]:
 # ---- a chain of tanh ops: building and differentiating a long graph ------------------------------------------
 
 
-def ours_chain(length: int) -> tuple[float, float, float]:
-    """Seconds per op to build and backpropagate a tanh chain with the engine (collector running); out, grad."""
+def ours_chain(length: int, paused: bool = False) -> tuple[float, float, float]:
+    """Seconds per op to build and backpropagate a tanh chain with the engine; its out and grad.
+
+    The collector runs (the default for a user's own loop) unless paused (autograd.collector_paused()).
+    """
     gc.collect()
     start = time.perf_counter()
-    x = y = Value(0.5)
-    for _ in range(length):
-        y = y.tanh()
-    y.backward()
-    out, grad = y.data, x.grad
-    del x, y
+    with autograd.collector_paused() if paused else contextlib.nullcontext():
+        x = y = Value(0.5)
+        for _ in range(length):
+            y = y.tanh()
+        y.backward()
+        out, grad = y.data, x.grad
+        del x, y
     return (time.perf_counter() - start) / length, out, grad
 
 
 def chain_rows(repeats: int) -> list[workloads.Row]:
-    """µs per op of a tanh chain at 10⁴ and 10⁶ ops: the engine against torch's scalar tensors, floats and C."""
+    """µs per op of a tanh chain at 10⁴ and 10⁶ ops: the engine against torch's scalar tensors, floats and C.
+
+    Plain objects laid out as a Value (peer_code.object_chain) show what the graph's size costs without the engine.
+    """
     rows, torch, lib = [], optional("torch"), peer_code.compiled_c()
     for length in CHAINS:
-        times = [ours_chain(length) for _ in range(repeats if length < 100_000 else 1)]
-        t_ours, out, grad = min(times)
-        peers: list[Peer] = [("floats by hand", lambda n=length: peer_code.floats_chain(n, 0.5))]
-        notes = [TORCH_TANH] if torch else ["torch is not installed"]
+        times = repeats if length < 100_000 else 1
+        t_ours, out, grad = min(ours_chain(length) for _ in range(times))
+        t_paused = min(ours_chain(length, paused=True)[0] for _ in range(times))
+        peers: list[Peer] = [
+            ("floats by hand", lambda n=length: peer_code.floats_chain(n, 0.5)),
+            ("plain objects as Values", lambda n=length: peer_code.object_chain(n, 0.5)),
+            ("the same collector_paused()", lambda n=length: autograd.collector_paused()(peer_code.object_chain)(n, 0.5)),
+        ]
+        notes = [f"this project inside collector_paused() {t_paused * 1e6:.3g} (x{t_paused / t_ours:.2g})"]
+        notes.append(TORCH_TANH if torch else "torch is not installed")
         if torch:
             peers.append(("torch scalar tensors", lambda n=length: torch_chain(torch, n)))
         if lib:
             peers.append(("C by hand", lambda n=length: c_chain(lib, n)))
         else:
             notes.append("C by hand: no C compiler")
+        cells = []
         for name, run in peers:
             precision = length * 2.0**-53 if name.startswith("torch") else PRECISION  # see TORCH_TANH
             same(f"tanh chain of {length}", name, (out, [grad]), (lambda r: (r[0], [r[1]]))(run()), precision)
-        cells = []
-        for name, run in peers:
-            t = min(_seconds(run) for _ in range(repeats if length < 100_000 else 1)) / length
+            t = min(_seconds(run) for _ in range(times)) / length
             cells.append(f"{name} {t * 1e6:.3g} (x{t / t_ours:.2g})")
         rows.append((f"tanh chain build + backward, {length:,} ops", "µs/op", t_ours * 1e6, "; ".join(cells + notes)))
     return rows
