@@ -458,6 +458,9 @@ def hessian_rows(repeats: int) -> list[workloads.Row]:
 # ---- a chain of tanh ops: building and differentiating a long graph ------------------------------------------
 
 
+PAUSED_OBJECT_CHAIN = autograd.collector_paused()(peer_code.object_chain)
+
+
 def ours_chain(length: int, paused: bool = False) -> tuple[float, float, float]:
     """Seconds per op to build and backpropagate a tanh chain with the engine; its out and grad.
 
@@ -488,7 +491,7 @@ def chain_rows(repeats: int) -> list[workloads.Row]:
         peers: list[Peer] = [
             ("floats by hand", lambda n=length: peer_code.floats_chain(n, 0.5)),
             ("plain objects as Values", lambda n=length: peer_code.object_chain(n, 0.5)),
-            ("the same collector_paused()", lambda n=length: autograd.collector_paused()(peer_code.object_chain)(n, 0.5)),
+            ("the same collector_paused()", lambda n=length: PAUSED_OBJECT_CHAIN(n, 0.5)),
         ]
         notes = [f"this project inside collector_paused() {t_paused * 1e6:.3g} (x{t_paused / t_ours:.2g})"]
         notes.append(TORCH_TANH if torch else "torch is not installed")
