@@ -67,7 +67,7 @@ def test_a_replayed_hessian_and_jvp_are_the_engines_for_every_op(name):
     f = EVERY_OP[name]
     program = trace_hessian(f, TRACED_AT, native=False)
     expected = hessian(f, REPLAYED_AT)
-    assert close(program(REPLAYED_AT), expected)
+    assert program.all_rows and program(REPLAYED_AT) == expected  # float for float: each row's sums in its order
     assert any(x != 0.0 for row in expected for x in row)
     tangents = [0.3, -1.2, 0.8]
     along = trace_jvp(f, TRACED_AT, native=False)
