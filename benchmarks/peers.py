@@ -316,18 +316,21 @@ def _russo_numbers() -> tuple[list[float], list[float], float, float]:
     return list(higher_rows.INPUTS), list(higher_rows.TARGETS), higher_rows.B1, higher_rows.B2
 
 
-def jax_loss(jax: Any) -> Callable[[Any], Any]:
-    """The 3-3-3 loss of its 18 weights in jax.numpy."""
-    jnp = jax.numpy
+def framework_loss(array: Callable[[list[float]], Any], sigmoid: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The 3-3-3 loss of its 18 weights with a framework's float64 arrays and sigmoid (jax.numpy's, torch's)."""
     inputs, targets, b1, b2 = _russo_numbers()
-    x, t = jnp.array(inputs), jnp.array(targets)
+    x, t = array(inputs), array(targets)
 
     def loss(w: Any) -> Any:
-        h = jax.nn.sigmoid(w[:9].reshape(3, 3) @ x + b1)
-        o = jax.nn.sigmoid(w[9:].reshape(3, 3) @ h + b2)
-        return 0.5 * jnp.sum((t - o) ** 2)
+        h = sigmoid(w[:9].reshape(3, 3) @ x + b1)
+        o = sigmoid(w[9:].reshape(3, 3) @ h + b2)
+        return 0.5 * ((t - o) ** 2).sum()
 
     return loss
+
+
+def jax_loss(jax: Any) -> Callable[[Any], Any]:
+    return framework_loss(jax.numpy.array, jax.nn.sigmoid)
 
 
 def jax_russo(w: list[float], lr: float) -> Any:
@@ -352,16 +355,7 @@ def jax_russo(w: list[float], lr: float) -> Any:
 
 
 def torch_loss(torch: Any) -> Callable[[Any], Any]:
-    """The 3-3-3 loss of its 18 weights in torch, float64."""
-    inputs, targets, b1, b2 = _russo_numbers()
-    x, t = torch.tensor(inputs, dtype=torch.float64), torch.tensor(targets, dtype=torch.float64)
-
-    def loss(w: Any) -> Any:
-        h = torch.sigmoid(w[:9].reshape(3, 3) @ x + b1)
-        o = torch.sigmoid(w[9:].reshape(3, 3) @ h + b2)
-        return 0.5 * ((t - o) ** 2).sum()
-
-    return loss
+    return framework_loss(lambda v: torch.tensor(v, dtype=torch.float64), torch.sigmoid)
 
 
 def torch_russo(w: list[float], lr: float) -> Any:
