@@ -161,3 +161,13 @@ def test_bad_inputs_and_tangents_are_refused_naming_them():
 def test_a_function_that_branches_on_a_value_cannot_be_traced():
     with pytest.raises(autograd.TraceError, match="reads the value"):
         trace_hessian(lambda a: a * a if a > 0 else -a, [1.0])
+
+
+def test_a_value_f_closes_over_is_read_afresh_at_every_call_as_the_dynamic_engine_reads_it():
+    w = Value(0.5)
+    f = lambda a, b: (w * a * b).sin() + w * a * a  # noqa: E731
+    program, along = trace_hessian(f, [1.0, 2.0], native=False), trace_jvp(f, [1.0, 2.0], native=False)
+    w.data = -1.5
+    assert program([0.3, 0.8]) == hessian(f, [0.3, 0.8])
+    assert close(list(along([0.3, 0.8], [1.0, -2.0])), list(jvp(f, [0.3, 0.8], [1.0, -2.0])))
+    assert w.grad == 0.0  # neither touches a gradient
