@@ -4,9 +4,8 @@ Both are ``Program``s of a function built from f with the engine's own transform
 Python (and as C when that pays, ``native``) like any trace: the Hessian from one program of
 Σ_k ∂f/∂x_k at copy k of x (the gradient traced with create_graph), whose gradient in copy k is row k, so
 one replay gives every row; the jvp from one program of f(x + ε·t), whose derivative in ε at ε = 0 is ∇f·t.
-Where a replay meets
-inf, nan or an op's domain error, the dynamic ``autograd.hessian`` / ``autograd.jvp`` run instead and give
-their own result or error, word for word.
+Where a replay meets inf, nan or an op's domain error, the dynamic ``autograd.hessian`` / ``autograd.jvp``
+run instead and give their own result or error, word for word.
 """
 
 from __future__ import annotations
@@ -41,8 +40,8 @@ def trace_hessian(f: Callable[..., Value], inputs: Sequence[Any], *, native: boo
 
     one = trace(seeded, numbers, [0.0] * n, native=native)
     if n * len(one.nodes) > ROWS_LIMIT:
-        return HessianProgram(f, one, all_rows=False)
-    return HessianProgram(f, trace(rows, [numbers] * n, native=native), all_rows=True)
+        return HessianProgram(f, n, one, all_rows=False)
+    return HessianProgram(f, n, trace(rows, [numbers] * n, native=native), all_rows=True)
 
 
 def trace_jvp(f: Callable[..., Value], inputs: Sequence[Any], *, native: bool | str = "auto") -> JvpProgram:
@@ -52,14 +51,16 @@ def trace_jvp(f: Callable[..., Value], inputs: Sequence[Any], *, native: bool | 
     def along(xs: list[Value], tangents: list[Value], epsilon: Value) -> Value:
         return output_of("jvp", f, [x + epsilon * t for x, t in zip(xs, tangents)])
 
-    return JvpProgram(f, trace(along, numbers, [0.0] * len(numbers), 0.0, native=native))
+    return JvpProgram(f, len(numbers), trace(along, numbers, [0.0] * len(numbers), 0.0, native=native))
 
 
 class HessianProgram:
-    """f's Hessian replayed: called with inputs as autograd.hessian(f, inputs) is, float for float its numbers."""
+    """f's Hessian replayed: called with inputs as autograd.hessian(f, inputs) is, and giving its numbers
+    (float for float when all rows replay at once; to rounding when a row at a time)."""
 
-    def __init__(self, f: Callable[..., Value], program: Program, *, all_rows: bool):
+    def __init__(self, f: Callable[..., Value], n: int, program: Program, *, all_rows: bool):
         self.f = f
+        self.n = n  # inputs
         # all_rows: a program of Σ_k ∂f/∂x_k at copy k of x, whose gradient in copy k is the Hessian's row k;
         # else one of Σ_k s_k ∂f/∂x_k, whose gradient in x at s = e_k is row k
         self.program = program
@@ -70,7 +71,7 @@ class HessianProgram:
 
     def __call__(self, inputs: Sequence[Any]) -> list[list[float]]:
         """The matrix of d²f / d input_i d input_j at inputs, as nested lists of floats."""
-        n = round(self.program.source.n_args**0.5) if self.all_rows else self.program.source.n_args // 2
+        n = self.n
         x = _same_count("hessian", inputs, n)
         try:
             if self.all_rows:
@@ -84,8 +85,9 @@ class HessianProgram:
 class JvpProgram:
     """f's jvp replayed: called with inputs and tangents as autograd.jvp(f, inputs, tangents) is."""
 
-    def __init__(self, f: Callable[..., Value], program: Program):
+    def __init__(self, f: Callable[..., Value], n: int, program: Program):
         self.f = f
+        self.n = n  # inputs
         self.program = program  # of f(x + ε·t): its value and derivative in ε at ε = 0 are f and ∇f·t
 
     def __repr__(self) -> str:
@@ -93,7 +95,7 @@ class JvpProgram:
 
     def __call__(self, inputs: Sequence[Any], tangents: Sequence[Any]) -> tuple[float, float]:
         """(f(inputs), the derivative of f along tangents)."""
-        x = _same_count("jvp", inputs, (self.program.source.n_args - 1) // 2)
+        x = _same_count("jvp", inputs, self.n)
         if len(tangents) != len(x):
             raise ValueError(f"jvp: {len(x)} inputs but {len(tangents)} tangents; give one tangent per input")
         t = [as_finite_float(v, f"jvp: tangent {i}") for i, v in enumerate(tangents)]
