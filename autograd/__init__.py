@@ -1,7 +1,17 @@
 """A scalar reverse-mode autograd engine: ``Value`` nodes, their ops, backward and gradcheck."""
 
 from autograd import functions
-from autograd.compiler import Program, SampleSum, TraceError, trace, trace_sum
+from autograd.compiler import (
+    HessianProgram,
+    JvpProgram,
+    Program,
+    SampleSum,
+    TraceError,
+    trace,
+    trace_hessian,
+    trace_jvp,
+    trace_sum,
+)
 from autograd.custom import define_op
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.graph import collector_paused, leaves, topological_order
@@ -13,6 +23,8 @@ __all__ = [
     "OPS",
     "Constant",
     "GradcheckError",
+    "HessianProgram",
+    "JvpProgram",
     "Op",
     "Program",
     "SampleSum",
@@ -33,6 +45,8 @@ __all__ = [
     "sum_values",
     "topological_order",
     "trace",
+    "trace_hessian",
+    "trace_jvp",
     "trace_sum",
     "weighted_sum",
     "xlogy",

@@ -33,7 +33,7 @@ def jvp(f: Callable[..., Value], inputs: Sequence[Any], tangents: Sequence[Any])
         raise ValueError(f"jvp: {len(inputs)} inputs but {len(tangents)} tangents; give one tangent per input")
     leaves = _leaves("jvp", inputs)
     tangent = {x: as_finite_float(t, f"jvp: tangent {i}") for i, (x, t) in enumerate(zip(leaves, tangents))}
-    out = _call("jvp", f, leaves)
+    out = output_of("jvp", f, leaves)
     for node in reversed(topological_order(out)):  # operands first
         if node.parents and node not in tangent:
             tangent[node] = sum((d * tangent.get(p, 0.0) for p, d in zip(node.parents, node.local_grads)), 0.0)
@@ -47,21 +47,25 @@ def jvp(f: Callable[..., Value], inputs: Sequence[Any], tangents: Sequence[Any])
 def hessian(f: Callable[..., Value], inputs: Sequence[Any]) -> list[list[float]]:
     """The matrix of second derivatives d²f / d input_i d input_j, as nested lists of floats."""
     leaves = _leaves("hessian", inputs)
-    out = _call("hessian", f, leaves)
+    out = output_of("hessian", f, leaves)
     rows = []
     for g in grad(out, leaves, create_graph=True):
         rows.append(grad(g, leaves) if g.parents else [0.0] * len(leaves))
     return rows
 
 
+def input_numbers(what: str, inputs: Sequence[Any]) -> list[float]:
+    """Each input's number (a Value's data); ValueError or TypeError naming what and the input otherwise."""
+    return [as_finite_float(x.data if isinstance(x, Value) else x, f"{what}: input {i}") for i, x in enumerate(inputs)]
+
+
 def _leaves(what: str, inputs: Sequence[Any]) -> list[Value]:
-    return [
-        Value(as_finite_float(x.data if isinstance(x, Value) else x, f"{what}: input {i}"), getattr(x, "label", None))
-        for i, x in enumerate(inputs)
-    ]
+    numbers = input_numbers(what, inputs)
+    return [Value(x, getattr(given, "label", None)) for x, given in zip(numbers, inputs)]
 
 
-def _call(what: str, f: Callable[..., Value], leaves: list[Value]) -> Value:
+def output_of(what: str, f: Callable[..., Value], leaves: Sequence[Value]) -> Value:
+    """f(*leaves), or TypeError (naming what) if that is not a Value."""
     out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"{what}: f must return a Value, got {type(out).__name__}")

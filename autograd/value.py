@@ -24,12 +24,13 @@ class Value:
     """A scalar in a computation graph: its data, its gradient, and how it was computed."""
 
     # Slots keep a node small; local derivatives are stored as numbers when the node is made.
-    __slots__ = ("data", "grad", "label", "local_grads", "meta", "op", "parents")
+    __slots__ = ("_local_grads", "data", "grad", "label", "meta", "op", "parents")
 
     data: float
     grad: float  # a Value after backward(create_graph=True)
     parents: tuple[Value, ...]
-    local_grads: tuple[float, ...]
+    # local_grads as stored: a tuple, or the bare float of a one-operand op (a tuple costs 48 bytes of a node's ~230)
+    _local_grads: tuple[float, ...] | float
     op: str
     label: str | None  # a name to show and look up, e.g. the documents' "w10" or "net_o1"
     # Where the value sits in a network, set by nn and read by viz (which never imports nn):
@@ -41,10 +42,20 @@ class Value:
         self.data = as_finite_float(data, "Value data")
         self.grad = 0.0
         self.parents = ()
-        self.local_grads = ()
+        self._local_grads = ()
         self.op = ""
         self.label = label
         self.meta = meta
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d self / d operand for each operand, the numbers recorded when the node was made."""
+        local = self._local_grads
+        return local if local.__class__ is tuple else (local,)  # type: ignore[return-value]
+
+    @local_grads.setter
+    def local_grads(self, value: tuple[float, ...]) -> None:
+        self._local_grads = tuple(value)
 
     # ---- arithmetic: numbers on either side become constants ----------------------------------
 
@@ -282,8 +293,12 @@ def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous:
             raise FloatingPointError(_non_finite_gradient(order, node))
         parents = node.parents
         if parents:  # skip building a zip for the many leaves
-            for parent, local in zip(parents, node.local_grads):
-                parent.grad += local * g
+            local = node._local_grads
+            if local.__class__ is tuple:
+                for parent, d in zip(parents, local):
+                    parent.grad += d * g
+            else:  # one operand, its derivative kept bare
+                parents[0].grad += local * g
     if accumulated:
         for node, grad in zip(order, previous):
             node.grad += grad
@@ -378,7 +393,7 @@ class Constant(Value):
 
     def __init__(self, data: Number):
         fields: dict[str, Any] = {"data": as_finite_float(data, "operand"), "grad": 0.0, "parents": ()}
-        fields.update(local_grads=(), op=CONSTANT, label=None, meta=None)
+        fields.update(_local_grads=(), op=CONSTANT, label=None, meta=None)
         for name, value in fields.items():
             _set_past_guard(self, name, value)
 
@@ -450,8 +465,11 @@ def _plain(op: Op, data: Any, parents: tuple[Value, ...]) -> float:
     raise TypeError(f"{op.name}: its rule gave {type(data).__name__} {data!r}, not a number")
 
 
-def make_node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
-    """The node op made of parents: its data and local derivatives given (no graph inside no_grad)."""
+def make_node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...] | float) -> Value:
+    """The node op made of parents: its data and local derivatives given (no graph inside no_grad).
+
+    local_grads: one per parent, or for one parent its bare float (which saves the tuple).
+    """
     if data.__class__ is not float:
         data = _plain(op, data, parents)
     if data - data and not getattr(_modes, "derivative_graph", False):  # inf - inf is nan: the result overflowed
@@ -462,7 +480,7 @@ def make_node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tupl
     if _paused and not recording():
         parents = local_grads = ()
     node.parents = parents
-    node.local_grads = local_grads
+    node._local_grads = local_grads
     node.op = op.name
     node.label = node.meta = None
     return node
@@ -530,8 +548,8 @@ def recording() -> bool:
 
 
 def _unary(op: Op, a: Value) -> Value:
-    data, local_grads = op.apply(a.data)
-    return make_node(op, data, (a,), local_grads)
+    data, (local,) = op.apply(a.data)
+    return make_node(op, data, (a,), local)
 
 
 def _binary(op: Op, a: Any, b: Any) -> Value:
@@ -546,10 +564,10 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     node.data = data
     node.grad = 0.0
     if _paused and not recording():
-        node.parents = node.local_grads = ()
+        node.parents = node._local_grads = ()
     else:
         node.parents = (a, b)
-        node.local_grads = local_grads
+        node._local_grads = local_grads
     node.op = op.name
     node.label = node.meta = None
     return node

@@ -26,6 +26,7 @@ import compiled_rows
 import higher_rows
 import native_rows
 import nn_rows
+import peers
 import plain_mlp
 import training_rows
 import workloads
@@ -141,4 +142,5 @@ def run(repeats: int) -> list[tuple[str, str, float, str]]:
 
 
 if __name__ == "__main__":
-    workloads.main(run, nn_rows.rows, compiled_rows.rows, training_rows.rows, higher_rows.rows, native_rows.rows)
+    sources = (run, nn_rows.rows, compiled_rows.rows, training_rows.rows, higher_rows.rows, native_rows.rows)
+    workloads.main(*sources, peers.rows)

@@ -49,7 +49,7 @@ def test_the_hessian_of_the_russo_networks_loss_is_pytorchs():
     start = [ex[n].data for n in names]
 
     def loss(*weights):  # the document's own graph, its weights replaced by the inputs
-        return _replace(ex.forward().loss, {ex.network[n]: w for n, w in zip(names, weights)})
+        return replaced(ex.forward().loss, {ex.network[n]: w for n, w in zip(names, weights)})
 
     ours = hessian(loss, start)
     theirs = torch.autograd.functional.hessian(_torch_russo_loss(ex), torch.tensor(start, dtype=torch.float64))
@@ -59,7 +59,7 @@ def test_the_hessian_of_the_russo_networks_loss_is_pytorchs():
             assert ours[i][j] == pytest.approx(theirs[i, j].item(), rel=1e-10, abs=1e-14)
 
 
-def _replace(root: Value, new: dict[Value, Value]) -> Value:
+def replaced(root: Value, new: dict[Value, Value]) -> Value:
     """root's graph rebuilt with some leaves replaced (so that f is a function of its inputs)."""
     from autograd import OPS
     from autograd.value import apply

@@ -447,3 +447,32 @@ def test_a_value_set_as_data_is_refused_where_it_is_used():
         summed.backward([(1.0,), (2.0,)])
     w.data = 3  # an int set by hand: the results are floats
     assert (w * 2.0).data.__class__ is float and (w * w).data == 9.0
+
+
+# ---- how a node is stored ------------------------------------------------------------------------
+
+
+def test_local_grads_are_a_tuple_per_operand_whatever_the_op_keeps():
+    x, w = Value(0.5), Value(2.0)
+    t = x.tanh()
+    assert t.local_grads == (1.0 - t.data * t.data,) and type(t.local_grads) is tuple
+    assert (x * w).local_grads == (2.0, 0.5) and x.local_grads == ()
+    assert sum_values([x]).local_grads == (1.0,)
+    t.local_grads = [0.25]  # set by hand (as micrograd's lecture does): stored as a tuple
+    assert t.local_grads == (0.25,)
+    t.backward()
+    assert x.grad == 0.25
+
+
+def test_a_node_of_a_tanh_chain_takes_at_most_200_bytes():
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    x = Value(0.5)
+    for _ in range(10_000):
+        x = x.tanh()
+    used = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert used / 10_000 <= 200  # a Value (88 bytes), its operands' tuple (48), its data and derivative (24 each)

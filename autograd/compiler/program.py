@@ -73,6 +73,14 @@ class Program:
         value, arg_grads, _ = self._gradient(x, self._param_data())
         return value, nest(iter(arg_grads), self.shapes)
 
+    def flat_value_and_grad(self, x: list[float]) -> tuple[float, list[float]]:
+        """value_and_grad at x, the argument numbers flat (depth first): finite floats, as many as traced.
+
+        For a caller that made x itself (autograd.compiler.higher): no shapes read, none made.
+        """
+        value, arg_grads, _ = self._gradient(x, self._param_data())
+        return value, arg_grads
+
     def backward(self, *args: Any) -> float:
         """f's value at args; adds d f / d p to p.grad for each parameter, as f(*args).backward() would."""
         value, _, param_grads = self._gradient(self._floats(args), self._param_data())
