@@ -2,6 +2,16 @@
 
 const SIZE = GRAPH.op.length; // v holds the values, then the optimizer's state (Adam's; SGD keeps none)
 const TRAINED = GRAPH.trainable.length;
+const TURN = GRAPH.initial.length - 1; // with turns (autograd.script.Turns): the count of steps taken, last in v
+
+// Before a step in turn: the leaves of this turn's sample take its numbers.
+function takeTurn(v) {
+  const { positions, numbers } = GRAPH.turns;
+  const turn = numbers[v[TURN] % numbers.length];
+  positions.forEach((k, n) => {
+    v[k] = turn[n];
+  });
+}
 
 // backward's error where a gradient is inf or nan (autograd.value's words): which local derivative made it.
 function gradientError(k, v, d, g) {
@@ -93,14 +103,16 @@ return {
   stepped(k, v, g, lr) {
     return optimizer(v, g, lr, GRAPH.trainable.indexOf(k))[0];
   },
-  // steps of forward, backward and update; each step's loss, taken before its update
+  // steps of forward, backward and update (each on its turn's sample, with turns); each step's loss, before its update
   train(v, lr, steps) {
     const losses = [];
     for (let s = 0; s < steps; s++) {
+      if (GRAPH.turns) takeTurn(v);
       forward(v, d);
       const g = new Array(SIZE);
       backward(v, d, g);
       update(v, g, lr);
+      if (GRAPH.turns) v[TURN] += 1;
       losses.push(v[SIZE - 1]);
     }
     return losses;
