@@ -213,7 +213,9 @@ def _objective(
     except Unreadable as e:
         return None, "", f"This page cannot train as its document does, so it takes no step: {e}."
     positions = {v: k for k, v in enumerate(drawn)}
-    shared = [[index[v], positions[v]] for v in order if not v.parents and v in positions and v not in leaves]
+    shared = [
+        [index[v], positions[v]] for v in order if v in positions and not (v.parents or v.is_constant or v in leaves)
+    ]
     return {"shared": shared, "says": objective.says}, text, ""
 
 
