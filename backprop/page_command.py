@@ -113,16 +113,16 @@ def _objective(shown: Any, pass_: Any, first: int | None) -> Any:
     if len(samples) == 1:
         return None
     drawn = f"the graph shows sample {pass_.index + 1}'s pass"
-    if first is None:
-        loss = nn.training.batch_loss(shown.network, samples, shown.loss)
-        says = f"Each step trains the batch of {len(samples)} samples (their {shown.loss} together), as nn.train does"
-        return viz.Objective(loss, f"{says}; {drawn}.")
-    turn = shown.forward(first)
+    turn = shown.forward(pass_.index if first is None else first)  # a batch's samples are its terms, in order
     leaves = [turn[n] for n in (*shown.network.input_names, *shown.target_names)]
-    order = [samples[(first + k) % len(samples)] for k in range(len(samples))]
+    order = samples[first:] + samples[:first] if first is not None else samples
     turns = [dict(zip(leaves, (*s.inputs, *s.targets))) for s in order]
-    says = f"Each step trains one sample, the {len(samples)} in turn from sample {first + 1}, as the document does"
-    return viz.Objective(turn.loss, f"{says}; {drawn}.", turns)
+    if first is not None:
+        says = f"Each step trains one sample, the {len(samples)} in turn from sample {first + 1}, as the document does"
+        return viz.Objective(turn.loss, f"{says}; {drawn}.", turns)
+    mean = nn.losses.LOSSES[shown.loss].reduction == "mean"
+    says = f"Each step trains the batch of {len(samples)} samples (their {shown.loss} together), as nn.train does"
+    return viz.Objective(turn.loss, f"{says}; {drawn}.", turns, 1 / len(samples) if mean else 1.0)
 
 
 def _formula(v: Any) -> str:

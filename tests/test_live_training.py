@@ -39,6 +39,7 @@ def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("objective")
     rows = "".join(f"[[samples]]\ninputs = {list(x)}\ntargets = [{t}]\n" for x, t in SAMPLES)
     (folder / "four.toml").write_text(SPEC + rows, encoding="utf-8")
+    (folder / "mean.toml").write_text('loss = "mse"\n' + SPEC + rows, encoding="utf-8")  # the batch's mean
     claim = f'[[claim]]\nquantity = "x1"\nprinted = "{SAMPLES[FIRST][0][0]:g}"\n'
     turns = f'network = "four.toml"\nsample = {FIRST}\ntraining = "in turn"\n' + claim
     (folder / "turns.toml").write_text(turns, encoding="utf-8")
@@ -80,8 +81,9 @@ def assert_trained(losses, parameters, expected_losses, network):
         assert close(x, by_name[name].data), (name, x, by_name[name].data)
 
 
-def test_a_spec_of_several_samples_trains_its_batch_in_v8(files):
-    spec, _ = files
+@pytest.mark.parametrize("name", ["four.toml", "mean.toml"])
+def test_a_spec_of_several_samples_trains_its_batch_in_v8(files, name):
+    spec = files[0].with_name(name)
     losses, parameters = v8_steps(page(str(spec)), 100)
     example = nn.load_spec(spec)
     assert_trained(losses, parameters, batch(example, 100), example.network)
@@ -99,30 +101,35 @@ def test_a_document_that_trains_in_turn_trains_each_sample_in_turn_in_v8(files):
     assert_trained(losses, parameters, losses, again.network)
 
 
-def adam_page(example, turns: bool):
-    """viz.page of example's worked sample, made with Adam, whose step trains the batch or (turns) each sample in
-    turn from FIRST; and the optimizer, after two steps of that training (the page starts from its state)."""
+def adam_page(example, training: str):
+    """viz.page of example's worked sample, made with Adam, whose step trains the batch (as one graph, or one sample
+    at a time) or each sample in turn from FIRST; and the optimizer, after two steps of that training (the page starts
+    from its state)."""
     optimizer = nn.Adam(example.network.parameters(), lr=0.05, weight_decay=0.01)
     example.optimizer = optimizer
-    if turns:
+    if training == "in turn":
         in_turn(example, 2)
-        turn = example.forward(FIRST)
-        leaves = [turn[n] for n in (*example.network.input_names, *example.target_names)]
-        order = [example.samples[(FIRST + 2 + k) % 4] for k in range(4)]  # two steps were taken already
-        objective = viz.Objective(turn.loss, "in turn", [dict(zip(leaves, (*s.inputs, *s.targets))) for s in order])
     else:
         batch(example, 2)
+    turn = example.forward(FIRST)
+    leaves = [turn[n] for n in (*example.network.input_names, *example.target_names)]
+    start = FIRST + 2 if training == "in turn" else 0  # two steps were taken already
+    order = [example.samples[(start + k) % 4] for k in range(4)]
+    turns = [dict(zip(leaves, (*s.inputs, *s.targets))) for s in order]
+    if training == "batch graph":
         objective = viz.Objective(nn.training.batch_loss(example.network, example.samples, example.loss), "batch")
+    else:
+        objective = viz.Objective(turn.loss, training, turns, 1.0 if training == "batch" else None)
     shown = example.forward().backward().loss
     return viz.page(shown, training=viz.Training([], objective=objective), optimizer=optimizer), optimizer
 
 
-@pytest.mark.parametrize("turns", [False, True], ids=["batch", "in turn"])
-def test_adams_steps_in_v8_are_the_documents_training(files, turns):
+@pytest.mark.parametrize("training", ["batch", "batch graph", "in turn"])
+def test_adams_steps_in_v8_are_the_documents_training(files, training):
     example = nn.load_spec(files[0])
-    html, _ = adam_page(example, turns)
+    html, _ = adam_page(example, training)
     losses, parameters = v8_steps(html, 100)
-    expected = in_turn(example, 100, FIRST + 2) if turns else batch(example, 100)
+    expected = adams_steps(example, training, 100)
     assert_trained(losses, parameters, expected, example.network)
 
 
@@ -167,25 +174,31 @@ def test_in_turn_steps_in_the_page_continue_across_calls_and_start_again_at_rese
     no_console_errors(browser)
 
 
-def test_adams_steps_in_the_page_are_the_documents_training(browser, files, tmp_path):
+@pytest.mark.parametrize("training", ["batch", "in turn"])
+def test_adams_steps_in_the_page_are_the_documents_training(browser, files, tmp_path, training):
     example = nn.load_spec(files[0])
-    html, _ = adam_page(example, turns=True)
+    html, _ = adam_page(example, training)
     path = tmp_path / "adam.html"
     path.write_text(html, encoding="utf-8")
     open_page(browser, path, "#w1_1_1")
     after = browser.find_element("css selector", "#detail .update").text  # what the next step makes w1_1_1
     losses = browser.execute_script("return backprop.step(100)")
-    assert all(map(close, losses, in_turn(example, 100, FIRST + 2)))
+    assert all(map(close, losses, adams_steps(example, training, 100)))
     assert_page_is(browser, python_order(example))  # the parameters among them
-    assert after == f"after one step at learning rate 0.05: {next_step(files, 'w1_1_1'):.6g}"
+    assert after == f"after one step at learning rate 0.05: {next_step(files, training, 'w1_1_1'):.6g}"
     no_console_errors(browser)
 
 
-def next_step(files, name):
-    """name after the third step in turn under Adam, on a fresh copy: the page's next, after the two it starts from."""
+def adams_steps(example, training, steps):
+    """steps more of adam_page's training of example: in turn, from where its two first steps left off."""
+    return in_turn(example, steps, FIRST + 2) if training == "in turn" else batch(example, steps)
+
+
+def next_step(files, training, name):
+    """name after the third step under Adam, on a fresh copy: the page's next, after the two it starts from."""
     example = nn.load_spec(files[0])
-    adam_page(example, turns=True)
-    in_turn(example, 1, FIRST + 2)
+    adam_page(example, training)
+    adams_steps(example, training, 1)
     return example.network[name].data
 
 
@@ -232,3 +245,19 @@ def test_turns_give_each_leaf_a_number_each_turn_inside_the_graph():
     ]:
         with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             autograd.script.program(nodes, [1.0, 0.5, 0.5], [1], turns=turns)
+
+
+def test_a_batch_whose_loss_overflows_is_an_error_and_a_batch_needs_its_samples():
+    mini_racer = pytest.importorskip("py_mini_racer", reason="mini-racer is not installed")
+    x, w = Value(1.0, "x"), Value(1.0, "w")
+    nodes = autograd.script.graph(autograd.topological_order(x * w)[::-1])
+    turns = autograd.script.Turns((0,), ((1e308,), (1e308,)), batch=1.0)
+    text = autograd.script.program(nodes, [1.0, 1.0, 1.0], [1], turns=turns)
+    with mini_racer.MiniRacer() as engine:
+        engine.eval(f"var P = {text}; var v = P.initial();")
+        with pytest.raises(mini_racer.JSEvalException, match=r"OverflowError: the batch's loss overflows a float: inf"):
+            engine.eval("P.train(v, 0.1, 1)")
+    loss = x * w
+    with pytest.raises(ValueError, match=r"^Objective: a batch takes turns: each sample's numbers for the loss's"):
+        viz.page(loss, training=viz.Training([], objective=viz.Objective(loss, "", (), 0.5)), trained=[w],
+                 learning_rate=0.1)  # fmt: skip

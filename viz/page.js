@@ -570,6 +570,8 @@
   let running = null; // the animation frame's id while training runs
   let perSecond = "";
 
+  // The loss curve. Its caption's last loss is the graph's now (after the last step), or the objective's before it
+  // (the graph drawn is one sample's, not what training trains).
   function drawCurve() {
     const figure = document.getElementById("curve");
     figure.hidden = !trained.length;
@@ -585,7 +587,7 @@
     const caption = document.getElementById("trained");
     const axis = scale === Math.log10 ? " (log scale)" : "";
     caption.textContent = trained.length + " step" + (trained.length > 1 ? "s" : "") + ", loss " +
-      g(trained[0], 4) + " → " + g(live[total - 1], 4) + axis + perSecond;
+      g(trained[0], 4) + " → " + g(objective ? trained[trained.length - 1] : live[total - 1], 4) + axis + perSecond;
     caption.dataset.steps = String(trained.length);
   }
 

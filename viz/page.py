@@ -83,15 +83,17 @@ class Predictor:
 
 @dataclass(frozen=True)
 class Objective:
-    """What a live page's step trains when the graph drawn is one sample's and training takes several: the graph of
-    one training step's loss (the batch's, or one sample's), its parameters the drawn graph's.
+    """What a live page's step trains when the graph drawn is one sample's and training takes several: one sample's
+    loss (its parameters the drawn graph's) and each sample's numbers for its leaves (its inputs and targets).
 
-    turns: training in turn: before step k the leaves of turn k (mod their count) take its numbers, from turn 0.
+    turns: the samples' numbers, each a leaf's; a step takes the next in turn (from the first), or with batch all of
+    them: the step's loss is batch times the sum of their losses (1/n: the mean, as nn.train's of a mean loss).
     says: what the step trains, as the side panel says it ("the batch of 4 samples")."""
 
     loss: Value
     says: str
     turns: Sequence[Mapping[Value, float]] = ()
+    batch: float | None = None
 
 
 @dataclass(frozen=True)
@@ -205,9 +207,10 @@ def _objective(
     leaves = list(objective.turns[0]) if objective.turns else []
     if any(v not in index or v.parents for v in leaves) or any(list(t) != leaves for t in objective.turns):
         raise ValueError("Objective.turns: each turn must set the same leaves of the objective's loss, in one order")
-    turns = (
-        Turns(tuple(index[v] for v in leaves), tuple(tuple(t.values()) for t in objective.turns)) if leaves else None
-    )
+    if objective.batch is not None and not leaves:
+        raise ValueError("Objective: a batch takes turns: each sample's numbers for the loss's inputs and targets")
+    numbers = tuple(tuple(t.values()) for t in objective.turns)
+    turns = Turns(tuple(index[v] for v in leaves), numbers, objective.batch) if leaves else None
     try:
         text = _program(order, trained, optimizer, turns)
     except Unreadable as e:
