@@ -261,3 +261,18 @@ def test_a_batch_whose_loss_overflows_is_an_error_and_a_batch_needs_its_samples(
     with pytest.raises(ValueError, match=r"^Objective: a batch takes turns: each sample's numbers for the loss's"):
         viz.page(loss, training=viz.Training([], objective=viz.Objective(loss, "", (), 0.5)), trained=[w],
                  learning_rate=0.1)  # fmt: skip
+
+
+def test_a_2_16_16_1_spec_of_100_samples_is_a_page_within_2_mb(tmp_path):
+    layers = "".join(
+        f'[[layers]]\nsize = {k}\nactivation = "{a}"\n' for k, a in ((16, "relu"), (16, "relu"), (1, "linear"))
+    )
+    rows = "".join(
+        f"[[samples]]\ninputs = {list(s.inputs)}\ntargets = {list(s.targets)}\n" for s in nn.moons(100, seed=2)
+    )
+    spec = tmp_path / "moons.toml"
+    spec.write_text(
+        f'name = "moons"\ninputs = 2\nlearning_rate = 0.05\nloss = "hinge"\n{layers}{rows}', encoding="utf-8"
+    )
+    html = page(str(spec), train=5)
+    assert "const OBJECTIVE" in html and len(html.encode("utf-8")) <= 2_000_000  # one sample's program, not 100
