@@ -159,16 +159,12 @@ def page(
     start = next((i for i, v in enumerate(drawn) if kind(v, root) == "input"), 0)  # where the drawings open
     data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
     engine, why = _engine(drawn, trained, optimizer)
-    data["lr"] = learning_rate
     data["practice"] = dict(practice or {})
     data["walk"] = walk_of(drawn, walk)
     boundary, predictor, unread = _live_boundary(training, drawn) if engine else (None, "", "")
     data["boundary"] = boundary
-    data["objective"], trainer, untrained = (
-        _objective(training, drawn, trained, optimizer) if engine else (None, "", "")
-    )
-    if untrained:
-        data["lr"] = None  # no step: the graph drawn alone is not what training trains
+    data["objective"], trainer, untrained = _objective(training, drawn, trained, optimizer, engine)
+    data["lr"] = None if untrained else learning_rate  # no step: the graph drawn alone is not what training trains
     notes = [*notes, *(n for n in (why, unread, untrained) if n)]
     heading = title or f"The graph of {values[-1]['name']}"
     return _html(heading, drawings, data, audit, rows, training, notes, engine, predictor, trainer)
@@ -195,11 +191,13 @@ def _program(
 
 
 def _objective(
-    training: Training | None, drawn: list[Value], trained: Sequence[Value], optimizer: Optimizer | None
+    training: Training | None, drawn: list[Value], trained: Sequence[Value], optimizer: Optimizer | None, engine: str
 ) -> tuple[dict[str, Any] | None, str, str]:
     """What the live step trains, if not the graph drawn: its data and program (autograd.script), or None, "" and why
-    the page cannot train it (then it has no step: a step of the graph drawn would train another model)."""
-    if training is None or training.objective is None:
+    the page cannot train it (then it has no step: a step of the graph drawn would train another model).
+
+    engine: the graph's program ("": a static page, which trains nothing)."""
+    if not engine or training is None or training.objective is None:
         return None, "", ""
     objective = training.objective
     order = topological_order(objective.loss)[::-1]
