@@ -2,6 +2,44 @@
 
 const SIZE = GRAPH.op.length; // v holds the values, then the optimizer's state (Adam's; SGD keeps none)
 const TRAINED = GRAPH.trainable.length;
+const TURN = GRAPH.initial.length - 1; // with turns (autograd.script.Turns): the count of steps taken, last in v
+
+// The leaves of turn t's sample take its numbers.
+function takeTurn(v, t) {
+  const { positions, numbers } = GRAPH.turns;
+  positions.forEach((k, n) => {
+    v[k] = numbers[t % numbers.length][n];
+  });
+}
+
+// One step of forward, backward and update; its loss, taken before the update. With turns: on this turn's sample,
+// or on the batch of them all (GRAPH.turns.batch times the sums of their losses and gradients, one sample at a time).
+function step(v, lr) {
+  if (!GRAPH.turns || GRAPH.turns.batch === null) {
+    if (GRAPH.turns) takeTurn(v, v[TURN]++);
+    forward(v, d);
+    const g = new Array(SIZE);
+    backward(v, d, g);
+    update(v, g, lr);
+    return v[SIZE - 1];
+  }
+  const sums = new Array(SIZE).fill(0.0);
+  let total = 0.0;
+  const g = new Array(SIZE);
+  GRAPH.turns.numbers.forEach((_, t) => {
+    takeTurn(v, t);
+    forward(v, d);
+    backward(v, d, g);
+    GRAPH.trainable.forEach((k) => {
+      sums[k] += g[k];
+    });
+    total += v[SIZE - 1];
+  });
+  const loss = total * GRAPH.turns.batch;
+  if (loss - loss !== 0) fail("OverflowError", "the batch's loss overflows a float: " + repr(loss));
+  update(v, sums.map((x) => x * GRAPH.turns.batch), lr);
+  return loss;
+}
 
 // backward's error where a gradient is inf or nan (autograd.value's words): which local derivative made it.
 function gradientError(k, v, d, g) {
@@ -93,16 +131,10 @@ return {
   stepped(k, v, g, lr) {
     return optimizer(v, g, lr, GRAPH.trainable.indexOf(k))[0];
   },
-  // steps of forward, backward and update; each step's loss, taken before its update
+  // steps of forward, backward and update (see step); each step's loss, before its update
   train(v, lr, steps) {
     const losses = [];
-    for (let s = 0; s < steps; s++) {
-      forward(v, d);
-      const g = new Array(SIZE);
-      backward(v, d, g);
-      update(v, g, lr);
-      losses.push(v[SIZE - 1]);
-    }
+    for (let s = 0; s < steps; s++) losses.push(step(v, lr));
     return losses;
   },
 };

@@ -72,6 +72,27 @@ class AdamUpdate:
         }
 
 
+@dataclass(frozen=True)
+class Turns:
+    """Samples for program()'s train, each the numbers its leaves at positions take: one step per sample in turn (step k
+    takes turn k mod their count, as tutorials that train one sample at a time do: the count is kept in v after the
+    optimizer's state), or with batch, one step per batch: its loss is batch times the sum of every sample's root
+    (1/n: their mean, as nn.train's batch loss of a mean loss), and so is its gradient."""
+
+    positions: tuple[int, ...]
+    numbers: tuple[tuple[float, ...], ...]
+    batch: float | None = None
+
+    def settings(self, size: int) -> dict[str, Any]:
+        """The turns as the script reads them, checked against a graph of size values."""
+        if not self.numbers or any(len(n) != len(self.positions) for n in self.numbers):
+            raise ValueError(f"Turns: each of {len(self.numbers)} turns must give {len(self.positions)} numbers")
+        if any(not 0 <= k < size for k in self.positions):
+            raise ValueError(f"Turns: a position is outside the graph's {size} values: {list(self.positions)}")
+        numbers = [[float(x) for x in n] for n in self.numbers]
+        return {"positions": list(self.positions), "numbers": numbers, "batch": self.batch}
+
+
 def sgd(p: Any, g: Any, lr: Any) -> Any:
     """Gradient descent's update, p − lr·g: program()'s default."""
     return p - lr * g
@@ -230,11 +251,13 @@ def program(
     initial: Sequence[float],
     trainable: Sequence[int] = (),
     update: Callable[..., Any] | AdamUpdate = sgd,
+    turns: Turns | None = None,
 ) -> str:
     """A graph (parents first, the root last) as a JavaScript expression: an object whose forward(v) computes
     every value from the leaves' in v, backward(v) gives every gradient, update(v, g, lr) takes a step of
     update(p, g, lr) (default SGD's), or Adam's, on the trainable positions and train(v, lr, n) takes n steps,
-    as the engine. An optimizer's state (Adam's moments and step count) is kept in v after the values.
+    as the engine. An optimizer's state (Adam's moments and step count) is kept in v after the values, and then,
+    with turns, the count of steps taken (train steps on the turns' samples: see Turns).
 
     initial: each value's number (the leaves' are used). Errors are the engine's, named as Python's exceptions.
     """
@@ -248,9 +271,10 @@ def program(
         "op": [n.op or "" for n in nodes],
         "parents": [list(n.parents) for n in nodes],
         "labels": [n.label or "" for n in nodes],
-        "initial": [float(x) for x in initial] + state,
+        "initial": [float(x) for x in initial] + state + ([0.0] if turns else []),
         "trainable": list(trainable),
         "adam": adam,
+        "turns": turns.settings(len(nodes)) if turns else None,
     }
     return "\n".join(
         [

@@ -68,6 +68,7 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
     explained = explainer(pass_)
     document = None if isinstance(name, Value) else _document(name)
     rows = [] if document is None else audit_parts(document)[document.parts[(part or 1) - 1].id]
+    first = _in_turn_from(document, part, example)
     # a document's own citation, not its network's: the page is about what the document printed
     source = document.citation if document is not None else example.source
     return viz.page(
@@ -76,7 +77,7 @@ def page(name: str | Value, part: int | None = None, *, train: int = TRAIN_STEPS
         formula=lambda v: _formula(v),
         chain=lambda v: explained(named[v]) if v in named else None,
         audit=[_audit_line(r) for r in rows],
-        training=_training(subject.make(), train, example) if train else None,
+        training=_training(subject.make(), train, example, pass_, first) if train else None,
         notes=[*([f"Source: {source}"] if source else []), *example.notes],
         symbols=formula,
         learning_rate=example.learning_rate,
@@ -91,6 +92,37 @@ def _trains(example: Any, pass_: Any) -> dict[str, Any]:
     """What the page's step takes: a network's optimizer, or gradient descent on an expression's leaves in this pass."""
     optimizer = getattr(example, "optimizer", None)  # an expression example has none: it steps its leaves
     return {"optimizer": optimizer} if optimizer is not None else {"trained": [pass_[n] for n in example.trainable]}
+
+
+def _in_turn_from(document: Any, part: int | None, example: Any) -> int | None:
+    """The sample a document's part trains from when it takes one step per sample in turn; None: it trains the batch."""
+    if document is None:
+        return None
+    chosen = document.parts[(part or 1) - 1]
+    if chosen.training != "in turn":
+        return None
+    return example.worked_sample if chosen.sample is None else chosen.sample
+
+
+def _objective(shown: Any, pass_: Any, first: int | None) -> Any:
+    """What the live page's step trains, as the training view does: None for one sample (the graph drawn), else the
+    batch's loss or, in turn from sample first, one sample's pass that takes each sample's numbers in turn."""
+    import viz
+
+    samples = shown.samples
+    if len(samples) == 1:
+        return None
+    drawn = f"the graph shows sample {pass_.index + 1}'s pass"
+    turn = shown.forward(pass_.index if first is None else first)  # a batch's samples are its terms, in order
+    leaves = [turn[n] for n in (*shown.network.input_names, *shown.target_names)]
+    order = samples[first:] + samples[:first] if first is not None else samples
+    turns = [dict(zip(leaves, (*s.inputs, *s.targets))) for s in order]
+    if first is not None:
+        says = f"Each step trains one sample, the {len(samples)} in turn from sample {first + 1}, as the document does"
+        return viz.Objective(turn.loss, f"{says}; {drawn}.", turns)
+    mean = nn.losses.LOSSES[shown.loss].reduction == "mean"
+    says = f"Each step trains the batch of {len(samples)} samples (their {shown.loss} together), as nn.train does"
+    return viz.Objective(turn.loss, f"{says}; {drawn}.", turns, 1 / len(samples) if mean else 1.0)
 
 
 def _formula(v: Any) -> str:
@@ -128,28 +160,34 @@ def _audit_line(row: AuditRow) -> Any:
     )
 
 
-def _training(example: Any, steps: int, shown: Any) -> Any:
+def _training(example: Any, steps: int, shown: Any, pass_: Any, first: int | None) -> Any:
     """The training view of steps steps; a run that overflows stops there, and the view says so (see _train).
 
-    shown: the example whose pass the page shows; its network, at two inputs, is the live page's model."""
+    shown: the example whose pass_ the page shows; its network, at two inputs, is the live page's model.
+    first: the sample training in turn starts from (None: every step trains the batch)."""
     import viz
 
     if isinstance(example, ExpressionExample):  # descent on the leaves, if the expression has a learning rate
         return _descent(example, steps) if example.learning_rate is not None else None
     model, samples = example.network, example.samples
-    history, stopped = _train(example, steps)
+    history, stopped = _train(example, steps, first)
+    objective = _objective(shown, pass_, first)
     if stopped or history.diverged is not None:  # the notes say why; runaway weights draw no boundary
-        return viz.Training(history.losses, notes=history.notes)
+        return viz.Training(history.losses, notes=history.notes, objective=objective)
     if len(model.input_names) != 2:
-        return viz.Training(history.losses)
+        return viz.Training(history.losses, objective=objective)
     inputs = [Value(0.0, name) for name in model.input_names]
     if nn.losses.LOSSES[example.loss].classifies:  # one output per class: the largest output is the class
         points = [(*s.inputs, s.targets.index(max(s.targets))) for s in samples]
         live = viz.Predictor((inputs[0], inputs[1]), shown.network.forward(inputs))
-        return viz.Training(history.losses, lambda a, b: [o.data for o in model.forward([a, b])], points, live=live)
+        return viz.Training(
+            history.losses, lambda a, b: [o.data for o in model.forward([a, b])], points, live=live, objective=objective
+        )
     points = [(*s.inputs, s.targets[0]) for s in samples]
     live = viz.Predictor((inputs[0], inputs[1]), shown.network.forward(inputs)[:1])
-    return viz.Training(history.losses, lambda a, b: model.forward([a, b])[0].data, points, live=live)
+    return viz.Training(
+        history.losses, lambda a, b: model.forward([a, b])[0].data, points, live=live, objective=objective
+    )
 
 
 def _descent(example: ExpressionExample, steps: int) -> Any:
@@ -165,8 +203,9 @@ def _descent(example: ExpressionExample, steps: int) -> Any:
     return viz.Training(losses)
 
 
-def _train(example: Any, steps: int) -> tuple[nn.History, bool]:
-    """The history of training example for steps steps, and whether a step overflowed and stopped it.
+def _train(example: Any, steps: int, first: int | None) -> tuple[nn.History, bool]:
+    """The history of training example for steps steps (nn.train's on the batch; in turn from sample first, the
+    document's step of each sample, as backprop.claims takes it), and whether a step overflowed and stopped it.
 
     A learning rate too large for the network is something to see, not a reason to lose the page: the
     view shows the losses up to the step that overflowed and nn.train's note, which names a smaller rate.
@@ -175,15 +214,19 @@ def _train(example: Any, steps: int) -> tuple[nn.History, bool]:
     with warnings.catch_warnings():  # a loss that runs away is noted in the history, which the page shows
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            nn.train(
-                example.network,
-                example.samples,
-                steps=steps,
-                optimizer=example.optimizer,
-                loss=example.loss,
-                progress=False,
-                history=history,
-            )
+            if first is not None:
+                for k in range(steps):
+                    history.record(example.step((first + k) % len(example.samples)).loss.data, example.learning_rate)
+            else:
+                nn.train(
+                    example.network,
+                    example.samples,
+                    steps=steps,
+                    optimizer=example.optimizer,
+                    loss=example.loss,
+                    progress=False,
+                    history=history,
+                )
         except (ArithmeticError, ValueError) as e:  # an overflow, or a step outside an op's domain
             if str(e) not in history.notes:  # nn.train notes an overflow of the loss itself
                 history.notes.append(str(e))

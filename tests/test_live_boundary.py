@@ -191,8 +191,8 @@ def test_backprop_pages_classifier_draws_its_boundary_as_it_trains(browser, tmp_
     open_page(browser, tmp_path / "classes.html")
     assert browser.find_element("id", "boundary").is_displayed()
     browser.execute_script("backprop.step(25)")
-    example = nn.load_spec(spec)
-    example.train(25)  # the page trains the sample its graph is of, as the document's step does
+    example = nn.load_spec(spec)  # the page trains the batch, as nn.train and its training view do
+    nn.train(example.network, example.samples, steps=25, optimizer=example.optimizer, loss=example.loss)
     shown = browser.execute_script("return backprop.boundary()")
     expected = python_classes(example.network, 30, shown["x"], shown["y"], None)
     assert agree(shown["classes"], expected) and len(set(shown["classes"])) >= 2

@@ -4,7 +4,7 @@ from viz.drawing import Drawing, GraphvizNotFound
 from viz.graph import draw_dot, draw_graph
 from viz.network import draw_network
 from viz.notebook import register
-from viz.page import AuditLine, Predictor, Training, page
+from viz.page import AuditLine, Objective, Predictor, Training, page
 from viz.plots import boundary_plot, loss_plot
 from viz.render import render, render_svg
 from viz.structure import GraphTooLarge
@@ -16,6 +16,7 @@ __all__ = [
     "Drawing",
     "GraphTooLarge",
     "GraphvizNotFound",
+    "Objective",
     "Predictor",
     "Training",
     "boundary_plot",

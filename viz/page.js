@@ -302,6 +302,10 @@
   const figure = document.getElementById("boundary"); // there when the page has a boundary to draw
   const boundary = engine && predictor && figure ? BOUNDARY(data.boundary, predictor, figure.querySelector("canvas")) : null;
   const BOUNDARY_WAIT = 150; // ms between drawings while training: the steps, not the pictures, take the time
+  // What a step trains when it is not the graph drawn (one sample's): the document's batch, or its samples in turn
+  // (OBJECTIVE, written by autograd.script), its parameters the page's; its numbers and optimizer state kept here.
+  const objective = engine && typeof OBJECTIVE !== "undefined" ? OBJECTIVE : null;
+  let trainee = objective && objective.initial();
 
   const g = JUDGE.g; // x as Python's "%.{p}g" writes it (the page's numbers come from Python that way)
   const operand = (x) => (x < 0 ? "(" + g(x, 6) + ")" : g(x, 6));
@@ -410,10 +414,24 @@
     needsEngine();
     if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
     if (rate === null) throw new Error("step: this page has no learning rate");
-    const losses = attempt((v) => engine.train(v, rate, n), quiet);
+    const [losses, after] = attempt((v) => (objective ? trainObjective(v, n) : [engine.train(v, rate, n), null]), quiet);
+    if (objective) trainee = after;
     losses.forEach((loss) => trained.push(loss));
     if (!quiet) drawCurve();
     return losses;
+  }
+
+  // n steps of the objective from the page's parameters in v, which take the trained ones; its numbers after them.
+  function trainObjective(v, n) {
+    const w = trainee.slice();
+    data.objective.shared.forEach(([mine, page]) => {
+      w[mine] = v[page];
+    });
+    const losses = objective.train(w, rate, n);
+    data.objective.shared.forEach(([mine, page]) => {
+      v[page] = w[mine];
+    });
+    return [losses, w];
   }
 
   const api = {
@@ -477,6 +495,7 @@
       needsEngine();
       live = engine.forward(engine.initial());
       grads = engine.backward(live);
+      trainee = objective && objective.initial();
       edited = false;
       trained.length = 0;
       drawCurve();
@@ -551,6 +570,8 @@
   let running = null; // the animation frame's id while training runs
   let perSecond = "";
 
+  // The loss curve. Its caption's last loss is the graph's now (after the last step), or the objective's before it
+  // (the graph drawn is one sample's, not what training trains).
   function drawCurve() {
     const figure = document.getElementById("curve");
     figure.hidden = !trained.length;
@@ -566,7 +587,7 @@
     const caption = document.getElementById("trained");
     const axis = scale === Math.log10 ? " (log scale)" : "";
     caption.textContent = trained.length + " step" + (trained.length > 1 ? "s" : "") + ", loss " +
-      g(trained[0], 4) + " → " + g(live[total - 1], 4) + axis + perSecond;
+      g(trained[0], 4) + " → " + g(objective ? trained[trained.length - 1] : live[total - 1], 4) + axis + perSecond;
     caption.dataset.steps = String(trained.length);
   }
 
@@ -632,11 +653,24 @@
     field.addEventListener("keydown", (e) => edit(e, field, error, (x) => api.set(v.name, x), live[i], v.name));
     p.append(field, "   grad " + grad, error);
     if (rate === null || !engine.trainable.includes(i) || steps.hides(i, "grad")) return p;
-    const next = engine.stepped(i, live, grads, rate);
+    const next = nextOf(i);
+    if (next === null) return p;
     const update = line("p", "update", "after one step at learning rate " + g(rate, 6) + ": " + g(next, 6));
     const both = document.createElement("div");
     both.append(p, update);
     return both;
+  }
+
+  // What the next step makes value i: the objective's step when there is one (null: that step fails here).
+  function nextOf(i) {
+    if (!objective) return engine.stepped(i, live, grads, rate);
+    const v = live.slice();
+    try {
+      trainObjective(v, 1);
+    } catch (e) {
+      return null;
+    }
+    return v[i];
   }
 
   function edit(e, field, error, apply, now, what) {

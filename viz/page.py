@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from autograd import OPS, Value, topological_order
-from autograd.script import AdamUpdate, Unreadable, graph, program, sgd
+from autograd.script import AdamUpdate, Turns, Unreadable, graph, program, sgd
 from viz.graph import draw_graph
 from viz.labels import visible
 from viz.network import draw_network
@@ -82,6 +82,21 @@ class Predictor:
 
 
 @dataclass(frozen=True)
+class Objective:
+    """What a live page's step trains when the graph drawn is one sample's and training takes several: one sample's
+    loss (its parameters the drawn graph's) and each sample's numbers for its leaves (its inputs and targets).
+
+    turns: the samples' numbers, each a leaf's; a step takes the next in turn (from the first), or with batch all of
+    them: the step's loss is batch times the sum of their losses (1/n: the mean, as nn.train's of a mean loss).
+    says: what the step trains, as the side panel says it ("the batch of 4 samples")."""
+
+    loss: Value
+    says: str
+    turns: Sequence[Mapping[Value, float]] = ()
+    batch: float | None = None
+
+
+@dataclass(frozen=True)
 class Training:
     """The training view: the loss at each step and, for a network with two inputs, its decision boundary."""
 
@@ -91,6 +106,7 @@ class Training:
     points: Sequence[tuple[float, float, float]] = ()  # (x1, x2, target or class) of each training sample
     notes: Sequence[str] = ()  # what the run should say about itself: a loss that ran away, a step that overflowed
     live: Predictor | None = None  # the model as a graph: a live page redraws its boundary as it trains
+    objective: Objective | None = None  # what the live page's step trains, if not the graph drawn
 
 
 def page(
@@ -143,28 +159,65 @@ def page(
     start = next((i for i, v in enumerate(drawn) if kind(v, root) == "input"), 0)  # where the drawings open
     data = {"values": values, "audit": [_audit_row(a) for a in audit], "root": len(order) - 1, "start": start}
     engine, why = _engine(drawn, trained, optimizer)
-    data["lr"] = learning_rate
     data["practice"] = dict(practice or {})
     data["walk"] = walk_of(drawn, walk)
     boundary, predictor, unread = _live_boundary(training, drawn) if engine else (None, "", "")
     data["boundary"] = boundary
-    notes = [*notes, *(n for n in (why, unread) if n)]
+    data["objective"], trainer, untrained = _objective(training, drawn, trained, optimizer, engine)
+    data["lr"] = None if untrained else learning_rate  # no step: the graph drawn alone is not what training trains
+    notes = [*notes, *(n for n in (why, unread, untrained) if n)]
     heading = title or f"The graph of {values[-1]['name']}"
-    return _html(heading, drawings, data, audit, rows, training, notes, engine, predictor)
+    return _html(heading, drawings, data, audit, rows, training, notes, engine, predictor, trainer)
 
 
 def _engine(drawn: list[Value], trained: Sequence[Value], optimizer: Optimizer | None) -> tuple[str, str]:
     """The graph's program in JavaScript (autograd.script), or "" and why the page cannot run it (it stays static)."""
-    positions = {v: k for k, v in enumerate(drawn)}
-    kept = [j for j, q in enumerate(trained) if q in positions]  # a parameter the graph does not use is left out
     try:
-        update = sgd if optimizer is None else optimizer.script_update()
-        if isinstance(update, AdamUpdate):
-            update = update.taking(kept)
-        text = program(graph(drawn), [v.data for v in drawn], [positions[trained[j]] for j in kept], update)
+        return _program(drawn, trained, optimizer), ""
     except Unreadable as e:
         return "", f"This page cannot recompute its numbers: {e}."
-    return text, ""
+
+
+def _program(
+    order: list[Value], trained: Sequence[Value], optimizer: Optimizer | None, turns: Turns | None = None
+) -> str:
+    """The program of values in order (parents first) that steps trained with optimizer's update (else SGD's)."""
+    positions = {v: k for k, v in enumerate(order)}
+    kept = [j for j, q in enumerate(trained) if q in positions]  # a parameter the graph does not use is left out
+    update = sgd if optimizer is None else optimizer.script_update()
+    if isinstance(update, AdamUpdate):
+        update = update.taking(kept)
+    return program(graph(order), [v.data for v in order], [positions[trained[j]] for j in kept], update, turns)
+
+
+def _objective(
+    training: Training | None, drawn: list[Value], trained: Sequence[Value], optimizer: Optimizer | None, engine: str
+) -> tuple[dict[str, Any] | None, str, str]:
+    """What the live step trains, if not the graph drawn: its data and program (autograd.script), or None, "" and why
+    the page cannot train it (then it has no step: a step of the graph drawn would train another model).
+
+    engine: the graph's program ("": a static page, which trains nothing)."""
+    if not engine or training is None or training.objective is None:
+        return None, "", ""
+    objective = training.objective
+    order = topological_order(objective.loss)[::-1]
+    index = {v: k for k, v in enumerate(order)}
+    leaves = list(objective.turns[0]) if objective.turns else []
+    if any(v not in index or v.parents for v in leaves) or any(list(t) != leaves for t in objective.turns):
+        raise ValueError("Objective.turns: each turn must set the same leaves of the objective's loss, in one order")
+    if objective.batch is not None and not leaves:
+        raise ValueError("Objective: a batch takes turns: each sample's numbers for the loss's inputs and targets")
+    numbers = tuple(tuple(t.values()) for t in objective.turns)
+    turns = Turns(tuple(index[v] for v in leaves), numbers, objective.batch) if leaves else None
+    try:
+        text = _program(order, trained, optimizer, turns)
+    except Unreadable as e:
+        return None, "", f"This page cannot train as its document does, so it takes no step: {e}."
+    positions = {v: k for k, v in enumerate(drawn)}
+    shared = [
+        [index[v], positions[v]] for v in order if v in positions and not (v.parents or v.is_constant or v in leaves)
+    ]
+    return {"shared": shared, "says": objective.says}, text, ""
 
 
 def _live_boundary(training: Training | None, drawn: list[Value]) -> tuple[dict[str, Any] | None, str, str]:
@@ -356,6 +409,7 @@ def _html(
     notes: Sequence[str],
     engine: str,
     predictor: str,
+    trainer: str,
 ) -> str:
     last = len(drawings) - 1  # the computation graph: it pans and zooms
     sections = [
@@ -371,10 +425,11 @@ def _html(
         f"<header><h1>{escape(title)}</h1>{_notes(notes)}{help_}</header>",
         # the audit and training beside the side panel too, so that a row and the panel explaining it are seen together
         f'<main><div class="drawings">{"".join(sections)}{_audit_table(audit, rows)}{_training(training)}</div>',
-        f"{_SPLIT}{_side(engine, bool(predictor))}</main>",
+        f"{_SPLIT}{_side(engine, bool(predictor), (data['objective'] or {}).get('says', ''))}</main>",
         f'<script type="application/json" id="page-data">{payload}</script>',
         f"<script>const ENGINE = {engine or 'null'};</script>",
         f"<script>const PREDICT = {predictor};</script>" if predictor else "",
+        f"<script>const OBJECTIVE = {trainer};</script>" if trainer else "",
         f"<script>{_asset('judge.js')}</script>",
         f"<script>{_asset('steps.js')}</script>",
         f"<script>{_asset('boundary.js')}</script>" if data["boundary"] else "",
@@ -447,11 +502,17 @@ _SIDE = (
 )
 
 
-def _side(engine: str, boundary: bool) -> str:
-    """The side panel: the live controls if the page has an engine, the decision boundary among them if it has one."""
+def _side(engine: str, boundary: bool, trains: str) -> str:
+    """The side panel: the live controls if the page has an engine, the decision boundary among them if it has one,
+    and what a step trains if that is not the graph drawn."""
     if not engine:
         return _SIDE.replace(_LIVE, "")
-    return _SIDE.replace(_LIVE, _LIVE.replace("</div>", _BOUNDARY + "</div>")) if boundary else _SIDE
+    live = (
+        _LIVE.replace('<span id="lr-error"', f'<p id="trains">{escape(trains)}</p><span id="lr-error"')
+        if trains
+        else _LIVE
+    )
+    return _SIDE.replace(_LIVE, live.replace("</div>", _BOUNDARY + "</div>") if boundary else live)
 
 
 def _notes(notes: Sequence[str]) -> str:
