@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -176,7 +177,7 @@ def _looped_steps(program: Any, samples: list[Sample], optimizer: Any, history: 
     for value in trained.losses:
         overshoot = history.record(value, optimizer.lr)
         if overshoot is not None:
-            warnings.warn(overshoot, RuntimeWarning, stacklevel=3)  # at train's caller
+            _warn(overshoot, RuntimeWarning)
     return len(trained.losses)
 
 
@@ -265,7 +266,7 @@ def _compiled_loss(
     if reason is not None:
         history.notes.append(reason)
         if warn:
-            warnings.warn(reason, stacklevel=3)  # at train's caller
+            _warn(reason, UserWarning)
     return program
 
 
@@ -289,8 +290,16 @@ def _step(
     optimizer.step()
     overshoot = history.record(value, optimizer.lr)
     if overshoot is not None:
-        warnings.warn(overshoot, RuntimeWarning, stacklevel=3)  # at train's caller
+        _warn(overshoot, RuntimeWarning)
     return value
+
+
+def _warn(message: str, category: type[Warning]) -> None:
+    """Warn at train's caller: the first frame outside this module, however deep in it the warning is made."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _as_tuples(sample: Sample) -> Sample:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from oracles import needs_torch, torch
 
@@ -173,6 +175,13 @@ def test_a_diverging_run_is_noted_once_with_a_smaller_learning_rate(recwarn):
     assert messages[0].endswith(f"by step {history.diverged} with lr=0.1: the steps overshoot; try lr=0.01")
     assert history.losses[history.diverged] > 10 * history.losses[0] >= max(history.losses[: history.diverged])
     assert history.notes == messages
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_trains_warnings_point_at_its_caller_whichever_path_took_the_step(native, recwarn):
+    train(MLP(2, [4, 1], seed=0), nn.moons(20, seed=0), steps=300, loss="half_squared_error", native=native)
+    (warning,) = [w for w in recwarn.list if w.category is RuntimeWarning]
+    assert (warning.filename, warning.lineno) == (__file__, inspect.currentframe().f_lineno - 2)
 
 
 def test_the_defaults_train_the_same_network(recwarn):
@@ -355,6 +364,7 @@ def _log_or_linear(outputs, targets):
     return total
 
 
+@pytest.mark.filterwarnings("ignore:train. the loss rose:RuntimeWarning")  # _by_equality has no minimum
 @pytest.mark.parametrize("loss", [_by_target, _by_comparison, _by_equality, _log_or_linear])
 def test_the_default_replay_trains_what_the_dynamic_engine_trains_when_the_loss_reads_its_numbers(loss):
     """A truth test, a comparison, == or a caught error on a traced value: the replay was another model."""
