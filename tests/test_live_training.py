@@ -127,7 +127,8 @@ def adam_page(example, training: str):
     if training == "batch graph":
         objective = viz.Objective(nn.training.batch_loss(example.network, example.samples, example.loss), "batch")
     else:
-        objective = viz.Objective(turn.loss, training, turns, 1.0 if training == "batch" else None)
+        drawn = (example.worked_sample - start) % 4  # the turn of the sample shown
+        objective = viz.Objective(turn.loss, training, turns, 1.0 if training == "batch" else None, drawn)
     shown = example.forward().backward().loss
     return viz.page(shown, training=viz.Training([], objective=objective), optimizer=optimizer), optimizer
 
@@ -290,9 +291,8 @@ def test_a_2_16_16_1_spec_of_100_samples_is_a_page_within_2_mb(tmp_path):
 EDIT = {"x1": 0.3, "target_n2_1": 0.7}  # an input and a target of the drawn sample, as the page sets them
 
 
-def edited(spec, sample):
-    """The example of spec with sample's numbers edited as EDIT edits them."""
-    example = nn.load_spec(spec)
+def edited(example, sample):
+    """example, sample's numbers edited as EDIT edits them."""
     inputs = example.samples[sample].inputs
     new = nn.datasets.Sample((EDIT["x1"], *inputs[1:]), (EDIT["target_n2_1"],))
     example.samples = (*example.samples[:sample], new, *example.samples[sample + 1 :])
@@ -310,8 +310,16 @@ def test_an_edited_sample_trains_with_its_new_numbers_in_v8(files, document):
     names = [data["values"][k]["name"] for k, _ in data["objective"]["edits"]]
     assert names == ["x1", "x2", "target_n2_1"] and data["objective"]["untrained"] == []
     losses, parameters = v8_steps(html, 60, EDIT)
-    example = edited(files[0], drawn)
+    example = edited(nn.load_spec(files[0]), drawn)
     assert_trained(losses, parameters, steps(example, 60), example.network)
+
+
+@pytest.mark.parametrize("training", ["batch", "in turn"])
+def test_an_edited_sample_takes_adams_steps_with_its_new_numbers_in_v8(files, training):
+    example = nn.load_spec(files[0])
+    html, _ = adam_page(example, training)  # the graph drawn: sample 1, turn 1 in turn (from FIRST + 2), 1 of the batch
+    losses, parameters = v8_steps(html, 60, EDIT)
+    assert_trained(losses, parameters, adams_steps(edited(example, 1), training, 60), example.network)
 
 
 def page_parameters(browser, network):
@@ -332,7 +340,7 @@ def test_an_edited_sample_is_the_sample_the_page_trains_until_reset(browser, fil
     for name, x in EDIT.items():
         browser.execute_script(f"backprop.set({name!r}, {x!r})")
     losses = browser.execute_script("return backprop.step(40)")
-    example = edited(files[0], drawn)
+    example = edited(nn.load_spec(files[0]), drawn)
     assert_trained(losses, page_parameters(browser, example.network), steps(example, 40), example.network)
     assert_page_is(browser, python_order(example, drawn))  # the edited sample's pass at the trained parameters
     browser.execute_script("backprop.reset()")
