@@ -131,6 +131,20 @@ return {
   stepped(k, v, g, lr) {
     return optimizer(v, g, lr, GRAPH.trainable.indexOf(k))[0];
   },
+  // turn t's numbers for its leaves (in GRAPH.turns.positions' order), or with numbers, its new ones (an edited
+  // sample: every later step on turn t takes them)
+  turn(t, numbers) {
+    const all = GRAPH.turns ? GRAPH.turns.numbers : [];
+    if (!Number.isInteger(t) || t < 0 || t >= all.length) {
+      fail("IndexError", "turn: no turn " + t + "; the program has " + all.length);
+    }
+    if (numbers === undefined) return all[t].slice();
+    const count = GRAPH.turns.positions.length;
+    if (!Array.isArray(numbers) || numbers.length !== count || numbers.some((x) => typeof x !== "number" || x - x !== 0)) {
+      fail("ValueError", "turn " + t + ": its new numbers must be " + count + " finite numbers, got " + String(numbers));
+    }
+    all[t] = numbers.slice();
+  },
   // steps of forward, backward and update (see step); each step's loss, before its update
   train(v, lr, steps) {
     const losses = [];

@@ -77,7 +77,8 @@ class Turns:
     """Samples for program()'s train, each the numbers its leaves at positions take: one step per sample in turn (step k
     takes turn k mod their count, as tutorials that train one sample at a time do: the count is kept in v after the
     optimizer's state), or with batch, one step per batch: its loss is batch times the sum of every sample's root
-    (1/n: their mean, as nn.train's batch loss of a mean loss), and so is its gradient."""
+    (1/n: their mean, as nn.train's batch loss of a mean loss), and so is its gradient. The program's turn(t, numbers)
+    gives turn t new numbers (a sample edited on the page)."""
 
     positions: tuple[int, ...]
     numbers: tuple[tuple[float, ...], ...]

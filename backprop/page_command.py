@@ -119,10 +119,12 @@ def _objective(shown: Any, pass_: Any, first: int | None) -> Any:
     turns = [dict(zip(leaves, (*s.inputs, *s.targets))) for s in order]
     if first is not None:
         says = f"Each step trains one sample, the {len(samples)} in turn from sample {first + 1}, as the document does"
-        return viz.Objective(turn.loss, f"{says}; {drawn}.", turns)
+        return viz.Objective(turn.loss, f"{says}; {drawn}.", turns, drawn=(pass_.index - first) % len(samples))
     mean = nn.losses.LOSSES[shown.loss].reduction == "mean"
     says = f"Each step trains the batch of {len(samples)} samples (their {shown.loss} together), as nn.train does"
-    return viz.Objective(turn.loss, f"{says}; {drawn}.", turns, 1 / len(samples) if mean else 1.0)
+    return viz.Objective(
+        turn.loss, f"{says}; {drawn}.", turns, 1 / len(samples) if mean else 1.0, pass_.index % len(samples)
+    )
 
 
 def _formula(v: Any) -> str:

@@ -60,17 +60,25 @@ def batch(example, steps):
     return history.losses
 
 
-def v8_steps(html, steps):
-    """The page's OBJECTIVE run for steps steps in V8: each step's loss and the parameters after them, by name."""
+def v8_steps(html, steps, edit=None):
+    """The page's OBJECTIVE run for steps steps in V8: each step's loss and the parameters after them, by name.
+
+    edit: new numbers of the drawn sample's leaves, by name, given to its turn as the page's data says."""
     mini_racer = pytest.importorskip("py_mini_racer", reason="mini-racer is not installed")
     data = json.loads(re.search(r'id="page-data">(.*?)</script>', html, re.DOTALL).group(1))
     text = re.search(r"<script>const OBJECTIVE = (.*?);</script>", html, re.DOTALL).group(1)
+    names = [value["name"] for value in data["values"]]
+    objective = data["objective"]
     with mini_racer.MiniRacer() as engine:
         engine.eval(f"var P = {text}; var v = P.initial();")
+        if edit:
+            numbers = json.loads(engine.eval(f"JSON.stringify(P.turn({objective['turn']}))"))
+            for page, k in objective["edits"]:
+                numbers[k] = edit.get(names[page], numbers[k])
+            engine.eval(f"P.turn({objective['turn']}, {json.dumps(numbers)})")
         losses = json.loads(engine.eval(f"JSON.stringify(P.train(v, {data['lr']!r}, {steps}))"))
         v = json.loads(engine.eval("JSON.stringify(v)"))
-    names = [value["name"] for value in data["values"]]
-    return losses, {names[page]: v[mine] for mine, page in data["objective"]["shared"]}
+    return losses, {names[page]: v[mine] for mine, page in objective["shared"]}
 
 
 def assert_trained(losses, parameters, expected_losses, network):
@@ -119,7 +127,8 @@ def adam_page(example, training: str):
     if training == "batch graph":
         objective = viz.Objective(nn.training.batch_loss(example.network, example.samples, example.loss), "batch")
     else:
-        objective = viz.Objective(turn.loss, training, turns, 1.0 if training == "batch" else None)
+        drawn = (example.worked_sample - start) % 4  # the turn of the sample shown
+        objective = viz.Objective(turn.loss, training, turns, 1.0 if training == "batch" else None, drawn)
     shown = example.forward().backward().loss
     return viz.page(shown, training=viz.Training([], objective=objective), optimizer=optimizer), optimizer
 
@@ -145,7 +154,8 @@ def test_100_steps_in_the_page_train_the_batch_and_redraw_the_worked_sample(brow
     open_page(browser, path)
     says = browser.find_element("id", "trains").text
     assert says.startswith("Each step trains the batch of 4 samples (their half_squared_error together)")
-    assert says.endswith("the graph shows sample 2's pass.")
+    assert says.endswith("the graph shows sample 2's pass. Edit its inputs or targets and that sample trains with its "
+                         "new numbers.")  # fmt: skip
     losses = browser.execute_script("backprop.step(37); return backprop.step(63)")
     example = nn.load_spec(spec)
     assert all(map(close, losses, batch(example, 100)[37:]))
@@ -276,3 +286,129 @@ def test_a_2_16_16_1_spec_of_100_samples_is_a_page_within_2_mb(tmp_path):
     )
     html = page(str(spec), train=5)
     assert "const OBJECTIVE" in html and len(html.encode("utf-8")) <= 2_000_000  # one sample's program, not 100
+
+
+EDIT = {"x1": 0.3, "target_n2_1": 0.7}  # an input and a target of the drawn sample, as the page sets them
+
+
+def edited(example, sample):
+    """example, sample's numbers edited as EDIT edits them."""
+    inputs = example.samples[sample].inputs
+    new = nn.datasets.Sample((EDIT["x1"], *inputs[1:]), (EDIT["target_n2_1"],))
+    example.samples = (*example.samples[:sample], new, *example.samples[sample + 1 :])
+    return example
+
+
+DOCUMENTS = {"batch": (0, 1, batch), "in turn": (1, FIRST, in_turn)}  # the page's file, its drawn sample, its steps
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_an_edited_sample_trains_with_its_new_numbers_in_v8(files, document):
+    which, drawn, steps = DOCUMENTS[document]
+    html = page(str(files[which]))
+    data = json.loads(re.search(r'id="page-data">(.*?)</script>', html, re.DOTALL).group(1))
+    names = [data["values"][k]["name"] for k, _ in data["objective"]["edits"]]
+    assert names == ["x1", "x2", "target_n2_1"] and data["objective"]["untrained"] == []
+    losses, parameters = v8_steps(html, 60, EDIT)
+    example = edited(nn.load_spec(files[0]), drawn)
+    assert_trained(losses, parameters, steps(example, 60), example.network)
+
+
+@pytest.mark.parametrize("training", ["batch", "in turn"])
+def test_an_edited_sample_takes_adams_steps_with_its_new_numbers_in_v8(files, training):
+    example = nn.load_spec(files[0])
+    html, _ = adam_page(example, training)  # the graph drawn: sample 1, turn 1 in turn (from FIRST + 2), 1 of the batch
+    losses, parameters = v8_steps(html, 60, EDIT)
+    assert_trained(losses, parameters, adams_steps(edited(example, 1), training, 60), example.network)
+
+
+def page_parameters(browser, network):
+    """The page's number of each of network's parameters, by name."""
+    return {
+        name: browser.execute_script(f"return backprop.get({name!r}).data") for name in network.parameters_by_name()
+    }
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_an_edited_sample_is_the_sample_the_page_trains_until_reset(browser, files, tmp_path, document):
+    which, drawn, steps = DOCUMENTS[document]
+    path = tmp_path / "edited.html"
+    path.write_text(page(str(files[which])), encoding="utf-8")
+    open_page(browser, path)
+    says = browser.find_element("id", "trains").text
+    assert says.endswith("Edit its inputs or targets and that sample trains with its new numbers.")
+    for name, x in EDIT.items():
+        browser.execute_script(f"backprop.set({name!r}, {x!r})")
+    losses = browser.execute_script("return backprop.step(40)")
+    example = edited(nn.load_spec(files[0]), drawn)
+    assert_trained(losses, page_parameters(browser, example.network), steps(example, 40), example.network)
+    assert_page_is(browser, python_order(example, drawn))  # the edited sample's pass at the trained parameters
+    browser.execute_script("backprop.reset()")
+    losses = browser.execute_script("return backprop.step(40)")
+    example = nn.load_spec(files[0])
+    assert_trained(losses, page_parameters(browser, example.network), steps(example, 40), example.network)
+    no_console_errors(browser)
+
+
+def test_an_edit_no_step_takes_stops_the_step_until_it_is_set_back(browser, tmp_path):
+    w = Value(0.5, "w")
+    x, t = Value(1.0, "x"), Value(0.0, "t")
+    shown = (x * w - t) ** 2
+    other_x, other_t = Value(1.0, "x"), Value(0.0, "t")
+    turns = [{other_x: 1.0, other_t: 0.0}, {other_x: 2.0, other_t: 1.0}]
+    objective = viz.Objective((other_x * w - other_t) ** 2, "Each step trains two samples.", turns, 1.0)
+    path = tmp_path / "untrained.html"
+    path.write_text(viz.page(shown, training=viz.Training([], objective=objective), trained=[w], learning_rate=0.1))
+    open_page(browser, path)
+    assert browser.find_element("id", "trains").text == "Each step trains two samples."
+    browser.execute_script("backprop.set('x', 3.0)")
+    with pytest.raises(Exception, match=r"step: x is edited, but a step trains the document's samples, which do not "
+                                        r"take it: set it back, or reset"):  # fmt: skip
+        browser.execute_script("backprop.step(1)")
+    browser.execute_script("backprop.set('x', 1.0)")
+    expected = sum((a * 0.5 - b) ** 2 for a, b in ((1.0, 0.0), (2.0, 1.0)))
+    assert close(browser.execute_script("return backprop.step(1)[0]"), expected)
+
+
+def test_the_drawn_turn_must_be_a_turn_and_its_sample_the_graph_drawn():
+    w = Value(0.5, "w")
+    x, t = Value(1.0, "x"), Value(0.0, "t")
+    other_x, other_t = Value(1.0, "x"), Value(0.0, "t")
+    loss = (other_x * w - other_t) ** 2
+    turns = [{other_x: 1.0, other_t: 0.0}, {other_x: 2.0, other_t: 1.0}]
+    wrong = "Objective.drawn: turn 1 gives 'x' 2.0, the graph drawn 1.0: it is not that turn's sample"
+    unmatched = (
+        "Objective.drawn: the graph drawn has {} leaves labelled {!r}, not one to match the turns' leaf of that label"
+    )
+    for shown, drawn, message in [
+        ((x * w - t) ** 2, 2, "Objective.drawn: no turn 2; there are 2"),
+        ((x * w - t) ** 2, 1, wrong),
+        ((x * w) ** 2, 0, unmatched.format(0, "t")),
+        ((x * w - t) * Value(2.0, "x"), 0, unmatched.format(2, "x")),
+    ]:
+        objective = viz.Objective(loss, "", turns, drawn=drawn)
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            viz.page(shown, training=viz.Training([], objective=objective), trained=[w], learning_rate=0.1)
+
+
+def test_a_turns_new_numbers_are_its_leaves_finite_numbers():
+    mini_racer = pytest.importorskip("py_mini_racer", reason="mini-racer is not installed")
+    x, w = Value(1.0, "x"), Value(1.0, "w")
+    nodes = autograd.script.graph(autograd.topological_order(x * w)[::-1])
+    turns = autograd.script.Turns((0,), ((1.0,), (2.0,)))
+    with mini_racer.MiniRacer() as engine:
+        engine.eval(f"var P = {autograd.script.program(nodes, [1.0, 1.0, 1.0], [1], turns=turns)};")
+        engine.eval("P.turn(1, [4.0])")
+        assert json.loads(engine.eval("JSON.stringify(P.turn(1))")) == [4.0]
+        for call, message in [
+            ("P.turn(2)", "IndexError: turn: no turn 2; the program has 2"),
+            ("P.turn(0, [1, 2])", "ValueError: turn 0: its new numbers must be 1 finite numbers, got 1,2"),
+            ("P.turn(0, [NaN])", "ValueError: turn 0: its new numbers must be 1 finite numbers, got NaN"),
+        ]:
+            with pytest.raises(mini_racer.JSEvalException, match=re.escape(message)):
+                engine.eval(call)
+        engine.eval(f"var Q = {autograd.script.program(nodes, [1.0, 1.0, 1.0], [1])};")
+        with pytest.raises(
+            mini_racer.JSEvalException, match=re.escape("IndexError: turn: no turn 0; the program has 0")
+        ):
+            engine.eval("Q.turn(0)")

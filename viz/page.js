@@ -422,13 +422,28 @@
   }
 
   // n steps of the objective from the page's parameters in v, which take the trained ones; its numbers after them.
+  // The sample drawn trains with its numbers in v (edited or the document's); a leaf no step takes stops it if edited.
   function trainObjective(v, n) {
+    const { shared, edits, turn, untrained } = data.objective;
+    const start = engine.initial();
+    const stale = untrained.find((i) => v[i] !== start[i]);
+    if (stale !== undefined) {
+      throw new Error("step: " + values[stale].name + " is edited, but a step trains the document's samples, which " +
+        "do not take it: set it back, or reset");
+    }
+    if (edits.length) {
+      const numbers = objective.turn(turn);
+      edits.forEach(([page, k]) => {
+        numbers[k] = v[page];
+      });
+      objective.turn(turn, numbers);
+    }
     const w = trainee.slice();
-    data.objective.shared.forEach(([mine, page]) => {
+    shared.forEach(([mine, page]) => {
       w[mine] = v[page];
     });
     const losses = objective.train(w, rate, n);
-    data.objective.shared.forEach(([mine, page]) => {
+    shared.forEach(([mine, page]) => {
       v[page] = w[mine];
     });
     return [losses, w];

@@ -88,12 +88,15 @@ class Objective:
 
     turns: the samples' numbers, each a leaf's; a step takes the next in turn (from the first), or with batch all of
     them: the step's loss is batch times the sum of their losses (1/n: the mean, as nn.train's of a mean loss).
-    says: what the step trains, as the side panel says it ("the batch of 4 samples")."""
+    says: what the step trains, as the side panel says it ("the batch of 4 samples").
+    drawn: the turn whose sample the graph drawn is: an edit of one of its inputs or targets is the same edit of that
+    turn's numbers (each of the turns' leaves is matched to the graph's leaf of its label); None: no turn's."""
 
     loss: Value
     says: str
     turns: Sequence[Mapping[Value, float]] = ()
     batch: float | None = None
+    drawn: int | None = None
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,36 @@ def _objective(
     shared = [
         [index[v], positions[v]] for v in order if v in positions and not (v.parents or v.is_constant or v in leaves)
     ]
-    return {"shared": shared, "says": objective.says}, text, ""
+    edits = _edits(objective, drawn, leaves, {page for _, page in shared})
+    reached = {page for _, page in shared} | {page for page, _ in edits}
+    untrained = [k for k, v in enumerate(drawn) if not (v.parents or v.is_constant) and k not in reached]
+    edited = " Edit its inputs or targets and that sample trains with its new numbers."
+    says = objective.says + edited if edits else objective.says
+    return {"shared": shared, "says": says, "turn": objective.drawn, "edits": edits, "untrained": untrained}, text, ""
+
+
+def _edits(objective: Objective, drawn: list[Value], leaves: list[Value], shared: set[int]) -> list[list[int]]:
+    """[position in the graph drawn, in the turn's numbers] of each leaf of the drawn turn, by label (see Objective)."""
+    if objective.drawn is None:
+        return []
+    if not 0 <= objective.drawn < len(objective.turns):
+        raise ValueError(f"Objective.drawn: no turn {objective.drawn}; there are {len(objective.turns)}")
+    own: dict[Any, list[int]] = {}
+    for k, v in enumerate(drawn):
+        if not (v.parents or v.is_constant or k in shared):
+            own.setdefault(v.label, []).append(k)
+    turn = objective.turns[objective.drawn]
+    edits = []
+    for n, leaf in enumerate(leaves):
+        found = own.get(leaf.label, [])
+        if len(found) != 1:
+            raise ValueError(f"Objective.drawn: the graph drawn has {len(found)} leaves labelled {leaf.label!r}, "
+                             "not one to match the turns' leaf of that label")  # fmt: skip
+        if drawn[found[0]].data != turn[leaf]:
+            raise ValueError(f"Objective.drawn: turn {objective.drawn} gives {leaf.label!r} {turn[leaf]!r}, the graph "
+                             f"drawn {drawn[found[0]].data!r}: it is not that turn's sample")  # fmt: skip
+        edits.append([found[0], n])
+    return edits
 
 
 def _live_boundary(training: Training | None, drawn: list[Value]) -> tuple[dict[str, Any] | None, str, str]:
