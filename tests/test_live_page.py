@@ -295,3 +295,30 @@ def test_100_live_steps_of_a_page_made_with_adam_are_nn_trains(browser, tmp_path
     train(3)
     assert after == f"after one step at learning rate 0.05: {example.network['w5'].data:.6g}"
     no_console_errors(browser)
+
+
+def test_a_curve_of_many_steps_keeps_a_bounded_record_and_draws_its_first_and_latest_losses(browser, tmp_path):
+    # ▶ train on a small graph makes ~50,000 steps a second: a curve of every loss stopped it (Math.min(...losses)
+    # past ~120,000 arguments) within seconds, and would have filled the memory.
+    w = Value(0.3, label="w")
+    loss = (w * w + Value(1.0, label="c")).tanh()
+    loss.label = "loss"
+    loss.backward()
+    path = tmp_path / "many.html"
+    path.write_text(viz.page(loss, learning_rate=1e-6, trained=[w]), encoding="utf-8")
+    open_page(browser, path)
+    steps = 300_001
+    browser.execute_script(f"backprop.step({steps})")
+    x = 0.3
+    for _ in range(steps):  # the same steps in floats: ∂tanh(w² + 1)/∂w = (1 - tanh²)·2w
+        x -= 1e-6 * (1 - math.tanh(x * x + 1) ** 2) * 2 * x
+    assert close(browser.execute_script("return backprop.get('w').data"), x)
+    caption = browser.find_element("id", "trained")
+    assert caption.get_attribute("data-steps") == str(steps)
+    assert caption.text.startswith(f"{steps} steps, loss {math.tanh(1.09):.4g} → {math.tanh(x * x + 1):.4g}")
+    points = browser.find_element("css selector", "#curve polyline").get_attribute("points").split()
+    assert 1_000 <= len(points) <= 2_001 and points[0].startswith("2.0,") and float(points[-1].split(",")[0]) > 237
+    browser.find_element("id", "reset").click()
+    browser.execute_script("backprop.step(2)")
+    assert browser.find_element("id", "trained").get_attribute("data-steps") == "2"
+    no_console_errors(browser)

@@ -411,7 +411,7 @@
     if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
     if (rate === null) throw new Error("step: this page has no learning rate");
     const losses = attempt((v) => engine.train(v, rate, n), quiet);
-    losses.forEach((loss) => trained.push(loss));
+    losses.forEach(curve.add);
     if (!quiet) drawCurve();
     return losses;
   }
@@ -478,7 +478,7 @@
       live = engine.forward(engine.initial());
       grads = engine.backward(live);
       edited = false;
-      trained.length = 0;
+      curve.clear();
       drawCurve();
       render();
     },
@@ -547,27 +547,46 @@
   }
 
   // ---- training live: the loss before each step, drawn as it grows; steps per second while it runs ----
-  const trained = [];
+  // The curve keeps at most 2·CURVE losses, every stride-th step's, the stride doubling as it fills: training
+  // left running makes millions of steps, which neither memory nor a drawing (nor Math.min's arguments) would hold.
+  const CURVE = 1000;
+  const curve = {
+    steps: 0,
+    stride: 1,
+    kept: [], // [step, loss before it]
+    add(loss) {
+      if (curve.steps % curve.stride === 0) curve.kept.push([curve.steps, loss]);
+      curve.steps += 1;
+      if (curve.kept.length <= 2 * CURVE) return;
+      curve.kept = curve.kept.filter(([step]) => step % (2 * curve.stride) === 0);
+      curve.stride *= 2;
+    },
+    clear() {
+      Object.assign(curve, { steps: 0, stride: 1, kept: [] });
+    },
+  };
   let running = null; // the animation frame's id while training runs
   let perSecond = "";
 
   function drawCurve() {
     const figure = document.getElementById("curve");
-    figure.hidden = !trained.length;
-    if (!trained.length) return;
-    const scale = Math.min(...trained) > 0 ? Math.log10 : (loss) => loss; // a loss that falls far: its logarithm
-    const heights = trained.map(scale);
-    const top = Math.max(...heights);
-    const low = Math.min(...heights);
-    const x = (k) => (trained.length > 1 ? (k * 236) / (trained.length - 1) + 2 : 120);
+    const n = curve.steps;
+    figure.hidden = !n;
+    if (!n) return;
+    const losses = curve.kept.map(([, loss]) => loss);
+    const scale = losses.every((loss) => loss > 0) ? Math.log10 : (loss) => loss; // a loss that falls far: its logarithm
+    const heights = losses.map(scale);
+    const top = heights.reduce((a, b) => Math.max(a, b));
+    const low = heights.reduce((a, b) => Math.min(a, b));
+    const x = (k) => (n > 1 ? (k * 236) / (n - 1) + 2 : 120);
     const y = (h) => (top > low ? 60 - ((h - low) * 56) / (top - low) : 32);
-    const points = heights.map((h, k) => x(k).toFixed(1) + "," + y(h).toFixed(1));
+    const points = heights.map((h, j) => x(curve.kept[j][0]).toFixed(1) + "," + y(h).toFixed(1));
     figure.querySelector("polyline").setAttribute("points", points.join(" "));
     const caption = document.getElementById("trained");
     const axis = scale === Math.log10 ? " (log scale)" : "";
-    caption.textContent = trained.length + " step" + (trained.length > 1 ? "s" : "") + ", loss " +
-      g(trained[0], 4) + " → " + g(live[total - 1], 4) + axis + perSecond;
-    caption.dataset.steps = String(trained.length);
+    caption.textContent = n + " step" + (n > 1 ? "s" : "") + ", loss " +
+      g(losses[0], 4) + " → " + g(live[total - 1], 4) + axis + perSecond;
+    caption.dataset.steps = String(n);
   }
 
   // Steps until paused: as many a frame as take about 10 ms, so that small graphs train fast; the numbers on screen,
