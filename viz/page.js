@@ -16,6 +16,7 @@
     consumers,
     walk: data.walk,
     line,
+    quoted,
     number: (i, which) => (engine ? (which === "grad" ? grads : live)[i] : Number(values[i][which])),
     locals: () => engine && engine.locals(),
     practising: () => practising,
@@ -79,6 +80,11 @@
     document.querySelectorAll("tr[data-row]").forEach((tr) => {
       tr.classList.toggle("selected", index(tr) === i);
     });
+  }
+
+  // An argument as an error message shows it: a string in quotes ("0.5" is not the number 0.5), else as written.
+  function quoted(x) {
+    return typeof x === "string" ? JSON.stringify(x) : String(x);
   }
 
   function line(tag, cls, text) {
@@ -393,7 +399,7 @@
   }
 
   function finite(what, x) {
-    if (typeof x !== "number" || !Number.isFinite(x)) throw new Error(what + " must be a finite number, got " + x);
+    if (typeof x !== "number" || !Number.isFinite(x)) throw new Error(what + " must be a finite number, got " + quoted(x));
     return x;
   }
 
@@ -402,13 +408,16 @@
     const t = text.trim();
     if (/^[+-]?(nan|inf|infinity)$/i.test(t)) throw new Error(what + " must be a finite number, got " + t);
     if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) throw new Error(what + ": not a number: " + JSON.stringify(t));
-    return finite(what, Number(t));
+    if (!Number.isFinite(Number(t))) throw new Error(what + ": " + t + " is too large for a float");
+    return Number(t);
   }
 
+  const MOST_STEPS = 100000; // at a call: the page answers nothing until they are done (backprop page's --train's)
   // n steps of the page's optimizer; each step's loss, before it. quiet: the caller redraws the screen (see run).
   function train(n, quiet) {
     needsEngine();
-    if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
+    if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + quoted(n));
+    if (n > MOST_STEPS) throw new Error("step: n must be at most " + MOST_STEPS + " (▶ train trains on until paused), got " + n);
     if (rate === null) throw new Error("step: this page has no learning rate");
     const losses = attempt((v) => engine.train(v, rate, n), quiet);
     losses.forEach(curve.add);
@@ -448,7 +457,7 @@
       needsEngine();
       if (on !== undefined) {
         if (![true, false, "values"].includes(on)) {
-          throw new Error('practice: on must be true, false or "values" (the computed values hidden too), got ' + on);
+          throw new Error('practice: on must be true, false or "values" (the computed values hidden too), got ' + quoted(on));
         }
         practising = on;
         document.body.classList.toggle("practice", on !== false);
