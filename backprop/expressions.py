@@ -17,7 +17,7 @@ from typing import Any
 import nn
 from autograd import OPS, Value, topological_order
 from backprop.errors import DocumentError
-from backprop.quantities import OPERATORS, QuantityError, chain, parse_formula, replay
+from backprop.quantities import OPERATORS, QuantityError, chain, parse_formula, python_spelling, replay
 from inputfiles import FieldReader, Path_, check_tree, names_near, parse_toml, quoted, read_text, shown
 
 EXPRESSIONS_KEY = "expressions"  # a TOML file with top-level expressions is an expression spec
@@ -225,6 +225,8 @@ class _Reader(FieldReader[DocumentError]):
             raise self.fail(path, f"{name!r} is not a name: use letters, digits and _, not starting with a digit")
         if name in OPS:
             raise self.fail(path, f"{name!r} is the name of a function; call the value something else")
+        if respelled := python_spelling(name):  # a formula naming it would be read as another name
+            raise self.fail(path, respelled)
 
     def values(self, table: Mapping[str, Any]) -> dict[str, float]:
         if not table:

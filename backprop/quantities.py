@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -86,6 +87,8 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
         raise QuantityError(f"{quoted(text)}: '#' is not allowed in a quantity or an expression")
     if steps and "[" in text:  # name[k] is how name@k is parsed, not a syntax of its own
         raise QuantityError(f"{quoted(text)}: write a value at another step as name@step")
+    if respelled := python_spelling(text):
+        raise QuantityError(f"{quoted(text)}: {respelled}")
     try:
         tree = ast.parse(_STEP.sub(r"[\1]", _derivatives_as_calls(text)) if steps else text, mode="eval").body
     except SyntaxError as e:
@@ -117,6 +120,16 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
         if isinstance(node, ast.Name):
             names.append(node.id)
     return tree, tuple(dict.fromkeys(names)), tuple(found)
+
+
+def python_spelling(text: str) -> str | None:
+    """What is wrong with the first name in text that Python reads as another (ﬁ as fi: it reads names in Unicode's
+    NFKC form), else None: a formula's names would not be the names the values were given."""
+    for word in re.findall(r"\w+", text):
+        read = unicodedata.normalize("NFKC", word)
+        if word.isidentifier() and read != word:
+            return f"the name {word!r} is read by Python as {read!r} (Unicode's NFKC form): write {read!r}"
+    return None
 
 
 def chain(node: ast.BinOp) -> tuple[ast.expr, list[tuple[ast.operator, ast.expr]]]:
