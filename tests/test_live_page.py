@@ -348,3 +348,23 @@ def test_the_api_names_a_wrong_argument_as_it_was_given_and_changes_nothing(brow
     assert browser.execute_script(f"try {{ {call}; }} catch (e) {{ return e.message; }}") == error
     assert page_numbers(browser) == before and browser.execute_script("return backprop.walk()") is False
     no_console_errors(browser)
+
+
+def test_a_number_longer_than_the_one_drawn_does_not_run_into_its_neighbour(browser, tmp_path):
+    # after training, "data 0.3" became "data 3.696" in the box laid out for the first: "data 3.696grad -4e-05"
+    w = Value(0.3, label="w")
+    loss = (w * w - Value(13.5, label="t")) ** 2
+    loss.label = "loss"
+    loss.backward()
+    path = tmp_path / "long.html"
+    path.write_text(viz.page(loss, learning_rate=1e-3, trained=[w]), encoding="utf-8")
+    open_page(browser, path)
+    browser.execute_script("backprop.step(1000)")
+    assert browser.execute_script("return backprop.get('w').data") > 3.6  # w·w near 13.5: four more characters
+    boxes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('a[data-value]'), (a) => Array.from("
+        "a.querySelectorAll('[data-show]'), (el) => { const b = el.getBBox(); return [b.x, b.x + b.width]; }))"
+        ".filter((shows) => shows.length === 2)"
+    )
+    assert len(boxes) >= 3 and all(data_end <= grad_start + 0.5 for (_, data_end), (grad_start, _) in boxes)
+    no_console_errors(browser)

@@ -296,7 +296,8 @@
   // ---- live: the page's own engine (ENGINE, written by autograd.script from the op table) ----
   const engine = typeof ENGINE === "undefined" ? null : ENGINE;
   const printed = values.map((v) => ({ data: v.data, grad: v.grad, forward: v.forward, backward: v.backward }));
-  const drawn = Array.from(document.querySelectorAll("[data-show]"), (el) => [el, el.textContent]);
+  // each number drawn, its text as drawn and the width the drawing laid out for it (0: not laid out, hidden)
+  const drawn = Array.from(document.querySelectorAll("[data-show]"), (el) => [el, el.textContent, width(el)]);
   const factors = Array.from(document.querySelectorAll('g.edge[id^="local_"] text'), (el) => [el, el.textContent]);
   let live = engine && engine.forward(engine.initial());
   let grads = engine && engine.backward(live);
@@ -354,18 +355,31 @@
   // The numbers the drawings show: the live ones once edited, else the document's; "?" where the step mode has
   // not reached them yet (a local derivative shows with the gradient it goes into).
   function paint() {
-    for (const [el, text] of drawn) {
+    for (const [el, text, room] of drawn) {
       const i = index(el.closest("a[data-value]"));
       const grad = el.dataset.show === "grad";
       const prefix = grad ? "grad " : text.startsWith("data ") ? "data " : "";
       const number = edited ? prefix + g(grad ? grads[i] : live[i], 4) : text;
       el.textContent = steps.hides(i, grad ? "grad" : "data") ? prefix + "?" : number;
+      fit(el, el.textContent.length > text.length ? room : 0);
     }
     const local = engine && engine.locals();
     for (const [el, text] of factors) {
       const [c, j] = el.closest("g.edge").id.split("_").slice(1).map(Number);
       el.textContent = steps.hides(values[c].parents[j], "grad") ? "" : edited ? g(local[c][j], 4) : text;
     }
+  }
+
+  // A number longer than the one the drawing was laid out for is squeezed into that width (0: its own), so that it
+  // does not run into its neighbour ("data 4.449grad -6.088e-06" after training).
+  function fit(el, room) {
+    if (room > 0) el.setAttribute("textLength", String(room));
+    else el.removeAttribute("textLength");
+    el.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  }
+
+  function width(el) {
+    return typeof el.getComputedTextLength === "function" ? el.getComputedTextLength() : 0;
   }
 
   // Run f on a copy of the live numbers; keep them only if every value and gradient could be computed.
