@@ -21,7 +21,7 @@ from backprop import expressions
 from backprop.errors import DocumentError
 from backprop.expressions import EXPRESSIONS_KEY, load_expressions
 from backprop.quantities import Quantity, QuantityError, check_names, evaluate, parse_quantity, split_step
-from inputfiles import FieldReader, Path_, parse_dotted, parse_toml, read_text, shown
+from inputfiles import FieldReader, Path_, parse_dotted, parse_toml, quoted, read_text, shown
 
 FORMAT = """\
 A claim file is TOML. [document] (optional): title, author, date, source (the document's published
@@ -243,7 +243,7 @@ def number_decimals(text: str) -> int:
     """The decimal places a printed number shows ("0.05304" → 5, "2" → 0, "1.5e-3" → 4)."""
     match = _NUMBER.fullmatch(text.strip())
     if not match or not (match[1] or match[3]):
-        raise ValueError(f"{text!r} is not a number")
+        raise ValueError(f"{quoted(text)} is not a number")
     places = len(match[3] or "")
     exponent = int(match[4][1:]) if match[4] else 0
     return max(places - exponent, 0)
@@ -436,7 +436,7 @@ class _Reader(FieldReader[DocumentError]):
             raise self.fail(path, str(e)) from None
         for k in quantity.steps:
             if k > MAX_STEP:
-                raise self.fail(path, f"{text!r}: step {k}; {_STEP_LIMIT}")
+                raise self.fail(path, f"{quoted(text)}: step {k}; {_STEP_LIMIT}")
         return quantity
 
     def step(self, table: Mapping[str, Any], path: Path_) -> int:
@@ -493,9 +493,9 @@ class _Reader(FieldReader[DocumentError]):
             number_decimals(text)
             number = float(text.strip().replace(",", "."))
         except ValueError:
-            raise self.fail(path, f"{text!r} is not a number") from None
+            raise self.fail(path, f"{quoted(text)} is not a number") from None
         if not math.isfinite(number):
-            raise self.fail(path, f"{text!r} is not a finite number")
+            raise self.fail(path, f"{quoted(text)} is not a finite number")
         return text.strip()
 
     def check_ids(self, claims: list[Claim], path: Path_) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from backprop import sources
 from backprop.command import EXIT_OK, BadInput, add_name_arguments, part_heading
 from backprop.explanation import explainer
+from inputfiles import names_near, quoted
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,8 +24,8 @@ def run(args: argparse.Namespace) -> int:
         missing = [n for n in args.parameters if n not in pass_.values]
         if missing:
             where = f"{args.name} ({title})" if len(passes) > 1 else args.name
-            known = ", ".join(_parameters(pass_))
-            raise BadInput(f"{where} has no value named {missing[0]!r}; its parameters are {known}")
+            known = names_near(_parameters(pass_), missing[0], "its parameters")
+            raise BadInput(f"{where} has no value named {quoted(missing[0])}; {known}")
     for title, pass_ in passes:
         if len(passes) > 1:
             print(part_heading(args.name, title) + "\n")

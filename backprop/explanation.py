@@ -15,6 +15,7 @@ from backprop import notebook
 from backprop.claims import number_decimals
 from backprop.expressions import ExpressionExample
 from backprop.quantities import replay
+from inputfiles import names_near, quoted
 
 MAX_PATHS = 20  # paths an explanation shows (the largest); the count and the total cover them all
 
@@ -110,7 +111,7 @@ def explainer(source: Any, *, of: str | None = None, max_paths: int = MAX_PATHS)
 
     def explained(parameter: str) -> Explanation:
         if parameter not in values:
-            raise KeyError(f"no value named {parameter!r}; the names are {', '.join(values)}")
+            raise KeyError(f"no value named {quoted(parameter)}; {names_near(values, parameter)}")
         target = values[parameter]
         if not gradients:
             named = list(dict.fromkeys(values.values()))

@@ -17,8 +17,8 @@ from typing import Any
 import nn
 from autograd import OPS, Value, topological_order
 from backprop.errors import DocumentError
-from backprop.quantities import OPERATORS, QuantityError, chain, parse_formula, replay
-from inputfiles import FieldReader, Path_, check_tree, parse_toml, read_text, shown
+from backprop.quantities import OPERATORS, QuantityError, chain, parse_formula, python_spelling, replay
+from inputfiles import FieldReader, Path_, check_tree, names_near, parse_toml, quoted, read_text, shown
 
 EXPRESSIONS_KEY = "expressions"  # a TOML file with top-level expressions is an expression spec
 ROOT_NAME = "loss"  # an unlabelled root's name
@@ -199,7 +199,8 @@ class _Reader(FieldReader[DocumentError]):
         formulas = self.formulas(self.get(spec, (EXPRESSIONS_KEY,), (dict,)), values)
         output = self.get(spec, ("output",), (str,), next(reversed(formulas), ""))
         if output not in formulas:
-            raise self.fail(("output",), f"no expression named {output!r}; the expressions are {', '.join(formulas)}")
+            known = names_near(formulas, output, "the expressions")
+            raise self.fail(("output",), f"no expression named {quoted(output)}; {known}")
         nodes = self.built(values, formulas)
         self.all_used(nodes, output, formulas)
         notes = self.get(spec, ("notes",), (str, list), [])
@@ -224,6 +225,8 @@ class _Reader(FieldReader[DocumentError]):
             raise self.fail(path, f"{name!r} is not a name: use letters, digits and _, not starting with a digit")
         if name in OPS:
             raise self.fail(path, f"{name!r} is the name of a function; call the value something else")
+        if respelled := python_spelling(name):  # a formula naming it would be read as another name
+            raise self.fail(path, respelled)
 
     def values(self, table: Mapping[str, Any]) -> dict[str, float]:
         if not table:
@@ -255,11 +258,11 @@ class _Reader(FieldReader[DocumentError]):
             except QuantityError as e:
                 raise self.fail(path, str(e)) from None
             if not names:
-                raise self.fail(path, f"{text!r} uses no name: a number belongs in [values]")
+                raise self.fail(path, f"{quoted(text)} uses no name: a number belongs in [values]")
             for used in names:
                 if used not in values and used not in table:
-                    known = ", ".join([*values, *table])
-                    raise self.fail(path, f"{text!r}: unknown name {used!r}; the names are {known}")
+                    known = names_near([*values, *table], used)
+                    raise self.fail(path, f"{quoted(text)}: unknown name {used!r}; {known}")
             parsed[name] = (tree, text, names)
         return {n: parsed[n][:2] for n in self.ordered({n: p[2] for n, p in parsed.items()}, values)}
 
@@ -292,9 +295,10 @@ class _Reader(FieldReader[DocumentError]):
             try:
                 node = _evaluated(tree, nodes)
             except (ArithmeticError, ValueError, TypeError) as e:  # the engine's errors name the op and its operands
-                raise self.fail((EXPRESSIONS_KEY, name), f"{text!r} cannot be computed: {e}") from None
+                raise self.fail((EXPRESSIONS_KEY, name), f"{quoted(text)} cannot be computed: {e}") from None
             if node.label is not None:  # "d = e" or "d = +e": the node is e's
-                raise self.fail((EXPRESSIONS_KEY, name), f"{text!r} is {node.label} itself; use the name {node.label}")
+                itself = f"{quoted(text)} is {node.label} itself; use the name {node.label}"
+                raise self.fail((EXPRESSIONS_KEY, name), itself)
             node.label = name
             nodes[name] = node
         return nodes

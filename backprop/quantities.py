@@ -7,10 +7,12 @@ from __future__ import annotations
 import ast
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from autograd import OPS, Value, grad, topological_order
+from inputfiles import names_near, quoted
 
 # "dE_total/dw10": the derivative of one named value with respect to another.
 _DERIVATIVE = re.compile(r"^d(?P<of>[^/\s@]+)/d(?P<wrt>[^/\s@]+)$")
@@ -82,14 +84,18 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
     (written name[k] in the tree). Anything else is a QuantityError saying what is allowed.
     """
     if "#" in text:  # Python would read the rest as a comment: "out_o#1" as out_o
-        raise QuantityError(f"{text!r}: '#' is not allowed in a quantity or an expression")
+        raise QuantityError(f"{quoted(text)}: '#' is not allowed in a quantity or an expression")
     if steps and "[" in text:  # name[k] is how name@k is parsed, not a syntax of its own
-        raise QuantityError(f"{text!r}: write a value at another step as name@step")
+        raise QuantityError(f"{quoted(text)}: write a value at another step as name@step")
+    if respelled := python_spelling(text):
+        raise QuantityError(f"{quoted(text)}: {respelled}")
     try:
         tree = ast.parse(_STEP.sub(r"[\1]", _derivatives_as_calls(text)) if steps else text, mode="eval").body
-    except SyntaxError:
+    except SyntaxError as e:
+        if e.msg == "too many nested parentheses":  # Python's parser's limit (200), far past MAX_DEPTH
+            raise QuantityError(f"{text[:20]!r}...: too deeply nested for Python's parser") from None
         raise QuantityError(
-            f"{text!r} is not a name, a derivative dA/dB or an arithmetic expression over names"
+            f"{quoted(text)} is not a name, a derivative dA/dB or an arithmetic expression over names"
         ) from None
     except (RecursionError, MemoryError):  # Python's own parser: a chain of operators thousands long
         raise QuantityError(f"{text[:20]!r}...: too deeply nested for Python's parser") from None
@@ -99,7 +105,7 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise QuantityError(f"{text!r}: nested more than {MAX_DEPTH} deep")
+            raise QuantityError(f"{quoted(text)}: nested more than {MAX_DEPTH} deep")
         _check_node(text, node, steps)
         if isinstance(node, ast.BinOp):  # a long flat sum is as deep as one +: its evaluation does not recurse
             first, rest = chain(node)
@@ -114,6 +120,16 @@ def parse_formula(text: str, *, steps: bool = False) -> tuple[ast.expr, tuple[st
         if isinstance(node, ast.Name):
             names.append(node.id)
     return tree, tuple(dict.fromkeys(names)), tuple(found)
+
+
+def python_spelling(text: str) -> str | None:
+    """What is wrong with the first name in text that Python reads as another (ﬁ as fi: it reads names in Unicode's
+    NFKC form), else None: a formula's names would not be the names the values were given."""
+    for word in re.findall(r"\w+", text):
+        read = unicodedata.normalize("NFKC", word)
+        if word.isidentifier() and read != word:
+            return f"the name {word!r} is read by Python as {read!r} (Unicode's NFKC form): write {read!r}"
+    return None
 
 
 def chain(node: ast.BinOp) -> tuple[ast.expr, list[tuple[ast.operator, ast.expr]]]:
@@ -132,21 +148,21 @@ def _check_node(text: str, node: ast.AST, steps: bool) -> None:
     allowed = ast.BinOp | ast.UnaryOp | ast.Name | ast.Constant | ast.Call | ast.Load | ast.operator | ast.unaryop
     at_step = ", name@step" if steps else ""
     if not isinstance(node, allowed | ast.Subscript if steps else allowed):
-        raise QuantityError(f"{text!r}: only numbers, names{at_step}, functions, + - * / ** and ( ) are allowed")
+        raise QuantityError(f"{quoted(text)}: only numbers, names{at_step}, functions, + - * / ** and ( ) are allowed")
     if isinstance(node, ast.BinOp) and type(node.op) not in OPERATORS:
-        raise QuantityError(f"{text!r}: only the operators + - * / ** are allowed")
+        raise QuantityError(f"{quoted(text)}: only the operators + - * / ** are allowed")
     if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
-        raise QuantityError(f"{text!r}: the only unary operators are + and -")
+        raise QuantityError(f"{quoted(text)}: the only unary operators are + and -")
     if isinstance(node, ast.Constant) and not _is_real_number(node.value):
-        raise QuantityError(f"{text!r}: {node.value!r} is not a number")
+        raise QuantityError(f"{quoted(text)}: {node.value!r} is not a number")
     if isinstance(node, ast.Constant) and not math.isfinite(node.value):  # type: ignore[arg-type]
-        raise QuantityError(f"{text!r}: a number in it is too large for a float")
+        raise QuantityError(f"{quoted(text)}: a number in it is too large for a float")
     if isinstance(node, ast.Call):
         _check_call(text, node)
     if isinstance(node, ast.Subscript):
         step = node.slice.value if isinstance(node.slice, ast.Constant) else None
         if not isinstance(node.value, ast.Name) or not isinstance(step, int) or isinstance(step, bool):
-            raise QuantityError(f"{text!r}: write a value at another step as name@step")
+            raise QuantityError(f"{quoted(text)}: write a value at another step as name@step")
 
 
 def _derivatives_as_calls(text: str) -> str:
@@ -161,12 +177,12 @@ def _check_call(text: str, node: ast.Call) -> None:
         return
     if name not in OPS or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
         called = ast.unparse(node.func)
-        raise QuantityError(f"{text!r}: {called} is not a function; the functions are {', '.join(functions())}")
+        raise QuantityError(f"{quoted(text)}: {called} is not a function; the functions are {', '.join(functions())}")
     arity = OPS[name].arity
     if arity is None and not node.args:
-        raise QuantityError(f"{text!r}: {name} takes at least one operand")
+        raise QuantityError(f"{quoted(text)}: {name} takes at least one operand")
     if arity is not None and len(node.args) != arity:
-        raise QuantityError(f"{text!r}: {name} takes {arity} operand{'s' * (arity > 1)}, got {len(node.args)}")
+        raise QuantityError(f"{quoted(text)}: {name} takes {arity} operand{'s' * (arity > 1)}, got {len(node.args)}")
 
 
 def functions() -> list[str]:
@@ -245,7 +261,8 @@ def check_names(quantity: Quantity, known: Mapping[str, Value]) -> None:
 def _lookup(values: Mapping[str, Value], name: str) -> Value:
     node = values.get(name)
     if node is None:
-        raise QuantityError(f"unknown name {name!r}; the network's names are {', '.join(values)}")
+        known = names_near(values, name, "the network's names")
+        raise QuantityError(f"unknown name {quoted(name)}; {known}")
     return node
 
 

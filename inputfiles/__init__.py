@@ -5,18 +5,20 @@ Shared by nn and backprop, so it imports neither (nor autograd or viz).
 ``read_text`` reads a file (at most ``MAX_FILE_BYTES``, UTF-8); ``parse_toml`` and ``parse_json`` parse it
 within ``MAX_NESTING`` and ``MAX_DIGITS``; ``check_tree`` holds an already parsed table to the same limits.
 Every error is ``file:line: message`` or ``file:line: field: message``. Besides, the pieces every TOML
-reader's errors are made of: a field path as text (``dotted``), a value described (``shown``), the kinds a
+reader's errors are made of: a field path as text (``dotted``), a value described (``shown``) or quoted
+(``quoted``), the names known beside an unknown one (``names_near``), the kinds a
 field takes (``kinds_named``), the line a field is set on (``toml_line``), and ``FieldReader``, which checks
 fields and raises ``file:line: field: what is wrong``.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import json.scanner
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -27,6 +29,7 @@ E = TypeVar("E", bound=Exception)
 MAX_FILE_BYTES = 16 * 2**20  # 16 MiB: far more than any network or document needs
 MAX_NESTING = 32  # arrays and tables inside each other
 MAX_DIGITS = 100  # digits in one number as written
+MAX_NAMES_LISTED = 40  # an unknown name's error lists the names known, or the nearest of many
 INT_RANGE = range(-(2**63), 2**63)  # TOML's integers are 64-bit; larger ones must be refused
 
 # The limit scan's tokens: strings and comments (their brackets and digits do not count), brackets,
@@ -215,10 +218,21 @@ def kinds_named(kinds: tuple[type, ...]) -> str:
 
 def shown(value: Any) -> str:
     """A value as an error shows what it got: its TOML kind and its repr, cut to 60 characters."""
+    return f"{_VALUE_KINDS.get(type(value), type(value).__name__)} {quoted(value)}"
+
+
+def quoted(value: Any) -> str:
+    """A value as an error quotes it: its repr, cut to 60 characters (a 2,000-character formula is not repeated)."""
     text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{_VALUE_KINDS.get(type(value), type(value).__name__)} {text}"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def names_near(names: Collection[str], name: str, what: str = "the names") -> str:
+    """What an error about an unknown name says of the names known: all of a few, else those nearest to name."""
+    if len(names) <= MAX_NAMES_LISTED:
+        return f"{what} are {', '.join(names)}"
+    near = difflib.get_close_matches(name, names, n=MAX_NAMES_LISTED // 4, cutoff=0)
+    return f"{what} nearest to it are {', '.join(near)} (of {len(names):,})"
 
 
 def toml_line(text: str, path: Path_, *, enclosing: bool = True) -> int | None:

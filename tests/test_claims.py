@@ -286,3 +286,41 @@ def test_a_printed_number_must_be_quoted_to_keep_its_precision(tmp_path, number)
         ': quote the number as printed (printed = "0.10", not 0.10), since a number loses its trailing zeros '
         "and with them the printed precision"
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("quantity", "-" * 150 + "z", "'" + "-" * 56 + "...: nested more than 20 deep"),
+        ("quantity", "tanh(" * 30 + "z" + ")" * 30, "'" + "tanh(" * 11 + "t...: nested more than 20 deep"),
+        ("printed", "1" * 5000, "'" + "1" * 56 + "... is not a finite number"),
+        ("printed", "0.5x" * 1000, "'" + "0.5x" * 14 + "... is not a number"),
+    ],
+)
+def test_an_error_quotes_a_long_field_cut_to_60_characters(tmp_path, field, text, message):
+    # the whole text was repeated: a 2,000-character formula made a 2,000-character error line
+    claim = CLAIM.replace('quantity = "y_hat"', f'quantity = "{text}"') if field == "quantity" else CLAIM
+    claim = claim.replace('printed = "0.56"', f'printed = "{text}"') if field == "printed" else claim
+    path = write(tmp_path, NETWORK + claim)
+    with pytest.raises(DocumentError) as failure:
+        load_document(path)
+    assert str(failure.value).endswith(f"claim[0].{field}: {message}")
+
+
+def test_an_unknown_name_among_many_lists_the_nearest_not_all(tmp_path):
+    # a 40-40-1 network's 1,765 names made a 17,000-character error; a 100,000-parameter one, megabytes
+    weights = [[0.1] * 40] * 40
+    network = NETWORK.replace(
+        'neurons = ["n"]\nweight_names = [["w"]]\nbias_names = ["b"]\nnet = ["z"]\nout = ["y_hat"]\n', ""
+    )
+    network = network.replace('inputs = ["x"]', "inputs = 40").replace(
+        "weights = [[0.3]]", f"size = 40\nweights = {weights}"
+    )
+    network = network.replace("biases = [0.1]", "[[network.layers]]\nactivation = 'sigmoid'\nsize = 1")
+    network = network.replace("inputs = [0.5]", f"inputs = {[0.5] * 40}")
+    path = write(tmp_path, network + CLAIM.replace("y_hat", "out_n1_4O"))
+    with pytest.raises(DocumentError) as failure:
+        load_document(path)
+    message = str(failure.value).split("claim[0].quantity: ")[1]
+    assert message.startswith("unknown name 'out_n1_4O'; the network's names nearest to it are out_n1_4, out_n1_40, ")
+    assert message.endswith(" (of 1,766)") and message.count(", ") == 9

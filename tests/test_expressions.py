@@ -194,6 +194,7 @@ def test_bad_expression_specs_name_the_file_line_and_field(tmp_path, monkeypatch
     [
         ("c = 10.0", "c = true", "lecture.toml:7: values.c: expected a finite number, got boolean True"),
         ("c = 10.0", "tanh = 10.0", "lecture.toml:7: values.tanh: 'tanh' is the name of a function"),
+        ("c = 10.0", '"ﬁ" = 10.0', "lecture.toml:7: values.ﬁ: the name 'ﬁ' is read by Python as 'fi' (Unicode's"),
         ('title = "L = (a·b + c)·f"', "learning_rate = -1", "lecture.toml:2: learning_rate: must be a positive"),
         ('title = "L = (a·b + c)·f"', 'output = "q"', "lecture.toml:2: output: no expression named 'q'"),
         ('title = "L = (a·b + c)·f"', "layer = 1", "lecture.toml:2: layer: unknown field; the fields are"),

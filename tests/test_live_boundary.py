@@ -157,7 +157,7 @@ def test_a_predictor_the_page_cannot_run_leaves_the_boundary_out_and_says_why():
     model, data, loss, training = moons()
     floats_only = define_op("test_boundary_floats_only", lambda a: math.exp(a), lambda a, out: (out,))
     x = [Value(0.0, "x1"), Value(0.0, "x2")]
-    live = viz.Predictor((x[0], x[1]), [floats_only(x[0]) + x[1]])
+    live = viz.Predictor((x[0], x[1]), [floats_only(x[0]) + x[1] * model.parameters()[0]])
     html = viz.page(
         nn.training.batch_loss(model, data[:2], loss), training=replace(training, live=live), learning_rate=0.1
     )
@@ -174,6 +174,20 @@ def test_a_predictor_whose_inputs_are_not_its_leaves_is_refused():
             ValueError, match=r"^Training\.live: inputs must be two leaves the outputs are computed from$"
         ):
             viz.page(nn.training.batch_loss(model, data[:2], loss), training=bad, learning_rate=0.1)
+
+
+def test_a_predictor_of_another_models_parameters_is_refused():
+    # its boundary stood still as the page trained, beside a loss curve that fell: drawn as live, it was not
+    model, data, loss, training = moons()
+    graph = nn.training.batch_loss(model, data[:2], loss)
+    x = [Value(0.0, "x1"), Value(0.0, "x2")]
+    other = viz.Training([], points=training.points, live=viz.Predictor((x[0], x[1]), nn.MLP(2, [6, 1]).forward(x)))
+    message = "^Training.live: the outputs use none of {}: build them from the same parameters$"
+    with pytest.raises(ValueError, match=message.format("the values the page trains")):
+        viz.page(graph, training=other, optimizer=nn.SGD(model.parameters(), lr=0.1))
+    with pytest.raises(ValueError, match=message.format("the page's leaves")):
+        viz.page(graph, training=other, learning_rate=0.1)
+    assert "BOUNDARY" in viz.page(graph, training=training, optimizer=nn.SGD(model.parameters(), lr=0.1))
 
 
 def test_backprop_pages_classifier_draws_its_boundary_as_it_trains(browser, tmp_path):

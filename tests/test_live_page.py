@@ -126,7 +126,7 @@ def test_editing_w1_in_the_side_panel_with_the_keyboard(browser, russo, tmp_path
         ("abc", 'w1: not a number: "abc"'),
         ("nan", "w1 must be a finite number, got nan"),
         ("inf", "w1 must be a finite number, got inf"),
-        ("1e999", "w1 must be a finite number, got Infinity"),
+        ("1e999", "w1: 1e999 is too large for a float"),
     ],
 )
 def test_bad_input_shows_the_error_beside_the_field_and_changes_nothing(browser, russo, typed, error):
@@ -203,7 +203,10 @@ def test_training_live_plays_and_pauses_with_the_documents_steps(browser, russo,
     open_page(browser, russo, "#w1")
     run = browser.find_element("id", "run")
     run.click()
-    WebDriverWait(browser, 30).until(lambda b: int(b.find_element("id", "trained").get_attribute("data-steps")) >= 50)
+    # the caption has no step count until the first frame has trained: none yet is 0 steps, not an error
+    WebDriverWait(browser, 30).until(
+        lambda b: int(b.find_element("id", "trained").get_attribute("data-steps") or 0) >= 50
+    )
     run.click()  # pause
     steps = int(browser.find_element("id", "trained").get_attribute("data-steps"))
     assert run.text == "▶ train"
@@ -294,4 +297,77 @@ def test_100_live_steps_of_a_page_made_with_adam_are_nn_trains(browser, tmp_path
     optimizer = make(example.network.parameters(), lr=0.05, weight_decay=0.01)
     train(3)
     assert after == f"after one step at learning rate 0.05: {example.network['w5'].data:.6g}"
+    no_console_errors(browser)
+
+
+def test_a_curve_of_many_steps_keeps_a_bounded_record_and_draws_its_first_and_latest_losses(browser, tmp_path):
+    # ▶ train on a small graph makes ~50,000 steps a second: a curve of every loss stopped it (Math.min(...losses)
+    # past ~120,000 arguments) within seconds, and would have filled the memory.
+    w = Value(0.3, label="w")
+    loss = (w * w + Value(1.0, label="c")).tanh()
+    loss.label = "loss"
+    loss.backward()
+    path = tmp_path / "many.html"
+    path.write_text(viz.page(loss, learning_rate=1e-6, trained=[w]), encoding="utf-8")
+    open_page(browser, path)
+    steps = 300_001
+    browser.execute_script("for (let k = 0; k < 3; k++) backprop.step(100000); backprop.step(1)")
+    x = 0.3
+    for _ in range(steps):  # the same steps in floats: ∂tanh(w² + 1)/∂w = (1 - tanh²)·2w
+        x -= 1e-6 * (1 - math.tanh(x * x + 1) ** 2) * 2 * x
+    assert close(browser.execute_script("return backprop.get('w').data"), x)
+    caption = browser.find_element("id", "trained")
+    assert caption.get_attribute("data-steps") == str(steps)
+    assert caption.text.startswith(f"{steps} steps, loss {math.tanh(1.09):.4g} → {math.tanh(x * x + 1):.4g}")
+    points = browser.find_element("css selector", "#curve polyline").get_attribute("points").split()
+    assert 1_000 <= len(points) <= 2_001 and points[0].startswith("2.0,") and float(points[-1].split(",")[0]) > 237
+    browser.find_element("id", "reset").click()
+    browser.execute_script("backprop.step(2)")
+    assert browser.find_element("id", "trained").get_attribute("data-steps") == "2"
+    no_console_errors(browser)
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        ('backprop.set("w1", "0.5")', 'w1 must be a finite number, got "0.5"'),  # a string is not the number
+        ('backprop.set("w1", null)', "w1 must be a finite number, got null"),
+        ('backprop.set("w1", 1e308 * 10)', "w1 must be a finite number, got Infinity"),
+        ('backprop.step("3")', 'step: n must be a whole number >= 0, got "3"'),
+        ("backprop.step(-1)", "step: n must be a whole number >= 0, got -1"),
+        ("backprop.step(1e9)", "step: n must be at most 100000 (▶ train trains on until paused), got 1000000000"),
+        (
+            'backprop.practice("true")',
+            'practice: on must be true, false or "values" (the computed values hidden too), got "true"',
+        ),
+        ('backprop.walk("true")', 'walk: on must be true or false, got "true"'),
+        ("backprop.walk(1)", "walk: on must be true or false, got 1"),
+    ],
+)
+def test_the_api_names_a_wrong_argument_as_it_was_given_and_changes_nothing(browser, russo, call, error):
+    # step(1e9) ran for hours with the page frozen; "got 0.5" of the string "0.5" read as if 0.5 were refused
+    open_page(browser, russo)
+    before = page_numbers(browser)
+    assert browser.execute_script(f"try {{ {call}; }} catch (e) {{ return e.message; }}") == error
+    assert page_numbers(browser) == before and browser.execute_script("return backprop.walk()") is False
+    no_console_errors(browser)
+
+
+def test_a_number_longer_than_the_one_drawn_does_not_run_into_its_neighbour(browser, tmp_path):
+    # after training, "data 0.3" became "data 3.696" in the box laid out for the first: "data 3.696grad -4e-05"
+    w = Value(0.3, label="w")
+    loss = (w * w - Value(13.5, label="t")) ** 2
+    loss.label = "loss"
+    loss.backward()
+    path = tmp_path / "long.html"
+    path.write_text(viz.page(loss, learning_rate=1e-3, trained=[w]), encoding="utf-8")
+    open_page(browser, path)
+    browser.execute_script("backprop.step(1000)")
+    assert browser.execute_script("return backprop.get('w').data") > 3.6  # w·w near 13.5: four more characters
+    boxes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('a[data-value]'), (a) => Array.from("
+        "a.querySelectorAll('[data-show]'), (el) => { const b = el.getBBox(); return [b.x, b.x + b.width]; }))"
+        ".filter((shows) => shows.length === 2)"
+    )
+    assert len(boxes) >= 3 and all(data_end <= grad_start + 0.5 for (_, data_end), (grad_start, _) in boxes)
     no_console_errors(browser)

@@ -311,7 +311,7 @@ def test_the_keyboard_alone_walks_plays_and_leaves(browser, russo):
 def test_the_step_api_refuses_what_it_cannot_do(browser, russo):
     open_page(browser, russo)
     error = browser.execute_script("try { backprop.walk('yes'); } catch (e) { return e.message; }")
-    assert error == "walk: on must be true or false, got yes"
+    assert error == 'walk: on must be true or false, got "yes"'
 
 
 def test_an_expression_page_steps_its_leaves_then_its_formulas_then_back(browser, tmp_path):

@@ -135,3 +135,15 @@ def test_a_formula_too_deep_for_pythons_own_parser_is_refused_by_name():
             parse_formula("+".join(["a"] * 1000))
     finally:
         sys.setrecursionlimit(limit)
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [("ﬁ + 1", "fi"), ("ｗ1 * 2", "w1"), ("dE_total/dw1 * ℌ", "H"), ("tanh(x\u212b)", "x\u00c5")],
+)
+def test_a_name_python_reads_as_another_is_refused_saying_how_it_reads_it(text, read):
+    # Python reads names in NFKC form: "ﬁ + 1" named fi, which no value is called; the error said "unknown name 'fi'"
+    word = next(w for w in text.replace("(", " ").replace(")", " ").split() if w.isidentifier() and not w.isascii())
+    with pytest.raises(QuantityError, match=f"the name '{word}' is read by Python as '{read}' .*: write '{read}'$"):
+        parse_quantity(text)
+    assert parse_quantity("x\u00c5 + α").names == ("x\u00c5", "α")  # letters that are their own NFKC form are names

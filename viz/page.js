@@ -16,6 +16,7 @@
     consumers,
     walk: data.walk,
     line,
+    quoted,
     number: (i, which) => (engine ? (which === "grad" ? grads : live)[i] : Number(values[i][which])),
     locals: () => engine && engine.locals(),
     practising: () => practising,
@@ -79,6 +80,11 @@
     document.querySelectorAll("tr[data-row]").forEach((tr) => {
       tr.classList.toggle("selected", index(tr) === i);
     });
+  }
+
+  // An argument as an error message shows it: a string in quotes ("0.5" is not the number 0.5), else as written.
+  function quoted(x) {
+    return typeof x === "string" ? JSON.stringify(x) : String(x);
   }
 
   function line(tag, cls, text) {
@@ -290,7 +296,8 @@
   // ---- live: the page's own engine (ENGINE, written by autograd.script from the op table) ----
   const engine = typeof ENGINE === "undefined" ? null : ENGINE;
   const printed = values.map((v) => ({ data: v.data, grad: v.grad, forward: v.forward, backward: v.backward }));
-  const drawn = Array.from(document.querySelectorAll("[data-show]"), (el) => [el, el.textContent]);
+  // each number drawn, its text as drawn and the width the drawing laid out for it (0: not laid out, hidden)
+  const drawn = Array.from(document.querySelectorAll("[data-show]"), (el) => [el, el.textContent, width(el)]);
   const factors = Array.from(document.querySelectorAll('g.edge[id^="local_"] text'), (el) => [el, el.textContent]);
   let live = engine && engine.forward(engine.initial());
   let grads = engine && engine.backward(live);
@@ -352,18 +359,31 @@
   // The numbers the drawings show: the live ones once edited, else the document's; "?" where the step mode has
   // not reached them yet (a local derivative shows with the gradient it goes into).
   function paint() {
-    for (const [el, text] of drawn) {
+    for (const [el, text, room] of drawn) {
       const i = index(el.closest("a[data-value]"));
       const grad = el.dataset.show === "grad";
       const prefix = grad ? "grad " : text.startsWith("data ") ? "data " : "";
       const number = edited ? prefix + g(grad ? grads[i] : live[i], 4) : text;
       el.textContent = steps.hides(i, grad ? "grad" : "data") ? prefix + "?" : number;
+      fit(el, el.textContent.length > text.length ? room : 0);
     }
     const local = engine && engine.locals();
     for (const [el, text] of factors) {
       const [c, j] = el.closest("g.edge").id.split("_").slice(1).map(Number);
       el.textContent = steps.hides(values[c].parents[j], "grad") ? "" : edited ? g(local[c][j], 4) : text;
     }
+  }
+
+  // A number longer than the one the drawing was laid out for is squeezed into that width (0: its own), so that it
+  // does not run into its neighbour ("data 4.449grad -6.088e-06" after training).
+  function fit(el, room) {
+    if (room > 0) el.setAttribute("textLength", String(room));
+    else el.removeAttribute("textLength");
+    el.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  }
+
+  function width(el) {
+    return typeof el.getComputedTextLength === "function" ? el.getComputedTextLength() : 0;
   }
 
   // Run f on a copy of the live numbers; keep them only if every value and gradient could be computed.
@@ -397,7 +417,7 @@
   }
 
   function finite(what, x) {
-    if (typeof x !== "number" || !Number.isFinite(x)) throw new Error(what + " must be a finite number, got " + x);
+    if (typeof x !== "number" || !Number.isFinite(x)) throw new Error(what + " must be a finite number, got " + quoted(x));
     return x;
   }
 
@@ -406,17 +426,20 @@
     const t = text.trim();
     if (/^[+-]?(nan|inf|infinity)$/i.test(t)) throw new Error(what + " must be a finite number, got " + t);
     if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) throw new Error(what + ": not a number: " + JSON.stringify(t));
-    return finite(what, Number(t));
+    if (!Number.isFinite(Number(t))) throw new Error(what + ": " + t + " is too large for a float");
+    return Number(t);
   }
 
+  const MOST_STEPS = 100000; // at a call: the page answers nothing until they are done (backprop page's --train's)
   // n steps of the page's optimizer; each step's loss, before it. quiet: the caller redraws the screen (see run).
   function train(n, quiet) {
     needsEngine();
-    if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + n);
+    if (!Number.isInteger(n) || n < 0) throw new Error("step: n must be a whole number >= 0, got " + quoted(n));
+    if (n > MOST_STEPS) throw new Error("step: n must be at most " + MOST_STEPS + " (▶ train trains on until paused), got " + n);
     if (rate === null) throw new Error("step: this page has no learning rate");
     const [losses, after] = attempt((v) => (objective ? trainObjective(v, n) : [engine.train(v, rate, n), null]), quiet);
     if (objective) trainee = after;
-    losses.forEach((loss) => trained.push(loss));
+    losses.forEach(curve.add);
     if (!quiet) drawCurve();
     return losses;
   }
@@ -481,7 +504,7 @@
       needsEngine();
       if (on !== undefined) {
         if (![true, false, "values"].includes(on)) {
-          throw new Error('practice: on must be true, false or "values" (the computed values hidden too), got ' + on);
+          throw new Error('practice: on must be true, false or "values" (the computed values hidden too), got ' + quoted(on));
         }
         practising = on;
         document.body.classList.toggle("practice", on !== false);
@@ -512,7 +535,7 @@
       grads = engine.backward(live);
       trainee = objective && objective.initial();
       edited = false;
-      trained.length = 0;
+      curve.clear();
       drawCurve();
       render();
     },
@@ -581,7 +604,26 @@
   }
 
   // ---- training live: the loss before each step, drawn as it grows; steps per second while it runs ----
-  const trained = [];
+  // The curve keeps at most 2·CURVE losses, every stride-th step's, the stride doubling as it fills: training
+  // left running makes millions of steps, which neither memory nor a drawing (nor Math.min's arguments) would hold.
+  const CURVE = 1000;
+  const curve = {
+    steps: 0,
+    stride: 1,
+    kept: [], // [step, loss before it]
+    last: null, // the last step's loss before it, kept or not
+    add(loss) {
+      curve.last = loss;
+      if (curve.steps % curve.stride === 0) curve.kept.push([curve.steps, loss]);
+      curve.steps += 1;
+      if (curve.kept.length <= 2 * CURVE) return;
+      curve.kept = curve.kept.filter(([step]) => step % (2 * curve.stride) === 0);
+      curve.stride *= 2;
+    },
+    clear() {
+      Object.assign(curve, { steps: 0, stride: 1, kept: [], last: null });
+    },
+  };
   let running = null; // the animation frame's id while training runs
   let perSecond = "";
 
@@ -589,21 +631,23 @@
   // (the graph drawn is one sample's, not what training trains).
   function drawCurve() {
     const figure = document.getElementById("curve");
-    figure.hidden = !trained.length;
-    if (!trained.length) return;
-    const scale = Math.min(...trained) > 0 ? Math.log10 : (loss) => loss; // a loss that falls far: its logarithm
-    const heights = trained.map(scale);
-    const top = Math.max(...heights);
-    const low = Math.min(...heights);
-    const x = (k) => (trained.length > 1 ? (k * 236) / (trained.length - 1) + 2 : 120);
+    const n = curve.steps;
+    figure.hidden = !n;
+    if (!n) return;
+    const losses = curve.kept.map(([, loss]) => loss);
+    const scale = losses.every((loss) => loss > 0) ? Math.log10 : (loss) => loss; // a loss that falls far: its logarithm
+    const heights = losses.map(scale);
+    const top = heights.reduce((a, b) => Math.max(a, b));
+    const low = heights.reduce((a, b) => Math.min(a, b));
+    const x = (k) => (n > 1 ? (k * 236) / (n - 1) + 2 : 120);
     const y = (h) => (top > low ? 60 - ((h - low) * 56) / (top - low) : 32);
-    const points = heights.map((h, k) => x(k).toFixed(1) + "," + y(h).toFixed(1));
+    const points = heights.map((h, j) => x(curve.kept[j][0]).toFixed(1) + "," + y(h).toFixed(1));
     figure.querySelector("polyline").setAttribute("points", points.join(" "));
     const caption = document.getElementById("trained");
     const axis = scale === Math.log10 ? " (log scale)" : "";
-    caption.textContent = trained.length + " step" + (trained.length > 1 ? "s" : "") + ", loss " +
-      g(trained[0], 4) + " → " + g(objective ? trained[trained.length - 1] : live[total - 1], 4) + axis + perSecond;
-    caption.dataset.steps = String(trained.length);
+    caption.textContent = n + " step" + (n > 1 ? "s" : "") + ", loss " +
+      g(losses[0], 4) + " → " + g(objective ? curve.last : live[total - 1], 4) + axis + perSecond;
+    caption.dataset.steps = String(n);
   }
 
   // Steps until paused: as many a frame as take about 10 ms, so that small graphs train fast; the numbers on screen,

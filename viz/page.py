@@ -164,7 +164,7 @@ def page(
     engine, why = _engine(drawn, trained, optimizer)
     data["practice"] = dict(practice or {})
     data["walk"] = walk_of(drawn, walk)
-    boundary, predictor, unread = _live_boundary(training, drawn) if engine else (None, "", "")
+    boundary, predictor, unread = _live_boundary(training, drawn, trained) if engine else (None, "", "")
     data["boundary"] = boundary
     data["objective"], trainer, untrained = _objective(training, drawn, trained, optimizer, engine)
     data["lr"] = None if untrained else learning_rate  # no step: the graph drawn alone is not what training trains
@@ -252,7 +252,9 @@ def _edits(objective: Objective, drawn: list[Value], leaves: list[Value], shared
     return edits
 
 
-def _live_boundary(training: Training | None, drawn: list[Value]) -> tuple[dict[str, Any] | None, str, str]:
+def _live_boundary(
+    training: Training | None, drawn: list[Value], trained: Sequence[Value]
+) -> tuple[dict[str, Any] | None, str, str]:
     """The live decision boundary's data and its model's program (autograd.script), or None, "" and why not."""
     if training is None or training.live is None or not has_boundary(training.points):
         return None, "", ""
@@ -261,6 +263,10 @@ def _live_boundary(training: Training | None, drawn: list[Value]) -> tuple[dict[
     index = {v: k for k, v in enumerate(order)}
     if len(inputs) != 2 or any(x not in index or x.parents for x in inputs):
         raise ValueError("Training.live: inputs must be two leaves the outputs are computed from")
+    moving = set(trained or (v for v in drawn if not v.parents))  # what the page's steps, or else its edits, change
+    if not any(v in moving for v in order):  # another model's copy: its boundary would stand still, said to be live
+        what = "the values the page trains" if trained else "the page's leaves"
+        raise ValueError(f"Training.live: the outputs use none of {what}: build them from the same parameters")
     classes = len(outputs) if len(outputs) > 1 else None
     targets = [t for *_, t in training.points]
     if classes and (classes > len(CLASSES) or any(t not in range(classes) for t in targets)):

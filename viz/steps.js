@@ -4,7 +4,7 @@
 // number first shows, are the page's data (viz/steps.py); the numbers are the page's own, live.
 "use strict";
 const STEPS = function (page) {
-  const { values, consumers, line } = page;
+  const { values, consumers, line, quoted } = page;
   const { forward, backward, seen, known } = page.walk;
   const stepped = new Set(forward);
   const root = values.length - 1;
@@ -150,7 +150,7 @@ const STEPS = function (page) {
 
   function walk(turn) {
     if (turn === undefined) return on;
-    if (turn !== true && turn !== false) throw new Error("walk: on must be true or false, got " + turn);
+    if (turn !== true && turn !== false) throw new Error("walk: on must be true or false, got " + quoted(turn));
     if (turn === on) return on;
     if (turn) {
       go(0);
