@@ -120,9 +120,11 @@ def fresh_cache() -> Iterator[None]:
             os.environ["AUTOGRAD_CACHE"] = before
 
 
-def warm_cache(model: nn.MLP, loss: str, samples: Sequence[nn.Sample]) -> None:
-    """nn.train's program of model and loss built natively into the cache, as a long or an earlier run leaves it."""
-    sample_loss = SampleLoss(model, loss, samples[0])
+def warm_cache(make: Callable[[], tuple[nn.MLP, dict[str, Any]]], samples: Sequence[nn.Sample]) -> None:
+    """nn.train's native builds cached (its loop of steps, its per-sample program), as an earlier run leaves them."""
+    model, options = make()
+    nn.train(model, samples, steps=2, progress=False, native=True, **options)
+    sample_loss = SampleLoss(model, options.get("loss", "mse"), samples[0])
     sample_loss.program = autograd.trace_sum(sample_loss.program.terms, *samples[0], native=True)
     sample_loss.backward(samples)
 
@@ -138,8 +140,7 @@ def default_per_step(
 
     with fresh_cache():
         first = per_step(train, steps, repeats)
-    model, options = make()
-    warm_cache(model, options.get("loss", "mse"), samples)
+    warm_cache(make, samples)
     return first, per_step(train, steps, repeats)
 
 

@@ -177,8 +177,47 @@ def test_state_is_written_back_between_native_runs_python_steps_and_saved_state(
 
 
 @needs_cc
-def test_an_optimizer_over_some_parameters_or_a_subclass_steps_in_python_as_before():
-    """A loop runs the rule of an optimizer of every traced parameter; another trains as the dynamic engine."""
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_an_optimizer_over_some_parameters_loops_and_the_others_grads_add_up_as_without_a_loop(name):
+    """The document's optimizer trains the weights, not the biases: the loop steps those, as the engine does, and
+    the biases' grads, which nobody zeroes, add up every step's as backward's do."""
+    runs, looped = [], []
+    for given in ({"native": True}, {"native": False}, {"compiled": False}):
+        example = nn.example("russo-3-3-3")
+        params = example.optimizer.params
+        optimizer = getattr(nn, name)(params, lr=0.5)
+        for p in example.network.parameters():
+            p.grad = 0.25
+        history = train(example.network, list(example.samples), steps=50, optimizer=optimizer, loss=example.loss,
+                        **given)  # fmt: skip
+        looped.append(history.looped)
+        numbers = [(p.data, p.grad) for p in example.network.parameters()]
+        runs.append([history.losses, numbers, optimizer_state(optimizer)])
+    assert len(params) < len(example.network.parameters())
+    assert looped == ["C", "Python", None]
+    assert runs[0] == runs[1] == runs[2]
+
+
+@needs_cc
+def test_an_overflow_mid_run_of_an_optimizer_over_some_parameters_leaves_every_number_as_without_a_loop():
+    found = []
+    for given in ({"native": True}, {"native": False}, {"compiled": False}):
+        model, data = nn.MLP(2, [4, 1], activation="relu", seed=0), nn.moons(20, seed=0)
+        optimizer = nn.SGD(model.parameters()[:8], lr=1e150)
+        for p in model.parameters():
+            p.grad = 0.25
+        history = nn.History()
+        with warnings.catch_warnings(), pytest.raises(ArithmeticError) as error:
+            warnings.simplefilter("ignore", RuntimeWarning)  # the divergence note
+            train(model, data, steps=300, optimizer=optimizer, history=history, **given)
+        found.append([str(error.value), history.losses, [(p.data, p.grad) for p in model.parameters()]])
+    assert found[0] == found[1] == found[2]
+    assert "overflows a float" in found[0][0] and len(found[0][1]) > 0
+
+
+@needs_cc
+def test_a_subclass_with_its_own_step_steps_in_python_as_before():
+    """A loop runs the rule of nn's own optimizers; a subclass's step() is its own, which trains as the engine does."""
 
     class Halved(nn.SGD):
         def step(self):
@@ -187,18 +226,13 @@ def test_an_optimizer_over_some_parameters_or_a_subclass_steps_in_python_as_befo
 
     runs = []
     for given in ({"native": True}, {"compiled": False}):
-        found = []
-        for make in (lambda e: e.optimizer, lambda e: Halved(e.network.parameters(), lr=0.5)):
-            example = nn.example("russo-3-3-3")
-            optimizer = make(example)
-            history = train(example.network, list(example.samples), steps=50, optimizer=optimizer, loss=example.loss,
-                            **given)  # fmt: skip
-            found += [history.losses, list(example.parameter_values().values())]
-        runs.append(found)
+        example = nn.example("russo-3-3-3")
+        optimizer = Halved(example.network.parameters(), lr=0.5)
+        history = train(example.network, list(example.samples), steps=50, optimizer=optimizer, loss=example.loss,
+                        **given)  # fmt: skip
+        assert history.looped is None
+        runs.append([history.losses, list(example.parameter_values().values())])
     assert same(runs[0], runs[1])
-    example = nn.example("russo-3-3-3")
-    replayed = SampleLoss(example.network, example.loss, example.samples[0], native=True)
-    assert replayed.train(list(example.samples), 5, example.optimizer.update_rule(), example.optimizer.params) is None
 
 
 @pytest.mark.parametrize("native", [True, "auto"])

@@ -264,29 +264,34 @@ class Source:
         ]
         return "def run(xs, p, a, carried, seed):\n" + "".join(f"    {line}\n" for line in body)
 
-    def training_loop(self, rule: UpdateRule, scaled: bool) -> str:
+    def training_loop(self, rule: UpdateRule, scaled: bool, trained: tuple[int, ...]) -> str:
         """def run(steps, xs, p, s, h) -> (losses, (parameters, state, t, grads), failed step or None).
 
         Steps of training on the samples xs (as sample_loop's, from per_sample=True): each step sums the
-        loss over xs with grads seeded by seed (times seed too if scaled), then every parameter takes rule's
-        update. s holds each state slot's numbers, then the steps taken t; h the rule's settings, then seed.
-        A step that raises or makes an inf or nan stops the loop before its update, returning its index.
+        loss over xs with grads seeded by seed (times seed too if scaled), then the parameters at positions
+        trained take rule's update. s holds each state slot's numbers (the trained parameters'), the steps taken
+        t, then the grads of the parameters not trained, which add up step after step as a grad nobody zeroes
+        does; h the rule's settings, then seed. A step that raises or makes an inf or nan stops the loop before
+        its update, returning its index; the grads come back in the parameters' order.
         """
         names = ["_"] * self.n_args
         for k, node in enumerate(self.nodes):
             if node.op == ARG:
                 names[int(node.data)] = f"v{k}"
         params = [k for k, n in enumerate(self.nodes) if n.op == PARAM]
+        stepped = [params[j] for j in trained]
+        kept = [k for k in params if k not in stepped]
         grads = [f"g{k}" for k in params]
-        updates, assigned, checked = update_lines(rule, params, grads)
-        slots = [f"s{j}_{k}" for j in range(len(rule.state)) for k in params]
-        state = f"({''.join(f'{name}, ' for name in [*(f'v{k}' for k in params), *slots, 't', *grads])})"
+        updates, assigned, checked = update_lines(rule, stepped, [f"g{k}" for k in stepped])
+        slots = [f"s{j}_{k}" for j in range(len(rule.state)) for k in stepped]
+        out = [f"g{k}" if k in stepped else f"a{k}" for k in params]
+        state = f"({''.join(f'{name}, ' for name in [*(f'v{k}' for k in params), *slots, 't', *out])})"
         sample = [f"{', '.join(names[1:])}, = x"] if self.n_args > 1 else []
         step = [*sample, *self.forward_lines, *self.inits, *self.backward_lines, f"check = {self._check(False)}"]
         settings = [f"h{i}" for i in range(len(rule.settings))]
         body = [
             *([f"{''.join(f'v{k}, ' for k in params)}= p"] if params else []),
-            f"{''.join(f'{name}, ' for name in slots)}t, = s",
+            f"{''.join(f'{name}, ' for name in [*slots, 't', *(f'a{k}' for k in kept)])}= s",
             f"{''.join(f'{name}, ' for name in settings)}seed, = h",
             "values = []",
             "for step in range(steps):",
@@ -306,6 +311,7 @@ class Source:
             f"        return values, {state}, step",
             "    values.append(loss)",
             *(f"    {line}" for line in assigned),
+            *(f"    a{k} = a{k} + g{k}" for k in kept),
             f"return values, {state}, None",
         ]
         return "def run(steps, xs, p, s, h):\n" + "".join(f"    {line}\n" for line in body)

@@ -130,38 +130,43 @@ class SampleSum:
 
         Float for float the loop: zero the params' grads, backward(samples, seed), and rule's step on params,
         the loss of each step being the sum times seed (seed 1.0: the sum). The parameters' data (and, if every
-        step was taken, grads) are written back; the rule's state comes back in the Trained. None if the loop
-        cannot take these steps: samples of several shapes, or params not the traced parameters.
+        step was taken, params' grads) are written back; a traced parameter not in params keeps its data, and its
+        grad adds up every step's, as backward's does for a grad nobody zeroes. The rule's state comes back in
+        the Trained. None if the loop cannot take these steps: samples of several shapes, a param not traced.
         A step that raises or overflows stops the loop before its update: Trained.failed is its index.
         """
         self._forget_if_redefined()
         runs = self._runs(list(samples))
-        if len(runs) != 1 or len(params) != len(runs[0][0].params):
+        if len(runs) != 1:
             return None
         replay, xs = runs[0]
         index = {id(q): i for i, q in enumerate(params)}
         order = [index.get(id(q), -1) for q in replay.params]  # the optimizer's index of each traced parameter
-        if -1 in order:
+        trained = tuple(j for j, i in enumerate(order) if i >= 0)
+        kept = [q for q, i in zip(replay.params, order) if i < 0]
+        if len(trained) != len(params) or any(q.grad.__class__ is not float for q in kept):
             return None
-        loop = replay.training_loop(rule, seed != 1.0)
-        m, slots = len(order), len(rule.state)
+        loop = replay.training_loop(rule, seed != 1.0, trained)
+        m, n, slots = len(order), len(trained), len(rule.state)
         p = [q.data for q in replay.params]
-        s = [slot[i] for slot in rule.state for i in order] + [float(rule.count)]
+        s = [slot[order[j]] for slot in rule.state for j in trained] + [float(rule.count)]
+        grads = [q.grad for q in replay.params]
         losses: list[float] = []
-        failed, grads = None, None
+        failed = None
         while len(losses) < steps and failed is None:
             count = loop.steps(steps - len(losses)) if isinstance(loop, native.Tiered) else steps - len(losses)
-            done, state, failed = loop(count, xs, p, s, [*rule.settings, seed])
+            accumulated = [g for g, i in zip(grads, order) if i < 0]
+            done, state, failed = loop(count, xs, p, [*s, *accumulated], [*rule.settings, seed])
             losses += done
-            p, s, grads = state[:m], state[m : m + m * slots + 1], state[m + m * slots + 1 :]
+            p, s, grads = state[:m], state[m : m + n * slots + 1], state[m + n * slots + 1 :]
         for j, q in enumerate(replay.params):
             q.data = p[j]
-            if failed is None and grads is not None:
+            if failed is None or order[j] < 0:  # a failed step is taken again by its caller, from zeroed grads
                 q.grad = grads[j]
-        new_state = tuple([0.0] * m for _ in range(slots))
-        for j, i in enumerate(order):
+        new_state = tuple([0.0] * len(params) for _ in range(slots))
+        for k, j in enumerate(trained):
             for slot in range(slots):
-                new_state[slot][i] = s[slot * m + j]
+                new_state[slot][order[j]] = s[slot * n + k]
         return Trained(losses, new_state, int(s[-1]), failed, getattr(loop, "is_native", False))
 
     @collector_paused()  # the graph is built and dropped inside
@@ -195,15 +200,16 @@ class _Replay:
         self.mode = mode
         self.loops: dict[tuple[Any, ...], Callable[..., Any]] = {}  # training loops by their rule's key
 
-    def training_loop(self, rule: UpdateRule, scaled: bool) -> Callable[..., Any]:
+    def training_loop(self, rule: UpdateRule, scaled: bool, trained: tuple[int, ...]) -> Callable[..., Any]:
         """The generated loop of training steps for rule's key (see Source.training_loop), native when it pays."""
         key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state), scaled)
+        key += (trained,)
         loop = self.loops.get(key)
         if loop is None:
-            text = self.source.training_loop(rule, scaled)
+            text = self.source.training_loop(rule, scaled, trained)
             run = defined(text, "<training loop>")
             m, slots = len(self.params), len(rule.state)
-            size = 1 + m * (2 + slots) + 1  # the stopping step, then parameters, state, t, grads
+            size = 1 + m * 2 + len(trained) * slots + 1  # the stopping step, then parameters, state, t, grads
 
             def shaped(o: list[float]) -> tuple[list[float], list[float], int | None]:
                 stop = int(o[0])
