@@ -114,6 +114,7 @@ return {
   size: SIZE,
   initial: () => GRAPH.initial.slice(),
   trainable: GRAPH.trainable,
+  rule: GRAPH.rule, // null: gradient descent's p − lr·g; else whose step update takes (Adam's, ...)
   locals: () => d, // each value's local derivatives at the last forward pass
   forward(v) {
     forward(v, d);

@@ -275,6 +275,7 @@ def program(
         "initial": [float(x) for x in initial] + state + ([0.0] if turns else []),
         "trainable": list(trainable),
         "adam": adam,
+        "rule": None if update is sgd else update.name if isinstance(update, AdamUpdate) else "the optimizer",
         "turns": turns.settings(len(nodes)) if turns else None,
     }
     return "\n".join(

@@ -373,3 +373,22 @@ def test_a_value_used_twice_adds_up_its_paths_through_the_formula_it_is_folded_i
         ("x", "backward"),
     ]
     assert step_text(browser) == "∂y/∂x = ∂y/∂x·∂y/∂y\n= 7·1 = 7"
+
+
+def test_a_page_that_trains_with_adam_names_adams_step_in_the_update_not_gradient_descents(browser, tmp_path):
+    """The update's number is the page's optimizer's; its text must not write it as w − η·g."""
+    model = nn.MLP(2, [2, 1], seed=0)
+    data = nn.moons(8, seed=0)
+    optimizer = nn.Adam(model.parameters(), lr=0.05)
+    loss = nn.training.batch_loss(model, data, "mse")
+    loss.backward()
+    path = tmp_path / "adam.html"
+    path.write_text(viz.page(loss, optimizer=optimizer))
+    browser.get(path.as_uri())
+    name = model.parameters()[0].label
+    assert step_to(browser, name, "update")["phase"] == "update"
+    weight = model.parameters()[0]
+    optimizer.step()
+    root = browser.execute_script("return backprop.names()").pop()
+    assert step_text(browser) == f"{name} ← Adam's step from ∂{root}/∂{name} = {show(weight.grad)}: {show(weight.data)}"
+    no_console_errors(browser)

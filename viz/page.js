@@ -21,6 +21,7 @@
     locals: () => engine && engine.locals(),
     practising: () => practising,
     rate: () => rate,
+    rule: () => engine && engine.rule,
     updates: () => (engine && rate !== null ? engine.trainable : []),
     stepped: (i) => engine.stepped(i, live, grads, rate),
     paint: () => paint(),

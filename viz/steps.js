@@ -84,12 +84,17 @@ const STEPS = function (page) {
     return symbols + "\n= " + numbers + g(page.number(i, "grad"), 6);
   }
 
+  // Gradient descent's step written out; another optimizer's (Adam's) named, with the gradient it takes.
   function update(i) {
     const name = values[i].name;
-    const rule = name + " ← " + name + " − η·" + d(values[root].name, name);
+    const other = page.rule();
+    const gradient = d(values[root].name, name);
+    const rule = name + " ← " + (other ? other + "'s step from " + gradient : name + " − η·" + gradient);
     if (page.practising() !== false) return rule;
-    const numbers = g(page.number(i, "data"), 6) + " − " + g(page.rate(), 6) + "·" + factor(page.number(i, "grad"));
-    return rule + " = " + numbers + " = " + g(page.stepped(i), 6);
+    const numbers = other
+      ? " = " + g(page.number(i, "grad"), 6) + ": "
+      : " = " + g(page.number(i, "data"), 6) + " − " + g(page.rate(), 6) + "·" + factor(page.number(i, "grad")) + " = ";
+    return rule + numbers + g(page.stepped(i), 6);
   }
 
   // The text of step at: forward, a value's formula (its numbers unless practice hides computed values).
