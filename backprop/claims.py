@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.resources
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -267,6 +268,13 @@ class _Reader(FieldReader[DocumentError]):
                 raise self.fail((*path, i), f"expected a string, got {shown(x)}")
         return tuple(value)
 
+    def one_line(self, table: Any, path: Path_) -> str:
+        """A one-line text field ("" if absent): a line break or another control character in it is refused."""
+        text = self.get(table, path, (str,), "")
+        if any(unicodedata.category(c) == "Cc" for c in text):
+            raise self.fail(path, f"{quoted(text)} holds a line break or another control character: it is one line")
+        return text
+
     def document(self, table: dict[str, Any], name: str) -> Document:
         info = self.get(table, ("document",), (dict,), {})
         for key in info:
@@ -277,7 +285,7 @@ class _Reader(FieldReader[DocumentError]):
                     f"header into that table, so write {key} above [document] (or in a [[part]])",
                 )
         self.known(info, ("document",), DOCUMENT_FIELDS)
-        text = {key: self.get(info, ("document", key), (str,), "") for key in DOCUMENT_FIELDS[:5]}
+        text = {key: self.one_line(info, ("document", key)) for key in DOCUMENT_FIELDS[:5]}
         if text["source"] and not text["source"].startswith(ADDRESS_SCHEMES):
             raise self.fail(
                 ("document", "source"),
@@ -340,7 +348,7 @@ class _Reader(FieldReader[DocumentError]):
         claims = [c for c in read if c is not None]
         self.check_ids(claims, path)
         part = Part(
-            title=self.get(table, (*path, "title"), (str,), "") or example.title,
+            title=self.one_line(table, (*path, "title")) or example.title,
             id=part_id,
             network=network_name,
             make_example=make,

@@ -86,6 +86,18 @@ def test_mistakes_name_the_file_the_line_and_the_field(tmp_path, text, line, mes
     assert message in str(failure.value)
 
 
+@pytest.mark.parametrize("field", ["title", "author", "copy"])
+def test_a_one_line_field_with_a_line_break_is_refused(tmp_path, field):
+    """A title, author or copy is shown on one line by list, check and the page: a line break would break them."""
+    header = f'[document]\n{field} = """Notes\nmore"""\n'
+    path = write(tmp_path, header + NETWORK + CLAIM)
+    with pytest.raises(DocumentError) as failure:
+        load_document(path)
+    assert str(failure.value) == (
+        f"{path}:2: document.{field}: 'Notes\\nmore' holds a line break or another control character: it is one line"
+    )
+
+
 def test_a_document_cites_its_address_or_says_it_is_not_known(tmp_path, capsys):
     """source is a published address; a file name there is refused, and a copy's name is shown as only that."""
     header = '[document]\ntitle = "Notes"\nauthor = "Me"\nsource = "notes.txt"\n'
