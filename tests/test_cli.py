@@ -340,14 +340,20 @@ def test_version_and_python_dash_m(capsys):
 def test_control_characters_from_a_file_are_shown_not_obeyed(capsys, tmp_path, monkeypatch):
     """An escape sequence in a claim file's note or title cannot erase a line, fake a row or retitle the terminal."""
     monkeypatch.chdir(tmp_path)
-    hostile = CLAIMS.replace('title = "the russo network"', 'title = "the russo\\u001b[2K\\rnetwork\\u202e"').replace(
+    hostile = CLAIMS.replace('title = "the russo network"', 'title = "the russo network\\u202e"').replace(
         'printed = "0.65"', 'printed = "0.99"\nnote = "\\u001b]0;pwned\\u0007 fine"'
     )
     (tmp_path / "claims.toml").write_text(hostile, encoding="utf-8")
     status, out, err = run(capsys, "check", "claims.toml")
     assert status in (0, 1) and err == ""
     assert not any(ch in out for ch in "\x1b\x07\r\u202e")
-    assert "the russo\\x1b[2K\\rnetwork\\u202e" in out and "\\x1b]0;pwned\\x07 fine" in out
+    assert "the russo network\\u202e" in out and "\\x1b]0;pwned\\x07 fine" in out
+    # a one-line field is refused with a control character in it, and the refusal shows it escaped
+    retitled = CLAIMS.replace('title = "the russo network"', 'title = "the russo\\u001b[2K\\rnetwork"')
+    (tmp_path / "claims.toml").write_text(retitled, encoding="utf-8")
+    status, out, err = run(capsys, "check", "claims.toml")
+    assert status == 2 and "'the russo\\x1b[2K\\rnetwork' holds a line break or another control character" in err
+    assert not any(ch in out + err for ch in "\x1b\r")
 
 
 def test_a_reader_that_goes_away_ends_the_command_quietly():
