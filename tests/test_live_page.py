@@ -7,6 +7,7 @@ import math
 import re
 
 import pytest
+from test_page import moons_mlp_spec
 from test_page import open_page as reopen
 
 import autograd
@@ -244,18 +245,7 @@ def test_the_keyboard_alone_edits_a_number(browser, russo):
 
 
 def test_a_2_16_16_1_network_is_live_within_2_mb(browser, tmp_path):
-    spec = {
-        "name": "moons-mlp",
-        "inputs": 2,
-        "learning_rate": 0.05,
-        "loss": "hinge",
-        "layers": [
-            {"size": 16, "activation": "relu"},
-            {"size": 16, "activation": "relu"},
-            {"size": 1, "activation": "linear"},
-        ],
-        "samples": [{"inputs": [0.5, -0.25], "targets": [1.0]}],
-    }
+    spec = moons_mlp_spec(([0.5, -0.25], [1.0]))
 
     def python_order(example):
         return autograd.topological_order(example.forward().backward().loss)[::-1]

@@ -245,8 +245,9 @@ def test_the_keyboard_alone_reaches_and_selects_a_value(browser, russo):
     )  # the first value the walkthrough gives
 
 
-def test_a_2_16_16_1_network_opens_and_responds(browser, tmp_path):
-    spec = {
+def moons_mlp_spec(*samples: tuple[list[float], list[float]]) -> dict:
+    """The spec of micrograd's moons MLP, 2-16-16-1 with ReLU and the hinge loss, on samples (inputs, targets)."""
+    return {
         "name": "moons-mlp",
         "inputs": 2,
         "learning_rate": 0.05,
@@ -256,8 +257,12 @@ def test_a_2_16_16_1_network_opens_and_responds(browser, tmp_path):
             {"size": 16, "activation": "relu"},
             {"size": 1, "activation": "linear"},
         ],
-        "samples": [{"inputs": [0.5, -0.25], "targets": [1.0]}, {"inputs": [1.5, 0.5], "targets": [-1.0]}],
+        "samples": [{"inputs": inputs, "targets": targets} for inputs, targets in samples],
     }
+
+
+def test_a_2_16_16_1_network_opens_and_responds(browser, tmp_path):
+    spec = moons_mlp_spec(([0.5, -0.25], [1.0]), ([1.5, 0.5], [-1.0]))
     example = nn.load_spec(spec)
     loss = example.forward().backward().loss
     path = tmp_path / "mlp.html"
