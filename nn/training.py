@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 import random
-import sys
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import Program, TraceError, Value, collector_paused, sum_values, topological_order, trace, trace_sum
+from autograd.callers import warn_at_caller
 from autograd.compiler import Trained, UpdateRule
 from nn import notebook
 from nn.datasets import Sample
@@ -177,7 +176,7 @@ def _looped_steps(program: Any, samples: list[Sample], optimizer: Any, history: 
     for value in trained.losses:
         overshoot = history.record(value, optimizer.lr)
         if overshoot is not None:
-            _warn(overshoot, RuntimeWarning)
+            warn_at_caller(overshoot, RuntimeWarning)
     return len(trained.losses)
 
 
@@ -266,7 +265,7 @@ def _compiled_loss(
     if reason is not None:
         history.notes.append(reason)
         if warn:
-            _warn(reason, UserWarning)
+            warn_at_caller(reason, UserWarning)
     return program
 
 
@@ -290,16 +289,8 @@ def _step(
     optimizer.step()
     overshoot = history.record(value, optimizer.lr)
     if overshoot is not None:
-        _warn(overshoot, RuntimeWarning)
+        warn_at_caller(overshoot, RuntimeWarning)
     return value
-
-
-def _warn(message: str, category: type[Warning]) -> None:
-    """Warn at train's caller: the first frame outside this module, however deep in it the warning is made."""
-    frame, level = sys._getframe(1), 2
-    while frame is not None and frame.f_code.co_filename == __file__:
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
 
 
 def _as_tuples(sample: Sample) -> Sample:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import inspect
 import math
 import multiprocessing
 import os
@@ -238,6 +239,17 @@ def test_without_a_compiler_programs_replay_in_python_with_one_warning(monkeypat
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         trace(lambda a: a.exp(), 0.5, native=True).value_and_grad(0.5)  # noted once
+
+
+def test_the_no_compiler_warning_points_at_the_callers_line(monkeypatch):
+    """Made deep in the compiler, the warning names the line of the user's code that asked for a program."""
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv("CC", raising=False)
+    monkeypatch.setattr(libraries, "_noted", [])
+    with pytest.warns(RuntimeWarning, match="no C compiler found") as caught:
+        trace(lambda a: a.tanh() * a, 0.5, native=True).value_and_grad(0.5)
+    line = inspect.currentframe().f_lineno - 1
+    assert [(w.filename, w.lineno) for w in caught] == [(__file__, line)]
 
 
 # ---- the cache ----------------------------------------------------------------------------------------

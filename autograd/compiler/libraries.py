@@ -22,10 +22,11 @@ import sysconfig
 import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from autograd.callers import warn_at_caller
 
 # No reassociation, no fused multiply-adds, no compile-time folding of libm calls: the numbers of the source.
 FLAGS = ("-fno-fast-math", "-ffp-contract=off", "-fno-builtin", "-shared", "-fPIC")
@@ -234,4 +235,4 @@ def _note(message: str) -> None:
         if message in _noted:
             return
         _noted.append(message)
-    warnings.warn(message, RuntimeWarning, stacklevel=4)
+    warn_at_caller(message, RuntimeWarning)
