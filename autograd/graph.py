@@ -10,6 +10,12 @@ import gc
 import threading
 from typing import Any, Protocol, TypeVar
 
+try:  # built at install where a C compiler is (setup.py); without it the collector walks nodes as any object
+    from autograd._untracked import track as _track
+    from autograd._untracked import untrack
+except ImportError:  # pragma: no cover - tested in a process without the module
+    _track = untrack = None
+
 
 class Node(Protocol):
     """What a walk needs of a node (a Value): the operands it was computed from."""
@@ -55,6 +61,26 @@ def topological_order(root: N) -> list[N]:
 def leaves(root: N) -> list[N]:
     """The nodes root depends on that no op produced, in topological order."""
     return [node for node in topological_order(root) if not node.parents]
+
+
+def walked(node: Any) -> None:
+    """Have the cyclic collector walk node and every node it depends on: it now holds what may lead back to it.
+
+    A node made by an op refers only to older nodes and numbers, so it cannot be part of a reference cycle
+    and is left out of the collector's walks (untrack), which would make each op dearer the bigger the graph.
+    A Value grad, a meta dict or anything stored in a node later may close a cycle through the nodes below
+    it, so the engine calls this then. A tracked node's ancestors are tracked (the walk keeps it so): the
+    walk stops at one.
+    """
+    if _track is None or gc.is_tracked(node):
+        return
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        _track(node)
+        if node.parents:  # the tuple too: it is an edge of any cycle through node
+            _track(node.parents)
+            stack += [p for p in node.parents if not gc.is_tracked(p)]
 
 
 class collector_paused:

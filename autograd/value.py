@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias, cast
 
 from autograd import ops
-from autograd.graph import topological_order
+from autograd.graph import topological_order, untrack, walked
 from autograd.primitive import OPS, Op, note_error
 
 Number = float | int
@@ -24,7 +24,7 @@ class Value:
     """A scalar in a computation graph: its data, its gradient, and how it was computed."""
 
     # Slots keep a node small; local derivatives are stored as numbers when the node is made.
-    __slots__ = ("_local_grads", "data", "grad", "label", "meta", "op", "parents")
+    __slots__ = ("_label", "_local_grads", "_meta", "data", "grad", "op", "parents")
 
     data: float
     grad: float  # a Value after backward(create_graph=True)
@@ -32,11 +32,11 @@ class Value:
     # local_grads as stored: a tuple, or the bare float of a one-operand op (a tuple costs 48 bytes of a node's ~230)
     _local_grads: tuple[float, ...] | float
     op: str
-    label: str | None  # a name to show and look up, e.g. the documents' "w10" or "net_o1"
+    _label: str | None  # a name to show and look up, e.g. the documents' "w10" or "net_o1"
     # Where the value sits in a network, set by nn and read by viz (which never imports nn):
     # {"role": "parameter" | "input" | "target" | "loss", "layer": int (0 = the inputs),
     #  "neuron": str (e.g. "h1")}; every key is optional.
-    meta: dict[str, Any] | None
+    _meta: dict[str, Any] | None
 
     def __init__(self, data: Number, label: str | None = None, *, meta: dict[str, Any] | None = None):
         self.data = as_finite_float(data, "Value data")
@@ -46,6 +46,28 @@ class Value:
         self.op = ""
         self.label = label
         self.meta = meta
+
+    @property
+    def label(self) -> str | None:
+        """The name it is shown and looked up by, e.g. the documents' "w10" or "net_o1"."""
+        return self._label
+
+    @label.setter
+    def label(self, label: str | None) -> None:
+        if label is not None and label.__class__ is not str:  # it may hold what leads back to this node
+            walked(self)
+        self._label = label
+
+    @property
+    def meta(self) -> dict[str, Any] | None:
+        """Where the value sits in a network (see the class's fields)."""
+        return self._meta
+
+    @meta.setter
+    def meta(self, meta: dict[str, Any] | None) -> None:
+        if meta is not None:  # a dict, which may come to hold what leads back to this node
+            walked(self)
+        self._meta = meta
 
     @property
     def local_grads(self) -> tuple[float, ...]:
@@ -176,6 +198,8 @@ class Value:
                     for node, g in graph_gradients(order, seed).items():
                         kept = node.grad.__class__ is not float or node.grad != 0.0  # a Value grad of 0 has a graph
                         node.grad = g + node.grad if kept else g  # type: ignore[assignment]  # a Value, as in PyTorch
+                        walked(node.grad)  # computed from node: a cycle the collector must see
+                        walked(node)
                 else:
                     _backward_pass(order, seed, any(previous), previous)
             except BaseException:  # nothing half-written: every grad as it was
@@ -199,6 +223,9 @@ class Value:
                 raise FloatingPointError(_non_finite_gradient([self], parent, float(total)))
         for parent, total in grads.items():
             parent.grad = total
+            if total.__class__ is not float:  # a Value computed from parent: a cycle the collector must see
+                walked(total)
+                walked(parent)
 
     def zero_grad(self) -> None:
         """Set the grad of this node and of every node it depends on to 0."""
@@ -302,6 +329,9 @@ def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous:
     if accumulated:
         for node, grad in zip(order, previous):
             node.grad += grad
+            if grad.__class__ is not float:  # a Value grad kept from create_graph: a cycle the collector must see
+                walked(node.grad)
+                walked(node)
 
 
 def float_gradients(order: list[Value], seed: float = 1.0, caller: str = "backward") -> dict[Value, float]:
@@ -393,9 +423,11 @@ class Constant(Value):
 
     def __init__(self, data: Number):
         fields: dict[str, Any] = {"data": as_finite_float(data, "operand"), "grad": 0.0, "parents": ()}
-        fields.update(_local_grads=(), op=CONSTANT, label=None, meta=None)
+        fields.update(_local_grads=(), op=CONSTANT, _label=None, _meta=None)
         for name, value in fields.items():
             _set_past_guard(self, name, value)
+        if untrack is not None:  # frozen, and it holds a number only
+            untrack(self)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "grad" and isinstance(value, float | int) and value == 0.0:  # zero_grad over a graph
@@ -482,7 +514,9 @@ def make_node(op: Op, data: float, parents: tuple[Value, ...], local_grads: tupl
     node.parents = parents
     node._local_grads = local_grads
     node.op = op.name
-    node.label = node.meta = None
+    node._label = node._meta = None
+    if untrack is not None:  # a new node holds no cycle: the cyclic collector need not walk it (graph.walked)
+        untrack(node, parents)
     return node
 
 
@@ -569,7 +603,9 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
         node.parents = (a, b)
         node._local_grads = local_grads
     node.op = op.name
-    node.label = node.meta = None
+    node._label = node._meta = None
+    if untrack is not None:
+        untrack(node, node.parents)
     return node
 
 

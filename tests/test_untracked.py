@@ -1,0 +1,106 @@
+"""Nodes the cyclic collector need not walk (autograd._untracked): which are left out, and cycles still freed."""
+
+from __future__ import annotations
+
+import gc
+import math
+import subprocess
+import sys
+import weakref
+
+import pytest
+
+import autograd
+from autograd import Value, graph
+
+needs_module = pytest.mark.skipif(graph.untrack is None, reason="autograd._untracked was not built at install")
+
+
+class Sentinel:
+    """A tracked object hung on a graph: freed exactly when the graph is."""
+
+
+def held(x: Value) -> weakref.ref:
+    """A weak reference that dies when x is freed (x is a leaf: its meta keeps x tracked)."""
+    sentinel = Sentinel()
+    x.meta = {"sentinel": sentinel}
+    return weakref.ref(sentinel)
+
+
+@needs_module
+def test_a_node_an_op_makes_and_its_operands_are_left_out_of_the_collectors_walks():
+    x, w = Value(0.5), Value(2.0)
+    nodes = [x * w, x + 1.0, x.tanh(), autograd.sum_values([x, w, x]), autograd.value.apply(autograd.ops.mul, [x, 3.0])]
+    for node in nodes:
+        assert not gc.is_tracked(node) and not gc.is_tracked(node.parents), node
+    assert gc.is_tracked(x)  # a leaf you made: yours, tracked as any object
+    assert not gc.is_tracked(autograd.constant(0.25))
+
+
+@needs_module
+def test_a_chain_grows_no_work_for_the_collector():
+    gc.collect()
+    before = len(gc.get_objects())
+    y = Value(0.5)
+    for _ in range(10_000):
+        y = y.tanh()
+    assert len(gc.get_objects()) - before < 100  # 10,000 nodes and 10,000 tuples, none walked
+    y.backward()
+    t = 0.5
+    for _ in range(10_000):
+        t = math.tanh(t)
+    assert y.data == t
+
+
+@needs_module
+def test_a_node_given_a_meta_or_a_label_that_is_not_a_name_is_walked_again_with_what_it_depends_on():
+    x = Value(0.5)
+    y = (x * 2.0).tanh()
+    y.label = "y"
+    assert not gc.is_tracked(y)  # a name holds nothing
+    y.meta = {"role": "loss"}
+    assert gc.is_tracked(y) and gc.is_tracked(y.parents)
+    assert gc.is_tracked(y.parents[0]) and gc.is_tracked(y.parents[0].parents)
+    z = y.exp()
+    z.label = ["z", z]  # not a name: it may hold anything
+    assert gc.is_tracked(z)
+
+
+@pytest.mark.parametrize(
+    "closes",
+    [
+        pytest.param(lambda x, y: y.backward(create_graph=True), id="create_graph"),
+        pytest.param(lambda x, y: (y.backward(create_graph=True), y.backward()), id="then a float pass"),
+        pytest.param(lambda x, y: (y.backward(create_graph=True), y.backward(create_graph=True)), id="twice"),
+        pytest.param(
+            lambda x, y: (y.backward(create_graph=True), [n._backward() for n in autograd.topological_order(y)]),
+            id="micrograd's _backward",
+        ),
+        pytest.param(lambda x, y: setattr(y, "meta", {"me": y}), id="meta holding the node"),
+        pytest.param(lambda x, y: setattr(y, "label", [y]), id="a label holding the node"),
+    ],
+)
+def test_a_cycle_closed_through_a_graph_is_freed_by_the_collector(closes):
+    """A grad that is a Value computed from its node closes a cycle through the nodes between: all walked."""
+    x = Value(0.7)
+    alive = held(x)
+    y = (x * x).tanh() * x + x.exp()
+    closes(x, y)
+    del x, y, closes
+    gc.collect()
+    assert alive() is None
+
+
+def test_without_the_module_nodes_are_tracked_and_the_numbers_are_the_same():
+    """A machine that had no C compiler at install: the collector walks graphs as any object."""
+    code = (
+        "import gc, sys; sys.modules['autograd._untracked'] = None\n"
+        "from autograd import Value, graph\n"
+        "x = Value(0.5); y = (x * 2.0).tanh() + x.exp(); y.backward()\n"
+        "print(graph.untrack, gc.is_tracked(y), gc.is_tracked(y.parents), repr(y.data), repr(x.grad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    x = Value(0.5)
+    y = (x * 2.0).tanh() + x.exp()
+    y.backward()
+    assert out == ["None", "True", "True", repr(y.data), repr(x.grad)]
