@@ -23,6 +23,7 @@ import autograd
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import compiled_rows
+import end_to_end
 import higher_rows
 import native_rows
 import nn_rows
@@ -143,4 +144,4 @@ def run(repeats: int) -> list[tuple[str, str, float, str]]:
 
 if __name__ == "__main__":
     sources = (run, nn_rows.rows, compiled_rows.rows, training_rows.rows, higher_rows.rows, native_rows.rows)
-    workloads.main(*sources, peers.rows)
+    workloads.main(*sources, peers.rows, end_to_end.rows)
