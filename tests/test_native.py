@@ -9,6 +9,9 @@ import multiprocessing
 import os
 import random
 import re
+import subprocess
+import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -458,3 +461,51 @@ def test_without_pythons_headers_programs_are_called_through_ctypes(monkeypatch)
     expected = trace(lambda x: (w * x).tanh() * x, 2.0, native=False).value_and_grad(3.0)
     assert same(list(program.value_and_grad(3.0)), list(expected))
     assert isinstance(program._function("gradient").run.library, ctypes.CDLL)
+
+
+# ---- a script run again and again: its Python seconds add up across processes ------------------------------
+
+SHORT_RUN = """
+import sys
+import nn
+history = nn.train(nn.MLP(2, [4, 1], seed=0), nn.xor(), steps=int(sys.argv[1]), progress=False)
+print(history.looped)
+"""
+
+
+def short_run(steps: int) -> str:
+    """How a new process's nn.train of steps steps ran its loop (the cache is the test's)."""
+    done = subprocess.run([sys.executable, "-c", SHORT_RUN, str(steps)], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_a_runs_seconds_in_python_are_kept_in_the_cache_and_count_in_the_next_runs_choice(cache):
+    assert short_run(20) == "Python"  # too short to pay for a build
+    (saved,) = cache.glob("*.python")
+    seconds = float(saved.read_text())
+    assert 0.0 < seconds < 5.0
+    assert short_run(20) == "Python"
+    assert float(saved.read_text()) > seconds  # the second run's added
+    saved.write_text("1e6")  # as if it had been run a million seconds in Python already
+    assert short_run(20) == "C"  # built at once
+    assert short_run(20) == "C"  # from the cache
+    assert float(saved.read_text()) == 1e6  # a run that built it, or found it built, adds nothing
+
+
+@pytest.mark.parametrize("text", ["", "nan", "inf", "-5", "lots", "1e6\x00"])
+def test_a_python_seconds_file_that_says_something_else_counts_for_nothing(cache, text):
+    cache.mkdir(parents=True)
+    name = "a" * 64
+    (cache / f"{name}.python").write_text(text)
+    assert libraries.python_seconds(name) == 0.0
+    libraries.add_python_seconds(name, 0.25)
+    assert libraries.python_seconds(name) == 0.25
+
+
+def test_python_seconds_of_a_program_not_run_for_long_are_evicted(cache):
+    libraries.add_python_seconds("b" * 64, 1.0)
+    libraries.add_python_seconds("c" * 64, 1.0)
+    old = time.time() - 1000.0
+    os.utime(cache / f"{'b' * 64}.python", (old, old))
+    libraries.evict(cache, max_age=500.0)
+    assert [p.name for p in cache.glob("*.python")] == [f"{'c' * 64}.python"]

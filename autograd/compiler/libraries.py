@@ -13,6 +13,7 @@ import ctypes
 import hashlib
 import importlib.machinery
 import importlib.util
+import math
 import os
 import platform
 import shutil
@@ -196,11 +197,35 @@ def evict(directory: Path, keep: str = "", max_bytes: int | None = None, max_age
                     (directory / f"{key}{suffix}").unlink()
             total -= size
             removed.append(key)
-    for work in directory.glob("tmp*"):  # a crashed process's work directory (a build takes at most 600 s)
+    for spent in directory.glob("*.python"):  # the Python seconds of a program not run for max_age seconds
+        with contextlib.suppress(OSError):
+            if now - spent.stat().st_mtime > max_age:
+                spent.unlink()
+    for work in directory.glob("tmp*"):  # a crashed process's work directory or file (a build takes at most 600 s)
         with contextlib.suppress(OSError):
             if now - work.stat().st_mtime > 3600.0:
-                shutil.rmtree(work, ignore_errors=True)
+                shutil.rmtree(work) if work.is_dir() else work.unlink()
     return removed
+
+
+def python_seconds(name: str) -> float:
+    """Seconds the program name has run in Python in earlier processes (add_python_seconds); 0.0 if none are known."""
+    try:
+        seconds = float((cache_directory() / f"{name}.python").read_text())
+    except (OSError, ValueError):
+        return 0.0
+    return seconds if 0.0 <= seconds < math.inf else 0.0  # a file that says something else counts for nothing
+
+
+def add_python_seconds(name: str, seconds: float) -> None:
+    """Add seconds to what the cache says name has run in Python, written whole (a lost race loses some seconds)."""
+    directory = cache_directory()
+    with contextlib.suppress(OSError):  # a hint for later processes: nothing to say if it cannot be written
+        directory.mkdir(parents=True, exist_ok=True)
+        total = python_seconds(name) + seconds
+        with tempfile.NamedTemporaryFile("w", dir=directory, prefix="tmp", suffix=".python", delete=False) as f:
+            f.write(repr(total))
+        os.replace(f.name, directory / f"{name}.python")
 
 
 def _setting(name: str, default: float) -> float:

@@ -7,6 +7,7 @@ when a program's native reading pays.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import hashlib
 import math
@@ -123,7 +124,8 @@ class Tiered:
     faster: a short run never waits for the compiler, a long one spends at most about as long in Python as
     it then saves, and a program too small to gain from C (the call through ctypes costs ~2 µs) stays Python.
     The Python time counts over every Tiered of the same source in the process (each nn.train traces its loss
-    anew); a loop of steps builds at once when the steps asked for would take longer in Python than the build.
+    anew) and in earlier processes (kept in the cache at exit: a script run again and again is one long run);
+    a loop of steps builds at once when the steps asked for would take longer in Python than the build.
     """
 
     def __init__(
@@ -145,7 +147,7 @@ class Tiered:
             self.run = self._native(build=True) or python
         elif mode == "auto":
             self.trial = self._native(build=False)
-            self.left = 0.0 if self.trial else build_seconds(source) - SPENT.get(hash(source), 0.0)
+            self.left = 0.0 if self.trial else build_seconds(source) - python_seconds(source)
         self.step_seconds = 0.0  # a loop of steps: how long a step took in Python
 
     def __call__(self, *args: Any) -> Any:
@@ -172,6 +174,8 @@ class Tiered:
         self.trial = self._native(build=True)
         if self.trial is None:
             self.left = None
+        else:  # in the cache now: its time in Python is nobody's concern any more
+            NAMES.pop(hash(self.reading[0]), None)
 
     @property
     def is_native(self) -> bool:
@@ -221,6 +225,28 @@ def _seconds(run: Callable[..., Any], args: tuple[Any, ...]) -> float:
     return time.perf_counter() - start
 
 
+def python_seconds(source: str) -> float:
+    """Seconds source has run in Python: in this process, and in earlier ones (saved at their exit)."""
+    key = hash(source)
+    if key not in SAVED:
+        SAVED[key] = libraries.python_seconds(_name(source))
+        if not NAMES:
+            atexit.register(_save_python_seconds)
+        NAMES[key] = _name(source)
+    return SAVED[key] + SPENT.get(key, 0.0)
+
+
+def _name(source: str) -> str:
+    return hashlib.sha256(f"{_READER}\0{source}".encode()).hexdigest()
+
+
+def _save_python_seconds() -> None:
+    """At exit: add each program's seconds in Python in this process to the cache's, for the processes after."""
+    for key, name in NAMES.items():
+        if SPENT.get(key):
+            libraries.add_python_seconds(name, SPENT[key])
+
+
 def build_seconds(source: str, measured: bool = True) -> float:
     """How long building source's library is estimated to take: gcc's time on this machine, scaled by the last build."""
     lines = source.count("\n")
@@ -232,3 +258,5 @@ SPEED = [1.0]  # the last build's time over its estimate
 SPENT: dict[
     int, float
 ] = {}  # by the source's hash: seconds each source has run in Python in this process, while its library was not built
+SAVED: dict[int, float] = {}  # by the source's hash: its seconds in Python in earlier processes, read from the cache
+NAMES: dict[int, str] = {}  # by the source's hash: its name in the cache
