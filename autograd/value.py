@@ -223,7 +223,7 @@ class Value:
                 raise FloatingPointError(_non_finite_gradient([self], parent, float(total)))
         for parent, total in grads.items():
             parent.grad = total
-            if total.__class__ is not float:  # a Value computed from parent: a cycle the collector must see
+            if isinstance(total, Value):  # computed from parent: a cycle the collector must see
                 walked(total)
                 walked(parent)
 
@@ -329,7 +329,7 @@ def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous:
     if accumulated:
         for node, grad in zip(order, previous):
             node.grad += grad
-            if grad.__class__ is not float:  # a Value grad kept from create_graph: a cycle the collector must see
+            if isinstance(grad, Value):  # a grad kept from create_graph: a cycle the collector must see
                 walked(node.grad)
                 walked(node)
 

@@ -104,3 +104,17 @@ def test_without_the_module_nodes_are_tracked_and_the_numbers_are_the_same():
     y = (x * 2.0).tanh() + x.exp()
     y.backward()
     assert out == ["None", "True", "True", repr(y.data), repr(x.grad)]
+
+
+def test_grads_that_are_other_numbers_pass_through_untouched():
+    """A grad set by hand to a NumPy number (not a Value, not a float): nothing to walk, no error."""
+    np = pytest.importorskip("numpy")
+    x = Value(0.5)
+    y = x.tanh() * 2.0
+    y.grad = np.float64(1.0)
+    for node in autograd.topological_order(y):
+        node._backward()
+    assert x.grad == pytest.approx(2.0 * (1.0 - math.tanh(0.5) ** 2))
+    x.grad = np.float64(0.5)
+    y.backward()  # adds to the grad there was
+    assert x.grad == pytest.approx(0.5 + 2.0 * (1.0 - math.tanh(0.5) ** 2))
