@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -222,33 +223,12 @@ def descend_rows(repeats: int) -> list[tuple[str, str, float, str]]:
     ]
 
 
-def chain_seconds_per_op(length: int, paused: bool) -> float:
-    """A chain of tanh ops built, backpropagated and dropped: seconds per op."""
-    gc.collect()
-    start = time.perf_counter()
-    with autograd.collector_paused() if paused else _nothing():
-        x = autograd.Value(0.5)
-        for _ in range(length):
-            x = x.tanh()
-        x.backward()
-        del x
-    return (time.perf_counter() - start) / length
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        pass
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-
 def chain_rows(repeats: int) -> list[tuple[str, str, float, str]]:
     """µs per op of a tanh chain at 10⁴ and 10⁶ ops, with the cyclic collector running and paused; bytes a node."""
     rows = []
     for paused in (False, True):
-        small = min(chain_seconds_per_op(CHAIN[0], paused) for _ in range(repeats))
-        large = chain_seconds_per_op(CHAIN[1], paused)
+        small = statistics.median(workloads.chain(CHAIN[0], paused)[0] for _ in range(repeats))
+        large = statistics.median(workloads.chain(CHAIN[1], paused)[0] for _ in range(3))  # the median at both sizes
         how = "inside autograd.collector_paused()" if paused else "the collector running"
         rows.append(
             (

@@ -10,10 +10,10 @@ benchmarks/peers.py``.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import ctypes
 import gc
+import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -452,23 +452,6 @@ def hessian_rows(repeats: int) -> list[workloads.Row]:
 PAUSED_OBJECT_CHAIN = autograd.collector_paused()(peer_code.object_chain)
 
 
-def ours_chain(length: int, paused: bool = False) -> tuple[float, float, float]:
-    """Seconds per op to build and backpropagate a tanh chain with the engine; its out and grad.
-
-    The collector runs (the default for a user's own loop) unless paused (autograd.collector_paused()).
-    """
-    gc.collect()
-    start = time.perf_counter()
-    with autograd.collector_paused() if paused else contextlib.nullcontext():
-        x = y = Value(0.5)
-        for _ in range(length):
-            y = y.tanh()
-        y.backward()
-        out, grad = y.data, x.grad
-        del x, y
-    return (time.perf_counter() - start) / length, out, grad
-
-
 def chain_rows(repeats: int) -> list[workloads.Row]:
     """µs per op of a tanh chain at 10⁴ and 10⁶ ops: the engine against torch's scalar tensors, floats and C.
 
@@ -476,9 +459,10 @@ def chain_rows(repeats: int) -> list[workloads.Row]:
     """
     rows, torch, lib = [], optional("torch"), peer_code.compiled_c()
     for length in CHAINS:
-        times = repeats if length < 100_000 else 1
-        t_ours, out, grad = min(ours_chain(length) for _ in range(times))
-        t_paused = min(ours_chain(length, paused=True)[0] for _ in range(times))
+        times = repeats if length < 100_000 else 3  # medians at both lengths: one 10⁶-op run varies most
+        runs = [workloads.chain(length) for _ in range(times)]
+        t_ours, (_, out, grad) = statistics.median(t for t, _, _ in runs), runs[0]
+        t_paused = statistics.median(workloads.chain(length, paused=True)[0] for _ in range(times))
         peers: list[Peer] = [
             ("floats by hand", lambda n=length: peer_code.floats_chain(n, 0.5)),
             ("plain objects as Values", lambda n=length: peer_code.object_chain(n, 0.5)),
@@ -496,7 +480,7 @@ def chain_rows(repeats: int) -> list[workloads.Row]:
         for name, run in peers:
             precision = length * 2.0**-53 if name.startswith("torch") else PRECISION  # see TORCH_TANH
             same(f"tanh chain of {length}", name, (out, [grad]), (lambda r: (r[0], [r[1]]))(run()), precision)
-            t = min(_seconds(run) for _ in range(times)) / length
+            t = statistics.median(_seconds(run) for _ in range(times)) / length
             cells.append(f"{name} {t * 1e6:.3g} (x{t / t_ours:.2g})")
         rows.append((f"tanh chain build + backward, {length:,} ops", "µs/op", t_ours * 1e6, "; ".join(cells + notes)))
     return rows

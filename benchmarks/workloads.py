@@ -7,6 +7,7 @@ alone with ``python benchmarks/<name>_rows.py``, or every row with ``python benc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import random
@@ -14,6 +15,8 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+
+import autograd
 
 SIZES = [2, 16, 16, 1]
 POINTS = 32
@@ -32,6 +35,23 @@ def median_seconds(fn: Callable[[], object], repeats: int, *, loop: bool = False
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def chain(length: int, paused: bool = False) -> tuple[float, float, float]:
+    """Seconds per op to build, backpropagate and drop a chain of length tanh ops with the engine; its out and grad.
+
+    The collector runs (the default for a user's own loop) unless paused (autograd.collector_paused()).
+    """
+    gc.collect()
+    start = time.perf_counter()
+    with autograd.collector_paused() if paused else contextlib.nullcontext():
+        x = y = autograd.Value(0.5)
+        for _ in range(length):
+            y = y.tanh()
+        y.backward()
+        out, grad = y.data, x.grad
+        del x, y
+    return (time.perf_counter() - start) / length, out, grad
 
 
 def dataset(seed: int = 0) -> tuple[list[list[float]], list[float]]:
