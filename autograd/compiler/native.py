@@ -249,8 +249,7 @@ def _save_python_seconds() -> None:
 
 def build_seconds(source: str, measured: bool = True) -> float:
     """How long building source's library is estimated to take: gcc's time on this machine, scaled by the last build."""
-    lines = source.count("\n")
-    seconds = 0.1 + (2e-4 if lines <= libraries.OPTIMISED_LINES else 1.8e-4) * lines
+    seconds = 0.1 + libraries.level(source)[1] * source.count("\n")
     return seconds * SPEED[0] if measured else seconds
 
 
