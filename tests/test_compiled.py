@@ -705,3 +705,40 @@ def test_testing_or_comparing_a_traced_value_is_a_trace_error(f):
     """A branch on a value would be replayed unchanged (a truth test on a Value was always true)."""
     with pytest.raises(TraceError, match=r"^trace: f reads the value of a leaf node at .*test_compiled\.py:\d+"):
         trace(f, 1.0, 1.0)
+
+
+# ---- a graph traced again: its source is written once -------------------------------------------------------
+
+
+def test_a_graph_of_the_same_structure_traced_again_shares_its_source_and_keeps_its_own_numbers():
+    """Each nn.train traces its loss anew: the source is written once, the numbers are each program's."""
+
+    def program(w0: float, c: float, label: str = "w"):
+        w = Value(w0, label)
+        return trace(lambda x: (w * x + c).tanh(), 0.5)
+
+    first, again = program(0.3, 1.0), program(-2.0, 1.0)
+    assert again.source is first.source
+    assert first.value_and_grad(0.5)[0] == math.tanh(0.3 * 0.5 + 1.0)
+    assert again.value_and_grad(0.5)[0] == math.tanh(-2.0 * 0.5 + 1.0)
+    for other in (program(0.3, 2.0), program(0.3, 1.0, "v"), program(0.3, -0.0), program(0.3, 0.0)):
+        assert other.source is not first.source  # another constant (0.0 and -0.0 too), another name
+    assert program(0.3, -0.0).source is not program(0.3, 0.0).source
+    assert same(program(0.3, -0.0).value_and_grad(-0.0)[0], math.tanh(-0.0 * 0.3 + -0.0))
+
+
+def test_a_redefined_op_gets_new_source_and_the_engines_code_found_again():
+    from autograd import define_op
+    from autograd.compiler import tracing
+
+    double = define_op("test_twice", lambda a: 2 * a, lambda a, out: (2.0,))
+    engine = tracing.engine_code()
+    w = Value(0.25)
+    first = trace(lambda x: double(w * x), 3.0)
+    assert first.value_and_grad(3.0) == (1.5, [0.5])
+    triple = define_op("test_twice", lambda a: 3 * a, lambda a, out: (3.0,), replace=True)
+    assert tracing.engine_code() is not engine  # found again
+    assert tracing.engine_code() is tracing.engine_code()  # and kept while the ops stay
+    again = trace(lambda x: triple(w * x), 3.0)
+    assert again.source is not first.source
+    assert again.value_and_grad(3.0) == (2.25, [0.75])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -56,6 +57,24 @@ def _compiled(text: str, filename: str) -> Any:
     return compile(text, filename, "exec")
 
 
+def source_of(nodes: list[Node], n_args: int, *, per_sample: bool = False) -> Source:
+    """Source(nodes, n_args, per_sample=per_sample): the same one for a graph of the same structure traced again
+    (each nn.train traces its loss anew; its numbers live in the parameters, not in the source)."""
+    shape = tuple((n.op, n.parents, n.fixed, repr(n.data), n.label) for n in nodes)  # repr: -0.0 is not 0.0
+    key = (primitive.redefinitions, n_args, per_sample, shape)
+    with _SOURCES_LOCK:
+        found = _SOURCES.pop(key, None)
+    if found is None:
+        found = Source(nodes, n_args, per_sample=per_sample)
+    with _SOURCES_LOCK:
+        _SOURCES[key] = found  # the most recently used last
+        while len(_SOURCES) > 16:
+            del _SOURCES[next(iter(_SOURCES))]
+    return found
+
+
+_SOURCES: dict[tuple[Any, ...], Source] = {}
+_SOURCES_LOCK = threading.Lock()
 _USE = re.compile(r"\bv(\d+)\b")
 _SIMPLE = re.compile(r"[\w.]+")
 _MAX_INLINE = 40  # parentheses an inlined expression may nest (the parser allows 200)
@@ -94,6 +113,7 @@ class Source:
         self.forward_lines, self.value_checks = self._forward(names, uses)
         self.inits, self.backward_lines, self.grads, self.grad_checks = self._backward()
         self.root_value = names[self.root]
+        self._loops: dict[tuple[Any, ...], str] = {}  # training loops' texts, by their rule's shape
 
     def _name(self, k: int) -> str:
         node = self.nodes[k]
@@ -265,6 +285,15 @@ class Source:
         return "def run(xs, p, a, carried, seed):\n" + "".join(f"    {line}\n" for line in body)
 
     def training_loop(self, rule: UpdateRule, scaled: bool, trained: tuple[int, ...]) -> str:
+        """_training_loop's text, written once per rule's shape (see it)."""
+        key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state))
+        key += (scaled, trained)
+        text = self._loops.get(key)
+        if text is None:
+            text = self._loops[key] = self._training_loop(rule, scaled, trained)
+        return text
+
+    def _training_loop(self, rule: UpdateRule, scaled: bool, trained: tuple[int, ...]) -> str:
         """def run(steps, xs, p, s, h) -> (losses, (parameters, state, t, grads), failed step or None).
 
         Steps of training on the samples xs (as sample_loop's, from per_sample=True): each step sums the

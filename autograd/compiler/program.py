@@ -9,7 +9,7 @@ from autograd import primitive
 from autograd import value as value_module
 from autograd.compiler import native
 from autograd.compiler.arguments import Shape, checked_items, flatten, nest, size
-from autograd.compiler.codegen import Source, defined
+from autograd.compiler.codegen import defined, source_of
 from autograd.compiler.errors import TraceError
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node, node_name, record
 from autograd.expressions import Expr, number
@@ -47,7 +47,7 @@ class Program:
         self.nodes = nodes
         self.params = tuple(params)  # read at every call; backward adds to their grad
         self.shapes = shapes
-        self.source = Source(self.nodes, size(shapes))
+        self.source = source_of(self.nodes, size(shapes))
         self._functions: dict[object, Callable[..., Any]] = {}
         self._redefinitions = primitive.redefinitions  # the code is the rules' as they were then
 
@@ -217,7 +217,7 @@ class Program:
     def _function(self, which: Any, update: Callable[..., Any] | None = None) -> Callable[..., Any]:
         """The compiled "forward", "gradient", or loop of iterate ("iterate", positions, update's rule)."""
         if self._redefinitions != primitive.redefinitions:  # an op was redefined: its new rules, not the old
-            self.source, self._functions = Source(self.nodes, self.source.n_args), {}
+            self.source, self._functions = source_of(self.nodes, self.source.n_args), {}
             self._redefinitions = primitive.redefinitions
         function = self._functions.get(which)
         if function is None:

@@ -15,7 +15,7 @@ from autograd import primitive
 from autograd import value as value_module
 from autograd.compiler import native
 from autograd.compiler.arguments import Shape, flatten, shape_of, size
-from autograd.compiler.codegen import Source, defined
+from autograd.compiler.codegen import defined, source_of
 from autograd.compiler.tracing import record
 from autograd.compiler.updates import UpdateRule
 from autograd.graph import collector_paused
@@ -191,7 +191,7 @@ class _Replay:
         flat = all(shape is not None and all(item is None for item in shape) for shape in shapes)
         self.lengths = [len(shape) for shape in shapes if shape is not None] if flat else None  # lists of numbers
         self.params = params
-        self.source = Source(nodes, 1 + size(shapes), per_sample=True)
+        self.source = source_of(nodes, 1 + size(shapes), per_sample=True)
         text = self.source.sample_loop()
         run = defined(text, f"<sample sum of {getattr(terms, '__name__', 'terms')}>")
         m = len(params)

@@ -102,7 +102,7 @@ class _Watch:
         self.slot.__set__(node, value)
 
 
-def _outside_engine(frame: FrameType, engine: set[types.CodeType]) -> str | None:
+def _outside_engine(frame: FrameType, engine: frozenset[types.CodeType]) -> str | None:
     """'file:line' of the code reading or writing a slot, or None for the engine's own reads."""
     while frame.f_code in _PASSING_ON and frame.f_back:  # float(x), f"{x}", repr(x), grad(y, xs): their caller's
         frame = frame.f_back
@@ -111,11 +111,26 @@ def _outside_engine(frame: FrameType, engine: set[types.CodeType]) -> str | None
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
-def engine_code() -> set[types.CodeType]:
+def engine_code() -> frozenset[types.CodeType]:
     """The code objects of the engine's functions (methods, lambdas and the ops' float rules too).
 
-    A read is the engine's when the function reading is one of these: which code, not which file.
+    A read is the engine's when the function reading is one of these: which code, not which file. Found
+    again only when the ops changed (an op defined or redefined) since the last time.
     """
+    key = (primitive.redefinitions, tuple(map(id, OPS.values())))
+    codes = _ENGINE_CODE.get(key)
+    if codes is None:
+        codes = frozenset(_engine_code())
+        _ENGINE_CODE.clear()
+        _ENGINE_CODE[key] = codes
+    return codes
+
+
+_ENGINE_CODE: dict[tuple[Any, ...], frozenset[types.CodeType]] = {}  # by the ops' identities: the code found
+
+
+def _engine_code() -> set[types.CodeType]:
+    """engine_code's walk over the engine's modules and the ops' functions."""
     names = {m.__name__ for m in _ENGINE}
     stack: list[Any] = [obj for m in _ENGINE for obj in vars(m).values()]
     stack += [
