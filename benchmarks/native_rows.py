@@ -225,8 +225,8 @@ def chain_rows(repeats: int) -> list[tuple[str, str, float, str]]:
     """µs per op of a tanh chain at 10⁴ and 10⁶ ops, with the cyclic collector running and paused; bytes a node."""
     rows = []
     for paused in (False, True):
-        small = statistics.median(workloads.chain(CHAIN[0], paused)[0] for _ in range(repeats))
-        large = statistics.median(workloads.chain(CHAIN[1], paused)[0] for _ in range(3))  # the median at both sizes
+        # medians of three at both lengths, each of 10⁶ ops in all (workloads.chained)
+        small, large = (statistics.median(workloads.chain(n, paused)[0] for _ in range(3)) for n in CHAIN)
         how = "inside autograd.collector_paused()" if paused else "the collector running"
         rows.append(
             (

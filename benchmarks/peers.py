@@ -460,7 +460,7 @@ def chain_rows(repeats: int) -> list[workloads.Row]:
     """
     rows, torch, lib = [], optional("torch"), peer_code.compiled_c()
     for length in CHAINS:
-        times = repeats if length < 100_000 else 3  # medians at both lengths: one 10⁶-op run varies most
+        times = 3  # medians of three at both lengths, each of 10⁶ ops in all (workloads.chained)
         runs = [workloads.chain(length) for _ in range(times)]
         t_ours, (_, out, grad) = statistics.median(t for t, _, _ in runs), runs[0]
         t_paused = statistics.median(workloads.chain(length, paused=True)[0] for _ in range(times))
@@ -481,7 +481,7 @@ def chain_rows(repeats: int) -> list[workloads.Row]:
         for name, run in peers:
             precision = length * 2.0**-53 if name.startswith("torch") else PRECISION  # see TORCH_TANH
             same(f"tanh chain of {length}", name, (out, [grad]), (lambda r: (r[0], [r[1]]))(run()), precision)
-            t = statistics.median(_seconds(run) for _ in range(times)) / length
+            t = statistics.median(_seconds(run, workloads.chained(length)) for _ in range(times)) / length
             cells.append(f"{name} {t * 1e6:.3g} (x{t / t_ours:.2g})")
         rows.append((f"tanh chain build + backward, {length:,} ops", "µs/op", t_ours * 1e6, "; ".join(cells + notes)))
     return rows
@@ -500,11 +500,13 @@ def torch_chain(torch: Any, length: int) -> tuple[float, float]:
     return y.item(), x.grad.item()
 
 
-def _seconds(run: Callable[[], object]) -> float:
+def _seconds(run: Callable[[], object], count: int) -> float:
+    """Seconds a run takes, run count times back to back after a full collection."""
     gc.collect()
     start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
+    for _ in range(count):
+        run()
+    return (time.perf_counter() - start) / count
 
 
 def rows(repeats: int) -> list[workloads.Row]:

@@ -37,21 +37,32 @@ def median_seconds(fn: Callable[[], object], repeats: int, *, loop: bool = False
     return statistics.median(times)
 
 
+OPS_TIMED = 1_000_000  # ops one chain measurement takes in all: chains of the length measured, back to back
+
+
+def chained(length: int) -> int:
+    """How many chains of length make one measurement: OPS_TIMED ops, so every length is timed alike."""
+    return max(1, OPS_TIMED // length)
+
+
 def chain(length: int, paused: bool = False) -> tuple[float, float, float]:
-    """Seconds per op to build, backpropagate and drop a chain of length tanh ops with the engine; its out and grad.
+    """Seconds per op to build, backpropagate and drop chains of length tanh ops with the engine, back to back
+    as a loop runs (chained(length) of them); the last one's out and grad.
 
     The collector runs (the default for a user's own loop) unless paused (autograd.collector_paused()).
     """
     gc.collect()
+    count = chained(length)
     start = time.perf_counter()
     with autograd.collector_paused() if paused else contextlib.nullcontext():
-        x = y = autograd.Value(0.5)
-        for _ in range(length):
-            y = y.tanh()
-        y.backward()
-        out, grad = y.data, x.grad
-        del x, y
-    return (time.perf_counter() - start) / length, out, grad
+        for _ in range(count):
+            x = y = autograd.Value(0.5)
+            for _ in range(length):
+                y = y.tanh()
+            y.backward()
+            out, grad = y.data, x.grad
+            del x, y
+    return (time.perf_counter() - start) / (length * count), out, grad
 
 
 def dataset(seed: int = 0) -> tuple[list[list[float]], list[float]]:
