@@ -509,3 +509,9 @@ def test_python_seconds_of_a_program_not_run_for_long_are_evicted(cache):
     os.utime(cache / f"{'b' * 64}.python", (old, old))
     libraries.evict(cache, max_age=500.0)
     assert [p.name for p in cache.glob("*.python")] == [f"{'c' * 64}.python"]
+
+
+def test_nn_train_with_native_builds_only_the_loop_of_steps_it_runs(cache):
+    history = nn.train(nn.MLP(2, [3, 1], seed=0), nn.xor(), steps=5, native=True, progress=False)
+    assert history.looped == "C"
+    assert len(list(cache.glob("*.so"))) == 1  # not the loop over samples too, which the loop of steps never calls

@@ -196,9 +196,19 @@ class _Replay:
         run = defined(text, f"<sample sum of {getattr(terms, '__name__', 'terms')}>")
         m = len(params)
         shape = lambda o: (o[0], o[1 : m + 1], o[-1])  # noqa: E731
-        self.function = native.Tiered(run, text, m + 2, shape, mode) if mode else run
+        self._reading = (run, text, m + 2, shape)
+        self._function: Callable[..., Any] | None = None
         self.mode = mode
         self.loops: dict[tuple[Any, ...], Callable[..., Any]] = {}  # training loops by their rule's key
+
+    @property
+    def function(self) -> Callable[..., Any]:
+        """The loop over the samples, made (and with native=True built) when first wanted: nn.train's loop of
+        steps never calls it."""
+        if self._function is None:
+            run, text, outputs, shape = self._reading
+            self._function = native.Tiered(run, text, outputs, shape, self.mode) if self.mode else run
+        return self._function
 
     def training_loop(self, rule: UpdateRule, scaled: bool, trained: tuple[int, ...]) -> Callable[..., Any]:
         """The generated loop of training steps for rule's key (see Source.training_loop), native when it pays."""
