@@ -492,7 +492,7 @@ def test_a_runs_seconds_in_python_are_kept_in_the_cache_and_count_in_the_next_ru
     assert float(saved.read_text()) == 1e6  # a run that built it, or found it built, adds nothing
 
 
-@pytest.mark.parametrize("text", ["", "nan", "inf", "-5", "lots", "1e6\x00"])
+@pytest.mark.parametrize("text", ["", "nan", "inf", "-5", "lots", "1e6\x00", "1" * 100, "\xff\xfe"])
 def test_a_python_seconds_file_that_says_something_else_counts_for_nothing(cache, text):
     cache.mkdir(parents=True)
     name = "a" * 64

@@ -220,7 +220,9 @@ def evict(directory: Path, keep: str = "", max_bytes: int | None = None, max_age
 def python_seconds(name: str) -> float:
     """Seconds the program name has run in Python in earlier processes (add_python_seconds); 0.0 if none are known."""
     try:
-        seconds = float((cache_directory() / f"{name}.python").read_text())
+        with open(cache_directory() / f"{name}.python", "rb") as file:
+            text = file.read(65)  # a number is short: a file grown past 64 bytes is not one
+        seconds = float(text) if len(text) <= 64 else math.nan
     except (OSError, ValueError):
         return 0.0
     return seconds if 0.0 <= seconds < math.inf else 0.0  # a file that says something else counts for nothing
