@@ -91,6 +91,26 @@ def test_a_cycle_closed_through_a_graph_is_freed_by_the_collector(closes):
     assert alive() is None
 
 
+@pytest.mark.parametrize(
+    "holding",
+    [
+        pytest.param(lambda y, z: setattr(y, "meta", {"out": z}), id="meta"),
+        pytest.param(lambda y, z: setattr(y, "meta", {"outs": [(z, 1)]}), id="meta, nested"),
+        pytest.param(lambda y, z: setattr(y, "label", z), id="a Value as label"),
+        pytest.param(lambda y, z: setattr(y, "label", ["y", {z}]), id="label, nested"),
+    ],
+)
+def test_a_meta_or_label_holding_a_node_computed_from_its_node_is_freed_by_the_collector(holding):
+    """What is stored may be above the node, not below it: the nodes it holds are walked too."""
+    x = Value(0.7)
+    alive = held(x)
+    y = (x * x).tanh()
+    holding(y, y * 3.0 + 1.0)
+    del x, y, holding
+    gc.collect()
+    assert alive() is None
+
+
 def test_without_the_module_nodes_are_tracked_and_the_numbers_are_the_same():
     """A machine that had no C compiler at install: the collector walks graphs as any object."""
     code = (
