@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import math
 import subprocess
@@ -107,6 +108,23 @@ def test_a_meta_or_label_holding_a_node_computed_from_its_node_is_freed_by_the_c
     y = (x * x).tanh()
     holding(y, y * 3.0 + 1.0)
     del x, y, holding
+    gc.collect()
+    assert alive() is None
+
+
+@pytest.mark.parametrize(
+    "closes",
+    [
+        pytest.param(lambda x, c: (c * 2.0).backward(create_graph=True), id="create_graph"),
+        pytest.param(lambda x, c: setattr(x, "meta", {**x.meta, "c": c}), id="meta"),
+    ],
+)
+def test_a_cycle_through_a_shallow_copy_of_a_node_is_freed_by_the_collector(closes):
+    """copy.copy gives a tracked node sharing its original's untracked operands: the walk goes on below it."""
+    x = Value(0.7)
+    alive = held(x)
+    closes(x, copy.copy((x * x).tanh()))
+    del x, closes
     gc.collect()
     assert alive() is None
 
