@@ -86,7 +86,8 @@ def walked(node: Any) -> None:
 
 def _walked_already(node: Any) -> bool:
     """Whether node and its tuple of operands are tracked: then so is every node below it."""
-    return gc.is_tracked(node) and (not node.parents or gc.is_tracked(node.parents))
+    parents = getattr(node, "parents", ())  # none yet: an old pickle sets meta before parents
+    return gc.is_tracked(node) and (not parents or gc.is_tracked(parents))
 
 
 class collector_paused:

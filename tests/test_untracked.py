@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import copyreg
 import gc
 import math
+import pickle
 import subprocess
 import sys
 import weakref
@@ -127,6 +129,34 @@ def test_a_cycle_through_a_shallow_copy_of_a_node_is_freed_by_the_collector(clos
     del x, closes
     gc.collect()
     assert alive() is None
+
+
+class Pickled:
+    """A node as pickles made before label and meta were properties hold it: its slots by their old names."""
+
+    def __init__(self, node: Value):
+        self.node = node
+
+    def __reduce__(self):
+        n = self.node
+        if isinstance(n, autograd.value.Constant):
+            return n.__reduce__()
+        state = {"_local_grads": n._local_grads, "data": n.data, "grad": n.grad, "label": n.label, "meta": n.meta}
+        state.update(op=n.op, parents=tuple(map(Pickled, n.parents)))  # the old slots' order: meta before parents
+        return copyreg._reconstructor, (Value, object, None), (None, state)  # what __newobj__ does, for another class
+
+
+def test_a_pickle_made_before_label_and_meta_were_properties_loads():
+    x = Value(0.5, "x", meta={"role": "input"})
+    y = (x * 2.0).tanh()
+    y.label, y.meta = "y", {"role": "loss"}
+    loaded = pickle.loads(pickle.dumps(Pickled(y)))
+    assert (loaded.label, loaded.meta, loaded.data) == ("y", {"role": "loss"}, y.data)
+    leaf = loaded.parents[0].parents[0]
+    assert (leaf.label, leaf.meta) == ("x", {"role": "input"})
+    loaded.backward()
+    y.backward()
+    assert leaf.grad == x.grad
 
 
 def test_without_the_module_nodes_are_tracked_and_the_numbers_are_the_same():
