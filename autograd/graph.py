@@ -69,18 +69,25 @@ def walked(node: Any) -> None:
     A node made by an op refers only to older nodes and numbers, so it cannot be part of a reference cycle
     and is left out of the collector's walks (untrack), which would make each op dearer the bigger the graph.
     A Value grad, a meta dict or anything stored in a node later may close a cycle through the nodes below
-    it, so the engine calls this then. A tracked node's ancestors are tracked (the walk keeps it so): the
-    walk stops at one.
+    it, so the engine calls this then. A tracked node's ancestors are tracked when its tuple of operands is (the
+    walk keeps it so): the walk stops at one. A shallow copy of a node is tracked but shares the original's tuple.
     """
-    if _track is None or gc.is_tracked(node):
+    if _track is None or _walked_already(node):
         return
-    stack = [node]
+    stack, is_tracked = [node], gc.is_tracked
     while stack:
         node = stack.pop()
         _track(node)
         if node.parents:  # the tuple too: it is an edge of any cycle through node
             _track(node.parents)
-            stack += [p for p in node.parents if not gc.is_tracked(p)]
+            # _walked_already, inlined: a neuron's net node has a parent per weight and input
+            stack += [p for p in node.parents if not (is_tracked(p) and (not p.parents or is_tracked(p.parents)))]
+
+
+def _walked_already(node: Any) -> bool:
+    """Whether node and its tuple of operands are tracked: then so is every node below it."""
+    parents = getattr(node, "parents", ())  # none yet: an old pickle sets meta before parents
+    return gc.is_tracked(node) and (not parents or gc.is_tracked(parents))
 
 
 class collector_paused:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import math
 import numbers
 import threading
@@ -56,6 +57,7 @@ class Value:
     def label(self, label: str | None) -> None:
         if label is not None and label.__class__ is not str:  # it may hold what leads back to this node
             walked(self)
+            _walked_within(label)
         self._label = label
 
     @property
@@ -67,6 +69,7 @@ class Value:
     def meta(self, meta: dict[str, Any] | None) -> None:
         if meta is not None:  # a dict, which may come to hold what leads back to this node
             walked(self)
+            _walked_within(meta)
         self._meta = meta
 
     @property
@@ -306,6 +309,28 @@ def _compared(other: object) -> float | None:
     if isinstance(other, Value):
         return other.data
     return other if isinstance(other, int | float) else None  # type: ignore[return-value]
+
+
+def _walked_within(held: Any) -> None:
+    """Walk the nodes held (a label, a meta dict) reaches through dicts, lists, tuples and sets.
+
+    They may be computed from the node that holds them, above it, where walking the node does not reach.
+    Other objects are not looked into: their referents may lead over the whole heap (a module, a class).
+    """
+    if untrack is None:
+        return
+    seen: set[int] = set()
+    stack = [held]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, Value):
+            walked(obj)
+        elif obj.__class__ in _CONTAINERS and gc.is_tracked(obj) and id(obj) not in seen:  # untracked: atoms only
+            seen.add(id(obj))
+            stack += gc.get_referents(obj)
+
+
+_CONTAINERS = frozenset((dict, list, tuple, set, frozenset))
 
 
 def _backward_pass(order: list[Value], seed: float, accumulated: bool, previous: list[float]) -> None:

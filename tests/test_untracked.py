@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import copyreg
 import gc
 import math
+import pickle
 import subprocess
 import sys
 import weakref
@@ -89,6 +92,71 @@ def test_a_cycle_closed_through_a_graph_is_freed_by_the_collector(closes):
     del x, y, closes
     gc.collect()
     assert alive() is None
+
+
+@pytest.mark.parametrize(
+    "holding",
+    [
+        pytest.param(lambda y, z: setattr(y, "meta", {"out": z}), id="meta"),
+        pytest.param(lambda y, z: setattr(y, "meta", {"outs": [(z, 1)]}), id="meta, nested"),
+        pytest.param(lambda y, z: setattr(y, "label", z), id="a Value as label"),
+        pytest.param(lambda y, z: setattr(y, "label", ["y", {z}]), id="label, nested"),
+    ],
+)
+def test_a_meta_or_label_holding_a_node_computed_from_its_node_is_freed_by_the_collector(holding):
+    """What is stored may be above the node, not below it: the nodes it holds are walked too."""
+    x = Value(0.7)
+    alive = held(x)
+    y = (x * x).tanh()
+    holding(y, y * 3.0 + 1.0)
+    del x, y, holding
+    gc.collect()
+    assert alive() is None
+
+
+@pytest.mark.parametrize(
+    "closes",
+    [
+        pytest.param(lambda x, c: (c * 2.0).backward(create_graph=True), id="create_graph"),
+        pytest.param(lambda x, c: setattr(x, "meta", {**x.meta, "c": c}), id="meta"),
+    ],
+)
+def test_a_cycle_through_a_shallow_copy_of_a_node_is_freed_by_the_collector(closes):
+    """copy.copy gives a tracked node sharing its original's untracked operands: the walk goes on below it."""
+    x = Value(0.7)
+    alive = held(x)
+    closes(x, copy.copy((x * x).tanh()))
+    del x, closes
+    gc.collect()
+    assert alive() is None
+
+
+class Pickled:
+    """A node as pickles made before label and meta were properties hold it: its slots by their old names."""
+
+    def __init__(self, node: Value):
+        self.node = node
+
+    def __reduce__(self):
+        n = self.node
+        if isinstance(n, autograd.value.Constant):
+            return n.__reduce__()
+        state = {"_local_grads": n._local_grads, "data": n.data, "grad": n.grad, "label": n.label, "meta": n.meta}
+        state.update(op=n.op, parents=tuple(map(Pickled, n.parents)))  # the old slots' order: meta before parents
+        return copyreg._reconstructor, (Value, object, None), (None, state)  # what __newobj__ does, for another class
+
+
+def test_a_pickle_made_before_label_and_meta_were_properties_loads():
+    x = Value(0.5, "x", meta={"role": "input"})
+    y = (x * 2.0).tanh()
+    y.label, y.meta = "y", {"role": "loss"}
+    loaded = pickle.loads(pickle.dumps(Pickled(y)))
+    assert (loaded.label, loaded.meta, loaded.data) == ("y", {"role": "loss"}, y.data)
+    leaf = loaded.parents[0].parents[0]
+    assert (leaf.label, leaf.meta) == ("x", {"role": "input"})
+    loaded.backward()
+    y.backward()
+    assert leaf.grad == x.grad
 
 
 def test_without_the_module_nodes_are_tracked_and_the_numbers_are_the_same():
