@@ -55,8 +55,7 @@ class Value:
 
     @label.setter
     def label(self, label: str | None) -> None:
-        if label is not None and label.__class__ is not str:  # it may hold what leads back to this node
-            walked(self)
+        if label is not None and label.__class__ is not str:  # it may hold nodes that lead back to this one
             _walked_within(label)
         self._label = label
 
@@ -67,8 +66,7 @@ class Value:
 
     @meta.setter
     def meta(self, meta: dict[str, Any] | None) -> None:
-        if meta is not None:  # a dict, which may come to hold what leads back to this node
-            walked(self)
+        if meta is not None:  # nn's names and numbers hold no node: only nodes held can close a cycle
             _walked_within(meta)
         self._meta = meta
 
@@ -314,8 +312,10 @@ def _compared(other: object) -> float | None:
 def _walked_within(held: Any) -> None:
     """Walk the nodes held (a label, a meta dict) reaches through dicts, lists, tuples and sets.
 
-    They may be computed from the node that holds them, above it, where walking the node does not reach.
-    Other objects are not looked into: their referents may lead over the whole heap (a module, a class).
+    A cycle through a label or a meta passes through the nodes it holds (the node itself, or one computed from
+    it, above it): walking them, and what they depend on, lets the collector see it. Other objects are not
+    looked into: their referents may lead over the whole heap (a module, a class). A node put into a meta
+    dict after it was set is not seen (README: a cycle closed by hand).
     """
     if untrack is None:
         return

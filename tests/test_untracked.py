@@ -56,17 +56,25 @@ def test_a_chain_grows_no_work_for_the_collector():
 
 
 @needs_module
-def test_a_node_given_a_meta_or_a_label_that_is_not_a_name_is_walked_again_with_what_it_depends_on():
+def test_a_node_whose_meta_or_label_holds_a_node_is_walked_again_with_what_it_depends_on():
     x = Value(0.5)
     y = (x * 2.0).tanh()
     y.label = "y"
-    assert not gc.is_tracked(y)  # a name holds nothing
-    y.meta = {"role": "loss"}
+    y.meta = {"role": "loss", "layer": 2}  # names and numbers, as nn's: they hold no node
+    assert not gc.is_tracked(y)
+    y.meta = {"role": "loss", "me": y}
     assert gc.is_tracked(y) and gc.is_tracked(y.parents)
     assert gc.is_tracked(y.parents[0]) and gc.is_tracked(y.parents[0].parents)
     z = y.exp()
     z.label = ["z", z]  # not a name: it may hold anything
     assert gc.is_tracked(z)
+
+
+def test_an_nn_forward_pass_leaves_its_graph_out_of_the_collectors_walks():
+    import nn
+
+    loss = nn.losses.mse(nn.MLP(2, [4, 1], seed=0).forward([0.5, -1.0]), [1.0])
+    assert loss.parents and not any(gc.is_tracked(node) for node in autograd.topological_order(loss) if node.parents)
 
 
 @pytest.mark.parametrize(
