@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.graph import collector_paused, topological_order
-from autograd.value import Value, as_finite_float, constant, float_gradients, graph_gradients
+from autograd.value import Value, all_finite_floats, as_finite_float, constant, float_gradients, graph_gradients
 
 
 def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
@@ -56,14 +56,9 @@ def hessian(f: Callable[..., Value], inputs: Sequence[Any]) -> list[list[float]]
 
 def input_numbers(what: str, inputs: Sequence[Any]) -> list[float]:
     """Each input's number (a Value's data); ValueError or TypeError naming what and the input otherwise."""
-    if inputs.__class__ in (list, tuple) and _FLOAT.issuperset(map(type, inputs)):
-        total = sum(inputs, 0.0)
-        if total - total == 0.0:  # all finite: the usual call, without a message made ready for each input
-            return list(inputs)
+    if inputs.__class__ in (list, tuple) and all_finite_floats(inputs):  # the usual call: no message made per input
+        return list(inputs)
     return [as_finite_float(x.data if isinstance(x, Value) else x, f"{what}: input {i}") for i, x in enumerate(inputs)]
-
-
-_FLOAT = {float}
 
 
 def _leaves(what: str, inputs: Sequence[Any]) -> list[Value]:

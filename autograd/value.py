@@ -422,6 +422,17 @@ def _other_reading(node: Value, k: int, number: float, recorded: float) -> str:
     )
 
 
+def all_finite_floats(xs: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether every item is a plain float and finite: one sum says it (an inf sum of finite ones says no)."""
+    if not _PLAIN_FLOAT.issuperset(map(type, xs)):
+        return False
+    total = sum(xs, 0.0)
+    return total - total == 0.0
+
+
+_PLAIN_FLOAT = {float}
+
+
 def as_finite_float(x: object, what: str) -> float:
     """x as a plain float, or a TypeError/ValueError saying what was wrong with it."""
     if x.__class__ is float:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from autograd import primitive
 from autograd.compiler.tracing import ARG, MADE, PARAM, Node
-from autograd.compiler.updates import UpdateRule, update_lines
+from autograd.compiler.updates import UpdateRule, code_shape, update_lines
 from autograd.expressions import Expr, literal, number
 from autograd.primitive import ARITHMETIC, OPS, SINGULAR, SMOOTH, Op
 from autograd.value import CONSTANT
@@ -286,8 +286,7 @@ class Source:
 
     def training_loop(self, rule: UpdateRule, scaled: bool, trained: tuple[int, ...]) -> str:
         """_training_loop's text, written once per rule's shape (see it)."""
-        key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state))
-        key += (scaled, trained)
+        key = (*code_shape(rule), scaled, trained)
         text = self._loops.get(key)
         if text is None:
             text = self._loops[key] = self._training_loop(rule, scaled, trained)

@@ -7,7 +7,6 @@ dynamic engine does, so every number is the engine's.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -17,9 +16,9 @@ from autograd.compiler import native
 from autograd.compiler.arguments import Shape, flatten, shape_of, size
 from autograd.compiler.codegen import defined, source_of
 from autograd.compiler.tracing import record
-from autograd.compiler.updates import UpdateRule
+from autograd.compiler.updates import UpdateRule, code_shape
 from autograd.graph import collector_paused
-from autograd.value import Value, as_finite_float, sum_values
+from autograd.value import Value, all_finite_floats, as_finite_float, sum_values
 
 Terms = Callable[..., Sequence[Value]]
 _FLOAT = {float}
@@ -212,8 +211,7 @@ class _Replay:
 
     def training_loop(self, rule: UpdateRule, scaled: bool, trained: tuple[int, ...]) -> Callable[..., Any]:
         """The generated loop of training steps for rule's key (see Source.training_loop), native when it pays."""
-        key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state), scaled)
-        key += (trained,)
+        key = (*code_shape(rule), scaled, trained)
         loop = self.loops.get(key)
         if loop is None:
             text = self.source.training_loop(rule, scaled, trained)
@@ -239,8 +237,7 @@ class _Replay:
                     break
                 floats += x
             else:
-                total = sum(floats, 0.0) if _FLOAT.issuperset(map(type, floats)) else math.nan
-                if total - total == 0.0:  # all finite (else the careful reading below says which is not)
+                if all_finite_floats(floats):  # else the careful reading below says which is not
                     return floats
         floats = []
         return floats if flatten(sample, self.shapes, floats) else None

@@ -51,11 +51,16 @@ def update_lines(rule: UpdateRule, params: list[int], grads: list[str]) -> tuple
     return lines, assigned, checked
 
 
+def code_shape(rule: UpdateRule) -> tuple[Any, ...]:
+    """What shapes rule's code (its options, its functions, how many settings and state slots), not its numbers."""
+    return (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state))
+
+
 def stepper(rule: UpdateRule) -> Callable[..., tuple[list[float], list[list[float]]]]:
     """rule's step as a Python function compiled from its source: (t, params, g, state, settings) -> (new data,
     new state), params (Values), g (their grads as floats; read from params if there is no state) and new data
     lists over the parameters, state and new state a list per slot."""
-    key = (rule.key, rule.update.__code__, rule.per_step.__code__, len(rule.settings), len(rule.state))
+    key = code_shape(rule)
     function = _STEPPERS.get(key)
     if function is None:
         slots = "".join(f"s{j}, " for j in range(len(rule.state)))
