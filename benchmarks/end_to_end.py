@@ -64,21 +64,8 @@ for _ in range(problem["steps"]):
 JAX = """
 import jax
 jax.config.update("jax_enable_x64", True)
-import jax.numpy as jnp
-x, t, lr = jnp.array(problem["xs"]), jnp.array(problem["ts"]), problem["lr"]
-params = [(jnp.array(w), jnp.array(b)) for w, b in problem["layers"]]
-
-def mse(ps):
-    a = x
-    for k, (w, b) in enumerate(ps):
-        a = a @ w.T + b if k == len(ps) - 1 else jax.nn.relu(a @ w.T + b)
-    return jnp.mean((a[:, 0] - t) ** 2)
-
-@jax.jit
-def step(ps):
-    value, g = jax.value_and_grad(mse)(ps)
-    return value, jax.tree_util.tree_map(lambda p, q: p - lr * q, ps, g)
-
+import peer_code
+step, params, _ = peer_code.jax_moons(jax, problem["layers"], problem["xs"], problem["ts"], problem["lr"])
 for _ in range(problem["steps"]):
     loss, params = step(params)
 loss = float(loss)
@@ -86,22 +73,10 @@ loss = float(loss)
 
 TORCH = """
 import torch
-f64 = torch.float64
-x, t, lr = torch.tensor(problem["xs"], dtype=f64), torch.tensor(problem["ts"], dtype=f64), problem["lr"]
-params = [(torch.tensor(w, dtype=f64, requires_grad=True), torch.tensor(b, dtype=f64, requires_grad=True))
-          for w, b in problem["layers"]]
+import peer_code
+step, _, _ = peer_code.torch_moons(torch, problem["layers"], problem["xs"], problem["ts"], problem["lr"])
 for _ in range(problem["steps"]):
-    a = x
-    for k, (w, b) in enumerate(params):
-        a = a @ w.T + b if k == len(params) - 1 else torch.relu(a @ w.T + b)
-    value = ((a[:, 0] - t) ** 2).mean()
-    value.backward()
-    with torch.no_grad():
-        for pair in params:
-            for p in pair:
-                p -= lr * p.grad
-                p.grad = None
-    loss = value.item()
+    loss = step()
 """
 
 PEERS = {"jax.jit": ("jax", JAX), "torch eager": ("torch", TORCH), "numpy by hand": ("numpy", NUMPY)}

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # NumPy is imported by its peers only: the others' processes are timed end to end
     import numpy as np
@@ -115,6 +115,54 @@ def object_chain(length: int, x: float) -> tuple[float, float]:
         g = node.local * g
         node = node.parents[0]
     return out, g
+
+
+# ---- the frameworks' moons MLP (jax.jit, torch eager): one place for the peers' rows and their whole processes ----
+
+
+def jax_moons(jax: Any, layers: Layers, xs: list[list[float]], ts: list[float], lr: float) -> tuple[Any, Any, Any]:
+    """jax.jit's SGD step of the moons MLP's mean squared error: (step(params) -> (loss, new params), params, loss)."""
+    jnp = jax.numpy
+    x, t = jnp.array(xs), jnp.array(ts)
+
+    def mse(ps: list) -> Any:
+        a = x
+        for k, (w, b) in enumerate(ps):
+            a = a @ w.T + b if k == len(ps) - 1 else jax.nn.relu(a @ w.T + b)
+        return jnp.mean((a[:, 0] - t) ** 2)
+
+    @jax.jit
+    def step(ps: list) -> Any:
+        value, g = jax.value_and_grad(mse)(ps)
+        return value, jax.tree_util.tree_map(lambda p, q: p - lr * q, ps, g)
+
+    return step, [(jnp.array(w), jnp.array(b)) for w, b in layers], mse
+
+
+def torch_moons(torch: Any, layers: Layers, xs: list[list[float]], ts: list[float], lr: float) -> tuple[Any, Any, Any]:
+    """torch eager's SGD step of the same: (step() -> the loss before it, the (w, b) tensors, loss())."""
+    f64 = torch.float64
+    x, t = torch.tensor(xs, dtype=f64), torch.tensor(ts, dtype=f64)
+    params = [(torch.tensor(w, dtype=f64, requires_grad=True), torch.tensor(b, dtype=f64, requires_grad=True))
+              for w, b in layers]  # fmt: skip
+
+    def loss() -> Any:
+        a = x
+        for k, (w, b) in enumerate(params):
+            a = a @ w.T + b if k == len(params) - 1 else torch.relu(a @ w.T + b)
+        return ((a[:, 0] - t) ** 2).mean()
+
+    def step() -> float:
+        value = loss()
+        value.backward()
+        with torch.no_grad():
+            for pair in params:
+                for p in pair:
+                    p -= lr * p.grad
+                    p.grad = None
+        return value.item()
+
+    return step, params, loss
 
 
 # ---- NumPy by hand -----------------------------------------------------------------------------------------

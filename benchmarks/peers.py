@@ -160,22 +160,8 @@ def jax_moons(layers: peer_code.Layers, xs: list, ts: list) -> Any:
     jax = optional("jax")
     if jax is None:
         return "jax is not installed"
-    jnp = jax.numpy
-    x, t = jnp.array(xs), jnp.array(ts)
-    params = [(jnp.array(w), jnp.array(b)) for w, b in layers]
-
-    def loss(ps: list) -> Any:
-        a = x
-        for k, (w, b) in enumerate(ps):
-            a = a @ w.T + b if k == len(ps) - 1 else jax.nn.relu(a @ w.T + b)
-        return jnp.mean((a[:, 0] - t) ** 2)
-
-    @jax.jit
-    def step(ps: list) -> Any:
-        value, g = jax.value_and_grad(loss)(ps)
-        return value, jax.tree_util.tree_map(lambda p, q: p - MOONS_LR * q, ps, g)
-
-    value, grads = jax.jit(jax.value_and_grad(loss))(params)
+    step, params, mse = peer_code.jax_moons(jax, layers, xs, ts, MOONS_LR)
+    value, grads = jax.jit(jax.value_and_grad(mse))(params)
     state = [params]
 
     def run() -> None:
@@ -189,34 +175,14 @@ def torch_moons(layers: peer_code.Layers, xs: list, ts: list) -> Any:
     torch = optional("torch")
     if torch is None:
         return "torch is not installed"
-    f64 = torch.float64
-    x, t = torch.tensor(xs, dtype=f64), torch.tensor(ts, dtype=f64)
-    params = [(torch.tensor(w, dtype=f64, requires_grad=True), torch.tensor(b, dtype=f64, requires_grad=True))
-              for w, b in layers]  # fmt: skip
-    every = [p for pair in params for p in pair]
-
-    def loss() -> Any:
-        a = x
-        for k, (w, b) in enumerate(params):
-            a = a @ w.T + b if k == len(params) - 1 else torch.relu(a @ w.T + b)
-        return ((a[:, 0] - t) ** 2).mean()
-
+    step, params, loss = peer_code.torch_moons(torch, layers, xs, ts, MOONS_LR)
     first = loss()
     first.backward()
     grads = flat([(w.grad, b.grad) for w, b in params])
-    for p in every:
-        p.grad = None
-
-    def run() -> float:
-        value = loss()
-        value.backward()
-        with torch.no_grad():
-            for p in every:
-                p -= MOONS_LR * p.grad
-                p.grad = None
-        return value.item()
-
-    return (first.item(), grads), run
+    for pair in params:
+        for p in pair:
+            p.grad = None
+    return (first.item(), grads), step
 
 
 def numpy_moons(layers: peer_code.Layers, xs: list, ts: list) -> Any:
