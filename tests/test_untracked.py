@@ -194,3 +194,10 @@ def test_grads_that_are_other_numbers_pass_through_untouched():
     x.grad = np.float64(0.5)
     y.backward()  # adds to the grad there was
     assert x.grad == pytest.approx(0.5 + 2.0 * (1.0 - math.tanh(0.5) ** 2))
+
+
+@needs_module
+def test_tracking_an_object_the_collector_cannot_walk_is_refused_by_name():
+    with pytest.raises(TypeError, match="track: a int is not an object the collector can walk"):
+        graph._track(1)
+    graph.untrack(1, 2.0, "x")  # atoms: nothing to take out, and no error
